@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Set-up and run Innoportal with nothing but Python 3.11.
+
+    python3 dev.py run     # venv, install, migrate, demo data, start http://127.0.0.1:8000
+    python3 dev.py test    # venv, install (with test tools), run the whole test suite
+
+DATABASE_URL and REDIS_URL are passed through: unset, the site uses SQLite and runs Celery
+tasks eagerly; set, it uses PostgreSQL and Redis (and `run` starts a Celery worker and beat).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import tomllib
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("INNOPORTAL_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+
+
+def say(message: str) -> None:
+    print(f"\033[1m==> {message}\033[0m", flush=True)
+
+
+def requirements(extras: list[str]) -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for extra in extras:
+        reqs += project["optional-dependencies"][extra]
+    return reqs
+
+
+def ensure_venv(extras: list[str]) -> None:
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(f"Innoportal needs Python 3.11; this is {sys.version.split()[0]}.")
+    if not PY.exists():
+        say(f"Creating virtual environment in {VENV}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    reqs = requirements(extras)
+    digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()
+    stamp = VENV / ".innoportal-requirements"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    say("Installing pinned dependencies")
+    subprocess.run([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    *reqs], check=True)
+    stamp.write_text(digest)
+
+
+def manage(*args: str, env: dict | None = None) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True, env=env)
+
+
+def run(argv: list[str]) -> int:
+    ensure_venv([])
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "true")
+    say("Database: " + ("PostgreSQL/" + env["DATABASE_URL"].rsplit("/", 1)[-1]
+                        if env.get("DATABASE_URL") else "SQLite (db.sqlite3)")
+        + " · Tasks: " + ("Celery via Redis" if env.get("REDIS_URL") else "run eagerly"))
+    manage("migrate", "--noinput", env=env)
+    manage("load_demo", env=env)
+    children: list[subprocess.Popen] = []
+    if env.get("REDIS_URL"):
+        say("Starting Celery worker and beat")
+        children.append(subprocess.Popen(
+            [BIN / "celery", "-A", "portal", "worker", "--beat", "--loglevel=INFO",
+             "--concurrency=2", "--schedule", str(VENV / "celerybeat-schedule")],
+            cwd=ROOT, env=env))
+    addr = argv[0] if argv else "127.0.0.1:8000"
+    say(f"Innoportal runs at http://{addr}/  (Ctrl+C stops it)")
+    try:
+        return subprocess.run([PY, "manage.py", "runserver", addr], cwd=ROOT, env=env).returncode
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+            child.wait(timeout=20)
+
+
+def test(argv: list[str]) -> int:
+    ensure_venv(["dev"])
+    say("Tests on " + ("PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite")
+        + (" with Redis" if os.environ.get("REDIS_URL") else " without Redis"))
+    return subprocess.run([PY, "-m", "pytest", *argv], cwd=ROOT).returncode
+
+
+def main() -> int:
+    commands = {"run": run, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

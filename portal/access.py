@@ -1,0 +1,50 @@
+"""Who may do what with organisations. Outsiders get 404 (existence is not revealed);
+members without the right get 403. HTML views and API views call the same helpers."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from portal.models import Membership, Organisation, User
+from portal.roles import Capability, role_allows
+
+
+def membership_for(user: User, organisation: Organisation | int) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    # Memberships are few per user; cache them on the user object for the request.
+    cache = getattr(user, "_membership_cache", None)
+    if cache is None:
+        cache = {m.organisation_id: m for m in Membership.objects.filter(user=user)}
+        user._membership_cache = cache
+    return cache.get(org_id)
+
+
+def user_can(user: User, organisation: Organisation | int, capability: Capability) -> bool:
+    membership = membership_for(user, organisation)
+    return membership is not None and role_allows(membership.role, capability)
+
+
+def organisations_where(user: User, capability: Capability | None = None) -> QuerySet:
+    """The organisations where the user is a member (holding the capability, if given)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    from portal.roles import ROLE_CAPABILITIES
+
+    memberships = Membership.objects.filter(user=user)
+    if capability is not None:
+        roles = [r for r, caps in ROLE_CAPABILITIES.items() if capability in caps]
+        memberships = memberships.filter(role__in=roles)
+    return Organisation.objects.filter(pk__in=memberships.values("organisation_id"))
+
+
+def get_organisation_for_user(user: User, org_number: str, *,
+                              capability: Capability | None = None) -> Organisation:
+    """The organisation if the user is a member; 404 for outsiders, 403 without the right."""
+    organisation = Organisation.objects.filter(org_number=org_number).first()
+    if organisation is None or membership_for(user, organisation) is None:
+        raise Http404
+    if capability is not None and not user_can(user, organisation, capability):
+        raise PermissionDenied
+    return organisation

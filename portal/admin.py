@@ -1,0 +1,48 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from portal.models import ApiToken, Membership, Network, Organisation, OrganisationEvent, Unit, User
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    fieldsets = UserAdmin.fieldsets + (("Innoportal", {"fields": ["is_national_analyst"]}),)
+    list_display = ["username", "email", "first_name", "last_name", "is_national_analyst"]
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "org_number", "kind", "county", "population", "size_class"]
+    list_filter = ["kind", "county", "size_class"]
+    search_fields = ["name", "org_number"]
+    inlines = [UnitInline]
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    filter_horizontal = ["organisations", "analysts"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "unit"]
+    list_filter = ["role", "organisation"]
+    raw_id_fields = ["user", "unit"]
+
+
+@admin.register(OrganisationEvent)
+class OrganisationEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "organisation", "kind", "actor"]
+    list_filter = ["kind"]
+    readonly_fields = ["organisation", "actor", "kind", "data", "created_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["key_hash", "prefix"]

@@ -1,0 +1,74 @@
+import django_filters
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from portal.access import get_organisation_for_user, organisations_where
+from portal.api.base import ScopedReadOnlyViewSet
+from portal.api.serializers import (
+    MemberSerializer,
+    MeSerializer,
+    OrganisationSerializer,
+    UnitSerializer,
+)
+from portal.models import Membership, Organisation, Unit
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    class Meta:
+        model = Organisation
+        fields = ["kind", "county"]
+
+
+class OrganisationViewSet(ScopedReadOnlyViewSet):
+    """The organisations the user is a member of. Look up by organisation number."""
+
+    queryset = Organisation.objects.all()
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    lookup_field = "org_number"
+
+    def scope_queryset(self, queryset, user):
+        return queryset.filter(pk__in=organisations_where(user).values("pk"))
+
+    @extend_schema(responses=MemberSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def members(self, request, org_number=None):
+        organisation = get_organisation_for_user(request.user, org_number)
+        members = (Membership.objects.filter(organisation=organisation)
+                   .select_related("user").order_by("user__last_name", "user__first_name"))
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(MemberSerializer(page, many=True).data)
+
+
+class UnitFilter(django_filters.FilterSet):
+    organisation = django_filters.CharFilter(field_name="organisation__org_number")
+
+    class Meta:
+        model = Unit
+        fields = ["organisation", "parent"]
+
+
+class UnitViewSet(ScopedReadOnlyViewSet):
+    queryset = Unit.objects.select_related("organisation").order_by("organisation__name", "name")
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+
+    def scope_queryset(self, queryset, user):
+        return queryset.filter(organisation__in=organisations_where(user))
+
+
+class MeView(generics.RetrieveAPIView):
+    """The current user, with memberships and roles."""
+
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        user = self.request.user
+        user_memberships = Membership.objects.select_related("organisation")
+        return (type(user).objects
+                .prefetch_related(Prefetch("memberships", queryset=user_memberships),
+                                  "analysed_networks")
+                .get(pk=user.pk))

@@ -1,0 +1,11 @@
+"""The Celery app. Tasks take ids and JSON-safe arguments; JSON is the only serializer."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

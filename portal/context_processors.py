@@ -1,0 +1,31 @@
+from portal.models import Membership
+from portal.navigation import nav_for
+from portal.roles import ROLE_CAPABILITIES
+
+
+def user_context(user) -> dict:
+    """Memberships, capabilities and analyst scope of the signed-in user (two queries, once)."""
+    cached = getattr(user, "_portal_context", None)
+    if cached is not None:
+        return cached
+    memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
+    user._membership_cache = {m.organisation_id: m for m in memberships}
+    capabilities = set()
+    for m in memberships:
+        capabilities |= ROLE_CAPABILITIES.get(m.role, frozenset())
+    is_analyst = user.is_national_analyst or user.analysed_networks.exists()
+    context = {"memberships": memberships, "capabilities": capabilities, "is_analyst": is_analyst}
+    user._portal_context = context
+    return context
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    ctx = user_context(user)
+    return {
+        "nav_items": nav_for(user, ctx["capabilities"], bool(ctx["memberships"]),
+                             ctx["is_analyst"]),
+        "my_memberships": ctx["memberships"],
+    }

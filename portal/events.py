@@ -1,0 +1,22 @@
+"""Organisation events: the kinds, and the one function services use to write them."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organisation, OrganisationEvent, User
+
+
+class OrganisationEventKind(models.TextChoices):
+    MEMBER_ADDED = "member_added", _("Medlem lagt til")
+    MEMBER_REMOVED = "member_removed", _("Medlem fjernet")
+    ROLE_CHANGED = "role_changed", _("Rolle endret")
+    UNIT_CREATED = "unit_created", _("Enhet opprettet")
+    UNIT_UPDATED = "unit_updated", _("Enhet endret")
+    UNIT_DELETED = "unit_deleted", _("Enhet slettet")
+
+
+def organisation_event_record(*, organisation: Organisation, actor: User | None,
+                              kind: OrganisationEventKind, **data) -> OrganisationEvent:
+    return OrganisationEvent.objects.create(
+        organisation=organisation, actor=actor, kind=kind, data=data
+    )

@@ -1,0 +1,49 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Unit
+from portal.roles import Role
+
+
+class UnitChoiceMixin:
+    def limit_units(self, organisation):
+        self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)
+
+
+class MemberAddForm(UnitChoiceMixin, forms.Form):
+    email = forms.EmailField(label=_("E-postadresse"))
+    first_name = forms.CharField(label=_("Fornavn"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Etternavn"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices, initial=Role.EMPLOYEE)
+    unit = forms.ModelChoiceField(label=_("Enhet"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_units(organisation)
+
+
+class MemberRoleForm(UnitChoiceMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Rolle"), choices=Role.choices)
+    unit = forms.ModelChoiceField(label=_("Enhet"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_units(organisation)
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=200)
+    parent = forms.ModelChoiceField(label=_("Overordnet enhet"), queryset=Unit.objects.none(),
+                                    required=False, empty_label=_("(øverste nivå)"))
+
+    def __init__(self, *args, organisation, exclude=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(organisation=organisation)
+        if exclude is not None:
+            units = units.exclude(pk=exclude.pk)
+        self.fields["parent"].queryset = units
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("Navn på nøkkelen"), max_length=100,
+                           help_text=_("For eksempel «Statistikkjobb» eller «Power BI»."))

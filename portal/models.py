@@ -1,0 +1,227 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from portal.roles import Role
+from portal.validators import validate_org_number
+
+
+class User(AbstractUser):
+    # National analysts (KS, the county governor, statistics) read all aggregated indicators.
+    is_national_analyst = models.BooleanField(_("nasjonal analytiker"), default=False)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class County(models.TextChoices):
+    # The counties from 1 January 2024.
+    OSLO = "Oslo", "Oslo"
+    OSTFOLD = "Østfold", "Østfold"
+    AKERSHUS = "Akershus", "Akershus"
+    BUSKERUD = "Buskerud", "Buskerud"
+    INNLANDET = "Innlandet", "Innlandet"
+    VESTFOLD = "Vestfold", "Vestfold"
+    TELEMARK = "Telemark", "Telemark"
+    AGDER = "Agder", "Agder"
+    ROGALAND = "Rogaland", "Rogaland"
+    VESTLAND = "Vestland", "Vestland"
+    MORE_OG_ROMSDAL = "Møre og Romsdal", "Møre og Romsdal"
+    TRONDELAG = "Trøndelag", "Trøndelag"
+    NORDLAND = "Nordland", "Nordland"
+    TROMS = "Troms", "Troms"
+    FINNMARK = "Finnmark", "Finnmark"
+
+
+class OrganisationKind(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Kommune")
+    INTERMUNICIPAL = "intermunicipal", _("Interkommunalt samarbeid")
+    COUNTY = "county", _("Fylkeskommune")
+    HEALTH_TRUST = "health_trust", _("Helseforetak")
+    OTHER = "other", _("Annet")
+
+
+class SizeClass(models.TextChoices):
+    SMALL = "small", _("Liten (under 5 000)")
+    MEDIUM = "medium", _("Mellomstor (5 000–19 999)")
+    LARGE = "large", _("Stor (20 000 og over)")
+    UNKNOWN = "unknown", _("Ukjent")
+
+
+# Boundaries from the evaluation of the national welfare technology programme (seed 001).
+SIZE_CLASS_MEDIUM_FROM = 5_000
+SIZE_CLASS_LARGE_FROM = 20_000
+
+
+def size_class_for(population: int | None) -> str:
+    if population is None:
+        return SizeClass.UNKNOWN
+    if population < SIZE_CLASS_MEDIUM_FROM:
+        return SizeClass.SMALL
+    if population < SIZE_CLASS_LARGE_FROM:
+        return SizeClass.MEDIUM
+    return SizeClass.LARGE
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("navn"), max_length=200)
+    org_number = models.CharField(
+        _("organisasjonsnummer"), max_length=9, unique=True, validators=[validate_org_number]
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=OrganisationKind.choices,
+                            default=OrganisationKind.MUNICIPALITY)
+    county = models.CharField(_("fylke"), max_length=40, choices=County.choices, blank=True)
+    population = models.PositiveIntegerField(_("innbyggertall"), null=True, blank=True)
+    # Stored in the database so indicator filters and summaries can group by it in SQL;
+    # the same boundaries as size_class_for().
+    size_class = models.GeneratedField(
+        expression=Case(
+            When(population__isnull=True, then=Value(SizeClass.UNKNOWN.value)),
+            When(population__lt=SIZE_CLASS_MEDIUM_FROM, then=Value(SizeClass.SMALL.value)),
+            When(population__lt=SIZE_CLASS_LARGE_FROM, then=Value(SizeClass.MEDIUM.value)),
+            default=Value(SizeClass.LARGE.value),
+        ),
+        output_field=models.CharField(max_length=10, choices=SizeClass.choices),
+        db_persist=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisasjon")
+        verbose_name_plural = _("organisasjoner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A service unit inside an organisation (Hjemmetjenesten, Sykehjem …), as a tree."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="children", verbose_name=_("overordnet enhet"))
+    name = models.CharField(_("navn"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enhet")
+        verbose_name_plural = _("enheter")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "parent", "name"],
+                                    name="unit_unique_name_under_parent"),
+            models.UniqueConstraint(fields=["organisation", "name"],
+                                    condition=Q(parent__isnull=True),
+                                    name="unit_unique_root_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Network(models.Model):
+    """A named group of organisations that share with each other."""
+
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    organisations = models.ManyToManyField(Organisation, related_name="networks", blank=True)
+    # Network analysts read the aggregated indicators of the network's organisations.
+    analysts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="analysed_networks",
+                                      blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("nettverk")
+        verbose_name_plural = _("nettverk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="memberships")
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices,
+                            default=Role.EMPLOYEE)
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True,
+                             verbose_name=_("enhet"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "user__last_name", "user__first_name"]
+        verbose_name = _("medlemskap")
+        verbose_name_plural = _("medlemskap")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"],
+                                    name="membership_one_per_user_and_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+
+class EventBase(models.Model):
+    """The audit pattern every aggregate copies: one event table per aggregate, rows written by
+    the services in the same transaction as the change they record."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class OrganisationEvent(EventBase):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="events")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("hendelse")
+        verbose_name_plural = _("hendelser")
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 of the key is stored; the key is shown once."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(_("navn"), max_length=100)
+    prefix = models.CharField(max_length=PREFIX_LENGTH)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API-nøkkel")
+        verbose_name_plural = _("API-nøkler")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def generate_key() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,45 @@
+"""The main navigation: each item names the capability it needs. Items whose page does not
+exist (yet) are left out, so apps add their pages by adding a line here."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    capability: Capability | None = None  # None: any member
+    analyst: bool = False  # shown to network and national analysts too
+
+
+NAV_ITEMS = [
+    NavItem("home", _("Forside")),
+    NavItem("ideas:list", _("Idéer")),
+    NavItem("ideas:queue", _("Vurdering"), Capability.SCREEN_IDEAS),
+    NavItem("projects:list", _("Prosjekter")),
+    NavItem("gevinst:overview", _("Gevinster"), Capability.LEAD_PROJECTS),
+    NavItem("dashboards:manager", _("Styringstavle"), Capability.VIEW_DASHBOARDS),
+    NavItem("indicators:home", _("Indikatorer"), Capability.VIEW_DASHBOARDS, analyst=True),
+    NavItem("org-admin", _("Organisasjon"), Capability.MANAGE_ORGANISATION),
+]
+
+
+def nav_for(user, capabilities: set[Capability], is_member: bool, is_analyst: bool):
+    items = []
+    for item in NAV_ITEMS:
+        if item.capability is None:
+            allowed = is_member
+        else:
+            allowed = item.capability in capabilities or (item.analyst and is_analyst)
+        if not allowed:
+            continue
+        try:
+            items.append((item.url_name, item.label, reverse(item.url_name)))
+        except NoReverseMatch:
+            continue
+    return items

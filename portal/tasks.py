@@ -1,0 +1,13 @@
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+WORKER_PING_KEY = "worker-ping:{token}"
+
+
+@shared_task
+def worker_ping(token: str) -> str:
+    """Proves a worker is consuming the queue: leaves a timestamp in the shared cache."""
+    stamp = timezone.now().isoformat()
+    cache.set(WORKER_PING_KEY.format(token=token), stamp, timeout=300)
+    return stamp

@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
+         name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("account/api-tokens/", views.api_tokens, name="api-tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("organisation/", views.org_admin_index, name="org-admin"),
+    path("organisation/<str:org_number>/members/", views.org_members, name="org-members"),
+    path("organisation/<str:org_number>/members/<int:pk>/role/", views.org_member_role,
+         name="org-member-role"),
+    path("organisation/<str:org_number>/members/<int:pk>/remove/", views.org_member_remove,
+         name="org-member-remove"),
+    path("organisation/<str:org_number>/units/", views.org_units, name="org-units"),
+    path("organisation/<str:org_number>/units/<int:pk>/", views.org_unit_edit,
+         name="org-unit-edit"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("portal.api.urls")),
+    path("django-admin/", admin.site.urls),
+]

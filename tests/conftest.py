@@ -1,0 +1,93 @@
+"""Persona fixtures shared by every app's tests: one organisation ("home") with a user per role,
+an outsider from another municipality, analysts, and API clients."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from portal.roles import Role
+from portal.services import api_token_create
+from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture
+def home_org(db):
+    return OrganisationFactory(name="Hjemby kommune", population=12_000, county="Innlandet")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganisationFactory(name="Naboby kommune", population=3_000, county="Trøndelag")
+
+
+def _member(org, role, username):
+    return MembershipFactory(user=UserFactory(username=username), organisation=org,
+                             role=role).user
+
+
+@pytest.fixture
+def employee(home_org):
+    return _member(home_org, Role.EMPLOYEE, "employee")
+
+
+@pytest.fixture
+def coordinator(home_org):
+    return _member(home_org, Role.COORDINATOR, "coordinator")
+
+
+@pytest.fixture
+def project_leader(home_org):
+    return _member(home_org, Role.PROJECT_LEADER, "project_leader")
+
+
+@pytest.fixture
+def manager(home_org):
+    return _member(home_org, Role.MANAGER, "manager")
+
+
+@pytest.fixture
+def org_admin(home_org):
+    return _member(home_org, Role.ADMIN, "org_admin")
+
+
+@pytest.fixture
+def outsider(other_org):
+    """An admin of another municipality: high rights, but not here."""
+    return _member(other_org, Role.ADMIN, "outsider")
+
+
+@pytest.fixture
+def network_analyst(db, home_org, other_org):
+    user = UserFactory(username="network_analyst")
+    network = NetworkFactory(name="Testnettverket")
+    network.organisations.set([home_org, other_org])
+    network.analysts.add(user)
+    return user
+
+
+@pytest.fixture
+def national_analyst(db):
+    return UserFactory(username="national_analyst", is_national_analyst=True)
+
+
+@pytest.fixture
+def personas(employee, coordinator, project_leader, manager, org_admin, outsider):
+    return {"employee": employee, "coordinator": coordinator, "project_leader": project_leader,
+            "manager": manager, "admin": org_admin, "outsider": outsider, "anonymous": None}
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def token_client(db):
+    """Make an API client authenticated with a fresh personal token of `user`."""
+
+    def make(user):
+        _token, key = api_token_create(user=user, name="test")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    return make
