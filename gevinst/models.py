@@ -1,1 +1,126 @@
+"""Benefits (gevinster): assessments, benefits with baseline/target, measurements, plans.
 
+These rows, with their dates, feed the benefit indicator (DOMAIN.md rules 7 and 8)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Initiative, Project
+
+
+class Dimension(models.TextChoices):
+    USER = "user", _("Brukernytte")
+    ECONOMIC = "economic", _("Økonomisk nytte")
+    ORGANISATIONAL = "organisational", _("Organisatorisk nytte")
+
+
+class AssessmentKind(models.TextChoices):
+    EXPECTED = "expected", _("Forventet")
+    REALISED = "realised", _("Realisert")
+
+
+class BenefitAssessment(models.Model):
+    """A 0–3 score per dimension (nytteverdi), expected or realised, dated."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
+                                   related_name="assessments")
+    dimension = models.CharField(_("dimensjon"), max_length=20, choices=Dimension.choices)
+    kind = models.CharField(_("type"), max_length=10, choices=AssessmentKind.choices)
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(0), MaxValueValidator(3)])
+    assessed_on = models.DateField(_("dato"))
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+")
+    motivation = models.TextField(_("begrunnelse"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessed_on", "id"]
+        verbose_name = _("nyttevurdering")
+        verbose_name_plural = _("nyttevurderinger")
+        constraints = [models.CheckConstraint(condition=models.Q(score__lte=3),
+                                              name="assessment_score_0_to_3")]
+        indexes = [models.Index(fields=["initiative", "dimension", "kind", "assessed_on", "id"])]
+
+
+class BenefitType(models.TextChoices):
+    TIME_SAVED = "time_saved", _("Spart tid")
+    AVOIDED_COSTS = "avoided_costs", _("Unngåtte kostnader")
+    QUALITY = "quality", _("Økt kvalitet")
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("Økning er bra")
+    DECREASE = "decrease", _("Nedgang er bra")
+
+
+class Beneficiary(models.TextChoices):
+    USERS = "users", _("Brukere")
+    RELATIVES = "relatives", _("Pårørende")
+    STAFF = "staff", _("Ansatte")
+    ORGANISATION = "organisation", _("Organisasjonen")
+    OTHER = "other", _("Andre aktører")
+
+
+class BenefitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planlagt")
+    IN_PROGRESS = "in_progress", _("Under realisering")
+    REALISED = "realised", _("Realisert")
+    NOT_REALISED = "not_realised", _("Ikke realisert")
+
+
+class Benefit(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="benefits")
+    # Stable key from the portfolio exchange format.
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    title = models.CharField(_("tittel"), max_length=200)
+    type = models.CharField(_("gevinsttype"), max_length=20, choices=BenefitType.choices)
+    dimension = models.CharField(_("dimensjon"), max_length=20, choices=Dimension.choices)
+    beneficiary = models.CharField(_("hvem får gevinsten"), max_length=20,
+                                   choices=Beneficiary.choices, default=Beneficiary.ORGANISATION)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="owned_benefits",
+                              verbose_name=_("gevinsteier"))
+    unit = models.CharField(_("måleenhet"), max_length=50)
+    direction = models.CharField(_("retning"), max_length=10, choices=Direction.choices)
+    baseline_value = models.DecimalField(_("nullpunkt"), max_digits=14, decimal_places=2)
+    baseline_on = models.DateField(_("nullpunkt målt"))
+    baseline_method = models.TextField(_("målemetode"), blank=True)
+    target_value = models.DecimalField(_("mål"), max_digits=14, decimal_places=2)
+    target_on = models.DateField(_("måldato"))
+    nok_per_unit = models.DecimalField(_("kroner per enhet"), max_digits=14, decimal_places=2,
+                                       null=True, blank=True)
+    periods_per_year = models.DecimalField(_("perioder per år"), max_digits=8, decimal_places=2,
+                                           null=True, blank=True)
+    assumptions = models.TextField(_("forutsetninger og usikkerhet"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=BenefitStatus.choices,
+                              default=BenefitStatus.PLANNED)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["project", "id"]
+        verbose_name = _("gevinst")
+        verbose_name_plural = _("gevinster")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Measurement(models.Model):
+    benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField(_("dato"))
+    value = models.DecimalField(_("verdi"), max_digits=14, decimal_places=2)
+    evidence = models.TextField(_("dokumentasjon"), blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measured_on", "id"]
+        verbose_name = _("måling")
+        verbose_name_plural = _("målinger")
+        indexes = [models.Index(fields=["benefit", "measured_on", "id"])]

@@ -1,1 +1,168 @@
+"""The spine shared by ideas, projects, benefits and the indicators.
 
+An *initiative* is an idea together with the project it became, or a project that did not come
+from an idea (DOMAIN.md, indicator rule 1). Its phase history is the PhaseChange log: every
+submission, approval, gate decision, park, resume, stop, rejection and merge is one row, written
+by the owning app's service. The indicators read this log as of a date, never the current state.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organisation, Unit
+
+
+class Phase(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    IDEA = "idea", _("Idé")
+    CONCEPT = "concept", _("Konsept")
+    PILOT = "pilot", _("Utprøving")
+    IMPLEMENTATION = "implementation", _("Implementering")
+    BENEFIT_REALISATION = "benefit_realisation", _("Gevinstrealisering")
+    SPREAD = "spread", _("Spredning")
+    PARKED = "parked", _("Parkert")
+    STOPPED = "stopped", _("Stoppet")
+    REJECTED = "rejected", _("Avvist")
+    MERGED = "merged", _("Slått sammen")
+
+
+# The six ordered phases (DOMAIN.md table); their order defines "forward".
+ORDERED_PHASES: tuple[str, ...] = (
+    Phase.IDEA, Phase.CONCEPT, Phase.PILOT, Phase.IMPLEMENTATION,
+    Phase.BENEFIT_REALISATION, Phase.SPREAD,
+)
+PHASE_ORDER: dict[str, int] = {p: i for i, p in enumerate(ORDERED_PHASES)}
+# The eight phases the indicators count (phase_counts).
+COUNTED_PHASES: tuple[str, ...] = (*ORDERED_PHASES, Phase.PARKED, Phase.STOPPED)
+# Phases after which nothing more happens.
+TERMINAL_PHASES = frozenset({Phase.STOPPED, Phase.REJECTED, Phase.MERGED})
+
+
+class Track(models.TextChoices):
+    FULL = "full", _("Full")
+    FAST_TRACK = "fast_track", _("Hurtigspor")
+    COMMERCIAL = "commercial", _("Kommersielt potensial")
+
+
+class Visibility(models.TextChoices):
+    ORGANISATION = "organisation", _("Egen organisasjon")
+    NETWORK = "network", _("Nettverk")
+    PUBLIC = "public", _("Offentlig")
+
+
+class StopReason(models.TextChoices):
+    NO_EFFECT = "no_effect", _("Ingen effekt")
+    TOO_COSTLY = "too_costly", _("For kostbart")
+    TECHNOLOGY_IMMATURE = "technology_immature", _("Umoden teknologi")
+    LACKING_ANCHORING = "lacking_anchoring", _("Manglende forankring")
+    OTHER = "other", _("Annet")
+
+
+class WelfareArea(models.TextChoices):
+    # Seed 001, figure 8.
+    MEDICATION = "medication", _("Medisineringsstøtte")
+    ALARM_LOCATION = "alarm_location", _("Varsling og lokalisering")
+    DIGITAL_SUPERVISION = "digital_supervision", _("Digitalt tilsyn")
+    MOBILE_SAFETY_ALARM = "mobile_safety_alarm", _("Mobil trygghetsalarm")
+    DOOR_LOCKS = "door_locks", _("Elektroniske dørlåser")
+    ROUTE_LOGISTICS = "route_logistics", _("Ruteplanlegging")
+    OTHER = "other", _("Annet")
+
+
+class Initiative(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="initiatives")
+    # Stable key from the portfolio exchange format (null for initiatives born here).
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    title = models.CharField(_("tittel"), max_length=200)
+    track = models.CharField(_("spor"), max_length=20, choices=Track.choices, default=Track.FULL)
+    # Current phase, kept by the services that write PhaseChange rows; for lists and filters.
+    # The indicators never read it: they read the log as of the period end.
+    phase = models.CharField(_("fase"), max_length=30, choices=Phase.choices,
+                             default=Phase.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("initiativ")
+        verbose_name_plural = _("initiativ")
+        indexes = [models.Index(fields=["organisation", "phase"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PhaseChange(models.Model):
+    """One phase change of an initiative: a gate decision, or an idea's screening step.
+
+    The phase on date D is the `to_phase` of the last row with effective_date <= D; on equal
+    dates the later-recorded row (higher id) wins."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
+                                   related_name="phase_changes")
+    # Denormalised from the initiative so the indicator job aggregates per organisation
+    # without a join.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    from_phase = models.CharField(max_length=30, choices=Phase.choices, blank=True)
+    to_phase = models.CharField(max_length=30, choices=Phase.choices)
+    effective_date = models.DateField(_("gjelder fra"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    rationale = models.TextField(_("begrunnelse"), blank=True)
+    checklist = models.JSONField(_("sjekkliste slik den var"), default=list, blank=True)
+    stop_reason = models.CharField(max_length=30, choices=StopReason.choices, blank=True)
+    lesson_learned = models.TextField(_("læringspunkter"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_date", "id"]
+        verbose_name = _("faseendring")
+        verbose_name_plural = _("faseendringer")
+        indexes = [
+            # "Phase of each initiative on E": the last row per initiative up to E.
+            models.Index(fields=["initiative", "effective_date", "id"]),
+            # Forward transitions inside a period, per organisation.
+            models.Index(fields=["organisation", "effective_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.from_phase or '–'} → {self.to_phase} ({self.effective_date})"
+
+
+class Project(models.Model):
+    initiative = models.OneToOneField(Initiative, on_delete=models.PROTECT,
+                                      related_name="project")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="projects")
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="projects", verbose_name=_("enhet"))
+    title = models.CharField(_("tittel"), max_length=200)
+    need = models.TextField(_("behov"))
+    description = models.TextField(_("beskrivelse"), blank=True)
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="led_projects",
+                               verbose_name=_("prosjektleder"))
+    track = models.CharField(_("spor"), max_length=20, choices=Track.choices, default=Track.FULL)
+    visibility = models.CharField(_("synlighet"), max_length=20, choices=Visibility.choices,
+                                  default=Visibility.ORGANISATION)
+    welfare_area = models.CharField(_("velferdsteknologisk område"), max_length=30,
+                                    choices=WelfareArea.choices, blank=True)
+    adopted_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="adoptions", verbose_name=_("adoptert fra"))
+    # Optimistic concurrency: edits carry the version they were made on.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("prosjekt")
+        verbose_name_plural = _("prosjekter")
+        indexes = [models.Index(fields=["organisation", "visibility"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def phase(self) -> str:
+        return self.initiative.phase

@@ -10,4 +10,7 @@ router.register("units", UnitViewSet, basename="unit")
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("", include(router.urls)),
+    path("", include("ideas.api.urls")),
+    path("", include("projects.api.urls")),
+    path("", include("gevinst.api.urls")),
 ]

@@ -2,6 +2,9 @@
 
 Idempotent: running it again updates the same rows (and resets the demo passwords)."""
 
+from importlib import import_module
+from importlib.util import find_spec
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -10,6 +13,7 @@ from portal.models import Membership, Network, Organisation, Unit, User
 from portal.roles import Role
 
 DEMO_PASSWORD = "innoportal-demo"
+DEMO_APPS = [app for app in ("ideas", "projects", "gevinst") if find_spec(f"{app}.demo")]
 
 # username, first name, last name, role in the home organisation (None: no membership)
 DEMO_USERS = [
@@ -31,6 +35,10 @@ class Command(BaseCommand):
             self.load_units(organisations)
             networks = self.load_networks(organisations)
             logins = self.load_users(home, neighbour, networks)
+            # Each app adds its own demo content, in dependency order, through its services.
+            for app in DEMO_APPS:
+                module = import_module(f"{app}.demo")
+                module.load(home=home, neighbour=neighbour, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data: {len(organisations)} organisations, {Unit.objects.count()} units, "
             f"{len(networks)} networks."))
