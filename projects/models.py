@@ -96,7 +96,8 @@ class PhaseChange(models.Model):
     """One phase change of an initiative: a gate decision, or an idea's screening step.
 
     The phase on date D is the `to_phase` of the last row with effective_date <= D; on equal
-    dates the later-recorded row (higher id) wins."""
+    dates the later-recorded row (higher id) wins. Equivalently: the row with
+    effective_date <= D and (valid_until is null or valid_until > D)."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
                                    related_name="phase_changes")
@@ -106,6 +107,10 @@ class PhaseChange(models.Model):
     from_phase = models.CharField(max_length=30, choices=Phase.choices, blank=True)
     to_phase = models.CharField(max_length=30, choices=Phase.choices)
     effective_date = models.DateField(_("gjelder fra"))
+    # The effective date of the next change (exclusive); null while this is the current phase.
+    # Kept by phase_change_record(), so "phase on E" is the one row per initiative with
+    # effective_date <= E < valid_until: an index range, not a sort of the whole log.
+    valid_until = models.DateField(null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     rationale = models.TextField(_("begrunnelse"), blank=True)
@@ -123,6 +128,8 @@ class PhaseChange(models.Model):
             models.Index(fields=["initiative", "effective_date", "id"]),
             # Forward transitions inside a period, per organisation.
             models.Index(fields=["organisation", "effective_date"]),
+            # Phase of every initiative on E, nationally (the indicator job).
+            models.Index(fields=["effective_date", "valid_until"]),
         ]
 
     def __str__(self) -> str:

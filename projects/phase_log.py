@@ -35,6 +35,10 @@ def phase_change_record(*, initiative: Initiative, to_phase: str,
             _("Datoen kan ikke være før forrige faseendring (%(date)s).")
             % {"date": previous.effective_date.isoformat()},
             code="before_previous_change", field="effective_date")
+    if previous is not None:
+        # Close the previous phase. On an equal date its interval becomes empty, which is
+        # exactly "the later-recorded change wins".
+        PhaseChange.objects.filter(pk=previous.pk).update(valid_until=effective_date)
     change = PhaseChange.objects.create(
         initiative=initiative, organisation_id=initiative.organisation_id,
         from_phase=previous.to_phase if previous else "", to_phase=to_phase,
