@@ -124,3 +124,13 @@ class Measurement(models.Model):
         verbose_name = _("måling")
         verbose_name_plural = _("målinger")
         indexes = [models.Index(fields=["benefit", "measured_on", "id"])]
+
+
+# The national indicators' models live in their own module; importing them here registers them.
+from gevinst.indicators.models import (  # noqa: E402,F401
+    IndicatorDirty,
+    IndicatorJob,
+    IndicatorPeriod,
+    IndicatorSnapshot,
+    PointScheme,
+)

@@ -26,3 +26,10 @@ class ConflictError(DomainError):
 
     status_code = 409
     default_code = "conflict"
+
+
+class Forbidden(DomainError):
+    """The actor lacks the right for this change (API: 403)."""
+
+    status_code = 403
+    default_code = "permission_denied"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.access import user_can
-from portal.errors import ConflictError, DomainError
+from portal.errors import ConflictError, DomainError, Forbidden
 from portal.events import OrganisationEventKind as Kind
 from portal.events import organisation_event_record
 from portal.models import ApiToken, Membership, Organisation, Unit, User
@@ -17,8 +17,7 @@ from portal.roles import Capability, Role
 
 def _require_admin(actor: User, organisation: Organisation) -> None:
     if not user_can(actor, organisation, Capability.MANAGE_ORGANISATION):
-        raise DomainError(_("Bare administratorer i organisasjonen kan gjøre dette."),
-                          code="forbidden")
+        raise Forbidden(_("Bare administratorer i organisasjonen kan gjøre dette."))
 
 
 def _check_unit(organisation: Organisation, unit: Unit | None) -> None:
@@ -198,7 +197,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 
 def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     if token.user_id != user.pk:
-        raise DomainError(_("Du kan bare trekke tilbake dine egne nøkler."), code="forbidden")
+        raise Forbidden(_("Du kan bare trekke tilbake dine egne nøkler."))
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     token.refresh_from_db()
     return token

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("ideas.api.urls")),
     path("", include("projects.api.urls")),
     path("", include("gevinst.api.urls")),
+    path("", include("gevinst.indicators.urls_api")),
 ]

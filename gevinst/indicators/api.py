@@ -1,0 +1,178 @@
+"""The indicator API (DOMAIN.md "Indicator API"): list, summary, CSV, recompute jobs."""
+
+import csv
+import io
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import renderers, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gevinst.indicators import selectors, services
+from gevinst.indicators.access import can_start_job
+from gevinst.indicators.models import YEAR, IndicatorJob
+from portal.errors import DomainError
+from portal.models import Organisation, SizeClass
+
+
+class CsvRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, (bytes, str)):
+            return data
+        # Errors keep their JSON shape even when CSV was asked for.
+        return renderers.JSONRenderer().render(data)
+
+
+class PeriodQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    organisation = serializers.CharField(required=False, max_length=9)
+    county = serializers.CharField(required=False, max_length=40)
+    size_class = serializers.ChoiceField(choices=SizeClass.values, required=False)
+
+
+class SummaryQuery(PeriodQuery):
+    group_by = serializers.ChoiceField(choices=selectors.GROUPINGS)
+
+
+def _csv(header: list[str], rows: list[list], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = Response(buffer.getvalue().encode("utf-8"))
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter("year", int, required=True),
+    OpenApiParameter("quarter", int, description="1–4; omit for the whole year"),
+    OpenApiParameter("organisation", str, description="organisation number"),
+    OpenApiParameter("county", str),
+    OpenApiParameter("size_class", str, enum=SizeClass.values),
+    OpenApiParameter("format", str, enum=["json", "csv"]),
+]
+
+
+class IndicatorListView(APIView):
+    """Indicator snapshots per organisation for a period, sorted by organisation number."""
+
+    renderer_classes = [renderers.JSONRenderer, CsvRenderer]
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        query = PeriodQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        snapshots = selectors.snapshot_list(
+            user=request.user, year=params["year"], quarter=params.get("quarter", YEAR),
+            organisation=params.get("organisation"), county=params.get("county"),
+            size_class=params.get("size_class"))
+        if request.accepted_renderer.format == "csv":
+            rows = [selectors.item_to_csv_row(selectors.snapshot_item(s)) for s in snapshots]
+            return _csv(selectors.CSV_COLUMNS, rows, f"indikatorer-{params['year']}.csv")
+        paginator = self.paginator_class()
+        page = paginator.paginate_queryset(snapshots, request, view=self)
+        return paginator.get_paginated_response([selectors.snapshot_item(s) for s in page])
+
+    @property
+    def paginator_class(self):
+        from portal.api.errors import StandardPagination
+
+        return StandardPagination
+
+
+class IndicatorSummaryView(APIView):
+    """Sums of the organisation snapshots by county, size class, network or nationally."""
+
+    renderer_classes = [renderers.JSONRenderer, CsvRenderer]
+
+    @extend_schema(parameters=[*PERIOD_PARAMETERS[:2],
+                               OpenApiParameter("group_by", str, required=True,
+                                                enum=list(selectors.GROUPINGS)),
+                               PERIOD_PARAMETERS[-1]],
+                   responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        query = SummaryQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        groups = selectors.summary(user=request.user, year=params["year"],
+                                   quarter=params.get("quarter", YEAR),
+                                   group_by=params["group_by"])
+        if request.accepted_renderer.format == "csv":
+            header = ["group", "organisations", *selectors.CSV_COLUMNS[4:6],
+                      *selectors.CSV_COLUMNS[9:]]
+            rows = []
+            for group in groups:
+                flat = selectors.item_to_csv_row({
+                    **group, "organisation": {"org_number": "", "name": "", "size_class": "",
+                                              "county": ""},
+                    "scheme": "", "status": "", "computed_at": ""})
+                rows.append([group["group"], group["organisations"], *flat[4:6], *flat[9:]])
+            return _csv(header, rows, f"indikatorer-sum-{params['group_by']}.csv")
+        return Response({"count": len(groups), "results": groups})
+
+
+JobSerializer = inline_serializer("IndicatorJob", {
+    "id": serializers.UUIDField(), "year": serializers.IntegerField(),
+    "quarter": serializers.IntegerField(allow_null=True),
+    "organisation": serializers.CharField(allow_null=True), "state": serializers.CharField(),
+    "progress": serializers.IntegerField(), "message": serializers.CharField(),
+    "created_at": serializers.DateTimeField(),
+    "started_at": serializers.DateTimeField(allow_null=True),
+    "finished_at": serializers.DateTimeField(allow_null=True)})
+
+
+def job_data(job: IndicatorJob) -> dict:
+    return {
+        "id": str(job.pk), "year": job.year, "quarter": job.quarter or None,
+        "organisation": job.organisation.org_number if job.organisation_id else None,
+        "state": job.state, "progress": job.progress, "message": job.message,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+class JobCreateInput(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False)
+    organisation = serializers.CharField(required=False, max_length=9,
+                                         help_text="organisation number; omit for all")
+
+
+class IndicatorJobCreateView(APIView):
+    @extend_schema(request=JobCreateInput, responses={202: JobSerializer})
+    def post(self, request):
+        data = JobCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        organisation = None
+        if params.get("organisation"):
+            organisation = Organisation.objects.filter(
+                org_number=params["organisation"]).first()
+            if organisation is None:
+                raise DomainError("Ukjent organisasjonsnummer.", field="organisation")
+        job = services.indicator_job_create(actor=request.user, year=params["year"],
+                                            quarter=params.get("quarter", YEAR),
+                                            organisation=organisation)
+        job.refresh_from_db()
+        return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
+
+
+class IndicatorJobDetailView(APIView):
+    @extend_schema(responses=JobSerializer)
+    def get(self, request, pk):
+        job = get_object_or_404(IndicatorJob.objects.select_related("organisation"), pk=pk)
+        if job.requested_by_id != request.user.pk and not can_start_job(request.user,
+                                                                         job.organisation):
+            return Response({"detail": "Ikke funnet.", "code": "not_found", "errors": {}},
+                            status=status.HTTP_404_NOT_FOUND)
+        return Response(job_data(job))

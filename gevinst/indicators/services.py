@@ -1,0 +1,264 @@
+"""Writes of the indicator engine: recompute, freeze, jobs and the dirty-mark outbox."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gevinst.indicators.compute import COUNTED_PHASES, OrganisationIndicators, compute
+from gevinst.indicators.models import (
+    YEAR,
+    IndicatorDirty,
+    IndicatorJob,
+    IndicatorPeriod,
+    IndicatorSnapshot,
+    JobState,
+    PeriodStatus,
+    PointScheme,
+    period_bounds,
+)
+from portal.errors import ConflictError, DomainError, Forbidden
+from portal.models import Organisation
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT_FIELDS = [
+    *(f"count_{p}" for p in COUNTED_PHASES), "stock_points", "forward_transitions",
+    "adoption_points", "points", "benefit_user", "benefit_economic", "benefit_organisational",
+    "benefit_points", "realised_nok_per_year", "scheme", "status", "computed_at",
+    "period_start", "period_end",
+]
+# How long a burst of edits is collected before one recompute runs.
+DEBOUNCE_SECONDS = 10
+
+
+def scheme_for(period_end: datetime.date) -> PointScheme:
+    scheme = (PointScheme.objects.filter(valid_from__lte=period_end)
+              .order_by("-valid_from", "-version").first())
+    if scheme is None:
+        raise DomainError(_("Ingen poengmodell gjelder for perioden."), code="no_scheme")
+    return scheme
+
+
+def _period_is_final(year: int, quarter: int) -> bool:
+    return IndicatorPeriod.objects.filter(year=year, quarter=quarter,
+                                          status=PeriodStatus.FINAL).exists()
+
+
+def _validate_period(year: int, quarter: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise DomainError(_("Ugyldig år."), field="year")
+    if quarter not in (0, 1, 2, 3, 4):
+        raise DomainError(_("Kvartal må være 1–4."), field="quarter")
+
+
+def _round(value: float, places: str) -> Decimal:
+    return Decimal(repr(value)).quantize(Decimal(places))
+
+
+def _snapshot(org_id: int, year: int, quarter: int, start, end, scheme, now,
+              values: OrganisationIndicators) -> IndicatorSnapshot:
+    counts = values.phase_counts
+    return IndicatorSnapshot(
+        organisation_id=org_id, year=year, quarter=quarter, period_start=start,
+        period_end=end, scheme=scheme, status=PeriodStatus.PRELIMINARY, computed_at=now,
+        **{f"count_{p}": counts[p] for p in COUNTED_PHASES},
+        stock_points=_round(values.stock_points, "0.01"),
+        forward_transitions=values.forward_transitions,
+        adoption_points=_round(values.adoption_points, "0.01"),
+        points=_round(values.points, "0.01"),
+        benefit_user=_round(values.benefit_by_dimension["user"], "0.0001"),
+        benefit_economic=_round(values.benefit_by_dimension["economic"], "0.0001"),
+        benefit_organisational=_round(values.benefit_by_dimension["organisational"], "0.0001"),
+        benefit_points=_round(values.benefit_points, "0.0001"),
+        realised_nok_per_year=values.realised_nok_per_year.quantize(Decimal("0.01")),
+    )
+
+
+def indicators_recompute(*, year: int, quarter: int = YEAR,
+                         organisation_ids: list[int] | None = None,
+                         progress: Callable[[int, str], None] | None = None) -> int:
+    """Compute and store the snapshots of one period, for all organisations or a few.
+
+    The reads run first; the writes then go in ONE transaction that holds the period's lock, so
+    a reader always sees the previous complete set or the new one, a recompute killed mid-way
+    leaves the previous snapshots untouched, and two concurrent recomputes (which compute the
+    same numbers) simply upsert one after the other. Returns the number of snapshots written."""
+    _validate_period(year, quarter)
+    if _period_is_final(year, quarter):
+        raise ConflictError(_("Perioden %(period)s er frosset; endelige tall kan ikke beregnes "
+                              "på nytt.") % {"period": _period_label(year, quarter)},
+                            code="frozen")
+    start, end = period_bounds(year, quarter)
+    scheme = scheme_for(end)
+    report = progress or (lambda percent, message: None)
+    report(5, _("Beregner"))
+    results = compute(period_start=start, period_end=end, scheme=scheme.values(),
+                      organisation_ids=organisation_ids,
+                      progress=lambda p: report(5 + int(p * 0.8), _("Beregner")))
+    targets = (organisation_ids if organisation_ids is not None
+               else list(Organisation.objects.values_list("pk", flat=True)))
+    now = timezone.now()
+    empty = OrganisationIndicators()
+    snapshots = [_snapshot(org_id, year, quarter, start, end, scheme, now,
+                           results.get(org_id, empty)) for org_id in targets]
+    report(90, _("Lagrer"))
+    with transaction.atomic():
+        period, _created = IndicatorPeriod.objects.get_or_create(year=year, quarter=quarter)
+        period = IndicatorPeriod.objects.select_for_update().get(pk=period.pk)
+        if period.status == PeriodStatus.FINAL:  # frozen while we computed
+            raise ConflictError(_("Perioden ble frosset under beregningen."), code="frozen")
+        IndicatorSnapshot.objects.bulk_create(
+            snapshots, batch_size=1000, update_conflicts=True,
+            unique_fields=["organisation", "year", "quarter"], update_fields=SNAPSHOT_FIELDS)
+    report(100, _("Ferdig"))
+    return len(snapshots)
+
+
+def _period_label(year: int, quarter: int) -> str:
+    return f"{year}" if quarter == YEAR else f"{year} K{quarter}"
+
+
+def indicators_freeze(*, actor, year: int) -> int:
+    """Make the year's snapshots (year and quarters) final. Final snapshots never change."""
+    _validate_period(year, YEAR)
+    with transaction.atomic():
+        for quarter in range(0, 5):
+            IndicatorPeriod.objects.get_or_create(year=year, quarter=quarter)
+        periods = list(IndicatorPeriod.objects.select_for_update().filter(year=year))
+        if not IndicatorSnapshot.objects.filter(year=year, quarter=YEAR).exists():
+            raise DomainError(_("Det finnes ingen beregnede tall for %(year)s å fryse.")
+                              % {"year": year}, code="nothing_to_freeze")
+        now = timezone.now()
+        for period in periods:
+            if period.status != PeriodStatus.FINAL:
+                period.status, period.frozen_at, period.frozen_by = PeriodStatus.FINAL, now, actor
+                period.save(update_fields=["status", "frozen_at", "frozen_by"])
+        return IndicatorSnapshot.objects.filter(year=year).update(status=PeriodStatus.FINAL)
+
+
+# --- after a change: the dirty-mark outbox ----------------------------------------------------
+
+def periods_affected(effective_date: datetime.date, today: datetime.date | None = None):
+    """The current year and quarter, plus the year and quarter of a back-dated change."""
+    today = today or timezone.localdate()
+    periods = {(today.year, YEAR), (today.year, (today.month - 1) // 3 + 1)}
+    if effective_date < today:
+        periods |= {(effective_date.year, YEAR),
+                    (effective_date.year, (effective_date.month - 1) // 3 + 1)}
+    return periods
+
+
+def indicators_mark_dirty(*, organisation_ids: Iterable[int],
+                          effective_date: datetime.date) -> None:
+    """Called inside the transaction of a phase change, assessment, measurement or adoption:
+    the mark commits or rolls back with the change itself."""
+    now = timezone.now()
+    frozen = set(IndicatorPeriod.objects.filter(status=PeriodStatus.FINAL)
+                 .values_list("year", "quarter"))
+    rows = [IndicatorDirty(organisation_id=org_id, year=year, quarter=quarter, marked_at=now)
+            for org_id in set(organisation_ids)
+            for year, quarter in periods_affected(effective_date)
+            if (year, quarter) not in frozen]
+    IndicatorDirty.objects.bulk_create(rows, update_conflicts=True,
+                                       unique_fields=["organisation", "year", "quarter"],
+                                       update_fields=["marked_at"])
+    transaction.on_commit(_schedule_drain)
+
+
+def _schedule_drain() -> None:
+    from gevinst.indicators.tasks import drain_dirty_indicators
+
+    # One queued drain per debounce window, however many edits arrive in it.
+    try:
+        if cache.add("indicators:drain-scheduled", 1, timeout=DEBOUNCE_SECONDS):
+            drain_dirty_indicators.apply_async(countdown=DEBOUNCE_SECONDS)
+    except Exception:  # noqa: BLE001 - queue down: the beat task drains the outbox later
+        log.warning("Could not schedule indicator recompute; the outbox keeps the marks",
+                    exc_info=True)
+
+
+def indicators_drain_dirty() -> int:
+    """Recompute every marked organisation and period, then clear exactly the marks that were
+    read (compare-and-swap on marked_at), so a mark made during the recompute survives."""
+    marks = list(IndicatorDirty.objects.values("pk", "organisation_id", "year", "quarter",
+                                               "marked_at"))
+    by_period: dict[tuple[int, int], list[dict]] = {}
+    for mark in marks:
+        by_period.setdefault((mark["year"], mark["quarter"]), []).append(mark)
+    done = 0
+    for (year, quarter), period_marks in sorted(by_period.items()):
+        org_ids = sorted({m["organisation_id"] for m in period_marks})
+        try:
+            done += indicators_recompute(year=year, quarter=quarter, organisation_ids=org_ids)
+        except ConflictError:
+            pass  # frozen meanwhile: nothing to do for this period
+        stale = Q()
+        for mark in period_marks:
+            stale |= Q(pk=mark["pk"], marked_at=mark["marked_at"])
+        IndicatorDirty.objects.filter(stale).delete()
+    return done
+
+
+# --- on-demand jobs ----------------------------------------------------------------------------
+
+def indicator_job_create(*, actor, year: int, quarter: int = YEAR,
+                         organisation: Organisation | None = None) -> IndicatorJob:
+    from gevinst.indicators.access import can_start_job
+
+    if not can_start_job(actor, organisation):
+        raise Forbidden(_("Du kan ikke starte denne beregningen."))
+    _validate_period(year, quarter)
+    if _period_is_final(year, quarter):
+        raise ConflictError(_("Perioden %(period)s er frosset.")
+                            % {"period": _period_label(year, quarter)}, code="frozen")
+    job = IndicatorJob.objects.create(year=year, quarter=quarter, organisation=organisation,
+                                      requested_by=actor)
+    from gevinst.indicators.tasks import run_indicator_job
+
+    transaction.on_commit(lambda: run_indicator_job.delay(str(job.pk)))
+    return job
+
+
+def indicator_job_run(job_id: str) -> IndicatorJob:
+    # Claim: only a queued job (or one left running by a killed worker) is started.
+    job = IndicatorJob.objects.get(pk=job_id)
+    if job.state == JobState.SUCCEEDED:
+        return job
+    IndicatorJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING,
+                                                  started_at=timezone.now(), progress=0)
+
+    def progress(percent: int, message: str) -> None:
+        IndicatorJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), message=message)
+
+    try:
+        org_ids = [job.organisation_id] if job.organisation_id else None
+        count = indicators_recompute(year=job.year, quarter=job.quarter,
+                                     organisation_ids=org_ids, progress=progress)
+    except DomainError as error:
+        IndicatorJob.objects.filter(pk=job.pk).update(
+            state=JobState.FAILED, message=error.message, finished_at=timezone.now())
+    else:
+        IndicatorJob.objects.filter(pk=job.pk).update(
+            state=JobState.SUCCEEDED, progress=100, finished_at=timezone.now(),
+            message=_("%(count)s organisasjoner beregnet.") % {"count": count})
+    job.refresh_from_db()
+    return job
+
+
+def recompute_current_periods() -> int:
+    """The nightly job: the current year and quarter for every organisation."""
+    today = timezone.localdate()
+    total = 0
+    for quarter in (YEAR, (today.month - 1) // 3 + 1):
+        if not _period_is_final(today.year, quarter):
+            total += indicators_recompute(year=today.year, quarter=quarter)
+    return total
