@@ -7,6 +7,7 @@ and the cache is local memory. That is what makes the zero-setup path work.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -153,7 +154,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # caller falls back (see portal.tasks_util).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
                                    "socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Safety net for the debounced recompute after changes: drains marks a lost message left.
+    "indicators-drain-dirty": {"task": "gevinst.indicators.tasks.drain_dirty_indicators",
+                               "schedule": 60.0},
+    "indicators-nightly": {"task": "gevinst.indicators.tasks.recompute_current_indicators",
+                           "schedule": crontab(hour=2, minute=15)},
+}
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
 from portal.models import User
-from projects.models import Initiative, PhaseChange
+from projects.models import Initiative, PhaseChange, Project
 
 
 def last_phase_change(initiative: Initiative) -> PhaseChange | None:
@@ -47,4 +47,17 @@ def phase_change_record(*, initiative: Initiative, to_phase: str,
     )
     Initiative.objects.filter(pk=initiative.pk).update(phase=to_phase)
     initiative.phase = to_phase
+    _mark_indicators(initiative, effective_date)
     return change
+
+
+def _mark_indicators(initiative: Initiative, effective_date) -> None:
+    """The initiative's organisation, and the origin of an adopted project (its adoption
+    points depend on the adopter's phase), need their indicators recomputed."""
+    from gevinst.indicators.services import indicators_mark_dirty
+
+    organisation_ids = {initiative.organisation_id}
+    organisation_ids.update(
+        Project.objects.filter(initiative=initiative, adopted_from__isnull=False)
+        .values_list("adopted_from__organisation_id", flat=True))
+    indicators_mark_dirty(organisation_ids=organisation_ids, effective_date=effective_date)

@@ -175,8 +175,14 @@ def indicators_mark_dirty(*, organisation_ids: Iterable[int],
 
 
 def _schedule_drain() -> None:
+    from django.conf import settings
+
     from gevinst.indicators.tasks import drain_dirty_indicators
 
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No queue to protect (zero-setup mode): recompute right after the commit.
+        drain_dirty_indicators.delay()
+        return
     # One queued drain per debounce window, however many edits arrive in it.
     try:
         if cache.add("indicators:drain-scheduled", 1, timeout=DEBOUNCE_SECONDS):
