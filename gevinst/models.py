@@ -2,6 +2,8 @@
 
 These rows, with their dates, feed the benefit indicator (DOMAIN.md rules 7 and 8)."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -71,10 +73,14 @@ class BenefitStatus(models.TextChoices):
     NOT_REALISED = "not_realised", _("Ikke realisert")
 
 
+def new_benefit_key() -> str:
+    return f"ipb-{uuid.uuid4().hex}"
+
+
 class Benefit(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="benefits")
-    # Stable key from the portfolio exchange format.
-    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    # Stable key of the portfolio exchange format (random for benefits born here).
+    key = models.CharField(max_length=200, unique=True, default=new_benefit_key)
     title = models.CharField(_("tittel"), max_length=200)
     type = models.CharField(_("gevinsttype"), max_length=20, choices=BenefitType.choices)
     dimension = models.CharField(_("dimensjon"), max_length=20, choices=Dimension.choices)

@@ -6,6 +6,8 @@ submission, approval, gate decision, park, resume, stop, rejection and merge is 
 by the owning app's service. The indicators read this log as of a date, never the current state.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -70,11 +72,16 @@ class WelfareArea(models.TextChoices):
     OTHER = "other", _("Annet")
 
 
+def new_initiative_key() -> str:
+    return f"ip-{uuid.uuid4().hex}"
+
+
 class Initiative(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
                                      related_name="initiatives")
-    # Stable key from the portfolio exchange format (null for initiatives born here).
-    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    # Stable key of the portfolio exchange format: the file's key for imported initiatives, a
+    # random one for initiatives born here, so an export re-imports to the same rows.
+    key = models.CharField(max_length=200, unique=True, default=new_initiative_key)
     title = models.CharField(_("tittel"), max_length=200)
     track = models.CharField(_("spor"), max_length=20, choices=Track.choices, default=Track.FULL)
     # Current phase, kept by the services that write PhaseChange rows; for lists and filters.

@@ -33,5 +33,5 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gevinst", "0003_indicators")]
+    dependencies = [("gevinst", "0002_initial")]
     operations = [migrations.RunPython(create, remove)]
