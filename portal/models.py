@@ -99,6 +99,10 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def size_class_label(self) -> str:
+        return SizeClass(self.size_class).label if self.size_class else ""
+
 
 class Unit(models.Model):
     """A service unit inside an organisation (Hjemmetjenesten, Sykehjem …), as a tree."""
