@@ -268,3 +268,26 @@ def recompute_current_periods() -> int:
         if not _period_is_final(today.year, quarter):
             total += indicators_recompute(year=today.year, quarter=quarter)
     return total
+
+
+def point_scheme_create(*, actor, name: str, valid_from, phase_points: dict,
+                        adoption_points, adoption_min_phase: str, benefit_weights: dict,
+                        expected_discount, description: str = "") -> PointScheme:
+    """A new version of a scheme. Earlier versions stay, so snapshots keep the version they
+    were computed with; periods ending on or after valid_from use the new one from their next
+    recompute (frozen periods never change)."""
+    if not (actor and actor.is_superuser):
+        raise Forbidden(_("Bare driftsadministratorer kan endre poengmodellen."))
+    with transaction.atomic():
+        last = (PointScheme.objects.select_for_update().filter(name=name)
+                .order_by("-version").first())
+        if last is not None and valid_from < last.valid_from:
+            raise DomainError(_("Ny versjon kan ikke gjelde fra før forrige versjon (%(date)s).")
+                              % {"date": last.valid_from.isoformat()}, field="valid_from")
+        points = {**phase_points, "parked": 0, "stopped": 0, "rejected": 0, "merged": 0,
+                  "draft": 0}
+        return PointScheme.objects.create(
+            name=name, version=(last.version + 1) if last else 1, valid_from=valid_from,
+            phase_points=points, adoption_points=adoption_points,
+            adoption_min_phase=adoption_min_phase, benefit_weights=benefit_weights,
+            expected_discount=expected_discount, description=description, created_by=actor)

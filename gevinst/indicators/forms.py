@@ -1,0 +1,65 @@
+import json
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import ORDERED_PHASES
+
+
+class PeriodForm(forms.Form):
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Periode"), required=False, coerce=int, empty_value=0,
+        choices=[("", _("Hele året")), (1, _("1. kvartal")), (2, _("2. kvartal")),
+                 (3, _("3. kvartal")), (4, _("4. kvartal"))])
+
+
+class PointSchemeForm(forms.Form):
+    name = forms.CharField(label=_("Navn"), max_length=50, initial="standard")
+    valid_from = forms.DateField(label=_("Gjelder fra (dato)"),
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    phase_points = forms.CharField(
+        label=_("Poeng per fase (JSON)"), widget=forms.Textarea(attrs={"rows": 3}),
+        initial=json.dumps({"idea": 1, "concept": 2, "pilot": 4, "implementation": 8,
+                            "benefit_realisation": 12, "spread": 16}))
+    adoption_points = forms.DecimalField(label=_("Poeng per adopsjon"), min_value=0,
+                                         initial=Decimal(4))
+    adoption_min_phase = forms.ChoiceField(label=_("Adopsjon teller fra fase"),
+                                           choices=[(p, p) for p in ORDERED_PHASES],
+                                           initial="implementation")
+    benefit_weights = forms.CharField(
+        label=_("Nyttevekt per fase (JSON)"), widget=forms.Textarea(attrs={"rows": 3}),
+        initial=json.dumps({"idea": 0, "concept": 0.25, "pilot": 0.5, "implementation": 0.75,
+                            "benefit_realisation": 1.0, "spread": 1.0}))
+    expected_discount = forms.DecimalField(label=_("Vekt for forventet nytte"), min_value=0,
+                                           max_value=1, initial=Decimal("0.5"))
+    description = forms.CharField(label=_("Beskrivelse"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+    def _phase_map(self, name):
+        try:
+            value = json.loads(self.cleaned_data[name])
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(_("Ugyldig JSON: %(error)s") % {"error": error})
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Må være et objekt med fase som nøkkel."))
+        unknown = set(value) - set(ORDERED_PHASES)
+        if unknown:
+            raise forms.ValidationError(_("Ukjente faser: %(phases)s")
+                                        % {"phases": ", ".join(sorted(unknown))})
+        missing = set(ORDERED_PHASES) - set(value)
+        if missing:
+            raise forms.ValidationError(_("Mangler faser: %(phases)s")
+                                        % {"phases": ", ".join(sorted(missing))})
+        for phase, number in value.items():
+            if not isinstance(number, (int, float)) or number < 0:
+                raise forms.ValidationError(_("%(phase)s må være et tall ≥ 0.")
+                                            % {"phase": phase})
+        return value
+
+    def clean_phase_points(self):
+        return self._phase_map("phase_points")
+
+    def clean_benefit_weights(self):
+        return self._phase_map("benefit_weights")

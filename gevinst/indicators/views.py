@@ -1,0 +1,130 @@
+"""The indicator pages: an organisation's numbers with the initiatives behind them, recompute
+with visible progress, and the point scheme versions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gevinst.indicators import selectors, services
+from gevinst.indicators.access import can_start_job
+from gevinst.indicators.explain import explain
+from gevinst.indicators.forms import PeriodForm, PointSchemeForm
+from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
+from portal.access import user_can
+from portal.errors import DomainError
+from portal.roles import Capability
+from projects.models import COUNTED_PHASES, Phase
+
+
+def _readable_organisations(user):
+    """Organisations whose indicator page the user may open: analysts' scope, and members
+    who may read dashboards."""
+    visible = selectors.visible_organisations(user).order_by("name")
+    if user.is_national_analyst or user.is_superuser:
+        return visible
+    return [o for o in visible
+            if user_can(user, o, Capability.VIEW_DASHBOARDS)
+            or o.networks.filter(analysts=user).exists()]
+
+
+@login_required
+def indicator_home(request: HttpRequest) -> HttpResponse:
+    organisations = list(_readable_organisations(request.user))
+    if not organisations:
+        raise PermissionDenied
+    wanted = request.GET.get("organisation")
+    organisation = next((o for o in organisations if o.org_number == wanted), organisations[0])
+    form = PeriodForm(request.GET or None, initial={"year": timezone.localdate().year})
+    year, quarter = timezone.localdate().year, YEAR
+    if form.is_valid():
+        year, quarter = form.cleaned_data["year"], int(form.cleaned_data["quarter"] or YEAR)
+    snapshot = (IndicatorSnapshot.objects.filter(organisation=organisation, year=year,
+                                                 quarter=quarter)
+                .select_related("scheme").first())
+    history = list(IndicatorSnapshot.objects.filter(organisation=organisation, quarter=YEAR)
+                   .order_by("year").values("year", "points", "benefit_points",
+                                            "realised_nok_per_year"))
+    breakdown = None
+    if snapshot is not None:
+        breakdown = explain(organisation, period_start=snapshot.period_start,
+                            period_end=snapshot.period_end, scheme=snapshot.scheme.values())
+    phase_rows = []
+    if snapshot is not None:
+        phase_rows = [(Phase(p).label, getattr(snapshot, f"count_{p}"),
+                       snapshot.scheme.phase_points.get(p, 0)) for p in COUNTED_PHASES]
+    return render(request, "indicators/home.html", {
+        "organisation": organisation, "organisations": organisations, "form": form,
+        "year": year, "quarter": quarter, "snapshot": snapshot, "history": history,
+        "breakdown": breakdown, "phase_rows": phase_rows,
+        "chart_data": {
+            "phases": {"labels": [r[0] for r in phase_rows], "counts": [r[1] for r in phase_rows]},
+            "history": {"labels": [h["year"] for h in history],
+                        "points": [float(h["points"]) for h in history],
+                        "benefit": [float(h["benefit_points"]) for h in history]},
+        },
+        "can_recompute": can_start_job(request.user, organisation),
+        "latest_job": IndicatorJob.objects.filter(organisation=organisation,
+                                                  requested_by=request.user).first(),
+    })
+
+
+@login_required
+@require_POST
+def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
+    organisation = next((o for o in _readable_organisations(request.user)
+                         if o.org_number == org_number), None)
+    if organisation is None:
+        raise Http404
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ugyldig periode."))
+        return redirect("indicators:home")
+    try:
+        job = services.indicator_job_create(
+            actor=request.user, year=form.cleaned_data["year"],
+            quarter=int(form.cleaned_data["quarter"] or YEAR), organisation=organisation)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"{redirect('indicators:home').url}?organisation={org_number}")
+    if request.htmx:
+        return render(request, "indicators/job_progress.html", {"job": job})
+    return redirect("indicators:job", pk=job.pk)
+
+
+@login_required
+def indicator_job(request: HttpRequest, pk) -> HttpResponse:
+    job = get_object_or_404(IndicatorJob.objects.select_related("organisation"), pk=pk)
+    if job.requested_by_id != request.user.pk and not can_start_job(request.user,
+                                                                     job.organisation):
+        raise Http404
+    template = "indicators/job_progress.html" if request.htmx else "indicators/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    can_edit = request.user.is_superuser
+    form = PointSchemeForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                scheme = services.point_scheme_create(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None,
+                               error.message)
+            else:
+                messages.success(request, _("Poengmodellen %(label)s er lagret.")
+                                 % {"label": scheme.label})
+                return redirect("indicators:schemes")
+    return render(request, "indicators/schemes.html", {
+        "schemes": PointScheme.objects.all(), "form": form, "phases": COUNTED_PHASES,
+    }, status=400 if form is not None and form.errors else 200)

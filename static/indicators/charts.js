@@ -1,0 +1,33 @@
+// Draws the indicator charts from the JSON the page embeds (json_script); the same numbers are
+// in the tables beside the charts, which are the accessible alternative.
+(function () {
+  "use strict";
+  function draw() {
+    var source = document.getElementById("indicator-chart-data");
+    if (!source || typeof Chart === "undefined") { return; }
+    var data = JSON.parse(source.textContent);
+    var phases = document.getElementById("phase-chart");
+    if (phases) {
+      new Chart(phases, {
+        type: "bar",
+        data: { labels: data.phases.labels,
+                datasets: [{ label: phases.dataset.label || "Antall", data: data.phases.counts,
+                             backgroundColor: "#0062ba" }] },
+        options: { plugins: { legend: { display: false } },
+                   scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      });
+    }
+    var history = document.getElementById("history-chart");
+    if (history) {
+      new Chart(history, {
+        type: "line",
+        data: { labels: data.history.labels,
+                datasets: [{ label: "Aktivitetspoeng", data: data.history.points, borderColor: "#0062ba" },
+                           { label: "Nyttepoeng", data: data.history.benefit, borderColor: "#1e7d34" }] },
+        options: { scales: { y: { beginAtZero: true } } }
+      });
+    }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); }
+  else { draw(); }
+})();

@@ -1,0 +1,125 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+from gevinst.indicators import services
+from gevinst.indicators.models import IndicatorJob, PointScheme
+from tests.factories import UserFactory
+from tests.indicators.helpers import assess, make_initiative
+
+HOME = reverse("indicators:home")
+
+
+@pytest.fixture
+def computed(home_org, other_org):
+    project = make_initiative(home_org, [("concept", "2024-02-01"), ("pilot", "2024-05-01")],
+                              title="Digitalt tilsyn på natt")
+    assess(project.initiative, "user", "expected", 2, "2024-02-01")
+    make_initiative(other_org, [("idea", "2024-03-01")], project=False, title="Fremmed idé")
+    services.indicators_recompute(year=2024)
+
+
+@pytest.mark.parametrize("persona, expected", [
+    ("anonymous", 302), ("employee", 403), ("project_leader", 403),
+    ("coordinator", 200), ("manager", 200), ("admin", 200),
+])
+def test_indicator_page_by_role(client, personas, computed, persona, expected):
+    if personas[persona]:
+        client.force_login(personas[persona])
+    assert client.get(HOME, {"year": 2024}).status_code == expected
+
+
+def test_page_explains_the_numbers_with_the_initiatives_behind_them(client, manager, computed):
+    client.force_login(manager)
+    response = client.get(HOME, {"year": 2024})
+    html = response.content.decode()
+    assert "Digitalt tilsyn på natt" in html
+    assert "Fremmed idé" not in html  # another organisation's initiative
+    assert response.context["snapshot"].points == 4
+    assert [line.title for line in response.context["breakdown"].initiatives] == [
+        "Digitalt tilsyn på natt"]
+
+
+def test_outsider_cannot_open_another_organisations_page(client, outsider, home_org, computed):
+    client.force_login(outsider)
+    response = client.get(HOME, {"year": 2024, "organisation": home_org.org_number})
+    assert response.context["organisation"] != home_org  # falls back to their own
+
+
+def test_network_analyst_can_choose_network_organisations(client, network_analyst, home_org,
+                                                          computed):
+    client.force_login(network_analyst)
+    response = client.get(HOME, {"year": 2024, "organisation": home_org.org_number})
+    assert response.status_code == 200 and response.context["organisation"] == home_org
+
+
+def test_empty_period_has_a_clear_empty_state(client, manager, computed):
+    client.force_login(manager)
+    response = client.get(HOME, {"year": 2019})
+    assert response.context["snapshot"] is None
+    assert "ikke beregnet" in response.content.decode()
+
+
+def test_admin_recompute_shows_progress_via_htmx(client, org_admin, home_org, computed,
+                                                 django_capture_on_commit_callbacks):
+    client.force_login(org_admin)
+    url = reverse("indicators:recompute", args=[home_org.org_number])
+    from unittest import mock
+
+    from gevinst.indicators.tasks import run_indicator_job
+
+    with mock.patch.object(run_indicator_job, "delay") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"year": 2024, "quarter": ""}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    job = IndicatorJob.objects.get()
+    enqueue.assert_called_once_with(str(job.pk))
+    # The partial polls the job until it is done.
+    assert f'hx-get="{reverse("indicators:job", args=[job.pk])}"' in response.content.decode()
+    run_indicator_job(str(job.pk))
+    partial = client.get(reverse("indicators:job", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert "100 %" in partial.content.decode() and "hx-get" not in partial.content.decode()
+
+
+def test_manager_cannot_start_a_recompute(client, manager, home_org, computed):
+    client.force_login(manager)
+    url = reverse("indicators:recompute", args=[home_org.org_number])
+    client.post(url, {"year": 2024})
+    assert not IndicatorJob.objects.exists()
+
+
+SCHEME_FORM = {
+    "name": "standard", "valid_from": "2026-01-01",
+    "phase_points": json.dumps({"idea": 1, "concept": 2, "pilot": 5, "implementation": 8,
+                                "benefit_realisation": 12, "spread": 16}),
+    "adoption_points": "4", "adoption_min_phase": "implementation",
+    "benefit_weights": json.dumps({"idea": 0, "concept": 0.25, "pilot": 0.5,
+                                   "implementation": 0.75, "benefit_realisation": 1,
+                                   "spread": 1}),
+    "expected_discount": "0.5", "description": "",
+}
+
+
+def test_operator_adds_a_scheme_version(client, db):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.post(reverse("indicators:schemes"), SCHEME_FORM)
+    assert response.status_code == 302
+    scheme = PointScheme.objects.get(version=2)
+    assert scheme.label == "standard-2" and scheme.phase_points["pilot"] == 5
+
+
+def test_bad_scheme_json_is_a_form_error_and_writes_nothing(client, db):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.post(reverse("indicators:schemes"),
+                           {**SCHEME_FORM, "phase_points": '{"idea": 1, "pilot": "x"'})
+    assert response.status_code == 400
+    assert "phase_points" in response.context["form"].errors
+    assert PointScheme.objects.count() == 1
+
+
+def test_organisation_admin_cannot_change_the_national_scheme(client, org_admin):
+    client.force_login(org_admin)
+    response = client.post(reverse("indicators:schemes"), SCHEME_FORM)
+    assert response.status_code == 403
+    assert PointScheme.objects.count() == 1
