@@ -1,0 +1,84 @@
+"""DOMAIN.md's phase rules applied to a whole history, as the exchange import needs them.
+
+A history is a list of (phase, date) in recorded order. The same moves as the gate decision
+service allows: one step forward; concept → implementation on the fast track; one step back;
+any active phase → parked or stopped; parked → the phase it was parked from; an idea may be
+approved (→ concept, or pilot on the fast track), rejected, merged or parked."""
+
+from __future__ import annotations
+
+import datetime
+
+from projects.models import ORDERED_PHASES
+
+ORDER = {p: i for i, p in enumerate(ORDERED_PHASES)}
+FIRST_PHASES = ("idea", "concept", "pilot")
+TERMINAL = ("rejected", "merged", "stopped")
+ALL_PHASES = (*ORDERED_PHASES, "parked", "stopped", "rejected", "merged")
+
+
+def move_error(current: str, target: str, track: str, parked_from: str | None) -> str | None:
+    """Why current → target is not allowed, or None when it is."""
+    if current in TERMINAL:
+        return f"no change is allowed after {current}"
+    if current == "parked":
+        if target != parked_from:
+            return f"a parked initiative resumes in {parked_from}, not {target}"
+        return None
+    if target == current:
+        return f"already in {target}"
+    if target in ("parked", "stopped"):
+        if current == "idea" and target == "stopped":
+            return "an idea is rejected, not stopped"
+        return None
+    if current == "idea":
+        if target in ("rejected", "merged", "concept"):
+            return None
+        if target == "pilot" and track == "fast_track":
+            return None
+        return f"an idea moves to concept (pilot on the fast track), not {target}"
+    if target in ("rejected", "merged"):
+        return f"only ideas are {target}"
+    step = ORDER[target] - ORDER[current]
+    if step == 1 or step == -1 and target != "idea":
+        return None
+    if current == "concept" and target == "implementation" and track == "fast_track":
+        return None
+    return f"{current} → {target} skips phases"
+
+
+def history_errors(phases: list[tuple[str, datetime.date]], track: str,
+                   today: datetime.date) -> list[tuple[int, str, str]]:
+    """(index, field, message) for every rule the history breaks."""
+    errors = []
+    if not phases:
+        return [(-1, "", "at least one phase is required")]
+    first = phases[0][0]
+    if first not in FIRST_PHASES:
+        errors.append((0, "phase", f"an initiative starts in idea, concept or pilot, not {first}"))
+    current, parked_from, previous_on = first, None, phases[0][1]
+    for index, (phase, on) in enumerate(phases):
+        if on > today:
+            errors.append((index, "on", "date in the future"))
+        if index == 0:
+            continue
+        if on < previous_on:
+            errors.append((index, "on", "date before previous change"))
+        problem = move_error(current, phase, track, parked_from)
+        if problem:
+            errors.append((index, "phase", problem))
+        if phase == "parked":
+            parked_from = current
+        elif current == "parked":
+            parked_from = None
+        current, previous_on = phase, on
+    return errors
+
+
+def reached_implementation_on(phases: list[tuple[str, datetime.date]]) -> datetime.date | None:
+    """The first date the initiative was in implementation or later (realised assessments are
+    allowed from then on)."""
+    for phase, on in phases:
+        if phase in ORDER and ORDER[phase] >= ORDER["implementation"]:
+            return on
+    return None
