@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
+from gevinst.exchange.bulk import insert_rows
 from gevinst.exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from portal.errors import DomainError
@@ -415,9 +416,8 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
     Project.objects.bulk_create(new_projects, batch_size=BATCH)
     _create_ideas(new_ideas)
     _write_phase_changes(changes, result)
-    BenefitAssessment.objects.bulk_create(
-        [BenefitAssessment(initiative_id=pk, dimension=d, kind=k, score=s, assessed_on=on)
-         for pk, (d, k, s, on) in assessments], batch_size=BATCH)
+    insert_rows(BenefitAssessment, ["initiative_id", "dimension", "kind", "score", "assessed_on"],
+                [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments])
     result.assessments += len(assessments)
     _write_benefits(benefit_rows, errors, result)
 
@@ -458,12 +458,11 @@ def _write_phase_changes(changes, result: ImportResult) -> None:
         prior = previous[-1][0] if previous else ""
         for n, (phase, on) in enumerate(phases):
             until = phases[n + 1][1] if n + 1 < len(phases) else None
-            rows.append(PhaseChange(initiative=initiative,
-                                    organisation_id=initiative.organisation_id,
-                                    from_phase=prior, to_phase=phase, effective_date=on,
-                                    valid_until=until, rationale="Importert"))
+            rows.append((initiative.pk, initiative.organisation_id, prior, phase, on, until,
+                         "Importert"))
             prior = phase
-    PhaseChange.objects.bulk_create(rows, batch_size=BATCH)
+    insert_rows(PhaseChange, ["initiative_id", "organisation_id", "from_phase", "to_phase",
+                              "effective_date", "valid_until", "rationale"], rows)
     result.phase_changes += len(rows)
 
 
@@ -491,12 +490,11 @@ def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
                                                 "initiative")
             continue
         for on, value in _missing(measurements, stored_measurements.get(existing.pk, [])):
-            new_measurements.append(Measurement(benefit=existing, measured_on=on, value=value))
+            new_measurements.append((existing.pk, on, value))
     Benefit.objects.bulk_create([b for b, _m in new_benefits], batch_size=BATCH)
     for benefit, measurements in new_benefits:
-        new_measurements += [Measurement(benefit=benefit, measured_on=on, value=value)
-                             for on, value in measurements]
-    Measurement.objects.bulk_create(new_measurements, batch_size=BATCH)
+        new_measurements += [(benefit.pk, on, value) for on, value in measurements]
+    insert_rows(Measurement, ["benefit_id", "measured_on", "value"], new_measurements)
     result.benefits += len(new_benefits)
     result.measurements += len(new_measurements)
 
