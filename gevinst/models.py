@@ -33,6 +33,10 @@ class BenefitAssessment(models.Model):
     score = models.PositiveSmallIntegerField(
         _("score"), validators=[MinValueValidator(0), MaxValueValidator(3)])
     assessed_on = models.DateField(_("dato"))
+    # The date of the next assessment of the same initiative, dimension and kind (exclusive);
+    # null while this one is the latest. Kept by gevinst.history, so "latest on E" is a range
+    # filter rather than a sort of the whole table (see the indicator job).
+    valid_until = models.DateField(null=True, blank=True, editable=False)
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="+")
     motivation = models.TextField(_("begrunnelse"), blank=True)
@@ -120,6 +124,9 @@ class Measurement(models.Model):
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="measurements")
     measured_on = models.DateField(_("dato"))
     value = models.DecimalField(_("verdi"), max_digits=14, decimal_places=2)
+    # The date of the benefit's next measurement (exclusive); null for the latest. Kept by
+    # gevinst.history.
+    valid_until = models.DateField(null=True, blank=True, editable=False)
     evidence = models.TextField(_("dokumentasjon"), blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gevinst.exchange.bulk import insert_rows
+from gevinst.history import assessments_revalidate, measurements_revalidate
 from gevinst.exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from portal.errors import DomainError
@@ -418,6 +419,7 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
     _write_phase_changes(changes, result)
     insert_rows(BenefitAssessment, ["initiative_id", "dimension", "kind", "score", "assessed_on"],
                 [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments])
+    assessments_revalidate({pk for pk, _a in assessments})
     result.assessments += len(assessments)
     _write_benefits(benefit_rows, errors, result)
 
@@ -495,6 +497,7 @@ def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
     for benefit, measurements in new_benefits:
         new_measurements += [(benefit.pk, on, value) for on, value in measurements]
     insert_rows(Measurement, ["benefit_id", "measured_on", "value"], new_measurements)
+    measurements_revalidate({benefit_id for benefit_id, _on, _value in new_measurements})
     result.benefits += len(new_benefits)
     result.measurements += len(new_measurements)
 

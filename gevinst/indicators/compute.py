@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import connection
 
 from gevinst.models import Benefit, BenefitAssessment, Measurement
-from projects.models import COUNTED_PHASES, ORDERED_PHASES, PhaseChange, Project
+from projects.models import COUNTED_PHASES, ORDERED_PHASES, Initiative, PhaseChange, Project
 
 DIMENSIONS = ("user", "economic", "organisational")
 
@@ -145,46 +145,44 @@ def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: S
 
         step(60)
         # Rule 7: per initiative and dimension the latest realised score dated <= E, else the
-        # latest expected one discounted; weighted by the initiative's phase on E.
+        # latest expected one discounted; weighted by the initiative's phase on E. "Latest on
+        # E" is the row whose [assessed_on, valid_until) contains E (see gevinst.history).
         assessment_table = BenefitAssessment._meta.db_table
+        initiative_table = Initiative._meta.db_table
+        where_initiative, params_initiative = _org_filter("i.organisation_id", organisation_ids)
+        initiative_join = (f"JOIN {initiative_table} i ON i.id = a.initiative_id"
+                           if organisation_ids is not None else "")
         cursor.execute(
-            f"WITH latest AS ("
-            f"  SELECT a.initiative_id, a.dimension, a.kind, a.score, ROW_NUMBER() OVER ("
-            f"    PARTITION BY a.initiative_id, a.dimension, a.kind "
-            f"    ORDER BY a.assessed_on DESC, a.id DESC) AS rn "
-            f"  FROM {assessment_table} a WHERE a.assessed_on <= %s), "
-            f"dim AS ("
-            f"  SELECT initiative_id, dimension, COALESCE("
-            f"    MAX(CASE WHEN kind = 'realised' THEN score END) * 1.0, "
-            f"    MAX(CASE WHEN kind = 'expected' THEN score END) * %s) AS value "
-            f"  FROM latest WHERE rn = 1 GROUP BY initiative_id, dimension) "
+            f"WITH dim AS ("
+            f"  SELECT a.initiative_id, a.dimension, COALESCE("
+            f"    MAX(CASE WHEN a.kind = 'realised' THEN a.score END) * 1.0, "
+            f"    MAX(CASE WHEN a.kind = 'expected' THEN a.score END) * %s) AS value "
+            f"  FROM {assessment_table} a {initiative_join} "
+            f"  WHERE a.assessed_on <= %s AND (a.valid_until IS NULL OR a.valid_until > %s)"
+            f"{where_initiative} GROUP BY a.initiative_id, a.dimension) "
             f"SELECT pc.organisation_id, dim.dimension, "
             f"  SUM(dim.value * {_case('pc.to_phase', scheme.benefit_weights)}) "
             f"FROM dim JOIN {pc_table} pc ON pc.initiative_id = dim.initiative_id "
             f"WHERE {_phase_on()}{where} GROUP BY pc.organisation_id, dim.dimension",
-            [E, scheme.expected_discount, E, E, *params])
+            [scheme.expected_discount, E, E, *params_initiative, E, E, *params])
         for org_id, dimension, value in cursor.fetchall():
             if dimension in DIMENSIONS and value:
                 org(org_id).benefit_by_dimension[dimension] += float(value)
-
         step(80)
-        # Rule 8: valued benefits: the latest measurement dated <= E gives the signed change
+
+        # Rule 8: valued benefits: the measurement in force on E gives the signed change
         # (improvement positive) × NOK per unit × periods per year.
         benefit_table = Benefit._meta.db_table
         measurement_table = Measurement._meta.db_table
         where_project, params_project = _org_filter("p.organisation_id", organisation_ids)
         cursor.execute(
-            f"WITH lm AS ("
-            f"  SELECT m.benefit_id, m.value, ROW_NUMBER() OVER ("
-            f"    PARTITION BY m.benefit_id ORDER BY m.measured_on DESC, m.id DESC) AS rn "
-            f"  FROM {measurement_table} m WHERE m.measured_on <= %s) "
-            f"SELECT p.organisation_id, b.direction, lm.value, b.baseline_value, "
+            f"SELECT p.organisation_id, b.direction, m.value, b.baseline_value, "
             f"  b.nok_per_unit, b.periods_per_year "
-            f"FROM lm JOIN {benefit_table} b ON b.id = lm.benefit_id "
-            f"JOIN {project_table} p ON p.id = b.project_id "
-            f"WHERE lm.rn = 1 AND b.nok_per_unit IS NOT NULL "
-            f"AND b.periods_per_year IS NOT NULL{where_project}",
-            [E, *params_project])
+            f"FROM {project_table} p JOIN {benefit_table} b ON b.project_id = p.id "
+            f"JOIN {measurement_table} m ON m.benefit_id = b.id "
+            f"WHERE m.measured_on <= %s AND (m.valid_until IS NULL OR m.valid_until > %s) "
+            f"AND b.nok_per_unit IS NOT NULL AND b.periods_per_year IS NOT NULL{where_project}",
+            [E, E, *params_project])
         # Summed in Python with Decimal, one row per valued benefit (a small set), so that the
         # kroner are exact on SQLite too.
         for org_id, direction, value, baseline, nok, periods in cursor.fetchall():

@@ -3,7 +3,8 @@
 import datetime
 from decimal import Decimal
 
-from gevinst.models import Benefit, BenefitAssessment, Measurement
+from gevinst.history import assessment_add, measurement_add
+from gevinst.models import Benefit
 from projects.models import Initiative, Project
 from projects.phase_log import phase_change_record
 
@@ -26,8 +27,8 @@ def make_initiative(org, changes, *, title="Initiativ", project=True, adopted_fr
 
 
 def assess(initiative, dimension, kind, score, on):
-    return BenefitAssessment.objects.create(initiative=initiative, dimension=dimension, kind=kind,
-                                            score=score, assessed_on=d(on))
+    return assessment_add(initiative=initiative, dimension=dimension, kind=kind, score=score,
+                          assessed_on=d(on))
 
 
 def valued_benefit(project, *, direction, baseline, measurements, nok=300, periods=52):
@@ -38,5 +39,5 @@ def valued_benefit(project, *, direction, baseline, measurements, nok=300, perio
         nok_per_unit=Decimal(nok) if nok is not None else None,
         periods_per_year=Decimal(periods) if periods is not None else None)
     for on, value in measurements:
-        Measurement.objects.create(benefit=benefit, measured_on=d(on), value=Decimal(value))
+        measurement_add(benefit=benefit, measured_on=d(on), value=Decimal(value))
     return benefit

@@ -180,3 +180,13 @@ def test_organisation_filter_gives_the_same_numbers_as_the_national_run(org):
     assert set(only_org) == {org.pk}
     assert only_org[org.pk] == national[org.pk]
     assert national[org.pk].adoption_points == 4
+
+
+def test_rule7_a_back_dated_assessment_recorded_later_counts_from_its_own_date(org):
+    project = make_initiative(org, [("concept", "2024-01-10"), ("implementation", "2024-03-01")],
+                              track="fast_track")
+    assess(project.initiative, "user", "realised", 3, "2024-10-01")
+    assess(project.initiative, "user", "realised", 1, "2024-05-01")  # registered afterwards
+    mid = run(org, period_start=d("2024-01-01"), period_end=d("2024-06-30"))
+    assert mid.benefit_by_dimension["user"] == pytest.approx(1 * 0.75)
+    assert run(org, **YEAR_2024).benefit_by_dimension["user"] == pytest.approx(3 * 0.75)

@@ -98,7 +98,12 @@ def test_a_later_file_extends_the_history():
     assert a.phase == "benefit_realisation"
     assert list(a.phase_changes.order_by("id").values_list("valid_until", flat=True)) == [
         d("2024-03-01"), d("2024-06-01"), d("2025-02-01"), None]
-    assert Measurement.objects.count() == 2
+    assert list(Measurement.objects.order_by("measured_on").values_list("valid_until", flat=True)) == [
+        d("2025-03-01"), None]
+    bergen = Organisation.objects.get(org_number=ORG_A)
+    in_2025 = compute(scheme=STANDARD_1, period_start=d("2025-01-01"),
+                      period_end=d("2025-12-31"))[bergen.pk]
+    assert in_2025.realised_nok_per_year == 9 * 300 * 52  # 40 -> 31 hours/week
 
 
 @pytest.mark.parametrize("mutate, path, message", [

@@ -1,0 +1,74 @@
+"""The writers of dated benefit history: assessments and measurements.
+
+Like projects.phase_log for phase changes, every write of these rows goes through here, so each
+row's `valid_until` (the date of the next row of its series) stays right and the indicators'
+"latest on date E" is a range filter. Back-dated rows are fine: the series is re-derived."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from gevinst.models import BenefitAssessment, Measurement
+
+_REVALIDATE = """
+UPDATE {table} SET valid_until = nxt.next_on
+FROM (SELECT id, LEAD({date}) OVER (PARTITION BY {series} ORDER BY {date}, id) AS next_on
+      FROM {table} WHERE {owner} IN ({ids})) AS nxt
+WHERE {table}.id = nxt.id
+"""
+
+
+def _revalidate(model, owner: str, series: str, date: str, ids: Iterable[int]) -> None:
+    ids = sorted(set(ids))
+    table = model._meta.db_table
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        sql = _REVALIDATE.format(table=table, date=date, series=series, owner=owner,
+                                 ids=", ".join(["%s"] * len(chunk)))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, chunk)
+
+
+def assessments_revalidate(initiative_ids: Iterable[int]) -> None:
+    _revalidate(BenefitAssessment, "initiative_id", "initiative_id, dimension, kind",
+                "assessed_on", initiative_ids)
+
+
+def measurements_revalidate(benefit_ids: Iterable[int]) -> None:
+    _revalidate(Measurement, "benefit_id", "benefit_id", "measured_on", benefit_ids)
+
+
+def _mark(organisation_ids, on: datetime.date) -> None:
+    from gevinst.indicators.services import indicators_mark_dirty
+
+    indicators_mark_dirty(organisation_ids=organisation_ids, effective_date=on)
+
+
+def assessment_add(*, initiative, dimension: str, kind: str, score: int,
+                   assessed_on: datetime.date, assessor=None,
+                   motivation: str = "") -> BenefitAssessment:
+    """Store an assessment (the caller has checked the rules and the actor's right)."""
+    with transaction.atomic():
+        assessment = BenefitAssessment.objects.create(
+            initiative=initiative, dimension=dimension, kind=kind, score=score,
+            assessed_on=assessed_on, assessor=assessor, motivation=motivation)
+        assessments_revalidate([initiative.pk])
+        _mark({initiative.organisation_id}, assessed_on)
+    assessment.refresh_from_db(fields=["valid_until"])
+    return assessment
+
+
+def measurement_add(*, benefit, measured_on: datetime.date, value: Decimal, evidence: str = "",
+                    entered_by=None) -> Measurement:
+    with transaction.atomic():
+        measurement = Measurement.objects.create(benefit=benefit, measured_on=measured_on,
+                                                 value=value, evidence=evidence,
+                                                 entered_by=entered_by)
+        measurements_revalidate([benefit.pk])
+        _mark({benefit.project.organisation_id}, measured_on)
+    measurement.refresh_from_db(fields=["valid_until"])
+    return measurement
