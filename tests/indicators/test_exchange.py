@@ -58,12 +58,20 @@ def full_doc():
                                  "on": "2024-07-01"}],
                    benefits=[copy.deepcopy(BENEFIT)]),
         initiative("b", [("pilot", "2024-08-01")], org=ORG_B, adopted_from="a"),
+        initiative("c", [("idea", "2024-02-01"), ("parked", "2024-04-01"),
+                         ("idea", "2024-09-01"), ("rejected", "2024-10-01")],
+                   visibility="organisation"),
     )
 
 
 def test_import_creates_everything_and_the_numbers_follow():
     result = run(full_doc())
-    assert result.initiatives_created == 2 and result.organisations_created == 2
+    assert result.initiatives_created == 3 and result.organisations_created == 2
+    from ideas.models import Idea
+
+    idea = Idea.objects.get(initiative__key="c")
+    assert (idea.status, idea.need, idea.organisation.org_number) == ("rejected", "Behov", ORG_A)
+    assert not Project.objects.filter(initiative__key="c").exists()
     a = Initiative.objects.get(key="a")
     assert a.phase == "implementation"
     assert list(a.phase_changes.values_list("to_phase", "valid_until")) == [
@@ -81,7 +89,7 @@ def test_importing_the_same_file_twice_changes_nothing():
     counts = [m.objects.count() for m in (Initiative, PhaseChange, BenefitAssessment, Benefit,
                                           Measurement, Project, Organisation)]
     result = run(full_doc())
-    assert result.initiatives_unchanged == 2 and result.initiatives_created == 0
+    assert result.initiatives_unchanged == 3 and result.initiatives_created == 0
     assert counts == [m.objects.count() for m in (Initiative, PhaseChange, BenefitAssessment,
                                                   Benefit, Measurement, Project, Organisation)]
 
@@ -176,7 +184,7 @@ def test_commands_import_and_export(tmp_path):
     path.write_text(json.dumps(full_doc()))
     err = io.StringIO()
     call_command("portfolio", "import", str(path), stderr=err)
-    assert "2 initiatives created" in err.getvalue()
+    assert "3 initiatives created" in err.getvalue()
     out = io.StringIO()
     call_command("portfolio", "export", "--organisation", ORG_B, stdout=out)
     exported = json.loads(out.getvalue())
