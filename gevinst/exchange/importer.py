@@ -149,8 +149,12 @@ def _list(errors, obj, name, path):
 
 # --- the import ---------------------------------------------------------------------------------
 
-def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None) -> ImportResult:
-    """Import a portfolio file (a binary file object that can be rewound)."""
+def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
+                     actor=None) -> ImportResult:
+    """Import a portfolio file (a binary file object that can be rewound).
+
+    With an `actor` the file may only touch organisations the actor administers (operators,
+    i.e. superusers, may import anything); without one (the command line) it is unrestricted."""
     today = today or timezone.localdate()
     errors = Errors()
     header = _read_header(source, errors)
@@ -164,8 +168,11 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None) -
     for key in duplicates[:MAX_ERRORS]:
         errors.add("initiatives", f"key {key!r} appears more than once")
     del header
+    allowed = _allowed_org_numbers(actor)
     result = ImportResult()
     with transaction.atomic():
+        if allowed is not None:
+            _check_allowed(org_rows, source, allowed)
         orgs = _import_organisations(org_rows, errors, result)
         if errors:
             raise ImportFailed(errors.items)
@@ -191,6 +198,28 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None) -
             indicators_mark_dirty(organisation_ids=result.organisation_ids,
                                   effective_date=today)
     return result
+
+
+def _allowed_org_numbers(actor) -> set[str] | None:
+    if actor is None or actor.is_superuser:
+        return None
+    from portal.access import organisations_where
+    from portal.roles import Capability
+
+    return set(organisations_where(actor, Capability.MANAGE_ORGANISATION)
+               .values_list("org_number", flat=True))
+
+
+def _check_allowed(org_rows, source, allowed: set[str]) -> None:
+    from portal.errors import Forbidden
+
+    source.seek(0)
+    named = {r.get("org_number") for r in org_rows if isinstance(r, dict)}
+    named |= {o for o in ijson.items(source, "initiatives.item.organisation")}
+    outside = sorted(str(n) for n in named - allowed)
+    if outside:
+        raise Forbidden(f"Du administrerer ikke {', '.join(outside[:5])}; ingenting er "
+                        "importert.")
 
 
 def _read_header(source, errors) -> dict:

@@ -63,3 +63,13 @@ class PointSchemeForm(forms.Form):
 
     def clean_benefit_weights(self):
         return self._phase_map("benefit_weights")
+
+
+class PortfolioUploadForm(forms.Form):
+    file = forms.FileField(label=_("Porteføljefil (JSON, innoportal-portfolio/1)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".json"):
+            raise forms.ValidationError(_("Filen må være en .json-fil."))
+        return upload

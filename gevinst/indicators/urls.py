@@ -9,4 +9,5 @@ urlpatterns = [
     path("<str:org_number>/recompute/", views.indicator_recompute, name="recompute"),
     path("jobs/<uuid:pk>/", views.indicator_job, name="job"),
     path("schemes/", views.scheme_list, name="schemes"),
+    path("portfolio/", views.portfolio_upload, name="portfolio-upload"),
 ]

@@ -128,3 +128,27 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/schemes.html", {
         "schemes": PointScheme.objects.all(), "form": form, "phases": COUNTED_PHASES,
     }, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def portfolio_upload(request: HttpRequest) -> HttpResponse:
+    """Administrators upload a portfolio exchange file; errors are listed by JSON path."""
+    from gevinst.exchange.importer import ImportFailed, import_portfolio
+    from gevinst.indicators.forms import PortfolioUploadForm
+    from portal.access import organisations_where
+
+    administered = list(organisations_where(request.user, Capability.MANAGE_ORGANISATION))
+    if not administered and not request.user.is_superuser:
+        raise PermissionDenied
+    form = PortfolioUploadForm(request.POST or None, request.FILES or None)
+    result, failures = None, []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_portfolio(form.cleaned_data["file"].file, actor=request.user)
+        except ImportFailed as failure:
+            failures = failure.messages
+        except DomainError as error:
+            form.add_error("file", error.message)
+    return render(request, "indicators/portfolio_upload.html", {
+        "form": form, "result": result, "failures": failures, "administered": administered,
+    }, status=400 if failures or form.errors else 200)
