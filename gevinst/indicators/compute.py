@@ -12,10 +12,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from gevinst.models import Benefit, BenefitAssessment, Measurement
-from projects.models import COUNTED_PHASES, ORDERED_PHASES, Initiative, PhaseChange, Project
+from projects.models import COUNTED_PHASES, ORDERED_PHASES, PhaseChange, Project
 
 DIMENSIONS = ("user", "economic", "organisational")
 
@@ -100,7 +100,13 @@ def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: S
 
     pc_table = PhaseChange._meta.db_table
     E = period_end
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # These are short aggregates over well-indexed tables: PostgreSQL's JIT spends more
+            # time compiling them (0.6 s of 1.3 s at national scale) than running them, and a
+            # little more sort memory keeps the hash aggregates out of temporary files.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '32MB'")
         # Rules 1–3: initiatives per phase on E, and their phase points.
         where, params = _org_filter("pc.organisation_id", organisation_ids)
         cursor.execute(
@@ -147,24 +153,26 @@ def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: S
         # Rule 7: per initiative and dimension the latest realised score dated <= E, else the
         # latest expected one discounted; weighted by the initiative's phase on E. "Latest on
         # E" is the row whose [assessed_on, valid_until) contains E (see gevinst.history).
+        # Summed straight over the in-force rows: a realised score counts; an expected one
+        # counts (discounted) only where no realised assessment of that dimension exists by E.
         assessment_table = BenefitAssessment._meta.db_table
-        initiative_table = Initiative._meta.db_table
-        where_initiative, params_initiative = _org_filter("i.organisation_id", organisation_ids)
-        initiative_join = (f"JOIN {initiative_table} i ON i.id = a.initiative_id"
-                           if organisation_ids is not None else "")
+        in_force_a = "a.assessed_on <= %s AND (a.valid_until IS NULL OR a.valid_until > %s)"
         cursor.execute(
-            f"WITH dim AS ("
-            f"  SELECT a.initiative_id, a.dimension, COALESCE("
-            f"    MAX(CASE WHEN a.kind = 'realised' THEN a.score END) * 1.0, "
-            f"    MAX(CASE WHEN a.kind = 'expected' THEN a.score END) * %s) AS value "
-            f"  FROM {assessment_table} a {initiative_join} "
-            f"  WHERE a.assessed_on <= %s AND (a.valid_until IS NULL OR a.valid_until > %s)"
-            f"{where_initiative} GROUP BY a.initiative_id, a.dimension) "
-            f"SELECT pc.organisation_id, dim.dimension, "
-            f"  SUM(dim.value * {_case('pc.to_phase', scheme.benefit_weights)}) "
-            f"FROM dim JOIN {pc_table} pc ON pc.initiative_id = dim.initiative_id "
-            f"WHERE {_phase_on()}{where} GROUP BY pc.organisation_id, dim.dimension",
-            [scheme.expected_discount, E, E, *params_initiative, E, E, *params])
+            f"WITH pc AS (SELECT pc.initiative_id, pc.organisation_id, "
+            f"  {_case('pc.to_phase', scheme.benefit_weights)} AS weight "
+            f"  FROM {pc_table} pc WHERE {_phase_on()}{where}) "
+            f"SELECT organisation_id, dimension, SUM(value) FROM ("
+            f"  SELECT pc.organisation_id, a.dimension, a.score * pc.weight AS value "
+            f"  FROM {assessment_table} a JOIN pc ON pc.initiative_id = a.initiative_id "
+            f"  WHERE a.kind = 'realised' AND {in_force_a} "
+            f"  UNION ALL "
+            f"  SELECT pc.organisation_id, a.dimension, a.score * %s * pc.weight "
+            f"  FROM {assessment_table} a JOIN pc ON pc.initiative_id = a.initiative_id "
+            f"  WHERE a.kind = 'expected' AND {in_force_a} AND NOT EXISTS ("
+            f"    SELECT 1 FROM {assessment_table} r WHERE r.initiative_id = a.initiative_id "
+            f"    AND r.dimension = a.dimension AND r.kind = 'realised' AND r.assessed_on <= %s)"
+            f") weighted GROUP BY organisation_id, dimension",
+            [E, E, *params, E, E, scheme.expected_discount, E, E, E])
         for org_id, dimension, value in cursor.fetchall():
             if dimension in DIMENSIONS and value:
                 org(org_id).benefit_by_dimension[dimension] += float(value)

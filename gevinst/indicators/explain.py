@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Subquery
 from gevinst.indicators.compute import DIMENSIONS, SchemeValues
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from portal.models import Organisation
-from projects.models import COUNTED_PHASES, ORDERED_PHASES, PhaseChange, Project
+from projects.models import COUNTED_PHASES, ORDERED_PHASES, Phase, PhaseChange, Project
 
 
 @dataclass
@@ -32,6 +32,10 @@ class InitiativeLine:
     def benefit_points(self) -> float:
         return sum(self.benefit_by_dimension.values())
 
+    @property
+    def phase_label(self) -> str:
+        return Phase(self.phase).label
+
 
 @dataclass
 class AdoptionLine:
@@ -40,6 +44,10 @@ class AdoptionLine:
     organisation: str
     phase: str
     points: float
+
+    @property
+    def phase_label(self) -> str:
+        return Phase(self.phase).label
 
 
 @dataclass

@@ -8,6 +8,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from gevinst.exchange.exporter import export_portfolio
 from gevinst.exchange.importer import ImportFailed, import_portfolio
@@ -40,6 +41,11 @@ class Command(BaseCommand):
             for message in failure.messages:
                 self.stderr.write(message)
             raise CommandError(f"{len(failure.messages)} feil; ingenting er importert.")
+        if connection.vendor == "postgresql" and result.initiatives_created > 1000:
+            # A large import changes the tables' statistics; without them the planner picks
+            # nested loops for the indicator job until autovacuum catches up.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stderr.write(f"{result.summary()} ({time.perf_counter() - started:.1f} s)")
 
     def do_export(self, org_number):
