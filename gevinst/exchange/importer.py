@@ -393,6 +393,7 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
         return  # validate the rest of the file, but write nothing more
     keys = [p["key"] for p in parsed]
     existing = {i.key: i for i in Initiative.objects.filter(key__in=keys)}
+    stored_ids = {i.pk for i in existing.values()}
     history = _stored_history(existing.values())
     new_initiatives, new_projects, new_ideas, changes, assessments = [], [], [], [], []
     benefit_rows = []
@@ -446,11 +447,26 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
     Project.objects.bulk_create(new_projects, batch_size=BATCH)
     _create_ideas(new_ideas)
     _write_phase_changes(changes, result)
-    insert_rows(BenefitAssessment, ["initiative_id", "dimension", "kind", "score", "assessed_on"],
-                [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments])
-    assessments_revalidate({pk for pk, _a in assessments})
+    rows = [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments]
+    insert_rows(BenefitAssessment,
+                ["initiative_id", "dimension", "kind", "score", "assessed_on", "valid_until"],
+                with_valid_until(rows, series=lambda r: r[:3], date=lambda r: r[4]))
+    # Series that already had stored rows are re-derived in the database.
+    assessments_revalidate({pk for pk, _a in assessments if pk in stored_ids})
     result.assessments += len(assessments)
     _write_benefits(benefit_rows, errors, result)
+
+
+def with_valid_until(rows: list[tuple], *, series, date) -> list[tuple]:
+    """Append each row's valid_until: the date of the next row of its series, ordered by date
+    and then by position (a later-recorded row wins on an equal date), as gevinst.history
+    derives it. Only for series whose rows are all new."""
+    order = sorted(range(len(rows)), key=lambda n: (series(rows[n]), date(rows[n]), n))
+    until: list = [None] * len(rows)
+    for here, after in zip(order, order[1:]):
+        if series(rows[here]) == series(rows[after]):
+            until[here] = date(rows[after])
+    return [(*row, until[n]) for n, row in enumerate(rows)]
 
 
 def _missing(wanted: list, stored: list) -> list:
@@ -525,8 +541,10 @@ def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
     Benefit.objects.bulk_create([b for b, _m in new_benefits], batch_size=BATCH)
     for benefit, measurements in new_benefits:
         new_measurements += [(benefit.pk, on, value) for on, value in measurements]
-    insert_rows(Measurement, ["benefit_id", "measured_on", "value"], new_measurements)
-    measurements_revalidate({benefit_id for benefit_id, _on, _value in new_measurements})
+    insert_rows(Measurement, ["benefit_id", "measured_on", "value", "valid_until"],
+                with_valid_until(new_measurements, series=lambda r: r[0], date=lambda r: r[1]))
+    stored_ids = {b.pk for b in stored.values()}
+    measurements_revalidate({b_id for b_id, _on, _value in new_measurements if b_id in stored_ids})
     result.benefits += len(new_benefits)
     result.measurements += len(new_measurements)
 

@@ -193,3 +193,16 @@ def test_commands_import_and_export(tmp_path):
     bad.write_text(json.dumps(document(initiative("x", [("spread", "2024-01-01")]))))
     with pytest.raises(CommandError, match="ingenting er importert"):
         call_command("portfolio", "import", str(bad), stderr=io.StringIO())
+
+
+def test_import_derives_valid_until_for_out_of_order_assessments():
+    doc = document(initiative("v", [("concept", "2024-01-10"), ("implementation", "2024-02-01")],
+                              track="fast_track",
+                              assessments=[{"dimension": "user", "kind": "realised", "score": 3,
+                                            "on": "2024-09-01"},
+                                           {"dimension": "user", "kind": "realised", "score": 1,
+                                            "on": "2024-03-01"}]))
+    run(doc)
+    rows = list(BenefitAssessment.objects.order_by("assessed_on")
+                .values_list("score", "valid_until"))
+    assert rows == [(1, d("2024-09-01")), (3, None)]
