@@ -18,7 +18,7 @@ class NavItem:
 
 
 NAV_ITEMS = [
-    NavItem("home", _("Forside")),
+    NavItem("home", _("Forside"), analyst=True),
     NavItem("ideas:list", _("Idéer")),
     NavItem("ideas:queue", _("Vurdering"), Capability.SCREEN_IDEAS),
     NavItem("projects:list", _("Prosjekter")),
@@ -33,7 +33,7 @@ def nav_for(user, capabilities: set[Capability], is_member: bool, is_analyst: bo
     items = []
     for item in NAV_ITEMS:
         if item.capability is None:
-            allowed = is_member
+            allowed = is_member or (item.analyst and is_analyst)
         else:
             allowed = item.capability in capabilities or (item.analyst and is_analyst)
         if not allowed:
