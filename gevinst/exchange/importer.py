@@ -435,16 +435,16 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
         if p["phases"][0][0] == "idea":
             new_ideas.append((p, initiative))
         if any(phase in PROJECT_PHASES for phase in phases):
-            new_projects.append(Project(
-                initiative=initiative, organisation_id=p["organisation_id"], title=p["title"],
-                need=p["need"], track=p["track"], visibility=p["visibility"]))
+            new_projects.append((initiative.pk, p["organisation_id"], p["title"], p["need"],
+                                 p["track"], p["visibility"]))
         if p["adopted_from"]:
             state.adoptions.append((p["path"], p["key"], p["adopted_from"]))
         changes.append((initiative, p["phases"], []))
         assessments += [(initiative.pk, a) for a in p["assessments"]]
         benefit_rows.append((p, initiative.pk))
     result.initiatives_created += len(new_initiatives)
-    Project.objects.bulk_create(new_projects, batch_size=BATCH)
+    insert_rows(Project, ["initiative_id", "organisation_id", "title", "need", "track",
+                          "visibility"], new_projects)
     _create_ideas(new_ideas)
     _write_phase_changes(changes, result)
     rows = [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments]
@@ -563,10 +563,10 @@ def _create_ideas(new_ideas) -> None:
                                 if phase in IDEA_STATUS_FOR_LAST_PHASE), "idea")
         becomes_project = any(phase in PROJECT_PHASES for phase, _on in p["phases"])
         status = "approved" if becomes_project else IDEA_STATUS_FOR_LAST_PHASE[last_idea_phase]
-        rows.append(Idea(initiative=initiative, organisation_id=p["organisation_id"],
-                         title=p["title"], need=p["need"], track=p["track"],
-                         visibility=p["visibility"], status=status))
-    Idea.objects.bulk_create(rows, batch_size=BATCH)
+        rows.append((initiative.pk, p["organisation_id"], p["title"], p["need"], p["track"],
+                     p["visibility"], status))
+    insert_rows(Idea, ["initiative_id", "organisation_id", "title", "need", "track",
+                       "visibility", "status"], rows)
 
 
 def _link_adoptions(state: _State, errors: Errors) -> None:

@@ -157,6 +157,10 @@ def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: S
         # counts (discounted) only where no realised assessment of that dimension exists by E.
         assessment_table = BenefitAssessment._meta.db_table
         in_force_a = "a.assessed_on <= %s AND (a.valid_until IS NULL OR a.valid_until > %s)"
+        if organisation_ids is not None:
+            # One organisation: reach its assessments through the initiative index instead of
+            # scanning the national table.
+            in_force_a += " AND a.initiative_id IN (SELECT initiative_id FROM pc)"
         cursor.execute(
             f"WITH pc AS (SELECT pc.initiative_id, pc.organisation_id, "
             f"  {_case('pc.to_phase', scheme.benefit_weights)} AS weight "
