@@ -64,6 +64,8 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
         "year": year, "quarter": quarter, "snapshot": snapshot, "history": history,
         "breakdown": breakdown, "phase_rows": phase_rows,
         "chart_data": {
+            "labels": {"count": _("Antall"), "activity": _("Aktivitetspoeng"),
+                       "benefit": _("Nyttepoeng")},
             "phases": {"labels": [r[0] for r in phase_rows], "counts": [r[1] for r in phase_rows]},
             "history": {"labels": [h["year"] for h in history],
                         "points": [float(h["points"]) for h in history],

@@ -11,7 +11,7 @@
       new Chart(phases, {
         type: "bar",
         data: { labels: data.phases.labels,
-                datasets: [{ label: phases.dataset.label || "Antall", data: data.phases.counts,
+                datasets: [{ label: data.labels.count, data: data.phases.counts,
                              backgroundColor: "#0062ba" }] },
         options: { plugins: { legend: { display: false } },
                    scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
@@ -22,8 +22,8 @@
       new Chart(history, {
         type: "line",
         data: { labels: data.history.labels,
-                datasets: [{ label: "Aktivitetspoeng", data: data.history.points, borderColor: "#0062ba" },
-                           { label: "Nyttepoeng", data: data.history.benefit, borderColor: "#1e7d34" }] },
+                datasets: [{ label: data.labels.activity, data: data.history.points, borderColor: "#0062ba" },
+                           { label: data.labels.benefit, data: data.history.benefit, borderColor: "#1e7d34" }] },
         options: { scales: { y: { beginAtZero: true } } }
       });
     }

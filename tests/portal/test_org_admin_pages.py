@@ -124,3 +124,13 @@ def test_healthz_reports_the_database(client, db):
     body = response.json()
     assert body["checks"]["database"] == "ok"
     assert body["status"] in {"ok", "degraded"}
+
+
+def test_english_is_a_full_translation_of_the_pages(client, org_admin, home_org):
+    client.force_login(org_admin)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    home = client.get(reverse("home")).content.decode()
+    assert "Hello," in home and "Manage the organisation" in home and "Log out" in home
+    members = client.get(reverse("org-members", args=[home_org.org_number])).content.decode()
+    assert "Members and roles" in members and "Medlemmer og roller" not in members
+    assert "Medium (5,000–19,999)" in members
