@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +20,7 @@ from gevinst.indicators.explain import explain
 from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
 from portal.access import user_can
+from portal.models import Network
 from portal.errors import DomainError
 from portal.roles import Capability
 from projects.models import COUNTED_PHASES, Phase
@@ -29,9 +32,10 @@ def _readable_organisations(user):
     visible = selectors.visible_organisations(user).order_by("name")
     if user.is_national_analyst or user.is_superuser:
         return visible
+    analysed = set(Network.organisations.through.objects.filter(network__analysts=user)
+                   .values_list("organisation_id", flat=True))
     return [o for o in visible
-            if user_can(user, o, Capability.VIEW_DASHBOARDS)
-            or o.networks.filter(analysts=user).exists()]
+            if o.pk in analysed or user_can(user, o, Capability.VIEW_DASHBOARDS)]
 
 
 @login_required
@@ -55,6 +59,10 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     if snapshot is not None:
         breakdown = explain(organisation, period_start=snapshot.period_start,
                             period_end=snapshot.period_end, scheme=snapshot.scheme.values())
+    # A large municipality has thousands of initiatives: list them a page at a time.
+    lines_page = None
+    if breakdown is not None:
+        lines_page = Paginator(breakdown.initiatives, 100).get_page(request.GET.get("page"))
     phase_rows = []
     if snapshot is not None:
         phase_rows = [(Phase(p).label, getattr(snapshot, f"count_{p}"),
@@ -62,7 +70,7 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/home.html", {
         "organisation": organisation, "organisations": organisations, "form": form,
         "year": year, "quarter": quarter, "snapshot": snapshot, "history": history,
-        "breakdown": breakdown, "phase_rows": phase_rows,
+        "breakdown": breakdown, "lines_page": lines_page, "phase_rows": phase_rows,
         "chart_data": {
             "labels": {"count": _("Antall"), "activity": _("Aktivitetspoeng"),
                        "benefit": _("Nyttepoeng")},
@@ -94,7 +102,7 @@ def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
             quarter=int(form.cleaned_data["quarter"] or YEAR), organisation=organisation)
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect(f"{redirect('indicators:home').url}?organisation={org_number}")
+        return redirect(f"{reverse('indicators:home')}?organisation={org_number}")
     if request.htmx:
         return render(request, "indicators/job_progress.html", {"job": job})
     return redirect("indicators:job", pk=job.pk)

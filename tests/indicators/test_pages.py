@@ -123,3 +123,29 @@ def test_organisation_admin_cannot_change_the_national_scheme(client, org_admin)
     response = client.post(reverse("indicators:schemes"), SCHEME_FORM)
     assert response.status_code == 403
     assert PointScheme.objects.count() == 1
+
+
+def test_initiative_list_is_paginated(client, manager, home_org):
+    for n in range(105):
+        make_initiative(home_org, [("idea", "2024-02-01")], project=False, title=f"Idé {n:03d}")
+    services.indicators_recompute(year=2024)
+    client.force_login(manager)
+    first = client.get(HOME, {"year": 2024})
+    assert len(first.context["lines_page"].object_list) == 100
+    second = client.get(HOME, {"year": 2024, "page": 2})
+    assert len(second.context["lines_page"].object_list) == 5
+    assert "Side 2 av 2" in second.content.decode()
+
+
+def test_network_analyst_page_uses_a_constant_number_of_queries(
+        client, network_analyst, home_org, computed, django_assert_max_num_queries):
+    from tests.factories import OrganisationFactory
+
+    client.force_login(network_analyst)
+    client.get(HOME, {"year": 2024})  # warm the session
+    with django_assert_max_num_queries(40) as baseline:
+        client.get(HOME, {"year": 2024})
+    network = network_analyst.analysed_networks.get()
+    network.organisations.add(*[OrganisationFactory() for _ in range(5)])
+    with django_assert_max_num_queries(len(baseline.captured_queries)):
+        client.get(HOME, {"year": 2024})
