@@ -1,5 +1,5 @@
-"""Pagination and the JSON error shape of the API. Kept apart from the viewset base because DRF
-imports these while it builds its generic views."""
+"""The API's conventions: pagination and the one JSON error shape. Kept apart from the viewset
+base because DRF imports these while it builds its generic views."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
