@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from gevinst.exchange.bulk import insert_rows
-from gevinst.history import assessments_revalidate, measurements_revalidate
 from gevinst.exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
+from gevinst.history import assessments_revalidate, measurements_revalidate
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from portal.errors import DomainError
 from portal.models import County, Organisation, OrganisationKind

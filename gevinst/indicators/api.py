@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from gevinst.indicators import selectors, services
 from gevinst.indicators.access import can_start_job
 from gevinst.indicators.models import YEAR, IndicatorJob
+from portal.api.conventions import StandardPagination
 from portal.errors import DomainError
 from portal.models import Organisation, SizeClass
 
@@ -78,15 +79,9 @@ class IndicatorListView(APIView):
         if request.accepted_renderer.format == "csv":
             rows = [selectors.item_to_csv_row(selectors.snapshot_item(s)) for s in snapshots]
             return _csv(selectors.CSV_COLUMNS, rows, f"indikatorer-{params['year']}.csv")
-        paginator = self.paginator_class()
+        paginator = StandardPagination()
         page = paginator.paginate_queryset(snapshots, request, view=self)
         return paginator.get_paginated_response([selectors.snapshot_item(s) for s in page])
-
-    @property
-    def paginator_class(self):
-        from portal.api.errors import StandardPagination
-
-        return StandardPagination
 
 
 class IndicatorSummaryView(APIView):

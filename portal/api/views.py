@@ -3,7 +3,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from portal.access import get_organisation_for_user, organisations_where
 from portal.api.base import ScopedReadOnlyViewSet
