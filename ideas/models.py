@@ -78,8 +78,9 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-opens_on"]
-        constraints = [models.CheckConstraint(condition=models.Q(closes_on__gte=models.F("opens_on")),
-                                              name="campaign_closes_after_it_opens")]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(closes_on__gte=models.F("opens_on")),
+            name="campaign_closes_after_it_opens")]
 
     def __str__(self) -> str:
         return self.title

@@ -140,7 +140,8 @@ class PhaseChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.initiative}: {self.from_phase or '–'} → {self.to_phase} ({self.effective_date})"
+        return (f"{self.initiative}: {self.from_phase or '–'} → {self.to_phase} "
+                f"({self.effective_date})")
 
 
 class Project(models.Model):

@@ -100,7 +100,8 @@ def _items(rows: list[tuple]) -> Iterator[dict]:
     for b in benefit_rows:
         item = {"key": b["key"], "title": b["title"], "type": b["type"],
                 "dimension": b["dimension"], "unit": b["unit"], "direction": b["direction"],
-                "baseline": _number(b["baseline_value"]), "baseline_on": b["baseline_on"].isoformat(),
+                "baseline": _number(b["baseline_value"]),
+                "baseline_on": b["baseline_on"].isoformat(),
                 "target": _number(b["target_value"]), "target_on": b["target_on"].isoformat(),
                 "measurements": measurements[b["pk"]]}
         if b["nok_per_unit"] is not None:

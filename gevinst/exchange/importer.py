@@ -163,7 +163,8 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
     source.seek(0)
     org_rows = list(ijson.items(source, "organisations.item", use_float=False))
     source.seek(0)
-    file_keys = Counter(k for k in ijson.items(source, "initiatives.item.key") if isinstance(k, str))
+    file_keys = Counter(k for k in ijson.items(source, "initiatives.item.key")
+                        if isinstance(k, str))
     duplicates = [k for k, n in file_keys.items() if n > 1]
     for key in duplicates[:MAX_ERRORS]:
         errors.add("initiatives", f"key {key!r} appears more than once")

@@ -106,8 +106,8 @@ def test_a_later_file_extends_the_history():
     assert a.phase == "benefit_realisation"
     assert list(a.phase_changes.order_by("id").values_list("valid_until", flat=True)) == [
         d("2024-03-01"), d("2024-06-01"), d("2025-02-01"), None]
-    assert list(Measurement.objects.order_by("measured_on").values_list("valid_until", flat=True)) == [
-        d("2025-03-01"), None]
+    validity = Measurement.objects.order_by("measured_on").values_list("valid_until", flat=True)
+    assert list(validity) == [d("2025-03-01"), None]
     bergen = Organisation.objects.get(org_number=ORG_A)
     in_2025 = compute(scheme=STANDARD_1, period_start=d("2025-01-01"),
                       period_end=d("2025-12-31"))[bergen.pk]
