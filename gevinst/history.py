@@ -33,9 +33,25 @@ def _revalidate(model, owner: str, series: str, date: str, ids: Iterable[int]) -
             cursor.execute(sql, chunk)
 
 
+_REALISED_FROM = """
+UPDATE {table} SET realised_from = first.realised_from
+FROM (SELECT id, MIN(CASE WHEN kind = 'realised' THEN assessed_on END) OVER (
+        PARTITION BY initiative_id, dimension) AS realised_from
+      FROM {table} WHERE initiative_id IN ({ids})) AS first
+WHERE {table}.id = first.id
+"""
+
+
 def assessments_revalidate(initiative_ids: Iterable[int]) -> None:
+    ids = sorted(set(initiative_ids))
     _revalidate(BenefitAssessment, "initiative_id", "initiative_id, dimension, kind",
-                "assessed_on", initiative_ids)
+                "assessed_on", ids)
+    table = BenefitAssessment._meta.db_table
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        with connection.cursor() as cursor:
+            cursor.execute(_REALISED_FROM.format(table=table,
+                                                 ids=", ".join(["%s"] * len(chunk))), chunk)
 
 
 def measurements_revalidate(benefit_ids: Iterable[int]) -> None:

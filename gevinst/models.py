@@ -37,6 +37,10 @@ class BenefitAssessment(models.Model):
     # null while this one is the latest. Kept by gevinst.history, so "latest on E" is a range
     # filter rather than a sort of the whole table (see the indicator job).
     valid_until = models.DateField(null=True, blank=True, editable=False)
+    # For expected assessments: the date of the first realised assessment of the same
+    # initiative and dimension, from which this one no longer counts (rule 7). Kept by
+    # gevinst.history, so the benefit rule is one filtered scan.
+    realised_from = models.DateField(null=True, blank=True, editable=False)
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                  blank=True, related_name="+")
     motivation = models.TextField(_("begrunnelse"), blank=True)

@@ -449,9 +449,16 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
     _create_ideas(new_ideas)
     _write_phase_changes(changes, result)
     rows = [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments]
+    realised_from: dict[tuple, datetime.date] = {}
+    for pk, d, k, _s, on in rows:
+        if k == "realised" and ((pk, d) not in realised_from or on < realised_from[(pk, d)]):
+            realised_from[(pk, d)] = on
     insert_rows(BenefitAssessment,
-                ["initiative_id", "dimension", "kind", "score", "assessed_on", "valid_until"],
-                with_valid_until(rows, series=lambda r: r[:3], date=lambda r: r[4]))
+                ["initiative_id", "dimension", "kind", "score", "assessed_on", "valid_until",
+                 "realised_from"],
+                [(*row, realised_from.get((row[0], row[1])))
+                 for row in with_valid_until(rows, series=lambda r: r[:3],
+                                             date=lambda r: r[4])])
     # Series that already had stored rows are re-derived in the database.
     assessments_revalidate({pk for pk, _a in assessments if pk in stored_ids})
     result.assessments += len(assessments)

@@ -156,27 +156,17 @@ def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: S
         # Summed straight over the in-force rows: a realised score counts; an expected one
         # counts (discounted) only where no realised assessment of that dimension exists by E.
         assessment_table = BenefitAssessment._meta.db_table
-        in_force_a = "a.assessed_on <= %s AND (a.valid_until IS NULL OR a.valid_until > %s)"
-        if organisation_ids is not None:
-            # One organisation: reach its assessments through the initiative index instead of
-            # scanning the national table.
-            in_force_a += " AND a.initiative_id IN (SELECT initiative_id FROM pc)"
         cursor.execute(
-            f"WITH pc AS (SELECT pc.initiative_id, pc.organisation_id, "
-            f"  {_case('pc.to_phase', scheme.benefit_weights)} AS weight "
-            f"  FROM {pc_table} pc WHERE {_phase_on()}{where}) "
-            f"SELECT organisation_id, dimension, SUM(value) FROM ("
-            f"  SELECT pc.organisation_id, a.dimension, a.score * pc.weight AS value "
-            f"  FROM {assessment_table} a JOIN pc ON pc.initiative_id = a.initiative_id "
-            f"  WHERE a.kind = 'realised' AND {in_force_a} "
-            f"  UNION ALL "
-            f"  SELECT pc.organisation_id, a.dimension, a.score * %s * pc.weight "
-            f"  FROM {assessment_table} a JOIN pc ON pc.initiative_id = a.initiative_id "
-            f"  WHERE a.kind = 'expected' AND {in_force_a} AND NOT EXISTS ("
-            f"    SELECT 1 FROM {assessment_table} r WHERE r.initiative_id = a.initiative_id "
-            f"    AND r.dimension = a.dimension AND r.kind = 'realised' AND r.assessed_on <= %s)"
-            f") weighted GROUP BY organisation_id, dimension",
-            [E, E, *params, E, E, scheme.expected_discount, E, E, E])
+            f"SELECT pc.organisation_id, a.dimension, SUM("
+            f"  (CASE WHEN a.kind = 'realised' THEN a.score * 1.0 ELSE a.score * %s END)"
+            f"  * {_case('pc.to_phase', scheme.benefit_weights)}) "
+            f"FROM {pc_table} pc JOIN {assessment_table} a ON a.initiative_id = pc.initiative_id "
+            f"WHERE {_phase_on()}{where} "
+            f"AND a.assessed_on <= %s AND (a.valid_until IS NULL OR a.valid_until > %s) "
+            # An expected score counts until a realised one of the same dimension exists.
+            f"AND (a.kind = 'realised' OR a.realised_from IS NULL OR a.realised_from > %s) "
+            f"GROUP BY pc.organisation_id, a.dimension",
+            [scheme.expected_discount, E, E, *params, E, E, E])
         for org_id, dimension, value in cursor.fetchall():
             if dimension in DIMENSIONS and value:
                 org(org_id).benefit_by_dimension[dimension] += float(value)

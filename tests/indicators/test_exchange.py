@@ -82,6 +82,8 @@ def test_import_creates_everything_and_the_numbers_follow():
     numbers = compute(scheme=STANDARD_1, period_start=d("2024-01-01"),
                       period_end=d("2024-12-31"))[bergen.pk]
     assert numbers.stock_points == 8 and numbers.realised_nok_per_year == 78000
+    # The realised score (3) replaces the expected one (2), weighted for implementation (.75).
+    assert numbers.benefit_by_dimension["user"] == pytest.approx(2.25)
 
 
 def test_importing_the_same_file_twice_changes_nothing():
