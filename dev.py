@@ -54,6 +54,28 @@ def ensure_venv(extras: list[str]) -> None:
     stamp.write_text(digest)
 
 
+CREATE_DATABASE = """
+import sys, psycopg2
+from psycopg2 import sql
+url = sys.argv[1]
+try:
+    psycopg2.connect(url).close()
+except psycopg2.OperationalError as error:
+    if "does not exist" not in str(error):
+        sys.exit(f"Cannot reach PostgreSQL: {error}")
+    name = url.rsplit("/", 1)[-1].split("?")[0]
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    admin.cursor().execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    print(f"Created database {name}")
+"""
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the database named in DATABASE_URL if the server does not have it yet."""
+    subprocess.run([PY, "-c", CREATE_DATABASE, url], check=True)
+
+
 def manage(*args: str, env: dict | None = None) -> None:
     subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=True, env=env)
 
@@ -65,6 +87,8 @@ def run(argv: list[str]) -> int:
     say("Database: " + ("PostgreSQL/" + env["DATABASE_URL"].rsplit("/", 1)[-1]
                         if env.get("DATABASE_URL") else "SQLite (db.sqlite3)")
         + " · Tasks: " + ("Celery via Redis" if env.get("REDIS_URL") else "run eagerly"))
+    if env.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        ensure_postgres_database(env["DATABASE_URL"])
     manage("migrate", "--noinput", env=env)
     manage("load_demo", env=env)
     children: list[subprocess.Popen] = []
@@ -74,6 +98,8 @@ def run(argv: list[str]) -> int:
             [BIN / "celery", "-A", "portal", "worker", "--beat", "--loglevel=INFO",
              "--concurrency=2", "--schedule", str(VENV / "celerybeat-schedule")],
             cwd=ROOT, env=env))
+    # Stop the worker too when we are terminated (not only on Ctrl+C).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     addr = argv[0] if argv else "127.0.0.1:8000"
     say(f"Innoportal runs at http://{addr}/  (Ctrl+C stops it)")
     try:
