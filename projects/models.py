@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation, Unit
+from portal.models import EventBase, Organisation, Unit
 
 
 class Phase(models.TextChoices):
@@ -181,3 +181,14 @@ class Project(models.Model):
     @property
     def phase(self) -> str:
         return self.initiative.phase
+
+
+class ProjectEvent(EventBase):
+    """The project's audit trail (besides its phase changes), written by projects.services."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("prosjekthendelse")
+        verbose_name_plural = _("prosjekthendelser")
+        indexes = [models.Index(fields=["project", "-created_at"])]

@@ -3,10 +3,17 @@
 import datetime
 
 from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
 
+from portal.access import user_can
+from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
-from projects.models import Initiative, Phase, Project, Track
+from portal.roles import Capability
+from projects.events import ProjectEventKind, project_event_record
+from projects.models import Initiative, Phase, PhaseChange, Project, StopReason, Track
 from projects.phase_log import phase_change_record
+from projects.phases import PROJECT_PHASES, InvalidMove, Move, classify
 
 
 def project_create_from_idea(*, actor: User, idea, effective_date: datetime.date | None = None,
@@ -24,6 +31,80 @@ def project_create_from_idea(*, actor: User, idea, effective_date: datetime.date
             # Confidential ideas never leave the organisation; others keep their visibility.
             visibility="organisation" if idea.is_confidential else idea.visibility,
         )
-        phase_change_record(initiative=initiative, to_phase=start, effective_date=effective_date,
-                            actor=actor, rationale=rationale)
+        change = phase_change_record(initiative=initiative, to_phase=start,
+                                     effective_date=effective_date, actor=actor,
+                                     rationale=rationale)
+        project_event_record(project=project, actor=actor, kind=ProjectEventKind.CREATED,
+                             idea_id=idea.pk, phase=start,
+                             effective_date=change.effective_date.isoformat())
     return project
+
+
+def _parked_from(initiative: Initiative) -> str | None:
+    """The phase a parked initiative resumes in: where it was when it was parked."""
+    into_parked = (initiative.phase_changes.filter(to_phase=Phase.PARKED)
+                   .order_by("-effective_date", "-id").first())
+    return into_parked.from_phase if into_parked else None
+
+
+def project_transition(*, actor: User, project: Project, to_phase: str,
+                       effective_date: datetime.date | None = None, rationale: str = "",
+                       stop_reason: str = "", lesson_learned: str = "",
+                       expected_phase: str | None = None) -> PhaseChange:
+    """A gate decision: move the project to `to_phase` (DOMAIN.md's table, projects.phases).
+
+    Only managers and admins of the project's organisation decide. `expected_phase` is the phase
+    the decider saw: if the project moved meanwhile (two people deciding the same gate at
+    once), the second decision is refused with a conflict instead of being applied twice."""
+    if not user_can(actor, project.organisation_id, Capability.DECIDE_GATES):
+        raise Forbidden(_("Bare ledere og administratorer i organisasjonen tar "
+                          "fasebeslutninger."))
+    rationale, lesson_learned = rationale.strip(), lesson_learned.strip()
+    with transaction.atomic():
+        # The lock serialises decisions on one project; the phase check after it is what
+        # turns the loser of a race into a clear conflict.
+        locked = Project.objects.select_for_update().select_related("initiative").get(
+            pk=project.pk)
+        initiative = locked.initiative
+        if expected_phase is not None and initiative.phase != expected_phase:
+            raise ConflictError(
+                _("Prosjektet er allerede flyttet til %(phase)s av noen andre. Last siden på "
+                  "nytt og se om beslutningen fortsatt trengs.")
+                % {"phase": Phase(initiative.phase).label}, code="phase_changed")
+        if initiative.phase not in PROJECT_PHASES and initiative.phase != Phase.PARKED:
+            raise DomainError(_("Prosjektet er avsluttet og kan ikke flyttes."),
+                              field="to_phase")
+        try:
+            move = classify(initiative.phase, to_phase, track=locked.track,
+                            parked_from=_parked_from(initiative))
+        except InvalidMove:
+            raise DomainError(
+                _("Fra %(current)s kan prosjektet ikke flyttes til %(target)s.")
+                % {"current": Phase(initiative.phase).label,
+                   "target": Phase(to_phase).label if to_phase in Phase.values else to_phase},
+                code="invalid_move", field="to_phase")
+        if move == Move.BACK and not rationale:
+            raise DomainError(_("Et steg tilbake krever en begrunnelse."), field="rationale")
+        if move == Move.STOP:
+            errors = {}
+            if stop_reason not in StopReason.values:
+                errors["stop_reason"] = [_("Velg hvorfor prosjektet stoppes.")]
+            if not lesson_learned:
+                errors["lesson_learned"] = [_("Skriv hva dere lærte – også nullresultater er "
+                                              "kunnskap.")]
+            if errors:
+                raise DomainError(next(iter(errors.values()))[0], errors=errors)
+        else:
+            stop_reason, lesson_learned = "", ""
+        from_phase = initiative.phase
+        change = phase_change_record(
+            initiative=initiative, to_phase=to_phase, effective_date=effective_date,
+            actor=actor, rationale=rationale, stop_reason=stop_reason,
+            lesson_learned=lesson_learned)
+        Project.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+        project_event_record(project=locked, actor=actor, kind=ProjectEventKind.PHASE_CHANGED,
+                             move=move.value, from_phase=from_phase, to_phase=to_phase,
+                             effective_date=change.effective_date.isoformat(),
+                             phase_change_id=change.pk)
+    project.initiative.phase = to_phase
+    return change

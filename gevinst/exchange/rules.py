@@ -10,41 +10,20 @@ from __future__ import annotations
 import datetime
 
 from projects.models import ORDERED_PHASES
+from projects.phases import InvalidMove, classify
 
 ORDER = {p: i for i, p in enumerate(ORDERED_PHASES)}
 FIRST_PHASES = ("idea", "concept", "pilot")
-TERMINAL = ("rejected", "merged", "stopped")
 ALL_PHASES = (*ORDERED_PHASES, "parked", "stopped", "rejected", "merged")
 
 
 def move_error(current: str, target: str, track: str, parked_from: str | None) -> str | None:
-    """Why current → target is not allowed, or None when it is."""
-    if current in TERMINAL:
-        return f"no change is allowed after {current}"
-    if current == "parked":
-        if target != parked_from:
-            return f"a parked initiative resumes in {parked_from}, not {target}"
-        return None
-    if target == current:
-        return f"already in {target}"
-    if target in ("parked", "stopped"):
-        if current == "idea" and target == "stopped":
-            return "an idea is rejected, not stopped"
-        return None
-    if current == "idea":
-        if target in ("rejected", "merged", "concept"):
-            return None
-        if target == "pilot" and track == "fast_track":
-            return None
-        return f"an idea moves to concept (pilot on the fast track), not {target}"
-    if target in ("rejected", "merged"):
-        return f"only ideas are {target}"
-    step = ORDER[target] - ORDER[current]
-    if step == 1 or step == -1 and target != "idea":
-        return None
-    if current == "concept" and target == "implementation" and track == "fast_track":
-        return None
-    return f"{current} → {target} skips phases"
+    """Why current → target is not allowed, or None when it is (projects.phases decides)."""
+    try:
+        classify(current, target, track=track, parked_from=parked_from)
+    except InvalidMove as error:
+        return str(error)
+    return None
 
 
 def history_errors(phases: list[tuple[str, datetime.date]], track: str,
