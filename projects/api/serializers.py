@@ -1,0 +1,37 @@
+from rest_framework import serializers
+
+from projects.models import Phase, PhaseChange, Project, StopReason
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="org_number", read_only=True)
+    phase = serializers.CharField(source="initiative.phase", read_only=True)
+    key = serializers.CharField(source="initiative.key", read_only=True)
+    leader = serializers.CharField(source="leader.username", read_only=True, default=None)
+
+    class Meta:
+        model = Project
+        fields = ["id", "key", "title", "need", "organisation", "unit", "leader", "track",
+                  "visibility", "welfare_area", "phase", "adopted_from", "created_at"]
+
+
+class PhaseChangeSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True,
+                                       default=None)
+
+    class Meta:
+        model = PhaseChange
+        fields = ["id", "from_phase", "to_phase", "effective_date", "decided_by", "rationale",
+                  "stop_reason", "lesson_learned", "created_at"]
+
+
+class TransitionInput(serializers.Serializer):
+    to_phase = serializers.ChoiceField(choices=Phase.choices)
+    effective_date = serializers.DateField(required=False)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+    stop_reason = serializers.ChoiceField(choices=StopReason.choices, required=False,
+                                          allow_blank=True, default="")
+    lesson_learned = serializers.CharField(required=False, allow_blank=True, default="")
+    expected_phase = serializers.ChoiceField(
+        choices=Phase.choices, required=False,
+        help_text="The phase you saw; if the project moved meanwhile you get 409.")
