@@ -13,3 +13,8 @@ def can_start_job(user: User, organisation: Organisation | None) -> bool:
     if organisation is None:
         return user.is_superuser
     return user.is_superuser or user_can(user, organisation, Capability.MANAGE_ORGANISATION)
+
+
+def can_view_job(user: User, job) -> bool:
+    """Who started the job, and whoever could have started it."""
+    return job.requested_by_id == user.pk or can_start_job(user, job.organisation)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gevinst.indicators import selectors, services
-from gevinst.indicators.access import can_start_job
+from gevinst.indicators.access import can_view_job
 from gevinst.indicators.models import YEAR, IndicatorJob
 from portal.api.conventions import StandardPagination
 from portal.errors import DomainError
@@ -166,8 +166,7 @@ class IndicatorJobDetailView(APIView):
     @extend_schema(responses=JobSerializer)
     def get(self, request, pk):
         job = get_object_or_404(IndicatorJob.objects.select_related("organisation"), pk=pk)
-        if job.requested_by_id != request.user.pk and not can_start_job(request.user,
-                                                                         job.organisation):
+        if not can_view_job(request.user, job):
             return Response({"detail": "Ikke funnet.", "code": "not_found", "errors": {}},
                             status=status.HTTP_404_NOT_FOUND)
         return Response(job_data(job))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gevinst.indicators import selectors, services
-from gevinst.indicators.access import can_start_job
+from gevinst.indicators.access import can_start_job, can_view_job
 from gevinst.indicators.explain import explain
 from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
@@ -111,8 +111,7 @@ def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
 @login_required
 def indicator_job(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(IndicatorJob.objects.select_related("organisation"), pk=pk)
-    if job.requested_by_id != request.user.pk and not can_start_job(request.user,
-                                                                     job.organisation):
+    if not can_view_job(request.user, job):
         raise Http404
     template = "indicators/job_progress.html" if request.htmx else "indicators/job.html"
     return render(request, template, {"job": job})

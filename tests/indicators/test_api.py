@@ -146,3 +146,13 @@ def test_national_job_is_for_operators_only(api_client, org_admin, computed):
     api_client.force_authenticate(org_admin)
     assert api_client.post(URL + "jobs/", {"year": 2024}, format="json").status_code == 403
     assert not IndicatorJob.objects.exists()
+
+
+def test_a_job_is_visible_to_its_requester_and_admins_only(api_client, org_admin, outsider,
+                                                           employee, home_org, computed):
+    from gevinst.indicators.services import indicator_job_create
+
+    job = indicator_job_create(actor=org_admin, year=2024, organisation=home_org)
+    for user, status in ((org_admin, 200), (outsider, 404), (employee, 404)):
+        api_client.force_authenticate(user)
+        assert api_client.get(f"{URL}jobs/{job.pk}/").status_code == status
