@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from portal.models import Membership, Organisation, User
-from portal.roles import Capability, role_allows
+from portal.roles import ROLE_CAPABILITIES, Capability, role_allows
 
 
 def membership_for(user: User, organisation: Organisation | int) -> Membership | None:
@@ -30,8 +30,6 @@ def organisations_where(user: User, capability: Capability | None = None) -> Que
     """The organisations where the user is a member (holding the capability, if given)."""
     if not user.is_authenticated:
         return Organisation.objects.none()
-    from portal.roles import ROLE_CAPABILITIES
-
     memberships = Membership.objects.filter(user=user)
     if capability is not None:
         roles = [r for r, caps in ROLE_CAPABILITIES.items() if capability in caps]
