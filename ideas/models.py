@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation, Unit
+from portal.models import EventBase, Organisation, Unit
 from projects.models import Initiative, Track, Visibility, WelfareArea
 
 
@@ -146,3 +146,14 @@ class Idea(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class IdeaEvent(EventBase):
+    """The idea's audit trail, written by ideas.services in the same transaction."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("idéhendelse")
+        verbose_name_plural = _("idéhendelser")
+        indexes = [models.Index(fields=["idea", "-created_at"])]

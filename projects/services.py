@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from gevinst.history import assessment_add
 from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
@@ -37,6 +38,13 @@ def project_create_from_idea(*, actor: User, idea, effective_date: datetime.date
         project_event_record(project=project, actor=actor, kind=ProjectEventKind.CREATED,
                              idea_id=idea.pk, phase=start,
                              effective_date=change.effective_date.isoformat())
+        # The idea's expected benefits become the project's first expected assessments.
+        for dimension in ("user", "economic", "organisational"):
+            score = getattr(idea, f"expected_{dimension}", None)
+            if score is not None:
+                assessment_add(initiative=initiative, dimension=dimension, kind="expected",
+                               score=score, assessed_on=change.effective_date, assessor=actor,
+                               motivation=getattr(idea, "expected_motivation", ""))
     return project
 
 
