@@ -157,3 +157,15 @@ class IdeaEvent(EventBase):
         verbose_name = _("idéhendelse")
         verbose_name_plural = _("idéhendelser")
         indexes = [models.Index(fields=["idea", "-created_at"])]
+
+    def _status_label(self, key: str) -> str:
+        value = self.data.get(key, "")
+        return IdeaStatus(value).label if value in IdeaStatus.values else value
+
+    @property
+    def old_status_label(self) -> str:
+        return self._status_label("old")
+
+    @property
+    def new_status_label(self) -> str:
+        return self._status_label("new")
