@@ -14,7 +14,7 @@ from gevinst.indicators.services import indicators_recompute
 from portal import demo_data
 
 HOME, NEIGHBOUR = demo_data.DEMO_HOME, demo_data.DEMO_NEIGHBOUR
-TOLGA, OS, ALVDAL = "939984194", "940152496", "939849831"
+TOLGA, OS, ALVDAL = "940192404", "943464723", "939984194"
 TRONDHEIM, BERGEN = "942110464", "964338531"
 
 

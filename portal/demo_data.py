@@ -1,62 +1,120 @@
-"""Demo organisations: real Norwegian municipalities (2024 structure and counties) with their
-organisation numbers from Brønnøysundregistrene (each passes the mod-11 check) and populations
-as of 1 January 2024, rounded. Used by `manage.py load_demo`."""
+"""Demo organisations for `manage.py load_demo`: real Norwegian municipalities (2024 municipal
+structure, counties after the 2024 split) and two real health trusts.
 
+Organisation numbers are the real ones from Enhetsregisteret (Brønnøysundregistrene), taken from
+Statistics Norway's own list of municipal reporting units (organisation number, municipality
+number, name) and, for the health trusts, from several independent public lists; every number
+passes the mod-11 check and none is synthetic. Municipalities that were merged in 2020 have the
+number of the new legal entity (e.g. Kristiansand 820852982, Drammen 921234554, Tønsberg
+921383681). The 2024 county split changed municipality numbers, not organisation numbers.
 
-def _m(name, org_number, county, population):
-    return {"name": name, "org_number": org_number, "kind": "municipality", "county": county,
-            "population": population}
-
+Populations are approximate figures for 1 January 2024 (SSB, rounded to the nearest 10); they
+only need to put each municipality in the right size class (small < 5 000, medium
+5 000–19 999, large >= 20 000).
+"""
 
 MUNICIPALITIES = [
-    # small (< 5 000)
-    _m("Tolga kommune", "939984194", "Innlandet", 1_560),
-    _m("Os kommune", "940152496", "Innlandet", 1_850),
-    _m("Alvdal kommune", "939849831", "Innlandet", 2_420),
-    _m("Folldal kommune", "964948798", "Innlandet", 1_540),
-    _m("Rendalen kommune", "940028515", "Innlandet", 1_750),
-    _m("Holtålen kommune", "939865942", "Trøndelag", 2_010),
-    _m("Utsira kommune", "964979219", "Rogaland", 200),
-    # medium (5 000–19 999)
-    _m("Tynset kommune", "864949762", "Innlandet", 5_620),
-    _m("Røros kommune", "940083672", "Trøndelag", 5_550),
-    _m("Nord-Fron kommune", "961381185", "Innlandet", 5_700),
-    _m("Kongsvinger kommune", "944117784", "Innlandet", 18_050),
-    # large (>= 20 000)
-    _m("Oslo kommune", "958935420", "Oslo", 717_710),
-    _m("Bergen kommune", "964338531", "Vestland", 291_940),
-    _m("Trondheim kommune", "942110464", "Trøndelag", 214_570),
-    _m("Stavanger kommune", "964965226", "Rogaland", 149_050),
-    _m("Bærum kommune", "935478715", "Akershus", 131_200),
-    _m("Kristiansand kommune", "963296746", "Agder", 116_690),
-    _m("Drammen kommune", "921234554", "Buskerud", 103_290),
-    _m("Tromsø kommune", "940101808", "Troms", 78_750),
-    _m("Bodø kommune", "972418013", "Nordland", 53_710),
-    _m("Hamar kommune", "970540008", "Innlandet", 32_540),
-    _m("Lillehammer kommune", "945578564", "Innlandet", 28_930),
-    _m("Levanger kommune", "938587418", "Trøndelag", 20_420),
+    # --- small (< 5 000) ---
+    # Fjellregionen (Nord-Østerdal, Innlandet, and the Gauldal/Røros area, Trøndelag)
+    {"name": "Tolga kommune", "org_number": "940192404", "kind": "municipality",
+     "county": "Innlandet", "population": 1_540},
+    {"name": "Os kommune", "org_number": "943464723", "kind": "municipality",
+     "county": "Innlandet", "population": 1_870},
+    {"name": "Alvdal kommune", "org_number": "939984194", "kind": "municipality",
+     "county": "Innlandet", "population": 2_420},
+    {"name": "Folldal kommune", "org_number": "939885684", "kind": "municipality",
+     "county": "Innlandet", "population": 1_540},
+    {"name": "Rendalen kommune", "org_number": "940028515", "kind": "municipality",
+     "county": "Innlandet", "population": 1_760},
+    {"name": "Holtålen kommune", "org_number": "937697767", "kind": "municipality",
+     "county": "Trøndelag", "population": 2_000},
+    # island municipalities
+    {"name": "Værøy kommune", "org_number": "964994307", "kind": "municipality",
+     "county": "Nordland", "population": 700},
+    {"name": "Utsira kommune", "org_number": "964979901", "kind": "municipality",
+     "county": "Rogaland", "population": 200},
+    {"name": "Fedje kommune", "org_number": "944041036", "kind": "municipality",
+     "county": "Vestland", "population": 540},
+
+    # --- medium (5 000–19 999) ---
+    {"name": "Tynset kommune", "org_number": "940837685", "kind": "municipality",
+     "county": "Innlandet", "population": 5_590},
+    {"name": "Røros kommune", "org_number": "939898743", "kind": "municipality",
+     "county": "Trøndelag", "population": 5_540},
+    {"name": "Skaun kommune", "org_number": "939865942", "kind": "municipality",
+     "county": "Trøndelag", "population": 8_730},
+    {"name": "Malvik kommune", "org_number": "971035560", "kind": "municipality",
+     "county": "Trøndelag", "population": 14_940},
+    {"name": "Melhus kommune", "org_number": "938726027", "kind": "municipality",
+     "county": "Trøndelag", "population": 17_240},
+    {"name": "Ørsta kommune", "org_number": "939461450", "kind": "municipality",
+     "county": "Møre og Romsdal", "population": 10_920},
+
+    # --- large (>= 20 000) ---
+    {"name": "Oslo kommune", "org_number": "958935420", "kind": "municipality",
+     "county": "Oslo", "population": 717_710},
+    {"name": "Bergen kommune", "org_number": "964338531", "kind": "municipality",
+     "county": "Vestland", "population": 291_190},
+    {"name": "Trondheim kommune", "org_number": "942110464", "kind": "municipality",
+     "county": "Trøndelag", "population": 214_570},
+    {"name": "Stavanger kommune", "org_number": "964965226", "kind": "municipality",
+     "county": "Rogaland", "population": 148_680},
+    {"name": "Bærum kommune", "org_number": "935478715", "kind": "municipality",
+     "county": "Akershus", "population": 130_770},
+    {"name": "Kristiansand kommune", "org_number": "820852982", "kind": "municipality",
+     "county": "Agder", "population": 116_990},
+    {"name": "Drammen kommune", "org_number": "921234554", "kind": "municipality",
+     "county": "Buskerud", "population": 103_290},
+    {"name": "Fredrikstad kommune", "org_number": "940039541", "kind": "municipality",
+     "county": "Østfold", "population": 85_140},
+    {"name": "Tromsø kommune", "org_number": "940101808", "kind": "municipality",
+     "county": "Troms", "population": 78_750},
+    {"name": "Tønsberg kommune", "org_number": "921383681", "kind": "municipality",
+     "county": "Vestfold", "population": 58_180},
+    {"name": "Skien kommune", "org_number": "938759839", "kind": "municipality",
+     "county": "Telemark", "population": 56_000},
+    {"name": "Bodø kommune", "org_number": "972418013", "kind": "municipality",
+     "county": "Nordland", "population": 53_710},
+    {"name": "Stjørdal kommune", "org_number": "939958851", "kind": "municipality",
+     "county": "Trøndelag", "population": 24_850},
+    {"name": "Alta kommune", "org_number": "944588132", "kind": "municipality",
+     "county": "Finnmark", "population": 21_790},
 ]
 
 HEALTH_TRUSTS = [
     {"name": "St. Olavs hospital HF", "org_number": "883974832", "kind": "health_trust",
      "county": "Trøndelag", "population": None},
-    {"name": "Helse Bergen HF", "org_number": "983974724", "kind": "health_trust",
-     "county": "Vestland", "population": None},
+    {"name": "Sykehuset Innlandet HF", "org_number": "983971709", "kind": "health_trust",
+     "county": "Innlandet", "population": None},
 ]
 
 # The demo users belong to Tynset; the "other municipality" user to Røros.
-DEMO_HOME = "864949762"
-DEMO_NEIGHBOUR = "940083672"
+DEMO_HOME = "940837685"  # Tynset kommune
+DEMO_NEIGHBOUR = "939898743"  # Røros kommune
 
 NETWORKS = [
+    # The first network is the one the demo network analyst follows.
     {"name": "Fjellregionen velferdsteknologi",
      "description": "Samarbeid om velferdsteknologi og tjenesteinnovasjon i Fjellregionen.",
-     "members": ["864949762", "939984194", "940152496", "939849831", "964948798", "940028515",
-                 "940083672", "939865942"]},
-    {"name": "Storbynettverket for velferdsteknologi",
-     "description": "De største kommunene deler erfaringer og løsninger.",
-     "members": ["958935420", "964338531", "942110464", "964965226", "935478715",
-                 "963296746", "921234554", "940101808"]},
+     "members": [
+         "940837685",  # Tynset
+         "940192404",  # Tolga
+         "943464723",  # Os
+         "939984194",  # Alvdal
+         "939885684",  # Folldal
+         "940028515",  # Rendalen
+         "939898743",  # Røros
+         "937697767",  # Holtålen
+     ]},
+    {"name": "Trondheimsregionen velferdsteknologi",
+     "description": "Kommunene i Trondheimsregionen deler erfaringer og løsninger.",
+     "members": [
+         "942110464",  # Trondheim
+         "971035560",  # Malvik
+         "938726027",  # Melhus
+         "939865942",  # Skaun
+         "939958851",  # Stjørdal
+     ]},
 ]
 
 UNITS = [
