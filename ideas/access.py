@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ideas.models import Idea, IdeaStatus
+from ideas.models import Campaign, Idea, IdeaStatus
 from portal.access import organisations_where, user_can
 from portal.models import Network, User
 from portal.roles import Capability
@@ -39,3 +39,18 @@ def may_see_submitter(user: User, idea: Idea) -> bool:
     """Anonymous ideas hide the submitter from all but coordinators and admins there."""
     return (not idea.is_anonymous or idea.submitter_id == user.pk
             or user_can(user, idea.organisation_id, Capability.SEE_ANONYMOUS))
+
+
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
+    """Campaigns are an organisation's own call for ideas: members see them."""
+    return Campaign.objects.filter(organisation__in=organisations_where(user))
+
+
+def get_campaign_for_user(user: User, pk: int, *,
+                          capability: Capability | None = None) -> Campaign:
+    campaign = campaigns_visible_to(user).select_related("organisation").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    if capability is not None and not user_can(user, campaign.organisation_id, capability):
+        raise PermissionDenied
+    return campaign

@@ -1,6 +1,10 @@
 """Ideas (idéfangst). An idea is one half of an initiative (projects.Initiative): its phase
 history lives in the shared phase-change log, its screening status here."""
 
+import datetime
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -84,6 +88,9 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        return self.opens_on <= day <= self.closes_on
 
 
 SCORE_0_3 = [MaxValueValidator(3)]
@@ -169,3 +176,162 @@ class IdeaEvent(EventBase):
     @property
     def new_status_label(self) -> str:
         return self._status_label("new")
+
+    @property
+    def kind_label(self) -> str:
+        from ideas.events import IdeaEventKind
+
+        return IdeaEventKind(self.kind).label if self.kind in IdeaEventKind.values else self.kind
+
+
+class Support(models.Model):
+    """One per user and idea (the constraint, not a check, enforces it)."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="idea_supports")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "user"],
+                                               name="support_one_per_user")]
+
+
+class Follow(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="idea_follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "user"],
+                                               name="follow_one_per_user")]
+
+
+class Comment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="idea_comments")
+    body = models.TextField(_("kommentar"))
+    # Set when a merge moved the comment here from the merged idea: its history stays visible.
+    moved_from = models.ForeignKey(Idea, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Soft delete: the row stays for the history, the text is hidden.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["idea", "created_at"])]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+ALLOWED_ATTACHMENT_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".docx",
+                                 ".xlsx", ".pptx", ".odt", ".ods", ".txt")
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """A random stored name: the uploader's file name never reaches the file system."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in ALLOWED_ATTACHMENT_EXTENSIONS:
+        suffix = ".bin"
+    return f"ideas/attachments/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("filnavn"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EvaluationCriterion(models.Model):
+    """What reviewers score ideas on, per organisation (defaults created on first use)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="evaluation_criteria")
+    name = models.CharField(_("navn"), max_length=100)
+    description = models.TextField(_("beskrivelse"), blank=True)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=5)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"],
+                                    name="criterion_unique_name_per_organisation"),
+            models.CheckConstraint(condition=models.Q(scale_max__gt=models.F("scale_min")),
+                                   name="criterion_scale_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewerAssignment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="idea_assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "reviewer"],
+                                               name="assignment_one_per_reviewer")]
+        # The reviewer's queue: "assigned to me".
+        indexes = [models.Index(fields=["reviewer", "idea"])]
+
+
+class Score(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT,
+                                  related_name="scores")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                 related_name="idea_scores")
+    value = models.PositiveSmallIntegerField(_("poeng"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "criterion", "reviewer"],
+                                               name="score_one_per_reviewer_and_criterion")]
+
+
+class FollowerNotification(models.Model):
+    """An in-app notice of an idea event for one follower (issue 7 will generalise this)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="idea_notifications")
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(IdeaEvent, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Claimed by the e-mail task (compare-and-swap), so running it twice sends one mail.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "event"],
+                                               name="notification_one_per_user_and_event")]
+        # The list page header: a user's unread notices.
+        indexes = [models.Index(fields=["user", "read_at"])]

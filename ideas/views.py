@@ -1,93 +1,203 @@
+"""HTML pages for ideas. Every write calls one service; every read goes through ideas.access or
+ideas.selectors. Forms post back to plain URLs, so everything works without JavaScript."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from ideas import services
-from ideas.access import get_idea_for_user, ideas_visible_to, may_see_submitter
-from ideas.forms import IdeaForm, RejectForm
-from ideas.models import IdeaStatus
-from portal.access import organisations_where, user_can
+from ideas import selectors, services
+from ideas.access import get_idea_for_user, may_see_submitter
+from ideas.filters import IdeaFilter
+from ideas.forms import (
+    AssignForm,
+    AttachmentForm,
+    CommentForm,
+    IdeaForm,
+    MergeForm,
+    RejectForm,
+    ScoreForm,
+)
+from ideas.models import Attachment, Comment, IdeaStatus, Score
+from portal.access import membership_for, organisations_where, user_can
 from portal.errors import DomainError
+from portal.models import User
 from portal.roles import Capability
 from portal.views import form_error
 
+PAGE_SIZE = 25
 
-def _list(request: HttpRequest, ideas, *, title: str, template="ideas/list.html"):
-    status = request.GET.get("status", "")
-    text = request.GET.get("q", "").strip()
-    if status in IdeaStatus.values:
-        ideas = ideas.filter(status=status)
-    if text:
-        ideas = ideas.filter(Q(title__icontains=text) | Q(need__icontains=text))
-    ideas = ideas.select_related("organisation", "unit").order_by("-updated_at", "-id")
-    page = Paginator(ideas, 25).get_page(request.GET.get("page"))
-    context = {"page": page, "title": title, "status": status, "q": text,
-               "statuses": IdeaStatus.choices}
-    if request.htmx:
+
+def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict) -> HttpResponse:
+    filterset = IdeaFilter(request.GET or None, queryset=ideas, request=request)
+    ideas = filterset.qs if filterset.is_bound and filterset.is_valid() else ideas
+    page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {**context, "page": page, "filter": filterset, "query": query.urlencode()}
+    if request.htmx and request.htmx.target == "idea-rows":
         return render(request, "ideas/_rows.html", context)
     return render(request, template, context)
 
 
 @login_required
 def idea_list(request: HttpRequest) -> HttpResponse:
-    return _list(request, ideas_visible_to(request.user), title=_("Idéer"))
+    return _paged_list(request, selectors.idea_list(user=request.user),
+                       template="ideas/list.html", context={
+                           "title": _("Idéer"),
+                           "notifications": selectors.unread_notifications(user=request.user),
+                           "has_assignments": request.user.idea_assignments.exists(),
+                       })
+
+
+QUEUE_TABS = {
+    "screening": (_("Til vurdering"), selectors.screening_queue),
+    "assigned": (_("Tildelt meg"), selectors.assigned_to),
+    "unscored": (_("Ikke vurdert av meg"), selectors.not_scored_by),
+}
 
 
 @login_required
 def idea_queue(request: HttpRequest) -> HttpResponse:
-    """The coordinator's work queue: ideas waiting for screening."""
-    orgs = organisations_where(request.user, Capability.SCREEN_IDEAS)
-    if not orgs.exists():
+    """The work queue: coordinators see what waits for screening; reviewers what is assigned
+    to them and what they have not scored yet."""
+    screens = organisations_where(request.user, Capability.SCREEN_IDEAS).exists()
+    reviews = request.user.idea_assignments.exists()
+    if not screens and not reviews:
         raise PermissionDenied
-    waiting = ideas_visible_to(request.user).filter(
-        organisation__in=orgs, status__in=[IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW])
-    return _list(request, waiting, title=_("Idéer til vurdering"))
+    tabs = [key for key in QUEUE_TABS if key != "screening" or screens]
+    tab = request.GET.get("tab") or ("screening" if screens else "unscored")
+    if tab not in tabs:
+        raise Http404
+    label, selector = QUEUE_TABS[tab]
+    return _paged_list(request, selector(user=request.user), template="ideas/queue.html",
+                       context={"title": _("Vurdering"), "tab": tab, "tab_label": label,
+                                "tabs": [(k, QUEUE_TABS[k][0]) for k in tabs]})
+
+
+def _submit_organisation(request: HttpRequest):
+    organisations = list(organisations_where(request.user, Capability.SUBMIT_IDEA))
+    if not organisations:
+        raise PermissionDenied
+    wanted = request.GET.get("org") or request.POST.get("org")
+    chosen = next((o for o in organisations if o.org_number == wanted), organisations[0])
+    return chosen, organisations
 
 
 @login_required
 def idea_create(request: HttpRequest) -> HttpResponse:
-    organisations = list(organisations_where(request.user, Capability.SUBMIT_IDEA))
-    if not organisations:
-        raise PermissionDenied
-    organisation = organisations[0]
-    form = IdeaForm(request.POST or None, organisation=organisation)
+    organisation, organisations = _submit_organisation(request)
+    form = IdeaForm(request.POST or None, request.FILES or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("title", "need")}
+        data = form.service_fields()
+        upload = form.cleaned_data.get("attachment")
         try:
-            idea = services.idea_create(actor=request.user, organisation=organisation,
-                                        title=form.cleaned_data["title"],
-                                        need=form.cleaned_data["need"], **data)
-            if "submit" in request.POST:
-                services.idea_submit(actor=request.user, idea=idea)
+            # One idea, its attachment and its submission: all or nothing.
+            with transaction.atomic():
+                idea = services.idea_create(actor=request.user, organisation=organisation,
+                                            **data)
+                if upload:
+                    services.attachment_add(actor=request.user, idea=idea, upload=upload)
+                if "submit" in request.POST:
+                    services.idea_submit(actor=request.user, idea=idea)
+        except DomainError as error:
+            form_error(form, error if error.field != "file" else DomainError(
+                error.message, field="attachment"))
+        else:
+            if idea.status == IdeaStatus.SUBMITTED:
                 messages.success(request, _("Takk! Idéen er sendt inn til vurdering."))
             else:
                 messages.success(request, _("Utkastet er lagret. Du kan sende det inn senere."))
+            return redirect("ideas:detail", pk=idea.pk)
+    similar = []
+    if request.method == "POST":
+        text = f"{request.POST.get('title', '')} {request.POST.get('need', '')}"
+        similar = selectors.similar_ideas(user=request.user, text=text)
+    return render(request, "ideas/form.html", {
+        "form": form, "organisation": organisation, "organisations": organisations,
+        "similar_ideas": similar, "creating": True,
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    if not services.may_edit(request.user, idea):
+        raise PermissionDenied
+    form = IdeaForm(request.POST or None, instance=idea, organisation=idea.organisation,
+                    with_attachment=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.idea_update(actor=request.user, idea=idea, **form.service_fields())
         except DomainError as error:
             form_error(form, error)
         else:
+            messages.success(request, _("Idéen er oppdatert."))
             return redirect("ideas:detail", pk=idea.pk)
-    return render(request, "ideas/form.html", {"form": form, "organisation": organisation},
+    return render(request, "ideas/form.html", {"form": form, "idea": idea,
+                                               "organisation": idea.organisation},
                   status=400 if form.errors else 200)
+
+
+def _comment_rows(request, idea, show_submitter: bool, can_moderate: bool):
+    rows = []
+    for comment in idea.comments.select_related("author", "moved_from"):
+        hidden = (not show_submitter and idea.is_anonymous
+                  and comment.author_id == idea.submitter_id)
+        rows.append({"comment": comment,
+                     "author": _("Innsenderen") if hidden else comment.author,
+                     "may_edit": services.comment_may_edit(request.user, comment),
+                     "may_delete": comment.deleted_at is None and (
+                         can_moderate or services.comment_may_edit(request.user, comment))})
+    return rows
 
 
 @login_required
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     can_screen = user_can(request.user, idea.organisation_id, Capability.SCREEN_IDEAS)
-    return render(request, "ideas/detail.html", {
-        "idea": idea, "can_screen": can_screen,
-        "show_submitter": may_see_submitter(request.user, idea),
-        "events": idea.events.select_related("actor")[:50],
+    is_member = membership_for(request.user, idea.organisation_id) is not None
+    show_submitter = may_see_submitter(request.user, idea)
+    context = {
+        "idea": idea, "can_screen": can_screen, "is_member": is_member,
+        "show_submitter": show_submitter,
+        "may_edit": services.may_edit(request.user, idea),
+        "may_attach": services.may_attach(request.user, idea),
+        "events": idea.events.select_related("actor")[:100],
+        "comments": _comment_rows(request, idea, show_submitter, can_screen),
+        "attachments": idea.attachments.all(),
+        "support_count": idea.supports.count(),
+        "supports": idea.supports.filter(user=request.user).exists(),
+        "follows": idea.follows.filter(user=request.user).exists(),
+        "comment_form": CommentForm(), "attachment_form": AttachmentForm(),
         "reject_form": RejectForm(),
         "project": getattr(idea.initiative, "project", None)
         if idea.status == IdeaStatus.APPROVED else None,
-    })
+        "tags": idea.tags.all(),
+    }
+    if idea.status in (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW):
+        text = f"{idea.title} {idea.need}"
+        context["similar_ideas"] = selectors.similar_ideas(user=request.user, text=text,
+                                                           exclude=idea.pk)
+        context["similar_projects"] = selectors.similar_projects(user=request.user, text=text)
+    if is_member:
+        criteria = services.criteria_ensure_defaults(idea.organisation_id)
+        context["summary"] = selectors.score_summary(idea, criteria)
+        if services.may_score(request.user, idea):
+            mine = dict(Score.objects.filter(idea=idea, reviewer=request.user)
+                        .values_list("criterion_id", "value"))
+            context["score_form"] = ScoreForm(criteria=criteria, initial_scores=mine)
+    if can_screen:
+        context["assignments"] = idea.assignments.select_related("reviewer")
+        context["assign_form"] = AssignForm(idea=idea)
+        context["merge_form"] = MergeForm(idea=idea)
+        context["scores"] = selectors.scores_of(idea)
+    return render(request, "ideas/detail.html", context)
 
 
 ACTIONS = {
@@ -98,7 +208,27 @@ ACTIONS = {
                                                             reason=post.get("reason", "")),
     "park": lambda user, idea, post: services.idea_park(actor=user, idea=idea),
     "resume": lambda user, idea, post: services.idea_resume(actor=user, idea=idea),
+    "merge": lambda user, idea, post: services.idea_merge(
+        actor=user, idea=idea, into=get_idea_for_user(user, _int(post.get("into")))),
 }
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404
+
+
+def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
+    """Run one service for a POST from the idea page and go back to it with a message."""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("ideas:detail", pk=pk)
 
 
 @login_required
@@ -109,10 +239,161 @@ def idea_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if action is None:
         messages.error(request, _("Ukjent handling."))
         return redirect("ideas:detail", pk=pk)
+    return _run(request, pk, lambda: action(request.user, idea, request.POST),
+                _("Idéen er oppdatert."))
+
+
+@login_required
+@require_POST
+def idea_support(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    if request.POST.get("support") == "0":
+        return _run(request, pk, lambda: services.idea_unsupport(actor=request.user, idea=idea),
+                    _("Støtten er trukket."))
+    return _run(request, pk, lambda: services.idea_support(actor=request.user, idea=idea),
+                _("Takk for støtten!"))
+
+
+@login_required
+@require_POST
+def idea_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    if request.POST.get("follow") == "0":
+        return _run(request, pk, lambda: services.idea_unfollow(actor=request.user, idea=idea),
+                    _("Du følger ikke lenger idéen."))
+    return _run(request, pk, lambda: services.idea_follow(actor=request.user, idea=idea),
+                _("Du følger idéen og får beskjed når status endres."))
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    return _run(request, pk, lambda: services.comment_add(
+        actor=request.user, idea=idea, body=request.POST.get("body", "")),
+        _("Kommentaren er publisert."))
+
+
+def _comment_for(request, pk: int, comment_pk: int) -> Comment:
+    idea = get_idea_for_user(request.user, pk)
+    return get_object_or_404(Comment, pk=comment_pk, idea=idea)
+
+
+@login_required
+def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    comment = _comment_for(request, pk, comment_pk)
+    if not services.comment_may_edit(request.user, comment):
+        raise PermissionDenied
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_edit(actor=request.user, comment=comment,
+                                  body=form.cleaned_data["body"])
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            return redirect("ideas:detail", pk=pk)
+    return render(request, "ideas/comment_edit.html", {"form": form, "comment": comment,
+                                                       "idea": comment.idea})
+
+
+@login_required
+@require_POST
+def comment_delete(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    comment = _comment_for(request, pk, comment_pk)
+    return _run(request, pk, lambda: services.comment_delete(actor=request.user,
+                                                             comment=comment),
+                _("Kommentaren er slettet."))
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Velg en fil å laste opp."))
+        return redirect("ideas:detail", pk=pk)
+    return _run(request, pk, lambda: services.attachment_add(
+        actor=request.user, idea=idea, upload=form.cleaned_data["file"]),
+        _("Vedlegget er lagt til."))
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Only through here: the access helper decides, and the browser is told to save the file
+    rather than render it (no uploaded HTML or SVG ever runs in our origin)."""
+    idea = get_idea_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, idea=idea)
     try:
-        action(request.user, idea, request.POST)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Idéen er oppdatert."))
-    return redirect("ideas:detail", pk=pk)
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, idea=idea)
+    return _run(request, pk, lambda: services.attachment_remove(actor=request.user,
+                                                                attachment=attachment),
+                _("Vedlegget er fjernet."))
+
+
+@login_required
+@require_POST
+def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk, capability=Capability.SCREEN_IDEAS)
+    reviewer = get_object_or_404(User, pk=_int(request.POST.get("reviewer")))
+    if request.POST.get("remove") == "1":
+        return _run(request, pk, lambda: services.reviewer_unassign(
+            actor=request.user, idea=idea, reviewer=reviewer), _("Vurdereren er fjernet."))
+    return _run(request, pk, lambda: services.reviewer_assign(
+        actor=request.user, idea=idea, reviewer=reviewer),
+        _("%(name)s er tildelt som vurderer.") % {"name": reviewer})
+
+
+@login_required
+@require_POST
+def idea_score(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    if membership_for(request.user, idea.organisation_id) is None:
+        raise PermissionDenied
+    criteria = services.criteria_ensure_defaults(idea.organisation_id)
+    form = ScoreForm(request.POST, criteria=criteria)
+    if not form.is_valid() or not form.values():
+        messages.error(request, _("Velg poeng for minst ett kriterium."))
+        return redirect("ideas:detail", pk=pk)
+    return _run(request, pk, lambda: services.scores_set(actor=request.user, idea=idea,
+                                                         values=form.values()),
+                _("Vurderingen er lagret."))
+
+
+@login_required
+@require_GET
+def idea_similar(request: HttpRequest) -> HttpResponse:
+    """The htmx partial of similar ideas and projects while a new idea is typed."""
+    text = f"{request.GET.get('title', '')} {request.GET.get('need', '')}"[:2000]
+    exclude = request.GET.get("exclude")
+    return render(request, "ideas/_similar.html", {
+        "similar_ideas": selectors.similar_ideas(
+            user=request.user, text=text, exclude=int(exclude) if exclude and
+            exclude.isdigit() else None),
+        "similar_projects": selectors.similar_projects(user=request.user, text=text),
+        "searched": bool(text.strip()),
+    })
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    services.notifications_mark_read(user=request.user, ids=ids)
+    return redirect("ideas:list")

@@ -107,7 +107,8 @@ def test_list_filters_and_constant_query_count(client, employee, home_org,
     assert len(response.context["page"].object_list) == 11
     submitted = client.get(reverse("ideas:list"), {"status": "submitted", "q": "Idé 3"})
     assert [i.title for i in submitted.context["page"].object_list] == ["Idé 3"]
-    partial = client.get(reverse("ideas:list"), HTTP_HX_REQUEST="true")
+    partial = client.get(reverse("ideas:list"), HTTP_HX_REQUEST="true",
+                         HTTP_HX_TARGET="idea-rows")
     assert b"<html" not in partial.content
 
 

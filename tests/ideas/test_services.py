@@ -159,3 +159,124 @@ def test_merge_links_the_ideas_and_keeps_both(employee, coordinator, home_org, o
     assert list(keep.merged_ideas.all()) == [merged]
     with pytest.raises(DomainError):
         services.idea_merge(actor=coordinator, idea=keep, into=keep)
+
+
+def test_merge_moves_supports_and_comments_and_keeps_both_histories(
+        employee, coordinator, manager, home_org):
+    keep, merged = new_idea(employee, home_org), new_idea(employee, home_org)
+    for idea in (keep, merged):
+        services.idea_submit(actor=employee, idea=idea)
+        services.idea_start_review(actor=coordinator, idea=idea)
+    services.idea_support(actor=manager, idea=merged)
+    services.idea_support(actor=coordinator, idea=merged)
+    services.idea_support(actor=coordinator, idea=keep)  # already supports the survivor
+    comment = services.comment_add(actor=manager, idea=merged, body="Vi har samme behov")
+    services.idea_merge(actor=coordinator, idea=merged, into=keep)
+
+    assert set(keep.supports.values_list("user__username", flat=True)) == {
+        "manager", "coordinator"}
+    assert list(merged.supports.values_list("user__username", flat=True)) == ["coordinator"]
+    comment.refresh_from_db()
+    assert comment.idea == keep and comment.moved_from == merged
+    assert merged.events.filter(kind="status_changed", data__new="merged").exists()
+    merged_in = keep.events.get(kind="merged_in")
+    assert merged_in.data["merged_id"] == merged.pk and merged_in.data["supports_moved"] == 1
+    assert keep.follows.filter(user=manager).exists()  # the commenter follows the survivor
+
+
+def test_status_change_notifies_followers_but_not_the_actor(
+        employee, coordinator, manager, home_org, django_capture_on_commit_callbacks,
+        mailoutbox):
+    from ideas.models import FollowerNotification
+
+    idea = new_idea(employee, home_org)
+    services.idea_submit(actor=employee, idea=idea)
+    services.idea_follow(actor=manager, idea=idea)
+    services.idea_follow(actor=coordinator, idea=idea)
+    from unittest import mock
+
+    from ideas.tasks import idea_notifications_send
+
+    with mock.patch.object(idea_notifications_send, "delay") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            services.idea_start_review(actor=coordinator, idea=idea)
+    assert len(callbacks) == 1  # the e-mail task, enqueued after commit
+    event = idea.events.latest("id")
+    enqueue.assert_called_once_with(event.pk)
+    idea_notifications_send(event.pk)  # what the worker does, with or without Redis
+    notices = FollowerNotification.objects.filter(idea=idea)
+    assert sorted(n.user.username for n in notices) == ["employee", "manager"]
+    assert all(n.emailed_at for n in notices)
+    assert sorted(m.to[0] for m in mailoutbox) == ["employee@example.no", "manager@example.no"]
+    assert "Nattilsyn" in mailoutbox[0].subject
+
+
+def test_notification_task_is_safe_to_run_twice(employee, coordinator, home_org, mailoutbox):
+    from ideas.tasks import idea_notifications_send
+
+    idea = new_idea(employee, home_org)
+    services.idea_submit(actor=employee, idea=idea)
+    services.idea_start_review(actor=coordinator, idea=idea)
+    event = idea.events.latest("id")
+    first = idea_notifications_send(event.pk)
+    second = idea_notifications_send(event.pk)
+    assert (first, second) == (1, 0) and len(mailoutbox) == 1
+
+
+def test_drafts_write_no_phase_change_and_the_initiative_is_draft(employee, home_org):
+    idea = new_idea(employee, home_org)
+    assert idea.initiative.phase == "draft"
+    assert not PhaseChange.objects.filter(initiative=idea.initiative).exists()
+
+
+def test_parked_idea_resumes_in_phase_idea(employee, coordinator, home_org):
+    idea = new_idea(employee, home_org)
+    services.idea_submit(actor=employee, idea=idea, effective_date=D)
+    services.idea_start_review(actor=coordinator, idea=idea)
+    services.idea_park(actor=coordinator, idea=idea, effective_date=D)
+    services.idea_resume(actor=coordinator, idea=idea, effective_date=D)
+    phases = list(idea.initiative.phase_changes.order_by("id").values_list("to_phase",
+                                                                            flat=True))
+    assert phases == ["idea", "parked", "idea"]
+    assert Idea.objects.get(pk=idea.pk).status == S.IN_REVIEW
+
+
+def test_submitting_to_a_closed_campaign_is_refused(employee, home_org):
+    from tests.ideas.factories import make_campaign
+
+    closed = make_campaign(home_org, opens_on=datetime.date(2024, 1, 1),
+                           closes_on=datetime.date(2024, 2, 1))
+    idea = new_idea(employee, home_org, campaign=closed)
+    with pytest.raises(DomainError) as info:
+        services.idea_submit(actor=employee, idea=idea)
+    assert info.value.field == "campaign"
+    assert Idea.objects.get(pk=idea.pk).status == S.DRAFT
+    assert not PhaseChange.objects.exists()
+    # Back-dated into the open period (registering history), it is accepted.
+    services.idea_submit(actor=employee, idea=idea, effective_date=datetime.date(2024, 1, 15))
+
+
+def test_a_campaign_of_another_organisation_is_refused(employee, home_org, other_org):
+    from tests.ideas.factories import make_campaign
+
+    theirs = make_campaign(other_org, opens_on=datetime.date(2024, 1, 1),
+                           closes_on=datetime.date(2030, 1, 1))
+    with pytest.raises(DomainError) as info:
+        new_idea(employee, home_org, campaign=theirs)
+    assert info.value.field == "campaign" and not Idea.objects.exists()
+
+
+def test_update_by_author_and_screener_but_not_colleague(employee, coordinator, manager,
+                                                         home_org):
+    idea = new_idea(employee, home_org)
+    services.idea_update(actor=employee, idea=idea, title="Nattilsyn 2", tags=["Sensor", "natt"])
+    event = idea.events.latest("id")
+    assert event.kind == "updated" and event.data["fields"] == ["tags", "title"]
+    assert idea.initiative.__class__.objects.get(pk=idea.initiative_id).title == "Nattilsyn 2"
+    with pytest.raises(Forbidden):
+        services.idea_update(actor=manager, idea=idea, title="Annet")
+    services.idea_submit(actor=employee, idea=idea)
+    services.idea_update(actor=coordinator, idea=idea, welfare_area="digital_supervision")
+    idea.refresh_from_db()
+    assert idea.title == "Nattilsyn 2" and idea.welfare_area == "digital_supervision"
+    assert sorted(idea.tags.values_list("name", flat=True)) == ["natt", "sensor"]

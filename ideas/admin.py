@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from ideas.models import Campaign, EvaluationCriterion, Idea, IdeaEvent, Tag
+
+
+@admin.register(Idea)
+class IdeaAdmin(admin.ModelAdmin):
+    """Read-mostly: status changes go through the services (events and phase log)."""
+
+    list_display = ["title", "organisation", "status", "created_at"]
+    list_filter = ["status", "organisation"]
+    search_fields = ["title", "need"]
+    readonly_fields = ["status", "initiative", "submitter", "merged_into", "submitted_at"]
+
+
+@admin.register(IdeaEvent)
+class IdeaEventAdmin(admin.ModelAdmin):
+    list_display = ["idea", "kind", "actor", "created_at"]
+    list_filter = ["kind"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(Campaign)
+admin.site.register(EvaluationCriterion)
+admin.site.register(Tag)

@@ -1,0 +1,64 @@
+"""The idea list's filters, shared by the HTML list and the API (one FilterSet)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ideas.models import Campaign, Idea, IdeaStatus, Tag, TargetGroup
+from portal.access import organisations_where
+from portal.models import Unit
+
+ORDERINGS = {
+    "-updated": ("-updated_at", "-id"),
+    "-created": ("-created_at", "-id"),
+    "created": ("created_at", "id"),
+    "-supports": ("-support_count", "-updated_at", "-id"),
+    "title": ("title", "id"),
+}
+ORDERING_CHOICES = [("-updated", _("Sist endret")), ("-created", _("Nyeste")),
+                    ("created", _("Eldste")), ("-supports", _("Mest støttet")),
+                    ("title", _("Tittel"))]
+
+
+def _units(request):
+    if request is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(organisation__in=organisations_where(request.user))
+
+
+def _campaigns(request):
+    if request is None:
+        return Campaign.objects.none()
+    return Campaign.objects.filter(organisation__in=organisations_where(request.user))
+
+
+class IdeaFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Søk"))
+    status = django_filters.ChoiceFilter(choices=IdeaStatus.choices, label=_("Status"),
+                                         empty_label=_("Alle"))
+    unit = django_filters.ModelChoiceFilter(queryset=_units, label=_("Enhet"),
+                                            empty_label=_("Alle"))
+    campaign = django_filters.ModelChoiceFilter(queryset=_campaigns, label=_("Kampanje"),
+                                                empty_label=_("Alle"))
+    target_group = django_filters.ChoiceFilter(choices=TargetGroup.choices,
+                                               label=_("Målgruppe"), empty_label=_("Alle"))
+    tag = django_filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.all(),
+                                           to_field_name="name", label=_("Stikkord"),
+                                           empty_label=_("Alle"))
+    organisation = django_filters.CharFilter(field_name="organisation__org_number",
+                                             label=_("Organisasjonsnummer"))
+    sort = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="order",
+                                       label=_("Sortering"), empty_label=None)
+
+    class Meta:
+        model = Idea
+        fields = ["q", "status", "unit", "campaign", "target_group", "tag", "organisation"]
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(need__icontains=word)
+                                       | Q(solution__icontains=word))
+        return queryset
+
+    def order(self, queryset, name, value):
+        return queryset.order_by(*ORDERINGS.get(value, ORDERINGS["-updated"]))

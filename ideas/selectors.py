@@ -1,0 +1,188 @@
+"""Reads for ideas, always scoped to what the user may see (ideas.access)."""
+
+from __future__ import annotations
+
+import operator
+import re
+import statistics
+from dataclasses import dataclass
+from functools import reduce
+
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from ideas.access import ideas_visible_to
+from ideas.models import (
+    Comment,
+    EvaluationCriterion,
+    FollowerNotification,
+    Idea,
+    IdeaStatus,
+    ReviewerAssignment,
+    Score,
+    Support,
+)
+from portal.access import organisations_where
+from portal.models import User
+from portal.roles import Capability
+from projects.access import projects_visible_to
+from projects.models import Project
+
+SCORABLE = (IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW)
+
+
+def _count(model, **filters):
+    rows = (model.objects.filter(idea=OuterRef("pk"), **filters).order_by()
+            .values("idea").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_list_data(ideas: QuerySet[Idea]) -> QuerySet[Idea]:
+    """What a list row shows, in a constant number of queries."""
+    return (ideas.select_related("organisation", "unit", "campaign")
+            .prefetch_related("tags")
+            .annotate(support_count=_count(Support),
+                      comment_count=_count(Comment, deleted_at__isnull=True)))
+
+
+def idea_list(*, user: User) -> QuerySet[Idea]:
+    return with_list_data(ideas_visible_to(user)).order_by("-updated_at", "-id")
+
+
+def screening_queue(*, user: User) -> QuerySet[Idea]:
+    """Ideas waiting for the coordinator: submitted or in review, in organisations where the
+    user screens."""
+    orgs = organisations_where(user, Capability.SCREEN_IDEAS)
+    return idea_list(user=user).filter(organisation__in=orgs, status__in=SCORABLE)
+
+
+def assigned_to(*, user: User) -> QuerySet[Idea]:
+    return idea_list(user=user).filter(
+        status__in=SCORABLE,
+        pk__in=ReviewerAssignment.objects.filter(reviewer=user).values("idea_id"))
+
+
+def not_scored_by(*, user: User) -> QuerySet[Idea]:
+    """Assigned to the user and not yet scored by them on any criterion."""
+    return assigned_to(user=user).exclude(
+        pk__in=Score.objects.filter(reviewer=user).values("idea_id"))
+
+
+def unread_notifications(*, user: User, limit: int = 5) -> list[FollowerNotification]:
+    return list(FollowerNotification.objects.filter(user=user, read_at__isnull=True)
+                .select_related("idea", "event").order_by("-created_at", "-id")[:limit])
+
+
+# --- similar ideas and projects ------------------------------------------------------------
+
+# Words too common in this domain (or in Norwegian) to say two texts are about the same thing;
+# PostgreSQL's 'norwegian' configuration has its own stop list.
+STOP_WORDS = frozenset(
+    "og i på til for med som det er en et av at har ikke kan vi de den om fra ved skal blir "
+    "eller men så også mer når hvor hva må være mange får bruk bruke brukere".split())
+
+
+def _words(text: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for word in re.findall(r"\w{3,}", text.lower()):
+        if word not in STOP_WORDS and not word.isdigit():
+            seen.setdefault(word)
+    return list(seen)[:12]
+
+
+def _rank_postgres(queryset: QuerySet, words: list[str], fields: tuple[str, str],
+                   limit: int) -> list:
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    vector = (SearchVector(fields[0], weight="A", config="norwegian")
+              + SearchVector(fields[1], weight="B", config="norwegian"))
+    # Any of the words (OR): a suggestion should appear while the title is half typed.
+    query = reduce(operator.or_, (SearchQuery(w, config="norwegian") for w in words))
+    return list(queryset.annotate(search=vector, rank=SearchRank(vector, query))
+                .filter(search=query).order_by("-rank", "-id")[:limit])
+
+
+def _rank_overlap(queryset: QuerySet, words: list[str], fields: tuple[str, str],
+                  limit: int) -> list:
+    """SQLite: candidates sharing a word, ranked by how many words they share (title words
+    count double)."""
+    match = reduce(operator.or_, (Q(**{f"{fields[0]}__icontains": w})
+                                  | Q(**{f"{fields[1]}__icontains": w}) for w in words))
+    needed = min(2, len(words))
+    ranked = []
+    for row in queryset.filter(match).order_by("-id")[:200]:
+        title, body = getattr(row, fields[0]).lower(), getattr(row, fields[1]).lower()
+        score = sum(2 if w in title else 1 for w in words if w in title or w in body)
+        if sum(1 for w in words if w in title or w in body) >= needed:
+            ranked.append((score, row.pk, row))
+    ranked.sort(key=lambda r: (-r[0], -r[1]))
+    return [row for _score, _pk, row in ranked[:limit]]
+
+
+def _similar(queryset: QuerySet, text: str, fields: tuple[str, str], limit: int) -> list:
+    words = _words(text)
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        return _rank_postgres(queryset, words, fields, limit)
+    return _rank_overlap(queryset, words, fields, limit)
+
+
+def similar_ideas(*, user: User, text: str, exclude: int | None = None,
+                  limit: int = 5) -> list[Idea]:
+    """Ideas of the user's organisations and those shared with them (ideas.access: never a
+    confidential idea of another organisation). Callers show no submitter."""
+    ideas = (ideas_visible_to(user).exclude(status=IdeaStatus.DRAFT)
+             .select_related("organisation"))
+    if exclude:
+        ideas = ideas.exclude(pk=exclude)
+    return _similar(ideas, text, ("title", "need"), limit)
+
+
+def similar_projects(*, user: User, text: str, limit: int = 5) -> list[Project]:
+    projects = projects_visible_to(user).select_related("organisation", "initiative")
+    return _similar(projects, text, ("title", "need"), limit)
+
+
+# --- evaluation ----------------------------------------------------------------------------
+
+@dataclass
+class CriterionSummary:
+    criterion: EvaluationCriterion
+    count: int
+    average: float | None
+    minimum: int | None
+    maximum: int | None
+    stdev: float | None  # population standard deviation of the reviewers' scores
+
+
+def score_summary(idea: Idea, criteria: list[EvaluationCriterion]) -> list[CriterionSummary]:
+    values: dict[int, list[int]] = {c.pk: [] for c in criteria}
+    for criterion_id, value in Score.objects.filter(idea=idea).values_list("criterion_id",
+                                                                           "value"):
+        values.setdefault(criterion_id, []).append(value)
+    summary = []
+    for criterion in criteria:
+        v = values.get(criterion.pk, [])
+        summary.append(CriterionSummary(
+            criterion=criterion, count=len(v),
+            average=round(statistics.fmean(v), 2) if v else None,
+            minimum=min(v) if v else None, maximum=max(v) if v else None,
+            stdev=round(statistics.pstdev(v), 2) if v else None))
+    return summary
+
+
+def scores_of(idea: Idea) -> QuerySet[Score]:
+    return (Score.objects.filter(idea=idea).select_related("criterion", "reviewer")
+            .order_by("reviewer__last_name", "reviewer_id", "criterion__position"))
+
+
+def campaign_status_counts(*, user: User, campaign) -> dict[str, int]:
+    rows = (ideas_visible_to(user).filter(campaign=campaign).order_by().values("status")
+            .annotate(n=Count("pk")))
+    counts = {status: 0 for status in IdeaStatus.values}
+    counts.update({r["status"]: r["n"] for r in rows})
+    return counts
+
+

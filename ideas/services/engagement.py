@@ -1,0 +1,146 @@
+"""Supports, follows, comments and the follower's in-app notices."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ideas.access import ideas_visible_to
+from ideas.events import IdeaEventKind, idea_event_record
+from ideas.models import Comment, Follow, FollowerNotification, Idea, IdeaStatus, Support
+from portal.access import user_can
+from portal.errors import ConflictError, DomainError, Forbidden
+from portal.models import User
+from portal.roles import Capability
+
+# Authors may correct (or withdraw) a comment this long after writing it; later only
+# moderators may hide it, so a discussion cannot be rewritten after others replied.
+COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
+COMMENT_MAX_LENGTH = 5000
+# Supports and comments are for ideas others can act on, not drafts or closed ideas.
+ENGAGEABLE = frozenset({IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW, IdeaStatus.APPROVED,
+                        IdeaStatus.PARKED})
+
+
+def _require_visible(actor: User, idea: Idea) -> None:
+    if not ideas_visible_to(actor).filter(pk=idea.pk).exists():
+        raise Forbidden(_("Du har ikke tilgang til denne idéen."))
+
+
+def _require_engageable(idea: Idea) -> None:
+    if idea.status not in ENGAGEABLE:
+        raise DomainError(_("Idéen er ikke åpen for støtte og kommentarer i denne statusen."),
+                          code="not_open")
+
+
+def idea_support(*, actor: User, idea: Idea) -> Support:
+    _require_visible(actor, idea)
+    _require_engageable(idea)
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(idea=idea, user=actor)
+            idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.SUPPORTED)
+    except IntegrityError:  # the unique constraint: one support per user
+        raise ConflictError(_("Du støtter allerede denne idéen."), code="already_supported")
+    return support
+
+
+def idea_unsupport(*, actor: User, idea: Idea) -> None:
+    with transaction.atomic():
+        deleted, _rows = Support.objects.filter(idea=idea, user=actor).delete()
+        if not deleted:
+            raise ConflictError(_("Du støtter ikke denne idéen."), code="not_supported")
+        idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.UNSUPPORTED)
+
+
+def idea_follow(*, actor: User, idea: Idea) -> Follow:
+    _require_visible(actor, idea)
+    with transaction.atomic():
+        follow, created = Follow.objects.get_or_create(idea=idea, user=actor)
+        if created:
+            idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.FOLLOWED)
+    return follow
+
+
+def idea_unfollow(*, actor: User, idea: Idea) -> None:
+    with transaction.atomic():
+        deleted, _rows = Follow.objects.filter(idea=idea, user=actor).delete()
+        if deleted:
+            idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.UNFOLLOWED)
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("Skriv en kommentar."), field="body")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise DomainError(_("Kommentaren er for lang (maks %(n)s tegn).")
+                          % {"n": COMMENT_MAX_LENGTH}, field="body")
+    return body
+
+
+def comment_add(*, actor: User, idea: Idea, body: str) -> Comment:
+    """A comment; the commenter starts following the idea."""
+    _require_visible(actor, idea)
+    _require_engageable(idea)
+    body = _clean_body(body)
+    with transaction.atomic():
+        comment = Comment.objects.create(idea=idea, author=actor, body=body)
+        Follow.objects.bulk_create([Follow(idea=idea, user=actor)], ignore_conflicts=True)
+        idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.COMMENTED,
+                          comment_id=comment.pk)
+    return comment
+
+
+def comment_may_edit(user: User, comment: Comment, *, now=None) -> bool:
+    now = now or timezone.now()
+    return (comment.author_id == user.pk and comment.deleted_at is None
+            and now - comment.created_at <= COMMENT_EDIT_WINDOW)
+
+
+def comment_may_delete(user: User, comment: Comment, idea: Idea) -> bool:
+    if comment.deleted_at is not None:
+        return False
+    return (user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)
+            or comment_may_edit(user, comment))
+
+
+def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
+    body = _clean_body(body)
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if not comment_may_edit(actor, locked):
+            raise Forbidden(_("Kommentarer kan bare endres av forfatteren de første "
+                              "%(minutes)s minuttene.")
+                            % {"minutes": int(COMMENT_EDIT_WINDOW.total_seconds() // 60)})
+        locked.body, locked.edited_at = body, timezone.now()
+        locked.save(update_fields=["body", "edited_at"])
+        idea_event_record(idea=locked.idea, actor=actor, kind=IdeaEventKind.COMMENT_EDITED,
+                          comment_id=locked.pk)
+    return locked
+
+
+def comment_delete(*, actor: User, comment: Comment) -> Comment:
+    """Soft delete: moderators (screeners) any time, the author within the edit window."""
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().select_related("idea").get(pk=comment.pk)
+        if locked.deleted_at is not None:
+            raise ConflictError(_("Kommentaren er allerede slettet."), code="deleted")
+        if not comment_may_delete(actor, locked, locked.idea):
+            raise Forbidden(_("Du kan ikke slette denne kommentaren."))
+        locked.deleted_at, locked.deleted_by = timezone.now(), actor
+        locked.save(update_fields=["deleted_at", "deleted_by"])
+        idea_event_record(idea=locked.idea, actor=actor, kind=IdeaEventKind.COMMENT_DELETED,
+                          comment_id=locked.pk)
+    return locked
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notices read (all, or the given ones)."""
+    unread = FollowerNotification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
