@@ -70,15 +70,3 @@ def classify(current: str, target: str, *, track: str, parked_from: str | None =
         raise InvalidMove("a project cannot go back to idea")
     raise InvalidMove(f"{current} → {target} skips phases")
 
-
-def next_phases(current: str, *, track: str, parked_from: str | None = None) -> list[str]:
-    """Every phase the initiative may move to next (for forms and the phase bar)."""
-    candidates = [*ORDERED_PHASES, Phase.PARKED, Phase.STOPPED, Phase.REJECTED, Phase.MERGED]
-    allowed = []
-    for target in candidates:
-        try:
-            classify(current, target, track=track, parked_from=parked_from)
-        except InvalidMove:
-            continue
-        allowed.append(target)
-    return allowed

@@ -34,8 +34,9 @@ from projects.models import Initiative, PhaseChange, Project, Track, Visibility
 FORMAT = "innoportal-portfolio/1"
 BATCH = 2000
 MAX_ERRORS = 100
-PROJECT_PHASES = {"concept", "pilot", "implementation", "benefit_realisation", "spread",
-                  "stopped"}
+# Phases that only a project can be in: an initiative that reached one has a Project row.
+PHASES_WITH_A_PROJECT = {"concept", "pilot", "implementation", "benefit_realisation",
+                         "spread", "stopped"}
 IDEA_STATUS_FOR_LAST_PHASE = {"idea": "in_review", "rejected": "rejected", "merged": "merged",
                               "parked": "parked"}
 
@@ -346,7 +347,7 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
     for j, entry in enumerate(_list(errors, item, "benefits", path)):
         benefits.append(_parse_benefit(f"{path}.benefits[{j}]", entry, errors))
     parsed["benefits"] = [b for b in benefits if b]
-    if benefits and implemented_on is None and not any(p in PROJECT_PHASES
+    if benefits and implemented_on is None and not any(p in PHASES_WITH_A_PROJECT
                                                        for p, _on in phases):
         errors.add(f"{path}.benefits", "benefits belong to projects; this initiative is an idea")
     return parsed
@@ -435,7 +436,7 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
         phases = [phase for phase, _on in p["phases"]]
         if p["phases"][0][0] == "idea":
             new_ideas.append((p, initiative))
-        if any(phase in PROJECT_PHASES for phase in phases):
+        if any(phase in PHASES_WITH_A_PROJECT for phase in phases):
             new_projects.append((initiative.pk, p["organisation_id"], p["title"], p["need"],
                                  p["track"], p["visibility"]))
         if p["adopted_from"]:
@@ -569,7 +570,7 @@ def _create_ideas(new_ideas) -> None:
     for p, initiative in new_ideas:
         last_idea_phase = next((phase for phase, _on in reversed(p["phases"])
                                 if phase in IDEA_STATUS_FOR_LAST_PHASE), "idea")
-        becomes_project = any(phase in PROJECT_PHASES for phase, _on in p["phases"])
+        becomes_project = any(phase in PHASES_WITH_A_PROJECT for phase, _on in p["phases"])
         status = "approved" if becomes_project else IDEA_STATUS_FOR_LAST_PHASE[last_idea_phase]
         rows.append((initiative.pk, p["organisation_id"], p["title"], p["need"], p["track"],
                      p["visibility"], status))

@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime
 
 from projects.models import ORDERED_PHASES
-from projects.phases import InvalidMove, classify
+from projects.phases import ORDER, InvalidMove, classify
 
-ORDER = {p: i for i, p in enumerate(ORDERED_PHASES)}
 FIRST_PHASES = ("idea", "concept", "pilot")
 ALL_PHASES = (*ORDERED_PHASES, "parked", "stopped", "rejected", "merged")
 

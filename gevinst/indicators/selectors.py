@@ -139,6 +139,3 @@ def _period_dict(year: int, quarter: int) -> dict:
     start, end = period_bounds(year, quarter)
     return {"start": start.isoformat(), "end": end.isoformat()}
 
-
-def networks_of(user: User) -> QuerySet[Network]:
-    return Network.objects.filter(organisations__in=visible_organisations(user)).distinct()
