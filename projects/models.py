@@ -7,8 +7,10 @@ by the owning app's service. The indicators read this log as of a date, never th
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -192,3 +194,39 @@ class ProjectEvent(EventBase):
         verbose_name = _("prosjekthendelse")
         verbose_name_plural = _("prosjekthendelser")
         indexes = [models.Index(fields=["project", "-created_at"])]
+
+
+class CostCategory(models.TextChoices):
+    INVESTMENT = "investment", _("Investering")
+    OPERATIONS = "operations", _("Drift")
+    TRAINING = "training", _("Opplæring")
+    PROCUREMENT = "procurement", _("Anskaffelse")
+    PERSONNEL = "personnel", _("Personell")
+
+
+class CostRecurrence(models.TextChoices):
+    ONE_OFF = "one_off", _("Engangskostnad")
+    ANNUAL = "annual", _("Årlig kostnad")
+
+
+class ProjectCost(models.Model):
+    """A cost line of a project (DOMAIN.md "Projects and phases"). One-off costs fall in
+    `year`; annual costs recur from `year` on. Benefits are weighed against them (gevinst)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="costs")
+    category = models.CharField(_("kategori"), max_length=20, choices=CostCategory.choices)
+    recurrence = models.CharField(_("type"), max_length=10, choices=CostRecurrence.choices)
+    description = models.CharField(_("beskrivelse"), max_length=200)
+    amount_nok = models.DecimalField(
+        _("beløp (kr)"), max_digits=14, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))])
+    year = models.PositiveSmallIntegerField(
+        _("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "id"]
+        verbose_name = _("kostnad")
+        verbose_name_plural = _("kostnader")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_nok__gte=0),
+                                              name="project_cost_not_negative")]
