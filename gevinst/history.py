@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from gevinst.models import BenefitAssessment, Measurement
+from gevinst.models import Benefit, BenefitAssessment, Measurement
+from projects.models import Project
 
 _REVALIDATE = """
 UPDATE {table} SET valid_until = nxt.next_on
@@ -52,10 +53,54 @@ def assessments_revalidate(initiative_ids: Iterable[int]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(_REALISED_FROM.format(table=table,
                                                  ids=", ".join(["%s"] * len(chunk))), chunk)
+    from gevinst.indicators.timeline import timeline_rebuild
+
+    timeline_rebuild(initiative_ids=ids)
 
 
 def measurements_revalidate(benefit_ids: Iterable[int]) -> None:
-    _revalidate(Measurement, "benefit_id", "benefit_id", "measured_on", benefit_ids)
+    ids = sorted(set(benefit_ids))
+    _revalidate(Measurement, "benefit_id", "benefit_id", "measured_on", ids)
+    measurements_revalue(benefit_ids=ids)
+
+
+_REVALUE = """
+UPDATE {m} SET organisation_id = p.organisation_id,
+    nok_per_year = CASE WHEN b.nok_per_unit IS NULL OR b.periods_per_year IS NULL THEN NULL
+        ELSE (CASE WHEN b.direction = 'decrease' THEN b.baseline_value - {m}.value
+                   ELSE {m}.value - b.baseline_value END) * b.nok_per_unit * b.periods_per_year
+        END
+FROM {b} b JOIN {p} p ON p.id = b.project_id
+WHERE b.id = {m}.benefit_id AND {scope}
+"""
+
+
+def nok_per_year(benefit, value: Decimal) -> Decimal | None:
+    """Measurement.nok_per_year in Python, for rows about to be inserted in bulk (the import);
+    the same rule as the SQL of measurements_revalue()."""
+    if benefit.nok_per_unit is None or benefit.periods_per_year is None:
+        return None
+    change = Decimal(value) - Decimal(benefit.baseline_value)
+    if benefit.direction == "decrease":
+        change = -change
+    return change * Decimal(benefit.nok_per_unit) * Decimal(benefit.periods_per_year)
+
+
+def measurements_revalue(*, benefit_ids: Iterable[int] = (),
+                         organisation_ids: Iterable[int] = ()) -> None:
+    """Re-derive the measurements' organisation and NOK value (see Measurement.nok_per_year)
+    for some benefits or whole organisations. Every write of a measurement calls it through
+    measurements_revalidate(); a change of a benefit's baseline, direction or valuation must
+    call it for that benefit."""
+    tables = {"m": Measurement._meta.db_table, "b": Benefit._meta.db_table,
+              "p": Project._meta.db_table}
+    for column, ids in (("b.id", benefit_ids), ("p.organisation_id", organisation_ids)):
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start:start + 5000]
+            scope = f"{column} IN ({', '.join(['%s'] * len(chunk))})"
+            with connection.cursor() as cursor:
+                cursor.execute(_REVALUE.format(scope=scope, **tables), chunk)
 
 
 def _mark(organisation_ids, on: datetime.date) -> None:

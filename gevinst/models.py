@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import Organisation
 from projects.models import Initiative, Project
 
 
@@ -135,12 +136,29 @@ class Measurement(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Denormalised for the indicator job (rule 8), kept by gevinst.history.measurements_revalue
+    # whenever a measurement is written or its benefit's valuation changes: the project's
+    # organisation, and this value's realised change (improvement positive) × NOK per unit ×
+    # periods per year — null when the benefit has no valuation. Exact: six decimals hold the
+    # product of three two-decimal numbers. A copy, so no database foreign-key check.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
+                                     editable=False, related_name="+", db_constraint=False)
+    nok_per_year = models.DecimalField(max_digits=30, decimal_places=6, null=True,
+                                       editable=False)
 
     class Meta:
         ordering = ["measured_on", "id"]
         verbose_name = _("måling")
         verbose_name_plural = _("målinger")
-        indexes = [models.Index(fields=["benefit", "measured_on", "id"])]
+        indexes = [
+            models.Index(fields=["benefit", "measured_on", "id"]),
+            # Rule 8: the valued measurements in force on E, as two index-only ranges
+            # (valid_until null, or after E) on PostgreSQL.
+            models.Index(fields=["valid_until", "measured_on"],
+                         include=["organisation", "nok_per_year"],
+                         condition=models.Q(nok_per_year__isnull=False),
+                         name="measurement_valued_idx"),
+        ]
 
 
 # The national indicators' models live in their own module; importing them here registers them.
@@ -149,5 +167,6 @@ from gevinst.indicators.models import (  # noqa: E402,F401
     IndicatorJob,
     IndicatorPeriod,
     IndicatorSnapshot,
+    IndicatorTimeline,
     PointScheme,
 )

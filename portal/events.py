@@ -13,6 +13,7 @@ class OrganisationEventKind(models.TextChoices):
     UNIT_CREATED = "unit_created", _("Enhet opprettet")
     UNIT_UPDATED = "unit_updated", _("Enhet endret")
     UNIT_DELETED = "unit_deleted", _("Enhet slettet")
+    PORTFOLIO_IMPORTED = "portfolio_imported", _("Portefølje importert")
 
 
 def organisation_event_record(*, organisation: Organisation, actor: User | None,

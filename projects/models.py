@@ -101,6 +101,13 @@ class Initiative(models.Model):
         return self.title
 
 
+def _forward_moves() -> models.Q:
+    condition = models.Q()
+    for i, phase in enumerate(ORDERED_PHASES[:-1]):
+        condition |= models.Q(from_phase=phase, to_phase__in=ORDERED_PHASES[i + 1:])
+    return condition
+
+
 class PhaseChange(models.Model):
     """One phase change of an initiative: a gate decision, or an idea's screening step.
 
@@ -127,6 +134,13 @@ class PhaseChange(models.Model):
     stop_reason = models.CharField(max_length=30, choices=StopReason.choices, blank=True)
     lesson_learned = models.TextField(_("læringspunkter"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Rule 4: a move between two of the six ordered phases to a later one. Derived from the
+    # row's own phases, so the job counts a period's forward moves from a partial index.
+    is_forward = models.GeneratedField(
+        expression=models.Case(
+            models.When(_forward_moves(), then=models.Value(True)),
+            default=models.Value(False)),
+        output_field=models.BooleanField(), db_persist=True)
 
     class Meta:
         ordering = ["effective_date", "id"]
@@ -139,6 +153,9 @@ class PhaseChange(models.Model):
             models.Index(fields=["organisation", "effective_date"]),
             # Phase of every initiative on E, nationally (the indicator job).
             models.Index(fields=["effective_date", "valid_until"]),
+            # Forward moves inside a period (rule 4).
+            models.Index(fields=["effective_date", "organisation"],
+                         condition=models.Q(is_forward=True), name="phasechange_forward_idx"),
         ]
 
     def __str__(self) -> str:

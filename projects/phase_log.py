@@ -47,6 +47,9 @@ def phase_change_record(*, initiative: Initiative, to_phase: str,
     )
     Initiative.objects.filter(pk=initiative.pk).update(phase=to_phase)
     initiative.phase = to_phase
+    from gevinst.indicators.timeline import timeline_rebuild
+
+    timeline_rebuild(initiative_ids=[initiative.pk])
     _mark_indicators(initiative, effective_date)
     return change
 

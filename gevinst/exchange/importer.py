@@ -22,12 +22,14 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from gevinst.exchange.bulk import insert_rows
+from gevinst.bulk import insert_rows
 from gevinst.exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
-from gevinst.history import assessments_revalidate, measurements_revalidate
+from gevinst.history import assessments_revalidate, measurements_revalidate, nok_per_year
+from gevinst.indicators.timeline import timeline_rebuild
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from portal.errors import DomainError
-from portal.models import County, Organisation, OrganisationKind
+from portal.events import OrganisationEventKind
+from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
 from portal.validators import org_number_is_valid
 from projects.models import Initiative, PhaseChange, Project, Track, Visibility
 
@@ -63,6 +65,9 @@ class ImportResult:
     benefits: int = 0
     measurements: int = 0
     organisation_ids: set[int] = field(default_factory=set)
+    # Per organisation id: initiatives created and extended (for its audit event).
+    created_by_org: Counter = field(default_factory=Counter)
+    extended_by_org: Counter = field(default_factory=Counter)
 
     def summary(self) -> str:
         return (f"{self.organisations_created} organisations created, "
@@ -194,12 +199,25 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
             _link_adoptions(state, errors)
         if errors:
             raise ImportFailed(errors.items)
+        # The indicator timeline of every organisation the file touched, in one statement.
+        timeline_rebuild(organisation_ids=result.organisation_ids)
         from gevinst.indicators.services import indicators_mark_dirty
 
         if result.organisation_ids:
+            _record_events(result, actor)
             indicators_mark_dirty(organisation_ids=result.organisation_ids,
                                   effective_date=today)
     return result
+
+
+def _record_events(result: ImportResult, actor) -> None:
+    """One audit event per organisation the file changed: who imported, and how much."""
+    OrganisationEvent.objects.bulk_create(
+        OrganisationEvent(organisation_id=org_id, actor=actor,
+                          kind=OrganisationEventKind.PORTFOLIO_IMPORTED,
+                          data={"initiatives_created": result.created_by_org[org_id],
+                                "initiatives_extended": result.extended_by_org[org_id]})
+        for org_id in sorted(result.organisation_ids))
 
 
 def _allowed_org_numbers(actor) -> set[str] | None:
@@ -422,6 +440,7 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
         result.organisation_ids.add(p["organisation_id"])
         if extra:
             result.initiatives_extended += 1
+            result.extended_by_org[p["organisation_id"]] += 1
             changes.append((stored, extra, old["phases"]))
             Initiative.objects.filter(pk=stored.pk).update(phase=extra[-1][0])
         else:
@@ -433,6 +452,7 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
     Initiative.objects.bulk_create([i for _p, i in new_initiatives], batch_size=BATCH)
     for p, initiative in new_initiatives:
         result.organisation_ids.add(p["organisation_id"])
+        result.created_by_org[p["organisation_id"]] += 1
         phases = [phase for phase, _on in p["phases"]]
         if p["phases"][0][0] == "idea":
             new_ideas.append((p, initiative))
@@ -550,8 +570,17 @@ def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
     Benefit.objects.bulk_create([b for b, _m in new_benefits], batch_size=BATCH)
     for benefit, measurements in new_benefits:
         new_measurements += [(benefit.pk, on, value) for on, value in measurements]
-    insert_rows(Measurement, ["benefit_id", "measured_on", "value", "valid_until"],
-                with_valid_until(new_measurements, series=lambda r: r[0], date=lambda r: r[1]))
+    # The indicator columns (Measurement.nok_per_year), derived here as
+    # gevinst.history.measurements_revalue() does, so the rows need no second write.
+    organisation_of = dict(Project.objects.filter(pk__in={b.project_id for b in (
+        *stored.values(), *(b for b, _m in new_benefits))}).values_list("pk", "organisation_id"))
+    benefits = {b.pk: b for b in (*stored.values(), *(b for b, _m in new_benefits))}
+    insert_rows(Measurement, ["benefit_id", "measured_on", "value", "valid_until",
+                              "organisation_id", "nok_per_year"],
+                [(*row, organisation_of[benefits[row[0]].project_id],
+                  nok_per_year(benefits[row[0]], row[2]))
+                 for row in with_valid_until(new_measurements, series=lambda r: r[0],
+                                             date=lambda r: r[1])])
     stored_ids = {b.pk for b in stored.values()}
     measurements_revalidate({b_id for b_id, _on, _value in new_measurements if b_id in stored_ids})
     result.benefits += len(new_benefits)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gevinst.bulk import upsert_rows
 from gevinst.indicators.compute import COUNTED_PHASES, OrganisationIndicators, compute
 from gevinst.indicators.models import (
     YEAR,
@@ -30,11 +31,10 @@ from portal.models import Organisation
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FIELDS = [
+SNAPSHOT_VALUES = [
     *(f"count_{p}" for p in COUNTED_PHASES), "stock_points", "forward_transitions",
     "adoption_points", "points", "benefit_user", "benefit_economic", "benefit_organisational",
-    "benefit_points", "realised_nok_per_year", "scheme", "status", "computed_at",
-    "period_start", "period_end",
+    "benefit_points", "realised_nok_per_year",
 ]
 # How long a burst of edits is collected before one recompute runs.
 DEBOUNCE_SECONDS = 10
@@ -64,22 +64,18 @@ def _round(value: float, places: str) -> Decimal:
     return Decimal(repr(value)).quantize(Decimal(places))
 
 
-def _snapshot(org_id: int, year: int, quarter: int, start, end, scheme, now,
-              values: OrganisationIndicators) -> IndicatorSnapshot:
+def _snapshot_row(values: OrganisationIndicators) -> tuple:
+    """The computed columns of a snapshot (SNAPSHOT_VALUES order)."""
     counts = values.phase_counts
-    return IndicatorSnapshot(
-        organisation_id=org_id, year=year, quarter=quarter, period_start=start,
-        period_end=end, scheme=scheme, status=PeriodStatus.PRELIMINARY, computed_at=now,
-        **{f"count_{p}": counts[p] for p in COUNTED_PHASES},
-        stock_points=_round(values.stock_points, "0.01"),
-        forward_transitions=values.forward_transitions,
-        adoption_points=_round(values.adoption_points, "0.01"),
-        points=_round(values.points, "0.01"),
-        benefit_user=_round(values.benefit_by_dimension["user"], "0.0001"),
-        benefit_economic=_round(values.benefit_by_dimension["economic"], "0.0001"),
-        benefit_organisational=_round(values.benefit_by_dimension["organisational"], "0.0001"),
-        benefit_points=_round(values.benefit_points, "0.0001"),
-        realised_nok_per_year=values.realised_nok_per_year.quantize(Decimal("0.01")),
+    return (
+        *(counts[p] for p in COUNTED_PHASES),
+        _round(values.stock_points, "0.01"), values.forward_transitions,
+        _round(values.adoption_points, "0.01"), _round(values.points, "0.01"),
+        _round(values.benefit_by_dimension["user"], "0.0001"),
+        _round(values.benefit_by_dimension["economic"], "0.0001"),
+        _round(values.benefit_by_dimension["organisational"], "0.0001"),
+        _round(values.benefit_points, "0.0001"),
+        values.realised_nok_per_year.quantize(Decimal("0.01")),
     )
 
 
@@ -107,20 +103,21 @@ def indicators_recompute(*, year: int, quarter: int = YEAR,
     targets = (organisation_ids if organisation_ids is not None
                else list(Organisation.objects.values_list("pk", flat=True)))
     now = timezone.now()
-    empty = OrganisationIndicators()
-    snapshots = [_snapshot(org_id, year, quarter, start, end, scheme, now,
-                           results.get(org_id, empty)) for org_id in targets]
+    empty_row = _snapshot_row(OrganisationIndicators())
+    rows = [(org_id, *(_snapshot_row(results[org_id]) if org_id in results else empty_row))
+            for org_id in targets]
+    fixed = {"year": year, "quarter": quarter, "period_start": start, "period_end": end,
+             "scheme_id": scheme.pk, "status": PeriodStatus.PRELIMINARY, "computed_at": now}
     report(90, _("Lagrer"))
     with transaction.atomic():
         period, _created = IndicatorPeriod.objects.get_or_create(year=year, quarter=quarter)
         period = IndicatorPeriod.objects.select_for_update().get(pk=period.pk)
         if period.status == PeriodStatus.FINAL:  # frozen while we computed
             raise ConflictError(_("Perioden ble frosset under beregningen."), code="frozen")
-        IndicatorSnapshot.objects.bulk_create(
-            snapshots, batch_size=1000, update_conflicts=True,
-            unique_fields=["organisation", "year", "quarter"], update_fields=SNAPSHOT_FIELDS)
+        upsert_rows(IndicatorSnapshot, ["organisation_id", *SNAPSHOT_VALUES], rows,
+                    unique=["organisation_id", "year", "quarter"], constants=fixed)
     report(100, _("Ferdig"))
-    return len(snapshots)
+    return len(rows)
 
 
 def _period_label(year: int, quarter: int) -> str:

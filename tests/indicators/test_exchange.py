@@ -3,15 +3,17 @@
 import copy
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from gevinst.exchange.exporter import export_portfolio
+from gevinst.history import measurements_revalue
 from gevinst.exchange.importer import ImportFailed, import_portfolio
 from gevinst.indicators.compute import STANDARD_1, compute
 from gevinst.models import Benefit, BenefitAssessment, Measurement
-from portal.models import Organisation
+from portal.models import Organisation, OrganisationEvent
 from projects.models import Initiative, PhaseChange, Project
 from tests.indicators.helpers import d
 
@@ -94,6 +96,21 @@ def test_importing_the_same_file_twice_changes_nothing():
     assert result.initiatives_unchanged == 3 and result.initiatives_created == 0
     assert counts == [m.objects.count() for m in (Initiative, PhaseChange, BenefitAssessment,
                                                   Benefit, Measurement, Project, Organisation)]
+
+
+def test_an_import_leaves_one_audit_event_per_organisation_it_changed():
+    run(full_doc())
+    events = OrganisationEvent.objects.filter(kind="portfolio_imported")
+    assert {e.organisation.org_number: e.data["initiatives_created"] for e in events} == {
+        ORG_A: 2, ORG_B: 1}
+    run(full_doc())  # unchanged: nothing to record
+    assert events.count() == 2
+    doc = full_doc()
+    doc["initiatives"][0]["phases"].append({"phase": "benefit_realisation", "on": "2025-02-01"})
+    run(doc)
+    latest = events.order_by("-id").first()
+    assert (latest.organisation.org_number, latest.data) == (
+        ORG_A, {"initiatives_created": 0, "initiatives_extended": 1})
 
 
 def test_a_later_file_extends_the_history():
@@ -208,3 +225,15 @@ def test_import_derives_valid_until_for_out_of_order_assessments():
     rows = list(BenefitAssessment.objects.order_by("assessed_on")
                 .values_list("score", "valid_until"))
     assert rows == [(1, d("2024-09-01")), (3, None)]
+
+
+def test_imported_measurements_carry_the_same_indicator_values_the_writers_derive():
+    doc = full_doc()
+    doc["initiatives"][0]["benefits"][0]["measurements"].append({"on": "2024-12-01",
+                                                                 "value": 44.5})
+    run(doc)
+    imported = sorted(Measurement.objects.values_list("pk", "organisation_id", "nok_per_year"))
+    assert [v for _pk, _org, v in imported] == [Decimal("78000"), Decimal("-70200")]
+    measurements_revalue(organisation_ids=Organisation.objects.values_list("pk", flat=True))
+    assert sorted(Measurement.objects.values_list(
+        "pk", "organisation_id", "nok_per_year")) == imported

@@ -77,8 +77,13 @@ def test_a_recompute_killed_while_writing_leaves_the_previous_snapshots(two_orgs
     services.indicators_recompute(year=2024)
     previous = snap(a)
     make_initiative(a, [("spread", "2024-07-01")])
-    with mock.patch.object(IndicatorSnapshot.objects, "bulk_create",
-                           side_effect=RuntimeError("worker killed")):
+    real_upsert = services.upsert_rows
+
+    def killed_half_way(model, columns, rows, **kwargs):
+        real_upsert(model, columns, rows[:1], **kwargs)  # some rows are written, then…
+        raise RuntimeError("worker killed")
+
+    with mock.patch.object(services, "upsert_rows", side_effect=killed_half_way):
         with pytest.raises(RuntimeError):
             services.indicators_recompute(year=2024)
     assert snap(a).points == previous.points == Decimal("4")
