@@ -1,8 +1,8 @@
 """Fast bulk writes for the exchange import and the indicator snapshots. On PostgreSQL, inserts
 go through psycopg2's execute_values (one multi-row INSERT per page), which is several times
-faster than building a model instance per row; elsewhere (SQLite in the zero-setup path and its tests) the ORM's
-bulk_create does the same job. Columns the caller does not give get the field's default, so a
-field added to the model later is filled the way the ORM would fill it."""
+faster than building a model instance per row; elsewhere (SQLite in the zero-setup path and its
+tests) the ORM's bulk_create does the same job. Columns the caller does not give get the field's
+default, so a field added to the model later is filled the way the ORM would fill it."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from gevinst.models import BenefitAssessment
 from gevinst.indicators.models import OPEN_END, IndicatorTimeline
+from gevinst.models import BenefitAssessment
 from projects.models import Initiative, PhaseChange, Project
 
 CHUNK = 5000

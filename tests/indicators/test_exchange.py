@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from gevinst.exchange.exporter import export_portfolio
-from gevinst.history import measurements_revalue
 from gevinst.exchange.importer import ImportFailed, import_portfolio
+from gevinst.history import measurements_revalue
 from gevinst.indicators.compute import STANDARD_1, compute
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from portal.models import Organisation, OrganisationEvent
