@@ -1,12 +1,13 @@
 """Fast bulk writes for the exchange import and the indicator snapshots. On PostgreSQL, inserts
-go through psycopg2's execute_values (one multi-row INSERT per page), which is several times
-faster than building a model instance per row; elsewhere (SQLite in the zero-setup path and its
+go through COPY (one stream per call), which is many times faster than building a model
+instance per row; elsewhere (SQLite in the zero-setup path and its
 tests) the ORM's bulk_create does the same job. Columns the caller does not give get the field's
 default, so a field added to the model later is filled the way the ORM would fill it."""
 
 from __future__ import annotations
 
 import datetime
+import io
 import json
 from decimal import Decimal
 
@@ -24,8 +25,6 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
         model.objects.bulk_create([model(**dict(zip(columns, row))) for row in rows],
                                   batch_size=PAGE)
         return
-    from psycopg2.extras import execute_values
-
     given = {model._meta.get_field(c).column if not c.endswith("_id")
              else c for c in columns}
     extra_columns, extra_values = [], []
@@ -40,14 +39,36 @@ def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
             if value is None and not field.null:
                 raise ValueError(f"{model.__name__}.{field.name} needs a value")
         extra_columns.append(field.column)
-        extra_values.append(field.get_db_prep_save(value, connection))
+        extra_values.append(_copy_text(json.dumps(value) if isinstance(value, (dict, list))
+                                       else value))
     db_columns = [model._meta.get_field(c).column if not c.endswith("_id") else c
                   for c in columns] + extra_columns
-    sql = (f'INSERT INTO "{model._meta.db_table}" ('
-           + ", ".join(f'"{c}"' for c in db_columns) + ") VALUES %s")
-    tail = tuple(extra_values)
+    # COPY … FROM STDIN in text format: several times faster than multi-row INSERTs, both in
+    # Python (no per-value quoting through the driver) and in the server.
+    tail = "\t".join(extra_values)
+    buffer = io.StringIO()
+    for row in rows:
+        line = "\t".join(map(_copy_text, row))
+        buffer.write(f"{line}\t{tail}\n" if tail else f"{line}\n")
+    buffer.seek(0)
+    sql = (f'COPY "{model._meta.db_table}" (' + ", ".join(f'"{c}"' for c in db_columns)
+           + ") FROM STDIN")
     with connection.cursor() as cursor:
-        execute_values(cursor.cursor, sql, [tuple(row) + tail for row in rows], page_size=PAGE)
+        cursor.cursor.copy_expert(sql, buffer)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _json_value(value):

@@ -237,3 +237,11 @@ def test_imported_measurements_carry_the_same_indicator_values_the_writers_deriv
     measurements_revalue(organisation_ids=Organisation.objects.values_list("pk", flat=True))
     assert sorted(Measurement.objects.values_list(
         "pk", "organisation_id", "nok_per_year")) == imported
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly():
+    need = "Linje 1\nLinje\t2 \\N og C:\\mappe\\fil\r\nslutt"
+    doc = document(initiative("t", [("concept", "2024-01-10")]))
+    doc["initiatives"][0]["need"] = need
+    run(doc)
+    assert Project.objects.get(initiative__key="t").need == need
