@@ -1,6 +1,7 @@
 """Forms for the project pages. They validate input; the services decide and write."""
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,6 +82,12 @@ class ChecklistItemForm(forms.Form):
     text = forms.CharField(label=_("Punkt"), max_length=300)
 
 
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
     """A ModelForm for one kind of project content (services.content.CONTENT_KINDS)."""
     spec = CONTENT_KINDS[kind]
@@ -92,7 +99,7 @@ def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
         elif field.get_internal_type() == "TextField":
             widgets[name] = forms.Textarea(attrs={"rows": 3})
     meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields),
-                             "widgets": widgets})
+                             "widgets": widgets, "formfield_callback": _formfield})
 
     def init(self, *args, **kwargs):
         forms.ModelForm.__init__(self, *args, **kwargs)

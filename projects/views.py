@@ -248,7 +248,7 @@ def content_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.project_item_add(actor=request.user, project=project, kind=kind,
-                                      **form.cleaned_data)
+                                      data=form.cleaned_data)
         except DomainError as error:
             _form_errors(form, error)
         else:
@@ -276,7 +276,7 @@ def content_edit(request: HttpRequest, pk: int, kind: str, item_pk: int) -> Http
     if request.method == "POST" and form.is_valid():
         try:
             services.project_item_update(actor=request.user, project=project, kind=kind,
-                                         instance=instance, **form.cleaned_data)
+                                         instance=instance, data=form.cleaned_data)
         except DomainError as error:
             _form_errors(form, error)
         else:

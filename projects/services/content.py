@@ -106,7 +106,9 @@ def _summary(instance: models.Model) -> str:
     return str(instance)[:200]
 
 
-def project_item_add(*, actor: User, project: Project, kind: str, **data) -> models.Model:
+def project_item_add(*, actor: User, project: Project, kind: str,
+                     data: dict) -> models.Model:
+    """Add one content row of `kind` (CONTENT_KINDS) from `data` (field → value)."""
     spec = CONTENT_KINDS[kind]
     _require_editor(actor, project)
     instance = spec.model(project=project, **{f: data.get(f) for f in spec.fields
@@ -121,7 +123,7 @@ def project_item_add(*, actor: User, project: Project, kind: str, **data) -> mod
 
 
 def project_item_update(*, actor: User, project: Project, kind: str, instance: models.Model,
-                        **data) -> models.Model:
+                        data: dict) -> models.Model:
     spec = CONTENT_KINDS[kind]
     _require_editor(actor, project)
     if instance.project_id != project.pk:

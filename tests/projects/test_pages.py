@@ -277,8 +277,8 @@ def test_timeline_merges_decisions_and_events_and_marks_what_is_new(client, mana
     assert "siden ditt forrige besøk" not in first
     # The visit was a moment ago: the project's history before it is old news.
     ProjectVisit.objects.filter(user=manager).update(seen_at=timezone.now())
-    project_item_add(actor=project_leader, project=project, kind="milestones",
-                     title="Pilotstart", due_on=datetime.date(2030, 1, 1))
+    project_item_add(actor=project_leader, project=project, kind="milestones", data=dict(
+        title="Pilotstart", due_on=datetime.date(2030, 1, 1)))
     project_transition(actor=manager, project=project, to_phase="parked")
     page = client.get(f"/projects/{project.pk}/").content.decode()
     assert "2 endringer siden ditt forrige besøk" in page
@@ -294,13 +294,13 @@ def test_timeline_merges_decisions_and_events_and_marks_what_is_new(client, mana
 
 def test_overdue_milestones_are_flagged(client, employee, project_leader, project):
     today = timezone.localdate()
-    project_item_add(actor=project_leader, project=project, kind="milestones",
-                     title="Forfalt milepæl", due_on=today - datetime.timedelta(days=3))
-    project_item_add(actor=project_leader, project=project, kind="milestones",
-                     title="Nådd milepæl", due_on=today - datetime.timedelta(days=3),
-                     done_on=today - datetime.timedelta(days=4))
-    project_item_add(actor=project_leader, project=project, kind="milestones",
-                     title="Framtidig milepæl", due_on=today + datetime.timedelta(days=3))
+    project_item_add(actor=project_leader, project=project, kind="milestones", data=dict(
+        title="Forfalt milepæl", due_on=today - datetime.timedelta(days=3)))
+    project_item_add(actor=project_leader, project=project, kind="milestones", data=dict(
+        title="Nådd milepæl", due_on=today - datetime.timedelta(days=3),
+        done_on=today - datetime.timedelta(days=4)))
+    project_item_add(actor=project_leader, project=project, kind="milestones", data=dict(
+        title="Framtidig milepæl", due_on=today + datetime.timedelta(days=3)))
     client.force_login(employee)
     html = client.get(f"/projects/{project.pk}/").content.decode()
     section = html[html.index('id="milestones"'):html.index('id="links"')]
@@ -322,10 +322,10 @@ def test_project_page_query_count_does_not_grow_with_content(client, manager, pr
     count()
     few = count()
     for n in range(5):
-        project_item_add(actor=project_leader, project=project, kind="risks", title=f"R{n}",
-                         category="technical", probability=2, consequence=3)
-        project_item_add(actor=project_leader, project=project, kind="team", name=f"N{n}",
-                         role="Deltaker")
+        project_item_add(actor=project_leader, project=project, kind="risks", data=dict(
+        title=f"R{n}", category="technical", probability=2, consequence=3))
+        project_item_add(actor=project_leader, project=project, kind="team", data=dict(
+        name=f"N{n}", role="Deltaker"))
     count()
     assert count() == few
     assert Project.objects.count() == 1
