@@ -35,3 +35,11 @@ class TransitionInput(serializers.Serializer):
     expected_phase = serializers.ChoiceField(
         choices=Phase.choices, required=False,
         help_text="The phase you saw; if the project moved meanwhile you get 409.")
+
+
+class AdoptInput(serializers.Serializer):
+    organisation = serializers.CharField(help_text="Org number of the adopting organisation.")
+    start_phase = serializers.ChoiceField(choices=[("concept", "concept"), ("pilot", "pilot")],
+                                          default="concept")
+    effective_date = serializers.DateField(required=False)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
