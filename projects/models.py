@@ -245,6 +245,9 @@ class ProjectCost(models.Model):
         constraints = [models.CheckConstraint(condition=models.Q(amount_nok__gte=0),
                                               name="project_cost_not_negative")]
 
+    def __str__(self) -> str:
+        return f"{self.description} ({self.year})"
+
 
 # --- Gate checklists --------------------------------------------------------------------------
 

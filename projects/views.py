@@ -2,6 +2,8 @@
 projects.access or projects.selectors. Forms post to plain URLs, so all of it works without
 JavaScript; htmx only swaps the list rows."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -52,7 +54,10 @@ def _paged(request: HttpRequest, queryset, filter_class, *, template: str, rows:
 def project_list(request: HttpRequest) -> HttpResponse:
     return _paged(request, selectors.project_list(user=request.user), ProjectListFilter,
                   template="projects/list.html", rows="projects/_rows.html",
-                  target="project-rows", context={"title": _("Prosjekter")})
+                  target="project-rows", context={
+                      "title": _("Prosjekter"),
+                      "edits_checklists": organisations_where(
+                          request.user, Capability.DECIDE_GATES).exists()})
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -136,6 +141,9 @@ def _related(spec) -> str:
 def _cell(obj, name: str):
     display = getattr(obj, f"get_{name}_display", None)
     value = display() if display else getattr(obj, name)
+    if isinstance(value, Decimal):
+        # Norwegian style: a space between thousands, whole kroner.
+        return f"{value:,.0f}".replace(",", "\u00a0")
     return "–" if value in (None, "") else value
 
 

@@ -22,7 +22,7 @@ class PhaseChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PhaseChange
         fields = ["id", "from_phase", "to_phase", "effective_date", "decided_by", "rationale",
-                  "stop_reason", "lesson_learned", "created_at"]
+                  "stop_reason", "lesson_learned", "checklist", "created_at"]
 
 
 class TransitionInput(serializers.Serializer):
@@ -43,3 +43,18 @@ class AdoptInput(serializers.Serializer):
                                           default="concept")
     effective_date = serializers.DateField(required=False)
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ChecklistRowSerializer(serializers.Serializer):
+    """One item of the gate checklist of the project's current phase."""
+
+    item = serializers.IntegerField()
+    text = serializers.CharField()
+    done = serializers.BooleanField()
+    by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField(allow_null=True)
+
+
+class ChecklistTickInput(serializers.Serializer):
+    item = serializers.IntegerField()
+    done = serializers.BooleanField()

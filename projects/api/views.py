@@ -1,4 +1,5 @@
 import django_filters
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -7,14 +8,17 @@ from portal.access import organisations_where
 from portal.api.base import ScopedReadOnlyViewSet
 from portal.errors import DomainError
 from projects import services
-from projects.access import get_project_for_user, projects_visible_to
+from projects.access import get_project_for_user, is_member, projects_visible_to
 from projects.api.serializers import (
     AdoptInput,
+    ChecklistRowSerializer,
+    ChecklistTickInput,
     PhaseChangeSerializer,
     ProjectSerializer,
     TransitionInput,
 )
-from projects.models import Phase, Project, Visibility, WelfareArea
+from projects.models import GateChecklistItem, Phase, Project, Visibility, WelfareArea
+from projects.services.checklists import gate_checklist
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -78,3 +82,25 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
             rationale=data.validated_data["rationale"])
         adopted = self.queryset.get(pk=adopted.pk)
         return Response(ProjectSerializer(adopted).data, status=201)
+
+    @extend_schema(request=ChecklistTickInput,
+                   responses={200: ChecklistRowSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"])
+    def checklist(self, request, pk=None):
+        """GET: the gate checklist of the current phase (members of the organisation).
+        POST: tick an item (done true) or open it again (the leader, managers, admins)."""
+        project = get_project_for_user(request.user, pk)
+        if not is_member(request.user, project):
+            raise Http404
+        services.checklists_ensure_defaults(project.organisation_id)
+        if request.method == "POST":
+            data = ChecklistTickInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            item = GateChecklistItem.objects.filter(
+                pk=data.validated_data["item"], organisation_id=project.organisation_id).first()
+            if item is None:
+                raise DomainError("Punktet hører ikke til prosjektets sjekkliste.",
+                                  field="item")
+            services.checklist_tick(actor=request.user, project=project, item=item,
+                                    done=data.validated_data["done"])
+        return Response(ChecklistRowSerializer(gate_checklist(project), many=True).data)

@@ -140,3 +140,38 @@ def test_content_list_query_count_is_constant(api_client, manager, project, proj
                          data={"name": f"N{n}", "role": "B"})
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(api_client.get(f"/api/v1/projects/{project.pk}/team/").json()) == 10
+
+
+@pytest.mark.parametrize("persona,read,write", [
+    ("employee", 200, 403), ("coordinator", 200, 403), ("project_leader", 200, 200),
+    ("manager", 200, 200), ("admin", 200, 200), ("outsider", 404, 404),
+    ("anonymous", 401, 401)])
+def test_checklist_endpoint_matrix(api_client, personas, project, persona, read, write):
+    from projects.models import GateChecklistItem, ProjectChecklistTick
+
+    client = as_(api_client, personas, persona)
+    url = f"/api/v1/projects/{project.pk}/checklist/"
+    response = client.get(url)
+    assert response.status_code == read
+    if read == 200:
+        assert [r["done"] for r in response.json()] == [False, False, False]
+    item = GateChecklistItem.objects.filter(organisation=project.organisation,
+                                            phase="concept").first()
+    response = client.post(url, {"item": item.pk, "done": True}, format="json")
+    assert response.status_code == write
+    assert ProjectChecklistTick.objects.filter(project=project).exists() == (write == 200)
+    if write == 200:
+        assert response.json()[0]["done"] is True
+
+
+def test_the_decision_over_the_api_carries_the_checklist_and_needs_a_justification(
+        api_client, manager, project):
+    api_client.force_authenticate(manager)
+    url = f"/api/v1/projects/{project.pk}/transitions/"
+    refused = api_client.post(url, {"to_phase": "pilot", "expected_phase": "concept"},
+                              format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "open_checklist_items"
+    assert "rationale" in refused.json()["errors"]
+    done = api_client.post(url, {"to_phase": "pilot", "expected_phase": "concept",
+                                 "rationale": "Forankring skjer i neste møte"}, format="json")
+    assert done.status_code == 201 and len(done.json()["checklist"]) == 3

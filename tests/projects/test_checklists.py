@@ -166,3 +166,15 @@ def test_checklist_page_updates_and_retires(client, manager, home_org):
     assert "Forankret i kommunestyret" not in client.get(url).content.decode()
     response = client.post(url, {"action": "add", "phase": "pilot", "text": "  "})
     assert response.status_code == 400
+
+
+def test_the_project_list_links_to_the_checklists_for_managers_only(client, manager, employee,
+                                                                    home_org):
+    client.force_login(employee)
+    assert "/projects/checklists/" not in client.get("/projects/").content.decode()
+    client.force_login(manager)
+    assert "/projects/checklists/" in client.get("/projects/").content.decode()
+    response = client.get("/projects/checklists/")
+    assert response["Location"] == f"/projects/checklists/{home_org.org_number}/"
+    client.force_login(employee)
+    assert client.get("/projects/checklists/").status_code == 403
