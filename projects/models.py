@@ -201,7 +201,12 @@ class ProjectEvent(EventBase):
 
         label = (ProjectEventKind(self.kind).label if self.kind in ProjectEventKind.values
                  else self.kind)
-        content = self.data.get("content") if isinstance(self.data, dict) else None
+        data = self.data if isinstance(self.data, dict) else {}
+        if self.kind == "updated" and data.get("fields"):
+            names = [str(Project._meta.get_field(f).verbose_name) for f in data["fields"]
+                     if f in {f.name for f in Project._meta.fields}]
+            return f"{label}: {', '.join(names)}"
+        content = data.get("content")
         if content:
             from projects.services.content import CONTENT_KINDS
 
@@ -271,6 +276,11 @@ class GateChecklistItem(models.Model):
         verbose_name_plural = _("sjekklistepunkter")
         # The project page reads "active items of this organisation for this phase".
         indexes = [models.Index(fields=["organisation", "phase", "is_active"])]
+        # No item twice in a phase's active list; also what makes seeding the defaults on
+        # two first uses at once safe (bulk_create ignores the conflicting rows).
+        constraints = [models.UniqueConstraint(
+            fields=["organisation", "phase", "text"], condition=models.Q(is_active=True),
+            name="gate_checklist_item_active_once")]
 
     def __str__(self) -> str:
         return self.text

@@ -1,7 +1,7 @@
 """Gate checklists: the organisation's exit criteria per phase (the template) and the ticks a
 project's leader sets while preparing the gate."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -56,7 +56,7 @@ def checklists_ensure_defaults(organisation: Organisation | int) -> None:
     GateChecklistItem.objects.bulk_create([
         GateChecklistItem(organisation_id=org_id, phase=phase, text=text, position=position)
         for phase, texts in DEFAULT_CHECKLISTS.items()
-        for position, text in enumerate(texts)])
+        for position, text in enumerate(texts)], ignore_conflicts=True)
 
 
 def gate_checklist(project: Project, phase: str | None = None) -> list[dict]:
@@ -115,6 +115,16 @@ def _clean_text(text: str) -> str:
     return text
 
 
+def _save_unique(write) -> None:
+    """Run a write that the one-active-item-per-text constraint may refuse."""
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError:
+        raise DomainError(_("Punktet finnes allerede for denne fasen."), field="text",
+                          code="duplicate")
+
+
 def checklist_item_add(*, actor: User, organisation: Organisation, phase: str,
                        text: str) -> GateChecklistItem:
     _require_checklist_admin(actor, organisation.pk)
@@ -125,9 +135,9 @@ def checklist_item_add(*, actor: User, organisation: Organisation, phase: str,
         checklists_ensure_defaults(organisation)
         last = (GateChecklistItem.objects.filter(organisation=organisation, phase=phase)
                 .order_by("-position").first())
-        item = GateChecklistItem.objects.create(
-            organisation=organisation, phase=phase, text=text,
-            position=(last.position + 1) if last else 0)
+        item = GateChecklistItem(organisation=organisation, phase=phase, text=text,
+                                 position=(last.position + 1) if last else 0)
+        _save_unique(item.save)
         organisation_event_record(organisation=organisation, actor=actor,
                                   kind=ORG_CHECKLIST_CHANGED, action="added", item=item.pk,
                                   phase=phase, text=text)
@@ -139,7 +149,7 @@ def checklist_item_update(*, actor: User, item: GateChecklistItem, text: str) ->
     text = _clean_text(text)
     with transaction.atomic():
         before = item.text
-        GateChecklistItem.objects.filter(pk=item.pk).update(text=text)
+        _save_unique(lambda: GateChecklistItem.objects.filter(pk=item.pk).update(text=text))
         item.text = text
         organisation_event_record(organisation=item.organisation, actor=actor,
                                   kind=ORG_CHECKLIST_CHANGED, action="updated", item=item.pk,

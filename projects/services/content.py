@@ -160,8 +160,11 @@ def project_update(*, actor: User, project: Project, version: int, **data) -> Pr
     _require_editor(actor, project)
     fields = [f for f in PROJECT_FIELDS if f in data]
     current = Project.objects.get(pk=project.pk)
+    attnames = {f: current._meta.get_field(f).attname for f in fields}
+    before = {f: getattr(current, attnames[f]) for f in fields}
     for field in fields:
         setattr(current, field, data[field])
+    changed = [f for f in fields if getattr(current, attnames[f]) != before[f]]
     if current.leader_id and not current.organisation.memberships.filter(
             user_id=current.leader_id).exists():
         raise DomainError(_("Prosjektlederen må være medlem av organisasjonen."),
@@ -169,8 +172,7 @@ def project_update(*, actor: User, project: Project, version: int, **data) -> Pr
     if current.unit_id and current.unit.organisation_id != current.organisation_id:
         raise DomainError(_("Velg en enhet i prosjektets organisasjon."), field="unit")
     _validate(current, exclude=["initiative", "organisation", "adopted_from"])
-    values = {current._meta.get_field(f).attname: getattr(
-        current, current._meta.get_field(f).attname) for f in fields}
+    values = {attnames[f]: getattr(current, attnames[f]) for f in fields}
     with transaction.atomic():
         # Compare-and-swap on the version: one UPDATE, no lock held while the user typed.
         updated = Project.objects.filter(pk=project.pk, version=version).update(
@@ -184,7 +186,7 @@ def project_update(*, actor: User, project: Project, version: int, **data) -> Pr
             project.initiative.__class__.objects.filter(pk=project.initiative_id).update(
                 title=current.title)
         project_event_record(project=project, actor=actor, kind=ProjectEventKind.UPDATED,
-                             fields=fields)
+                             fields=changed)
     project.refresh_from_db()
     return project
 

@@ -55,7 +55,7 @@ def test_a_complete_checklist_passes_without_justification_and_is_frozen(
     change = project_transition(actor=manager, project=project, to_phase="pilot")
     assert all(row["done"] and row["by"] == "project_leader" for row in change.checklist)
     # Later edits of the checklist do not rewrite the decision.
-    GateChecklistItem.objects.filter(organisation=project.organisation).update(text="Endret")
+    GateChecklistItem.objects.filter(pk=change.checklist[0]["item"]).update(text="Endret")
     change.refresh_from_db()
     assert change.checklist[0]["text"] == DEFAULT_CHECKLISTS["concept"][0]
 
@@ -178,3 +178,25 @@ def test_the_project_list_links_to_the_checklists_for_managers_only(client, mana
     assert response["Location"] == f"/projects/checklists/{home_org.org_number}/"
     client.force_login(employee)
     assert client.get("/projects/checklists/").status_code == 403
+
+
+def test_an_item_is_not_listed_twice_and_seeding_twice_is_harmless(manager, home_org):
+    checklists_ensure_defaults(home_org)
+    count = GateChecklistItem.objects.count()
+    with pytest.raises(DomainError) as info:
+        checklist_item_add(actor=manager, organisation=home_org, phase="concept",
+                           text="Forankret i ledelsen")
+    assert info.value.code == "duplicate"
+    # Two first uses at once: the second bulk insert meets the constraint and is ignored.
+    GateChecklistItem.objects.filter(organisation=home_org).delete()
+    checklists_ensure_defaults(home_org)
+    from projects.services.checklists import DEFAULT_CHECKLISTS as defaults
+
+    GateChecklistItem.objects.bulk_create(
+        [GateChecklistItem(organisation=home_org, phase=p, text=t)
+         for p, texts in defaults.items() for t in texts], ignore_conflicts=True)
+    assert GateChecklistItem.objects.count() == count
+    # A retired text may come back as a new item.
+    item = GateChecklistItem.objects.filter(organisation=home_org, phase="pilot").first()
+    checklist_item_retire(actor=manager, item=item)
+    checklist_item_add(actor=manager, organisation=home_org, phase="pilot", text=item.text)

@@ -228,7 +228,8 @@ def test_edit_matrix(client, personas, project, persona):
         project.refresh_from_db()
         assert (project.title, project.version) == ("Nytt navn", before[2] + 1)
         assert project.initiative.title == "Nytt navn"
-        assert ProjectEvent.objects.filter(project=project, kind="updated").exists()
+        event = ProjectEvent.objects.get(project=project, kind="updated")
+        assert event.kind_label == "Prosjektet endret: tittel"  # only what changed
     else:
         assert state(project) == before
 
