@@ -1,10 +1,13 @@
-"""Who may see which projects. Outsiders get 404 (existence not revealed)."""
+"""Who may see and change which projects. Outsiders get 404 (existence not revealed); members
+(and, for shared projects, readers elsewhere) without the right get 403."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from portal.access import organisations_where
+from portal.access import membership_for, organisations_where, user_can
 from portal.models import Network, User
+from portal.roles import Capability
 from projects.models import Project, Visibility
 
 
@@ -22,9 +25,31 @@ def projects_visible_to(user: User) -> QuerySet[Project]:
         | Q(visibility=Visibility.PUBLIC))
 
 
-def get_project_for_user(user: User, pk: int) -> Project:
-    project = (projects_visible_to(user).select_related("initiative", "organisation", "unit")
+def is_member(user: User, project: Project) -> bool:
+    """Members of the project's organisation see the whole project; others only what the
+    catalogue shows."""
+    return membership_for(user, project.organisation_id) is not None
+
+
+def may_decide(user: User, project: Project) -> bool:
+    return user_can(user, project.organisation_id, Capability.DECIDE_GATES)
+
+
+def may_edit(user: User, project: Project) -> bool:
+    """The project's own leader prepares gates and keeps the content; managers and admins of
+    the organisation may do the same."""
+    if may_decide(user, project):
+        return True
+    return (project.leader_id is not None and project.leader_id == user.pk
+            and user_can(user, project.organisation_id, Capability.LEAD_PROJECTS))
+
+
+def get_project_for_user(user: User, pk: int, *, write: bool = False) -> Project:
+    project = (projects_visible_to(user)
+               .select_related("initiative", "organisation", "unit", "leader")
                .filter(pk=pk).first())
     if project is None:
         raise Http404
+    if write and not may_edit(user, project):
+        raise PermissionDenied
     return project

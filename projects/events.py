@@ -9,6 +9,18 @@ from projects.models import Project, ProjectEvent
 class ProjectEventKind(models.TextChoices):
     CREATED = "created", _("Prosjekt opprettet")
     PHASE_CHANGED = "phase_changed", _("Fase endret")
+    UPDATED = "updated", _("Prosjektet endret")
+    CHECKLIST_TICKED = "checklist_ticked", _("Sjekklistepunkt krysset av")
+    CHECKLIST_UNTICKED = "checklist_unticked", _("Sjekklistepunkt åpnet igjen")
+    ITEM_ADDED = "item_added", _("Lagt til")
+    ITEM_UPDATED = "item_updated", _("Endret")
+    ITEM_REMOVED = "item_removed", _("Fjernet")
+    ADOPTED = "adopted", _("Adoptert av en annen organisasjon")
+    ADOPTED_FROM = "adopted_from", _("Adoptert fra en annen organisasjon")
+
+
+# Written to the organisation's event log (portal.events) when its gate checklist changes.
+ORG_CHECKLIST_CHANGED = "gate_checklist_changed"
 
 
 def project_event_record(*, project: Project, actor, kind: ProjectEventKind,

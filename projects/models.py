@@ -212,6 +212,25 @@ class ProjectEvent(EventBase):
         verbose_name_plural = _("prosjekthendelser")
         indexes = [models.Index(fields=["project", "-created_at"])]
 
+    @property
+    def kind_label(self) -> str:
+        from projects.events import ProjectEventKind
+
+        label = (ProjectEventKind(self.kind).label if self.kind in ProjectEventKind.values
+                 else self.kind)
+        data = self.data if isinstance(self.data, dict) else {}
+        if self.kind == "updated" and data.get("fields"):
+            names = [str(Project._meta.get_field(f).verbose_name) for f in data["fields"]
+                     if f in {f.name for f in Project._meta.fields}]
+            return f"{label}: {', '.join(names)}"
+        content = data.get("content")
+        if content:
+            from projects.services.content import CONTENT_KINDS
+
+            if content in CONTENT_KINDS:
+                return f"{label} ({CONTENT_KINDS[content].label})"
+        return str(label)
+
 
 class CostCategory(models.TextChoices):
     INVESTMENT = "investment", _("Investering")
@@ -247,3 +266,243 @@ class ProjectCost(models.Model):
         verbose_name_plural = _("kostnader")
         constraints = [models.CheckConstraint(condition=models.Q(amount_nok__gte=0),
                                               name="project_cost_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.year})"
+
+
+# --- Gate checklists --------------------------------------------------------------------------
+
+class GateChecklistItem(models.Model):
+    """One exit criterion of a phase in an organisation's gate checklist (the template).
+
+    Items are retired (is_active=False) rather than deleted, so ticks and the checklists
+    frozen into past gate decisions keep their meaning."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="gate_checklist_items")
+    phase = models.CharField(_("fase"), max_length=30, choices=Phase.choices)
+    text = models.CharField(_("punkt"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    is_active = models.BooleanField(_("i bruk"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["phase", "position", "id"]
+        verbose_name = _("sjekklistepunkt")
+        verbose_name_plural = _("sjekklistepunkter")
+        # The project page reads "active items of this organisation for this phase".
+        indexes = [models.Index(fields=["organisation", "phase", "is_active"])]
+        # No item twice in a phase's active list; also what makes seeding the defaults on
+        # two first uses at once safe (bulk_create ignores the conflicting rows).
+        constraints = [models.UniqueConstraint(
+            fields=["organisation", "phase", "text"], condition=models.Q(is_active=True),
+            name="gate_checklist_item_active_once")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ProjectChecklistTick(models.Model):
+    """An item of the organisation's checklist marked as done for one project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ticks")
+    item = models.ForeignKey(GateChecklistItem, on_delete=models.CASCADE, related_name="ticks")
+    ticked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="+")
+    ticked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "item"],
+                                               name="project_tick_once")]
+
+
+class ProjectVisit(models.Model):
+    """When a user last opened a project page: "what changed since your last visit"."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="visits")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="project_visits")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "project"],
+                                               name="project_visit_once")]
+
+
+# --- Project content --------------------------------------------------------------------------
+
+class ProjectMember(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("navn"), max_length=200)
+    role = models.CharField(_("rolle"), max_length=200)
+    email = models.EmailField(_("e-post"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("teammedlem")
+        verbose_name_plural = _("team")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
+
+
+class ProjectParticipant(models.Model):
+    """A participating organisation of a collaboration project (samarbeidsprosjekt)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("organisasjon"))
+    role = models.CharField(_("rolle"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("deltakende organisasjon")
+        verbose_name_plural = _("deltakende organisasjoner")
+        constraints = [models.UniqueConstraint(fields=["project", "organisation"],
+                                               name="project_participant_once")]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
+class PartnerKind(models.TextChoices):
+    COMPANY = "company", _("Næringsliv")
+    RESEARCH = "research", _("Forskning")
+    PUBLIC = "public", _("Offentlig virksomhet")
+    OTHER = "other", _("Annet")
+
+
+class AgreementType(models.TextChoices):
+    INFORMAL = "informal", _("Uformell")
+    CONTRACT = "contract", _("Kontrakt")
+    INNOVATION_PARTNERSHIP = "innovation_partnership", _("Innovasjonspartnerskap")
+    PROCUREMENT = "procurement", _("Anskaffelse")
+
+
+class ProjectPartner(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partners")
+    name = models.CharField(_("navn"), max_length=200)
+    kind = models.CharField(_("type aktør"), max_length=20, choices=PartnerKind.choices,
+                            default=PartnerKind.COMPANY)
+    role = models.CharField(_("rolle"), max_length=200, blank=True)
+    agreement_type = models.CharField(_("avtaletype"), max_length=30,
+                                      choices=AgreementType.choices)
+    ipr_notes = models.TextField(_("immaterielle rettigheter (IPR)"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partnere")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundingType(models.TextChoices):
+    OWN_BUDGET = "own_budget", _("Eget budsjett")
+    GRANT = "grant", _("Tilskudd")
+    STRATEGIC = "strategic", _("Strategiske innovasjonsmidler")
+    EXTERNAL = "external", _("Ekstern finansiering")
+
+
+class ProjectFunding(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding")
+    source = models.CharField(_("kilde"), max_length=200)
+    scheme = models.CharField(_("ordning"), max_length=200, blank=True)
+    amount_nok = models.DecimalField(_("beløp (kr)"), max_digits=14, decimal_places=2,
+                                     validators=[MinValueValidator(Decimal("0"))])
+    funding_type = models.CharField(_("type"), max_length=20, choices=FundingType.choices)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("finansiering")
+        verbose_name_plural = _("finansiering")
+        constraints = [models.CheckConstraint(condition=models.Q(amount_nok__gte=0),
+                                              name="project_funding_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.amount_nok} kr)"
+
+
+class RiskCategory(models.TextChoices):
+    REGULATORY = "regulatory", _("Regelverk")
+    KNOWLEDGE = "knowledge", _("Kunnskap")
+    ATTITUDE = "attitude", _("Holdninger")
+    TECHNICAL = "technical", _("Teknisk")
+    ECONOMIC = "economic", _("Økonomisk")
+    ORGANISATIONAL = "organisational", _("Organisatorisk")
+
+
+class RiskStatus(models.TextChoices):
+    OPEN = "open", _("Åpen")
+    MITIGATED = "mitigated", _("Håndtert")
+    CLOSED = "closed", _("Lukket")
+
+
+SCALE_1_5 = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class ProjectRisk(models.Model):
+    """A risk or barrier; its score is probability × consequence (1–25)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks")
+    title = models.CharField(_("risiko eller barriere"), max_length=200)
+    category = models.CharField(_("kategori"), max_length=20, choices=RiskCategory.choices)
+    probability = models.PositiveSmallIntegerField(_("sannsynlighet (1–5)"),
+                                                   validators=SCALE_1_5)
+    consequence = models.PositiveSmallIntegerField(_("konsekvens (1–5)"), validators=SCALE_1_5)
+    owner = models.CharField(_("eier"), max_length=200, blank=True)
+    mitigation = models.TextField(_("tiltak"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=RiskStatus.choices,
+                              default=RiskStatus.OPEN)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("risiko")
+        verbose_name_plural = _("risikoer")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(probability__gte=1, probability__lte=5),
+                                   name="project_risk_probability_1_5"),
+            models.CheckConstraint(condition=models.Q(consequence__gte=1, consequence__lte=5),
+                                   name="project_risk_consequence_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def score(self) -> int:
+        return self.probability * self.consequence
+
+
+class ProjectMilestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milepæl"), max_length=200)
+    due_on = models.DateField(_("frist"))
+    done_on = models.DateField(_("nådd"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("milepæl")
+        verbose_name_plural = _("milepæler")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today) -> bool:
+        return self.done_on is None and self.due_on < today
+
+
+class ProjectLink(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(_("tittel"), max_length=200)
+    url = models.URLField(_("adresse (URL)"), max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("lenke eller dokument")
+        verbose_name_plural = _("lenker og dokumenter")
+
+    def __str__(self) -> str:
+        return self.title

@@ -22,7 +22,7 @@ class PhaseChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PhaseChange
         fields = ["id", "from_phase", "to_phase", "effective_date", "decided_by", "rationale",
-                  "stop_reason", "lesson_learned", "created_at"]
+                  "stop_reason", "lesson_learned", "checklist", "created_at"]
 
 
 class TransitionInput(serializers.Serializer):
@@ -35,3 +35,26 @@ class TransitionInput(serializers.Serializer):
     expected_phase = serializers.ChoiceField(
         choices=Phase.choices, required=False,
         help_text="The phase you saw; if the project moved meanwhile you get 409.")
+
+
+class AdoptInput(serializers.Serializer):
+    organisation = serializers.CharField(help_text="Org number of the adopting organisation.")
+    start_phase = serializers.ChoiceField(choices=[("concept", "concept"), ("pilot", "pilot")],
+                                          default="concept")
+    effective_date = serializers.DateField(required=False)
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ChecklistRowSerializer(serializers.Serializer):
+    """One item of the gate checklist of the project's current phase."""
+
+    item = serializers.IntegerField()
+    text = serializers.CharField()
+    done = serializers.BooleanField()
+    by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField(allow_null=True)
+
+
+class ChecklistTickInput(serializers.Serializer):
+    item = serializers.IntegerField()
+    done = serializers.BooleanField()

@@ -1,4 +1,4 @@
-"""Writes for projects. One function per state change (see STYLE.md)."""
+"""Gate decisions and the start of a project from an idea."""
 
 import datetime
 
@@ -15,6 +15,11 @@ from projects.events import ProjectEventKind, project_event_record
 from projects.models import Initiative, Phase, PhaseChange, Project, StopReason, Track
 from projects.phase_log import phase_change_record
 from projects.phases import PROJECT_PHASES, InvalidMove, Move, classify
+from projects.services.checklists import checklists_ensure_defaults, gate_checklist
+
+# Moves that pass a gate: the checklist of the phase being left must be complete, or the
+# decision must say why the project goes on anyway.
+GATE_MOVES = frozenset({Move.FORWARD, Move.FAST_TRACK})
 
 
 def project_create_from_idea(*, actor: User, idea, effective_date: datetime.date | None = None,
@@ -25,6 +30,7 @@ def project_create_from_idea(*, actor: User, idea, effective_date: datetime.date
     with transaction.atomic():
         initiative = Initiative.objects.select_for_update().get(pk=idea.initiative_id)
         start = Phase.PILOT if idea.track == Track.FAST_TRACK else Phase.CONCEPT
+        checklists_ensure_defaults(idea.organisation_id)
         project = Project.objects.create(
             initiative=initiative, organisation_id=idea.organisation_id, unit_id=idea.unit_id,
             title=idea.title, need=idea.need, description=idea.solution or "",
@@ -63,7 +69,10 @@ def project_transition(*, actor: User, project: Project, to_phase: str,
 
     Only managers and admins of the project's organisation decide. `expected_phase` is the phase
     the decider saw: if the project moved meanwhile (two people deciding the same gate at
-    once), the second decision is refused with a conflict instead of being applied twice."""
+    once), the second decision is refused with a conflict instead of being applied twice.
+
+    A gate passed with open checklist items needs a rationale that says why (the explicit
+    justification); the checklist as it stood is kept on the PhaseChange."""
     if not user_can(actor, project.organisation_id, Capability.DECIDE_GATES):
         raise Forbidden(_("Bare ledere og administratorer i organisasjonen tar "
                           "fasebeslutninger."))
@@ -93,6 +102,15 @@ def project_transition(*, actor: User, project: Project, to_phase: str,
                 code="invalid_move", field="to_phase")
         if move == Move.BACK and not rationale:
             raise DomainError(_("Et steg tilbake krever en begrunnelse."), field="rationale")
+        # The checklist of the phase being left, frozen into the decision as it stood.
+        checklist = gate_checklist(locked) if initiative.phase in PROJECT_PHASES else []
+        open_items = [row["text"] for row in checklist if not row["done"]]
+        if move in GATE_MOVES and open_items and not rationale:
+            raise DomainError(
+                _("Sjekklisten har %(count)s åpne punkter (%(items)s). Begrunn hvorfor porten "
+                  "passeres likevel.")
+                % {"count": len(open_items), "items": "; ".join(open_items)},
+                code="open_checklist_items", field="rationale")
         if move == Move.STOP:
             errors = {}
             if stop_reason not in StopReason.values:
@@ -107,12 +125,13 @@ def project_transition(*, actor: User, project: Project, to_phase: str,
         from_phase = initiative.phase
         change = phase_change_record(
             initiative=initiative, to_phase=to_phase, effective_date=effective_date,
-            actor=actor, rationale=rationale, stop_reason=stop_reason,
+            actor=actor, rationale=rationale, checklist=checklist, stop_reason=stop_reason,
             lesson_learned=lesson_learned)
         Project.objects.filter(pk=locked.pk).update(version=F("version") + 1)
         project_event_record(project=locked, actor=actor, kind=ProjectEventKind.PHASE_CHANGED,
                              move=move.value, from_phase=from_phase, to_phase=to_phase,
                              effective_date=change.effective_date.isoformat(),
-                             phase_change_id=change.pk)
+                             phase_change_id=change.pk,
+                             open_items=len(open_items) if move in GATE_MOVES else 0)
     project.initiative.phase = to_phase
     return change

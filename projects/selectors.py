@@ -1,0 +1,130 @@
+"""Reads for the project pages and the API, scoped to what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from portal.access import organisations_where
+from portal.models import User
+from projects.access import projects_visible_to
+from projects.events import ProjectEventKind
+from projects.models import ORDERED_PHASES, Phase, PhaseChange, Project, Visibility
+from projects.phases import PROJECT_PHASES, InvalidMove, classify
+
+
+def project_list(*, user: User) -> QuerySet[Project]:
+    """The projects of the user's own organisations (shared projects of others are in the
+    catalogue). Related rows for the list are joined, so the query count does not grow with
+    the page."""
+    return (Project.objects.filter(organisation__in=organisations_where(user))
+            .select_related("initiative", "organisation", "unit", "leader")
+            .order_by("-updated_at", "-id"))
+
+
+def catalogue(*, user: User) -> QuerySet[Project]:
+    """Shared projects: public ones for everybody, network-shared ones for members of an
+    organisation in the same network. Never organisation-only projects, not even the user's
+    own."""
+    return (projects_visible_to(user)
+            .filter(visibility__in=[Visibility.PUBLIC, Visibility.NETWORK])
+            .select_related("initiative", "organisation")
+            .annotate(adopter_count=Count("adoptions"))
+            .order_by("-updated_at", "-id"))
+
+
+def adopters_of(project: Project) -> QuerySet[Project]:
+    return (project.adoptions.select_related("organisation", "initiative")
+            .order_by("organisation__name"))
+
+
+@dataclass
+class PhaseStep:
+    code: str
+    label: str
+    state: str  # done | current | upcoming
+
+
+def phase_bar(project: Project, parked_from: str | None) -> list[PhaseStep]:
+    """The six ordered phases, with the current one (or where a parked/stopped project
+    stood) marked."""
+    phase = project.initiative.phase
+    at = parked_from if phase in (Phase.PARKED, Phase.STOPPED) else phase
+    position = ORDERED_PHASES.index(at) if at in ORDERED_PHASES else -1
+    steps = []
+    for index, code in enumerate(ORDERED_PHASES):
+        state = "done" if index < position else "current" if index == position else "upcoming"
+        steps.append(PhaseStep(code, Phase(code).label, state))
+    return steps
+
+
+def phase_before_special(project: Project) -> str | None:
+    """For a parked or stopped project: the phase it was in when it was parked/stopped."""
+    last = (project.initiative.phase_changes.filter(
+        to_phase__in=[Phase.PARKED, Phase.STOPPED]).order_by("-effective_date", "-id").first())
+    if last is None:
+        return None
+    if last.from_phase == Phase.PARKED:
+        before = (project.initiative.phase_changes.filter(to_phase=Phase.PARKED)
+                  .exclude(pk=last.pk).order_by("-effective_date", "-id").first())
+        return before.from_phase if before else None
+    return last.from_phase
+
+
+def allowed_targets(project: Project, parked_from: str | None) -> list[tuple[str, str]]:
+    """The moves DOMAIN.md allows from the current phase, as (phase, label) choices."""
+    targets = []
+    for code in [*PROJECT_PHASES, Phase.PARKED, Phase.STOPPED]:
+        try:
+            classify(project.initiative.phase, code, track=project.track,
+                     parked_from=parked_from)
+        except InvalidMove:
+            continue
+        targets.append((code, Phase(code).label))
+    return targets
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str  # "phase" | "event"
+    actor: object
+    is_new: bool
+    change: PhaseChange | None = None
+    event: object | None = None
+    data: dict = field(default_factory=dict)
+
+
+def timeline(project: Project, *, since: datetime.datetime | None,
+             limit: int = 200) -> list[TimelineEntry]:
+    """Phase changes and project events merged, newest first. Phase-change events are left
+    out of the event side: the PhaseChange row itself carries the decision. Entries recorded
+    after `since` (the user's previous visit) are new."""
+    changes = (project.initiative.phase_changes.select_related("decided_by")
+               .order_by("-created_at", "-id")[:limit])
+    events = (project.events.exclude(kind=ProjectEventKind.PHASE_CHANGED)
+              .select_related("actor").order_by("-created_at", "-id")[:limit])
+    entries = [TimelineEntry(at=c.created_at, kind="phase", actor=c.decided_by, change=c,
+                             is_new=since is not None and c.created_at > since)
+               for c in changes]
+    entries += [TimelineEntry(at=e.created_at, kind="event", actor=e.actor, event=e,
+                              data=e.data, is_new=since is not None and e.created_at > since)
+                for e in events]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]
+
+
+def overdue_milestone_ids(project: Project) -> set[int]:
+    today = timezone.localdate()
+    return set(project.milestones.filter(done_on__isnull=True, due_on__lt=today)
+               .values_list("pk", flat=True))
+
+
+def search(queryset: QuerySet[Project], text: str) -> QuerySet[Project]:
+    for word in text.split()[:8]:
+        queryset = queryset.filter(Q(title__icontains=word) | Q(need__icontains=word)
+                                   | Q(description__icontains=word))
+    return queryset
