@@ -161,6 +161,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                                "schedule": 60.0},
     "indicators-nightly": {"task": "gevinst.indicators.tasks.recompute_current_indicators",
                            "schedule": crontab(hour=2, minute=15)},
+    # Benefit owners are reminded when a measurement is due per the plan (once per due date).
+    "benefit-reminders": {"task": "gevinst.tasks.benefit_reminders_send",
+                          "schedule": crontab(hour=6, minute=30)},
 }
 
 # --- E-mail -------------------------------------------------------------------------------
