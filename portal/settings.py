@@ -199,7 +199,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "projects.models.Phase"},
+    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "projects.models.Phase",
+                            "AssessmentKindEnum": "gevinst.models.AssessmentKind",
+                            "BenefitStatusEnum": "gevinst.models.BenefitStatus",
+                            "BenefitPlanStatusEnum": "gevinst.models.PlanStatus"},
 }
 
 # --- Security -----------------------------------------------------------------------------
