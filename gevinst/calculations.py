@@ -49,9 +49,9 @@ def realised_change(*, direction: str, baseline: Decimal, latest: Decimal | None
         return Calc(None, _("Ingen målinger ennå."))
     change = signed_change(direction=direction, baseline=baseline, value=latest)
     if direction == "increase":
-        formula = _("siste måling %(latest)s − nullpunkt %(baseline)s = %(change)s %(unit)s")
+        formula = _("måling %(latest)s − nullpunkt %(baseline)s = %(change)s %(unit)s")
     else:
-        formula = _("nullpunkt %(baseline)s − siste måling %(latest)s = %(change)s %(unit)s")
+        formula = _("nullpunkt %(baseline)s − måling %(latest)s = %(change)s %(unit)s")
     return Calc(change, (formula % {"latest": fmt(latest), "baseline": fmt(baseline),
                                     "change": fmt(change), "unit": unit}).strip())
 

@@ -81,13 +81,19 @@ def plan_history(project: Project) -> QuerySet[BenefitEvent]:
 
 
 def project_overview(project: Project, user) -> dict:
-    from gevinst.services import next_due_date
+    from gevinst.services import OPEN_STATUSES, due_date_on, next_due_date
 
     rows = benefit_rows(project)
     plan = BenefitPlan.objects.filter(project=project).select_related("approved_by").first()
+    today = timezone.localdate()
+    due = due_date_on(plan, today) if plan else None
+    # Open benefits with no measurement since the schedule's latest due date.
+    overdue = [r.benefit for r in rows if due and r.benefit.status in OPEN_STATUSES
+               and (r.latest is None or r.latest.measured_on < due)]
     return {
         "project": project, "rows": rows, "plan": plan,
-        "next_due_on": next_due_date(plan, timezone.localdate()) if plan else None,
+        "next_due_on": next_due_date(plan, today) if plan else None,
+        "due_on": due, "overdue": overdue,
         "owner_missing": [r.benefit for r in rows if r.benefit.owner_id is None],
         "cost_benefit": cost_benefit_for(project, rows),
         "can_edit": may_edit_benefits(user, project),

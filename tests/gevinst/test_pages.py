@@ -187,7 +187,7 @@ def test_project_page_shows_negative_result_formula_and_owner_warning(client, be
     assert "mangler gevinsteier" in html and "Uten eier" in html
     # latest 44 against a baseline of 40 where less is good: −4, shown as negative
     assert 'class="negative-result"' in html
-    assert "nullpunkt 40 − siste måling 44 = −4 timer/uke" in html
+    assert "nullpunkt 40 − måling 44 = −4 timer/uke" in html
     assert "−4 timer spart × 620 kr per time × 52 perioder per år = −128\u00a0960 kr/år" in html
     assert "Ingen tilbakebetaling" in html
     assert "<svg" not in html or "benefit-map__svg" in html
