@@ -104,6 +104,8 @@ class NodeForm(forms.Form):
     label = forms.CharField(label=_("Tekst"), max_length=120)
     benefit = forms.ModelChoiceField(label=_("Knyttet til gevinst"), required=False,
                                      queryset=None)
+    order = forms.IntegerField(label=_("Plassering i kolonnen"), required=False, min_value=0,
+                               max_value=99, help_text=_("0 er øverst. Tomt: nederst."))
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,3 +124,19 @@ class EdgeForm(forms.Form):
         label = lambda n: f"{n.get_kind_display()}: {n.label}"  # noqa: E731
         self.fields["source"].label_from_instance = label
         self.fields["target"].label_from_instance = label
+
+
+class CalculatorForm(forms.Form):
+    """The KS/NVP helpers: time saved at an hourly cost, avoided tasks at a cost per task."""
+
+    METHODS = [("time_saved", _("Spart tid × timekostnad")),
+               ("avoided_costs", _("Unngåtte oppgaver × kostnad per oppgave"))]
+    method = forms.ChoiceField(label=_("Metode"), choices=METHODS)
+    quantity = forms.DecimalField(label=_("Timer spart eller oppgaver unngått per periode"),
+                                  max_digits=14, decimal_places=2, localize=True)
+    unit_cost = forms.DecimalField(label=_("Kroner per time eller per oppgave"), max_digits=14,
+                                   decimal_places=2, min_value=0, localize=True,
+                                   help_text=_("For eksempel 300 kr per time."))
+    periods_per_year = forms.DecimalField(label=_("Perioder per år"), max_digits=8,
+                                          decimal_places=2, min_value=0, initial=52,
+                                          localize=True, help_text=_("52 per uke, 12 per måned."))

@@ -422,6 +422,9 @@ def map_node_add(*, actor: User, project: Project, kind: str, label: str,
     with transaction.atomic():
         if order is None:
             order = project.map_nodes.filter(kind=kind).count()
+        else:
+            # Insert at the given row: the nodes from there on move one row down.
+            project.map_nodes.filter(kind=kind, order__gte=order).update(order=F("order") + 1)
         node = BenefitMapNode.objects.create(project=project, kind=kind, label=label,
                                              benefit=benefit, order=order)
         benefit_event_record(project=project, actor=actor,

@@ -6,6 +6,7 @@ app_name = "gevinst"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("calculator/", views.calculator, name="calculator"),
     path("project/<int:pk>/", views.project_benefits, name="project"),
     path("project/<int:pk>/new/", views.benefit_create, name="create"),
     path("project/<int:pk>/assessments/", views.assessment_add, name="assessment-add"),

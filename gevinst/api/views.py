@@ -2,6 +2,7 @@
 the same the HTML views call."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -43,7 +44,7 @@ def _service_fields(data: dict) -> dict:
     if "owner" in fields and fields["owner"] is not None:
         owner = User.objects.filter(username=fields["owner"]).first()
         if owner is None:
-            raise DomainError("Finnes ikke.", field="owner")
+            raise DomainError(_("Finnes ikke."), field="owner")
         fields["owner"] = owner
     return fields
 
@@ -81,7 +82,7 @@ class BenefitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         data = BenefitInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if data.validated_data.get("version") is None:
-            raise DomainError("Oppgi versjonen du endret.", field="version")
+            raise DomainError(_("Oppgi versjonen du endret."), field="version")
         benefit = services.benefit_update(actor=request.user, benefit=benefit,
                                           expected_version=data.validated_data["version"],
                                           **_service_fields(data.validated_data))

@@ -249,3 +249,50 @@ def test_project_panel_renders_on_its_own(benefit, project, manager, employee):
     html = render_to_string("gevinst/_project_panel.html", {"panel": panel})
     assert "mangler gevinsteier" in html and "benefit-map__svg" in html
     assert "Spart tid" in html and "Ingen tilbakebetaling" in html
+
+
+def test_calculator_shows_number_and_formula(client, employee):
+    client.force_login(employee)
+    url = reverse("gevinst:calculator")
+    html = client.get(url, {"method": "time_saved", "quantity": "7,5", "unit_cost": "300",
+                            "periods_per_year": "52"}).content.decode()
+    assert "117\u00a0000 kr per år" in html
+    assert "7,5 timer spart × 300 kr per time × 52 perioder per år" in html
+    html = client.get(url, {"method": "avoided_costs", "quantity": "12", "unit_cost": "450",
+                            "periods_per_year": "12"}).content.decode()
+    assert "64\u00a0800 kr per år" in html and "12 unngåtte oppgaver" in html
+    response = client.get(url, {"method": "time_saved", "quantity": "mye", "unit_cost": "300",
+                                "periods_per_year": "52"})
+    assert response.status_code == 400 and 'id="id_quantity_error"' in response.content.decode()
+
+
+def _page_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_project_page_and_overview_query_counts_are_constant(client, benefit, project, manager):
+    client.force_login(manager)
+    urls = [reverse("gevinst:project", args=[project.pk]), reverse("gevinst:overview")]
+    before = [_page_queries(client, url) for url in urls]
+    for n in range(3):
+        b = services.benefit_create(actor=manager, project=project,
+                                    **benefit_fields(title=f"G{n}", owner=manager))
+        services.measurement_create(actor=manager, benefit=b, measured_on="2024-06-01",
+                                    value="30")
+        services.map_node_add(actor=manager, project=project, kind="benefit", label=f"G{n}")
+    assert [_page_queries(client, url) for url in urls] == before
+
+
+def test_map_rows_follow_order(client, project, manager):
+    client.force_login(manager)
+    url = reverse("gevinst:map-node-add", args=[project.pk])
+    client.post(url, {"kind": "effect", "label": "Andre"})
+    client.post(url, {"kind": "effect", "label": "Første", "order": 0})
+    layout = selectors.project_map(project)
+    ys = {b.label: b.y for b in layout["boxes"]}
+    assert ys["Første"] < ys["Andre"]

@@ -84,3 +84,14 @@ def test_a_failed_mail_is_sent_by_the_retry(scheduled, monkeypatch):
     monkeypatch.undo()
     assert services.benefit_reminders_email() == 1
     assert len(mail.outbox) == 1
+
+
+def test_reminder_task_is_in_the_beat_schedule():
+    from django.conf import settings
+
+    from portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["benefit-reminders"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
+    assert app.tasks[entry["task"]].name == tasks.benefit_reminders_send.name
