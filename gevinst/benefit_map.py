@@ -28,6 +28,7 @@ class Box:
     x: int
     y: int
     lines: list[dict] = field(default_factory=list)
+    benefit_id: int | None = None
     w: int = BOX_W
     h: int = BOX_H
 
@@ -60,7 +61,7 @@ def layout(nodes: list[BenefitMapNode], edges: list[BenefitMapEdge]) -> dict:
         for row, node in enumerate(members):
             y = HEADER + MARGIN + row * (BOX_H + ROW_GAP)
             boxes[node.pk] = Box(node.pk, node.kind, NodeKind(node.kind).label, node.label, x, y,
-                                 _lines(node.label, x, y))
+                                 _lines(node.label, x, y), benefit_id=node.benefit_id)
     arrows = []
     for edge in edges:
         a, b = boxes.get(edge.source_id), boxes.get(edge.target_id)

@@ -249,6 +249,8 @@ def test_project_panel_renders_on_its_own(benefit, project, manager, employee):
     html = render_to_string("gevinst/_project_panel.html", {"panel": panel})
     assert "mangler gevinsteier" in html and "benefit-map__svg" in html
     assert "Spart tid" in html and "Ingen tilbakebetaling" in html
+    # a node tied to a benefit links to it
+    assert f'<a href="/benefits/{benefit.pk}/" class="benefit-map__link">' in html
 
 
 def test_calculator_shows_number_and_formula(client, employee):
@@ -296,3 +298,13 @@ def test_map_rows_follow_order(client, project, manager):
     layout = selectors.project_map(project)
     ys = {b.label: b.y for b in layout["boxes"]}
     assert ys["Første"] < ys["Andre"]
+
+
+def test_admin_is_read_only(client, benefit, db):
+    from tests.factories import UserFactory
+
+    operator = UserFactory(username="drift", is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    assert client.get("/django-admin/gevinst/benefit/").status_code == 200
+    assert client.get(f"/django-admin/gevinst/benefit/{benefit.pk}/change/").status_code == 200
+    assert client.get("/django-admin/gevinst/benefit/add/").status_code == 403
