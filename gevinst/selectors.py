@@ -75,6 +75,22 @@ def cost_benefit_for(project: Project, rows: list[BenefitRow]) -> calc.CostBenef
     return calc.cost_benefit(one_off_costs=one_off, annual_costs=annual, annual_benefit=benefit)
 
 
+def owners_no_longer_managers(project: Project, rows: list[BenefitRow]) -> list[Benefit]:
+    """Benefits whose owner is no longer a manager or admin of the project's organisation (a
+    role changed or the person left): the plan then lacks a real owner too."""
+    from portal.models import Membership
+    from portal.roles import ROLE_CAPABILITIES, Capability
+
+    owner_ids = {r.benefit.owner_id for r in rows if r.benefit.owner_id}
+    if not owner_ids:
+        return []
+    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.DECIDE_GATES in caps]
+    managers = set(Membership.objects.filter(organisation_id=project.organisation_id,
+                                             user_id__in=owner_ids, role__in=roles)
+                   .values_list("user_id", flat=True))
+    return [r.benefit for r in rows if r.benefit.owner_id and r.benefit.owner_id not in managers]
+
+
 def plan_history(project: Project) -> QuerySet[BenefitEvent]:
     return (BenefitEvent.objects.filter(project=project, kind__in=PLAN_HISTORY_KINDS)
             .select_related("actor").order_by("-created_at", "-id"))
@@ -95,6 +111,7 @@ def project_overview(project: Project, user) -> dict:
         "next_due_on": next_due_date(plan, today) if plan else None,
         "due_on": due, "overdue": overdue,
         "owner_missing": [r.benefit for r in rows if r.benefit.owner_id is None],
+        "owner_not_manager": owners_no_longer_managers(project, rows),
         "cost_benefit": cost_benefit_for(project, rows),
         "can_edit": may_edit_benefits(user, project),
         "can_approve": may_approve_plan(user, project),
@@ -116,6 +133,7 @@ def project_panel(project: Project, user) -> dict:
         "benefit_count": len(rows),
         "status_counts": sorted(counts.items()),
         "owner_missing": [r.benefit for r in rows if r.benefit.owner_id is None],
+        "owner_not_manager": owners_no_longer_managers(project, rows),
         "nok_per_year": cost_benefit.annual_benefit,
         "cost_benefit": cost_benefit,
         "plan": BenefitPlan.objects.filter(project=project).first(),

@@ -146,6 +146,7 @@ def benefit_detail(request: HttpRequest, pk: int, measurement_form=None,
         "measurements": [(m, selectors.benefit_row(benefit, m).change) for m in measurements],
         "chart": selectors.chart_data(benefit, measurements),
         "can_edit": can_edit, "measurement_form": measurement_form,
+        "open_reminders": benefit.reminders.filter(done_at__isnull=True).order_by("due_on"),
     }, status=status)
 
 

@@ -308,3 +308,16 @@ def test_admin_is_read_only(client, benefit, db):
     assert client.get("/django-admin/gevinst/benefit/").status_code == 200
     assert client.get(f"/django-admin/gevinst/benefit/{benefit.pk}/change/").status_code == 200
     assert client.get("/django-admin/gevinst/benefit/add/").status_code == 403
+
+
+def test_warns_when_the_owner_is_no_longer_a_manager(client, benefit, project, manager,
+                                                     employee):
+    from portal.models import Membership
+
+    client.force_login(employee)
+    url = reverse("gevinst:project", args=[project.pk])
+    assert "ikke lenger leder" not in client.get(url).content.decode()
+    Membership.objects.filter(user=manager).update(role="employee")
+    html = client.get(url).content.decode()
+    assert "Gevinsteieren er ikke lenger leder i organisasjonen for:" in html
+    assert selectors.project_panel(project, employee)["owner_not_manager"] == [benefit]

@@ -95,3 +95,15 @@ def test_reminder_task_is_in_the_beat_schedule():
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
     assert app.tasks[entry["task"]].name == tasks.benefit_reminders_send.name
+
+
+def test_open_reminder_shows_on_the_benefit_page_until_measured(client, scheduled, manager):
+    from django.urls import reverse
+
+    services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
+    client.force_login(manager)
+    url = reverse("gevinst:benefit", args=[scheduled.pk])
+    assert "Måling forfalt 31.1.2025" in client.get(url).content.decode()
+    client.post(reverse("gevinst:measurement-add", args=[scheduled.pk]),
+                {"measured_on": "2025-02-05", "value": "33"})
+    assert "Måling forfalt" not in client.get(url).content.decode()
