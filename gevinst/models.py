@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation
+from portal.models import EventBase, Organisation
 from projects.models import Initiative, Project
 
 
@@ -159,6 +159,126 @@ class Measurement(models.Model):
                          condition=models.Q(nok_per_year__isnull=False),
                          name="measurement_valued_idx"),
         ]
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Utkast")
+    APPROVED = "approved", _("Godkjent")
+    # Approved once, but a phase ended (or the plan changed) since: a manager must approve again.
+    NEEDS_REAPPROVAL = "needs_reapproval", _("Må godkjennes på nytt")
+
+
+class BenefitPlan(models.Model):
+    """The benefit realisation plan (gevinstrealiseringsplan) of a project: draft → approved by
+    a manager, re-approved at every phase end. Its schedule drives the measurement reminders."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="benefit_plan")
+    status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices,
+                              default=PlanStatus.DRAFT)
+    interval_months = models.PositiveSmallIntegerField(
+        _("måleintervall (måneder)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36)])
+    first_due_on = models.DateField(_("første måling"), null=True, blank=True)
+    notes = models.TextField(_("plan og ansvar"), blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("gevinstrealiseringsplan")
+        verbose_name_plural = _("gevinstrealiseringsplaner")
+
+
+class BenefitEvent(EventBase):
+    """The audit trail of a project's benefits, plan and benefit map (gevinst.events)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="benefit_events")
+    benefit = models.ForeignKey(Benefit, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="events")
+
+    class Meta(EventBase.Meta):
+        verbose_name = _("gevinsthendelse")
+        verbose_name_plural = _("gevinsthendelser")
+        # The plan's approval history and the project's benefit timeline.
+        indexes = [models.Index(fields=["project", "kind", "-created_at"])]
+
+    @property
+    def kind_label(self) -> str:
+        from gevinst.events import BenefitEventKind
+
+        if self.kind in BenefitEventKind.values:
+            return BenefitEventKind(self.kind).label
+        return self.kind
+
+
+class NodeKind(models.TextChoices):
+    PRECONDITION = "precondition", _("Forutsetning")
+    ACTION = "action", _("Tiltak")
+    EFFECT = "effect", _("Effekt")
+    BENEFIT = "benefit", _("Gevinst")
+    GOAL = "goal", _("Mål")
+
+
+class BenefitMapNode(models.Model):
+    """A box in the benefit map (gevinstkart)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="map_nodes")
+    kind = models.CharField(_("type"), max_length=20, choices=NodeKind.choices)
+    label = models.CharField(_("tekst"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
+    benefit = models.ForeignKey(Benefit, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="map_nodes", verbose_name=_("knyttet til gevinst"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("element i gevinstkart")
+        verbose_name_plural = _("elementer i gevinstkart")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class BenefitMapEdge(models.Model):
+    """An arrow in the benefit map: source leads to target (same project, checked by the
+    service; no self-loops and no duplicates, checked by the database)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="map_edges")
+    source = models.ForeignKey(BenefitMapNode, on_delete=models.CASCADE, related_name="out_edges")
+    target = models.ForeignKey(BenefitMapNode, on_delete=models.CASCADE, related_name="in_edges")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="map_edge_unique"),
+            models.CheckConstraint(condition=~models.Q(source=models.F("target")),
+                                   name="map_edge_no_self_loop"),
+        ]
+
+
+class BenefitReminder(models.Model):
+    """An in-app reminder to a benefit owner that a measurement is due. One per benefit and due
+    date (the constraint makes the reminder task safe to run twice); `emailed_at` is claimed
+    with a compare-and-swap so the e-mail goes once."""
+
+    benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="benefit_reminders")
+    due_on = models.DateField(_("måling forfaller"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-due_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["benefit", "due_on"],
+                                               name="benefit_reminder_once_per_due_date")]
+        # "Mine gevinstpåminnelser": a user's open reminders.
+        indexes = [models.Index(fields=["user", "done_at"])]
 
 
 # The national indicators' models live in their own module; importing them here registers them.

@@ -161,6 +161,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                                "schedule": 60.0},
     "indicators-nightly": {"task": "gevinst.indicators.tasks.recompute_current_indicators",
                            "schedule": crontab(hour=2, minute=15)},
+    # Benefit owners are reminded when a measurement is due per the plan (once per due date).
+    "benefit-reminders": {"task": "gevinst.tasks.benefit_reminders_send",
+                          "schedule": crontab(hour=6, minute=30)},
 }
 
 # --- E-mail -------------------------------------------------------------------------------
@@ -196,7 +199,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "projects.models.Phase"},
+    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "projects.models.Phase",
+                            "AssessmentKindEnum": "gevinst.models.AssessmentKind",
+                            "BenefitStatusEnum": "gevinst.models.BenefitStatus",
+                            "BenefitPlanStatusEnum": "gevinst.models.PlanStatus"},
 }
 
 # --- Security -----------------------------------------------------------------------------

@@ -9,6 +9,19 @@ from portal.services import api_token_create
 from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the default language. A request with the English cookie leaves
+    English active in the thread, and under xdist the next test on that worker may not make a
+    request of its own (it then saw English gettext results: an order-dependent failure)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def home_org(db):
     return OrganisationFactory(name="Hjemby kommune", population=12_000, county="Innlandet")

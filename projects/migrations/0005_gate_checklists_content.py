@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0001_initial'),
-        ('projects', '0003_project_cost'),
+        ('projects', '0004_phase_change_is_forward'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0001_initial'),
-        ('projects', '0004_gate_checklists_content'),
+        ('projects', '0005_gate_checklists_content'),
     ]
 
     operations = [

@@ -1,0 +1,186 @@
+"""Reads for the benefit pages, the project panel and the API: benefits with their latest
+measurement and calculations, costs against benefits, the plan and the reminders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from gevinst import calculations as calc
+from gevinst.access import may_approve_plan, may_edit_benefits
+from gevinst.benefit_map import project_map  # noqa: F401  (re-exported for views)
+from gevinst.events import PLAN_HISTORY_KINDS
+from gevinst.models import Benefit, BenefitEvent, BenefitPlan, BenefitReminder, Measurement
+from projects.models import CostRecurrence, Project, ProjectCost
+
+
+@dataclass
+class BenefitRow:
+    benefit: Benefit
+    latest: Measurement | None
+    change: calc.Calc
+    progress: calc.Calc
+    nok_per_year: calc.Calc
+    planned_nok_per_year: calc.Calc
+
+
+def benefit_row(benefit: Benefit, latest: Measurement | None) -> BenefitRow:
+    value = latest.value if latest else None
+    change = calc.realised_change(direction=benefit.direction, baseline=benefit.baseline_value,
+                                  latest=value, unit=benefit.unit)
+    planned = calc.signed_change(direction=benefit.direction, baseline=benefit.baseline_value,
+                                 value=benefit.target_value)
+    return BenefitRow(
+        benefit=benefit, latest=latest, change=change,
+        progress=calc.progress(direction=benefit.direction, baseline=benefit.baseline_value,
+                               target=benefit.target_value, latest=value),
+        nok_per_year=calc.benefit_nok_per_year(
+            type=benefit.type, change=change.value, nok_per_unit=benefit.nok_per_unit,
+            periods_per_year=benefit.periods_per_year, unit=benefit.unit),
+        planned_nok_per_year=calc.benefit_nok_per_year(
+            type=benefit.type, change=planned, nok_per_unit=benefit.nok_per_unit,
+            periods_per_year=benefit.periods_per_year, unit=benefit.unit),
+    )
+
+
+def benefits_with_latest(queryset: QuerySet[Benefit]) -> QuerySet[Benefit]:
+    # The latest measurement is the one row per benefit whose valid_until is null (kept by
+    # gevinst.history), so this prefetch is one indexed query, not a sort per benefit.
+    return queryset.select_related("owner").prefetch_related(
+        Prefetch("measurements", queryset=Measurement.objects.filter(valid_until__isnull=True),
+                 to_attr="latest_measurements"))
+
+
+def benefit_rows(project: Project) -> list[BenefitRow]:
+    benefits = benefits_with_latest(project.benefits.all())
+    return [benefit_row(b, (b.latest_measurements or [None])[-1]) for b in benefits]
+
+
+def project_costs(project_ids) -> dict[int, tuple[Decimal, Decimal]]:
+    """(one-off, annual) cost totals per project."""
+    totals = (ProjectCost.objects.filter(project_id__in=project_ids).values("project_id")
+              .annotate(one_off=Sum("amount_nok", filter=Q(recurrence=CostRecurrence.ONE_OFF)),
+                        annual=Sum("amount_nok", filter=Q(recurrence=CostRecurrence.ANNUAL))))
+    return {t["project_id"]: (t["one_off"] or Decimal(0), t["annual"] or Decimal(0))
+            for t in totals}
+
+
+def cost_benefit_for(project: Project, rows: list[BenefitRow]) -> calc.CostBenefit:
+    one_off, annual = project_costs([project.pk]).get(project.pk, (Decimal(0), Decimal(0)))
+    benefit = sum((r.nok_per_year.value for r in rows if r.nok_per_year.value is not None),
+                  Decimal(0))
+    return calc.cost_benefit(one_off_costs=one_off, annual_costs=annual, annual_benefit=benefit)
+
+
+def owners_no_longer_managers(project: Project, rows: list[BenefitRow]) -> list[Benefit]:
+    """Benefits whose owner is no longer a manager or admin of the project's organisation (a
+    role changed or the person left): the plan then lacks a real owner too."""
+    from portal.models import Membership
+    from portal.roles import ROLE_CAPABILITIES, Capability
+
+    owner_ids = {r.benefit.owner_id for r in rows if r.benefit.owner_id}
+    if not owner_ids:
+        return []
+    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.DECIDE_GATES in caps]
+    managers = set(Membership.objects.filter(organisation_id=project.organisation_id,
+                                             user_id__in=owner_ids, role__in=roles)
+                   .values_list("user_id", flat=True))
+    return [r.benefit for r in rows if r.benefit.owner_id and r.benefit.owner_id not in managers]
+
+
+def plan_history(project: Project) -> QuerySet[BenefitEvent]:
+    return (BenefitEvent.objects.filter(project=project, kind__in=PLAN_HISTORY_KINDS)
+            .select_related("actor").order_by("-created_at", "-id"))
+
+
+def project_overview(project: Project, user) -> dict:
+    from gevinst.services import OPEN_STATUSES, due_date_on, next_due_date
+
+    rows = benefit_rows(project)
+    plan = BenefitPlan.objects.filter(project=project).select_related("approved_by").first()
+    today = timezone.localdate()
+    due = due_date_on(plan, today) if plan else None
+    # Open benefits with no measurement since the schedule's latest due date.
+    overdue = [r.benefit for r in rows if due and r.benefit.status in OPEN_STATUSES
+               and (r.latest is None or r.latest.measured_on < due)]
+    return {
+        "project": project, "rows": rows, "plan": plan,
+        "next_due_on": next_due_date(plan, today) if plan else None,
+        "due_on": due, "overdue": overdue,
+        "owner_missing": [r.benefit for r in rows if r.benefit.owner_id is None],
+        "owner_not_manager": owners_no_longer_managers(project, rows),
+        "cost_benefit": cost_benefit_for(project, rows),
+        "can_edit": may_edit_benefits(user, project),
+        "can_approve": may_approve_plan(user, project),
+        "map": project_map(project),
+    }
+
+
+def project_panel(project: Project, user) -> dict:
+    """What the project page shows of the project's benefits (templates/gevinst/
+    _project_panel.html): the owner warning, counts by status, NOK per year, net benefit and
+    payback, and the benefit map."""
+    rows = benefit_rows(project)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.benefit.get_status_display()] = counts.get(r.benefit.get_status_display(), 0) + 1
+    cost_benefit = cost_benefit_for(project, rows)
+    return {
+        "project": project,
+        "benefit_count": len(rows),
+        "status_counts": sorted(counts.items()),
+        "owner_missing": [r.benefit for r in rows if r.benefit.owner_id is None],
+        "owner_not_manager": owners_no_longer_managers(project, rows),
+        "nok_per_year": cost_benefit.annual_benefit,
+        "cost_benefit": cost_benefit,
+        "plan": BenefitPlan.objects.filter(project=project).first(),
+        "map": project_map(project),
+        "can_edit": may_edit_benefits(user, project),
+    }
+
+
+def portfolio(projects: QuerySet[Project]) -> dict:
+    """Costs against annual NOK benefits per project and summed for the portfolio."""
+    projects = list(projects.select_related("initiative").annotate(
+        n_benefits=Count("benefits", distinct=True),
+        n_without_owner=Count("benefits", filter=Q(benefits__owner__isnull=True), distinct=True)))
+    ids = [p.pk for p in projects]
+    costs = project_costs(ids)
+    benefits = benefits_with_latest(Benefit.objects.filter(project_id__in=ids))
+    nok: dict[int, Decimal] = {}
+    for b in benefits:
+        row = benefit_row(b, (b.latest_measurements or [None])[-1])
+        if row.nok_per_year.value is not None:
+            nok[b.project_id] = nok.get(b.project_id, Decimal(0)) + row.nok_per_year.value
+    lines, one_off_sum, annual_sum, benefit_sum = [], Decimal(0), Decimal(0), Decimal(0)
+    for p in projects:
+        one_off, annual = costs.get(p.pk, (Decimal(0), Decimal(0)))
+        result = calc.cost_benefit(one_off_costs=one_off, annual_costs=annual,
+                                   annual_benefit=nok.get(p.pk, Decimal(0)))
+        lines.append({"project": p, "result": result})
+        one_off_sum += one_off
+        annual_sum += annual
+        benefit_sum += result.annual_benefit
+    return {"lines": lines, "total": calc.cost_benefit(one_off_costs=one_off_sum,
+                                                       annual_costs=annual_sum,
+                                                       annual_benefit=benefit_sum)}
+
+
+def reminders_for(user) -> QuerySet[BenefitReminder]:
+    return (BenefitReminder.objects.filter(user=user, done_at__isnull=True)
+            .select_related("benefit__project").order_by("due_on", "id"))
+
+
+def chart_data(benefit: Benefit, measurements: list[Measurement]) -> dict:
+    from django.utils.translation import gettext as _
+
+    return {
+        "labels": {"measured": _("Målt verdi"), "baseline": _("Nullpunkt"),
+                   "target": _("Mål"), "unit": benefit.unit},
+        "baseline": {"x": benefit.baseline_on.isoformat(), "y": float(benefit.baseline_value)},
+        "target": {"x": benefit.target_on.isoformat(), "y": float(benefit.target_value)},
+        "points": [{"x": m.measured_on.isoformat(), "y": float(m.value)} for m in measurements],
+    }
