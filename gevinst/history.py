@@ -123,6 +123,20 @@ def assessment_add(*, initiative, dimension: str, kind: str, score: int,
     return assessment
 
 
+# The benefit fields that its measurements' NOK values (Measurement.nok_per_year) depend on.
+VALUATION_FIELDS = ("baseline_value", "direction", "nok_per_unit", "periods_per_year")
+
+
+def benefit_valuation_changed(benefit) -> None:
+    """After a change of VALUATION_FIELDS: re-derive the measurements' NOK values and have the
+    indicators from the first measurement on recomputed."""
+    measurements_revalue(benefit_ids=[benefit.pk])
+    first = benefit.measurements.order_by("measured_on").values_list("measured_on",
+                                                                     flat=True).first()
+    if first is not None:
+        _mark({benefit.project.organisation_id}, first)
+
+
 def measurement_add(*, benefit, measured_on: datetime.date, value: Decimal, evidence: str = "",
                     entered_by=None) -> Measurement:
     with transaction.atomic():

@@ -191,6 +191,8 @@ def benefit_update(*, actor: User, benefit: Benefit, expected_version: int, **fi
         locked.save(update_fields=[*clean, "version", "updated_at"])
         benefit_event_record(project=project, benefit=locked, actor=actor,
                              kind=BenefitEventKind.BENEFIT_UPDATED, fields=changed)
+        if set(changed) & set(history.VALUATION_FIELDS):
+            history.benefit_valuation_changed(locked)
     locked.refresh_from_db()
     return locked
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gevinst.selectors import project_panel
 from portal.access import get_organisation_for_user, organisations_where, user_can
 from portal.errors import ConflictError, DomainError
 from portal.roles import Capability
@@ -129,6 +130,7 @@ def project_detail(request: HttpRequest, pk: int, *, decision_form=None,
         "new_count": sum(1 for e in timeline if e.is_new),
         "content": content, "overdue": overdue, "today": timezone.localdate(),
         "adopters": selectors.adopters_of(project),
+        "benefits_panel": project_panel(project, request.user),
         **_decision_context(request, project, decision_form),
     }
     return render(request, "projects/detail.html", context, status=status)

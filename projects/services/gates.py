@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gevinst.history import assessment_add
+from gevinst.services import benefit_plan_reapproval_required
 from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
@@ -133,5 +134,8 @@ def project_transition(*, actor: User, project: Project, to_phase: str,
                              effective_date=change.effective_date.isoformat(),
                              phase_change_id=change.pk,
                              open_items=len(open_items) if move in GATE_MOVES else 0)
+        if move in GATE_MOVES:
+            # A phase ended: the benefit realisation plan is to be approved again (DOMAIN.md).
+            benefit_plan_reapproval_required(locked, actor=actor, phase=from_phase)
     project.initiative.phase = to_phase
     return change

@@ -299,3 +299,18 @@ def test_benefit_map_nodes_and_edges(project, home_org, manager):
     services.map_node_remove(actor=manager, node=action)
     assert not BenefitMapEdge.objects.exists()
     assert BenefitEvent.objects.filter(kind="map_node_removed").count() == 1
+
+
+def test_a_new_valuation_reprices_the_measurements_for_the_indicators(project, manager):
+    benefit = services.benefit_create(actor=manager, project=project, **benefit_fields(
+        owner=manager, direction="decrease", nok_per_unit="300", periods_per_year="52"))
+    measurement = services.measurement_create(actor=manager, benefit=benefit,
+                                              measured_on=benefit.baseline_on, value="35")
+    measurement.refresh_from_db()
+    assert measurement.nok_per_year == D(5 * 300 * 52)  # 40 -> 35 hours, improvement
+    IndicatorDirty.objects.all().delete()
+    services.benefit_update(actor=manager, benefit=benefit, expected_version=1,
+                            nok_per_unit="400")
+    measurement.refresh_from_db()
+    assert measurement.nok_per_year == D(5 * 400 * 52)
+    assert IndicatorDirty.objects.filter(organisation=project.organisation).exists()

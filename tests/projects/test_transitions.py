@@ -166,3 +166,16 @@ def test_two_people_deciding_the_same_gate_at_once_exactly_one_succeeds():
         t.join()
     assert sorted(outcomes) == ["conflict", "ok"]
     assert PhaseChange.objects.filter(initiative=project.initiative, to_phase="pilot").count() == 1
+
+
+def test_passing_a_gate_asks_for_a_new_approval_of_the_benefit_plan(manager, home_org):
+    from gevinst.models import BenefitPlan
+
+    project, _ = make_project(home_org, "pilot", "full")
+    BenefitPlan.objects.create(project=project, status="approved", approved_by=manager)
+    project_transition(actor=manager, project=project, to_phase="parked")
+    assert BenefitPlan.objects.get(project=project).status == "approved"  # no phase ended
+    project_transition(actor=manager, project=project, to_phase="pilot")  # resume
+    project_transition(actor=manager, project=project, to_phase="implementation",
+                       rationale="Sjekklisten gjennomgått i styringsgruppen")
+    assert BenefitPlan.objects.get(project=project).status == "needs_reapproval"
