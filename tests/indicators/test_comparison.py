@@ -55,3 +55,26 @@ def test_the_indicator_page_shows_where_the_municipality_stands(client, peers):
     page = client.get("/indicators/", {"year": 2024}).content.decode()
     assert "Sammenlignet med andre" in page and "comparison-chart" in page
     assert "3 av 4" in page
+
+
+def test_indicator_export_has_the_permitted_rows_and_a_data_dictionary(client, peers):
+    import io
+
+    from openpyxl import load_workbook
+
+    from portal.roles import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    small, _other, _large = peers
+    manager = MembershipFactory(user=UserFactory(), organisation=small[0],
+                                role=Role.MANAGER).user
+    client.force_login(manager)
+    response = client.get("/indicators/export/", {"year": 2024, "format": "xlsx"})
+    data, dictionary = load_workbook(io.BytesIO(response.content)).worksheets
+    rows = list(data.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == [small[0].org_number]  # only its own organisation
+    header = [c.value for c in data[1]]
+    assert rows[0][header.index("points")] == 4
+    assert [r[0] for r in dictionary.iter_rows(min_row=2, values_only=True)] == header
+    text = b"".join(client.get("/indicators/export/", {"year": 2024}).streaming_content)
+    assert text.decode("utf-8-sig").splitlines()[1].startswith(small[0].org_number)
