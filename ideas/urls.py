@@ -1,12 +1,13 @@
 from django.urls import path
 
-from ideas import campaign_views, views
+from ideas import campaign_views, exports, views
 
 app_name = "ideas"
 
 urlpatterns = [
     path("", views.idea_list, name="list"),
     path("queue/", views.idea_queue, name="queue"),
+    path("export/", exports.idea_export, name="export"),
     path("new/", views.idea_create, name="create"),
     path("similar/", views.idea_similar, name="similar"),
     path("notifications/read/", views.notifications_read, name="notifications-read"),

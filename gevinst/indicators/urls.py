@@ -1,11 +1,12 @@
 from django.urls import path
 
-from gevinst.indicators import views
+from gevinst.indicators import exports, views
 
 app_name = "indicators"
 
 urlpatterns = [
     path("", views.indicator_home, name="home"),
+    path("export/", exports.indicator_export, name="export"),
     path("<str:org_number>/recompute/", views.indicator_recompute, name="recompute"),
     path("jobs/<uuid:pk>/", views.indicator_job, name="job"),
     path("schemes/", views.scheme_list, name="schemes"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gevinst.indicators import selectors, services
 from gevinst.indicators.access import can_start_job, can_view_job
+from gevinst.indicators.comparison import as_chart, comparison
 from gevinst.indicators.explain import explain
 from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
@@ -63,6 +64,7 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     lines_page = None
     if breakdown is not None:
         lines_page = Paginator(breakdown.initiatives, 100).get_page(request.GET.get("page"))
+    peer_groups = comparison(organisation, year=year, quarter=quarter)
     phase_rows = []
     if snapshot is not None:
         phase_rows = [(Phase(p).label, getattr(snapshot, f"count_{p}"),
@@ -71,7 +73,9 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
         "organisation": organisation, "organisations": organisations, "form": form,
         "year": year, "quarter": quarter, "snapshot": snapshot, "history": history,
         "breakdown": breakdown, "lines_page": lines_page, "phase_rows": phase_rows,
+        "peer_groups": peer_groups,
         "chart_data": {
+            "comparison": as_chart(peer_groups) if peer_groups else None,
             "labels": {"count": _("Antall"), "activity": _("Aktivitetspoeng"),
                        "benefit": _("Nyttepoeng")},
             "phases": {"labels": [r[0] for r in phase_rows], "counts": [r[1] for r in phase_rows]},

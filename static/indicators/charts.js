@@ -27,6 +27,20 @@
         options: { scales: { y: { beginAtZero: true } } }
       });
     }
+    var peers = document.getElementById("comparison-chart");
+    if (peers && data.comparison) {
+      var c = data.comparison;
+      new Chart(peers, {
+        type: "bar",
+        data: { labels: c.labels,
+                datasets: [{ type: "bar", label: c.names.box, data: c.box, backgroundColor: "#c9dcf0" },
+                           { type: "line", label: c.names.median, data: c.median, showLine: false,
+                             pointStyle: "line", pointRadius: 18, borderWidth: 3, borderColor: "#2a2a2a" },
+                           { type: "line", label: c.names.own, data: c.own, showLine: false,
+                             pointRadius: 7, backgroundColor: "#0062ba", borderColor: "#0062ba" }] },
+        options: { indexAxis: "x", scales: { y: { beginAtZero: true } } }
+      });
+    }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); }
   else { draw(); }

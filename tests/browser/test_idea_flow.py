@@ -11,7 +11,8 @@ from ideas.models import Idea
 from projects.models import Project
 from tests.factories import UnitFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employee,

@@ -1,0 +1,72 @@
+"""The indicator snapshots of a period as CSV or Excel, with the API's columns and a data
+dictionary; scoped like the API (own organisations, networks, or national for analysts)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gevinst.indicators.forms import PeriodForm
+from gevinst.indicators.models import YEAR
+from gevinst.indicators.selectors import (
+    CSV_COLUMNS,
+    item_to_csv_row,
+    snapshot_item,
+    snapshot_list,
+)
+from portal.exports import FORMATS, Column, export_response
+from projects.models import COUNTED_PHASES, Phase
+
+DESCRIPTIONS = {
+    "org_number": (gettext_lazy("Organisasjonsnummer"), "tekst"),
+    "name": (gettext_lazy("Organisasjonens navn"), "tekst"),
+    "size_class": (gettext_lazy("Størrelsesklasse (small, medium, large)"), "tekst"),
+    "county": (gettext_lazy("Fylke"), "tekst"),
+    "period_start": (gettext_lazy("Periodens første dag"), "dato"),
+    "period_end": (gettext_lazy("Periodens siste dag; tallene gjelder per denne datoen"),
+                   "dato"),
+    "scheme": (gettext_lazy("Poengmodellen tallene er beregnet med"), "tekst"),
+    "status": (gettext_lazy("preliminary (foreløpig) eller final (frosset)"), "tekst"),
+    "computed_at": (gettext_lazy("Når tallene ble beregnet"), "dato og tid"),
+    "stock_points": (gettext_lazy("Sum fasepoeng for initiativene ved periodens slutt"), "tall"),
+    "forward_transitions": (gettext_lazy("Faseskifter framover i perioden"), "tall"),
+    "adoption_points": (gettext_lazy("Poeng for prosjekter andre har adoptert"), "tall"),
+    "points": (gettext_lazy("Aktivitetspoeng: fasepoeng + adopsjonspoeng"), "tall"),
+    "benefit_points": (gettext_lazy("Nyttepoeng: sum over dimensjonene"), "tall"),
+    "benefit_user": (gettext_lazy("Nyttepoeng, brukernytte"), "tall"),
+    "benefit_economic": (gettext_lazy("Nyttepoeng, økonomisk nytte"), "tall"),
+    "benefit_organisational": (gettext_lazy("Nyttepoeng, organisatorisk nytte"), "tall"),
+    "realised_nok_per_year": (gettext_lazy("Realisert gevinst i kroner per år (kan være "
+                                           "negativ)"), "kroner"),
+}
+
+
+def columns() -> list[Column]:
+    out = []
+    for index, name in enumerate(CSV_COLUMNS):
+        if name in COUNTED_PHASES:
+            description = _("Initiativ i fasen «%(phase)s» ved periodens slutt") % {
+                "phase": Phase(name).label}
+            kind = "tall"
+        else:
+            description, kind = DESCRIPTIONS[name]
+        out.append(Column(name, str(description), lambda row, i=index: row[i], kind))
+    return out
+
+
+@login_required
+def indicator_export(request: HttpRequest):
+    form = PeriodForm(request.GET or None)
+    year, quarter = (form.cleaned_data["year"], int(form.cleaned_data["quarter"] or YEAR)) \
+        if form.is_valid() else (None, YEAR)
+    rows = []
+    if year is not None:
+        rows = (item_to_csv_row(snapshot_item(s))
+                for s in snapshot_list(user=request.user, year=year, quarter=quarter,
+                                       organisation=request.GET.get("organisation") or None))
+    fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "csv"
+    period = f"{year}" if not quarter else f"{year}-k{quarter}"
+    return export_response(fmt, columns(), rows, filename=f"indikatorer-{period}",
+                           title=_("Indikatorer"))

@@ -1,0 +1,63 @@
+"""The idea list as CSV or Excel: the rows the user's list shows (same scope, same filters),
+and the submitter only where the user may see it (anonymous ideas stay anonymous)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ideas import selectors
+from ideas.access import may_see_submitter
+from ideas.filters import IdeaFilter
+from portal.exports import FORMATS, Column, export_response
+
+
+def idea_columns(user) -> list[Column]:
+    def submitter(idea):
+        if idea.submitter_id is None:
+            return ""
+        if not may_see_submitter(user, idea):
+            return _("Anonym")
+        return idea.submitter.get_full_name() or idea.submitter.username
+
+    return [
+        Column(_("Id"), _("Idéens nummer i Innoportal"), lambda i: i.pk, "tall"),
+        Column(_("Tittel"), _("Idéens tittel"), lambda i: i.title),
+        Column(_("Status"), _("Status i behandlingen"), lambda i: i.get_status_display()),
+        Column(_("Organisasjon"), _("Organisasjonen idéen er sendt til"),
+               lambda i: i.organisation.name),
+        Column(_("Enhet"), _("Enheten idéen gjelder"), lambda i: i.unit.name if i.unit else ""),
+        Column(_("Innsender"), _("Navn på innsender; «Anonym» når innsenderen er skjult for deg"),
+               submitter),
+        Column(_("Behov"), _("Behovet idéen skal løse"), lambda i: i.need),
+        Column(_("Forslag til løsning"), _("Innsenderens forslag, om det finnes"),
+               lambda i: i.solution),
+        Column(_("Målgruppe"), _("Hvem idéen er for"), lambda i: i.get_target_group_display()),
+        Column(_("Velferdsteknologisk område"), _("Område, for velferdsteknologi"),
+               lambda i: i.get_welfare_area_display()),
+        Column(_("Kampanje"), _("Kampanjen idéen kom inn gjennom"),
+               lambda i: i.campaign.title if i.campaign else ""),
+        Column(_("Stikkord"), _("Stikkord, kommaseparert"),
+               lambda i: ", ".join(t.name for t in i.tags.all())),
+        Column(_("Støtter"), _("Antall som støtter idéen"), lambda i: i.support_count, "tall"),
+        Column(_("Kommentarer"), _("Antall synlige kommentarer"), lambda i: i.comment_count,
+               "tall"),
+        Column(_("Sendt inn"), _("Tidspunkt idéen ble sendt inn"), lambda i: i.submitted_at,
+               "dato og tid"),
+    ]
+
+
+@login_required
+def idea_export(request: HttpRequest):
+    ideas = selectors.idea_list(user=request.user)
+    filterset = IdeaFilter(request.GET or None, queryset=ideas, request=request)
+    if filterset.is_bound and filterset.is_valid():
+        ideas = filterset.qs
+    ideas = ideas.select_related("organisation", "unit", "campaign", "submitter")
+    ideas = ideas.prefetch_related("tags")
+    fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "csv"
+    return export_response(fmt, idea_columns(request.user), ideas.iterator(chunk_size=500),
+                           filename=f"ideer-{timezone.localdate().isoformat()}",
+                           title=_("Idéer"))
