@@ -4,6 +4,7 @@ the same the HTML views call."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -35,11 +36,12 @@ from portal.roles import Capability
 def _service_fields(data: dict) -> dict:
     """Ids to rows; a unit or campaign of another organisation is refused by the service."""
     fields = {k: v for k, v in data.items() if k not in ("organisation", "submit")}
+    missing = {"unit": _("Enheten finnes ikke."), "campaign": _("Kampanjen finnes ikke.")}
     for name, model in (("unit", Unit), ("campaign", Campaign)):
         if name in fields and fields[name] is not None:
             row = model.objects.filter(pk=fields[name]).first()
             if row is None:
-                raise DomainError("Finnes ikke.", field=name)
+                raise DomainError(missing[name], field=name)
             fields[name] = row
     return fields
 
@@ -72,7 +74,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         number = data.validated_data.get("organisation")
         organisation = (orgs.filter(org_number=number) if number else orgs).first()
         if organisation is None:
-            raise DomainError("Du kan ikke sende inn idéer til denne organisasjonen.",
+            raise DomainError(_("Du kan ikke sende inn idéer til denne organisasjonen."),
                               field="organisation")
         with transaction.atomic():
             idea = services.idea_create(actor=request.user, organisation=organisation,
@@ -173,7 +175,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         idea = self._idea(pk)
         context = {**self.get_serializer_context(), "idea": idea}
         if request.method == "GET":
-            rows = idea.comments.select_related("author")
+            rows = idea.comments.select_related("author", "moved_from")
             return Response(CommentSerializer(rows, many=True, context=context).data)
         data = IdeaCommentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -214,7 +216,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
                 pk=data.validated_data["criterion"], organisation_id=idea.organisation_id
             ).first()
             if criterion is None:
-                raise DomainError("Ukjent kriterium.", field="criterion")
+                raise DomainError(_("Ukjent kriterium."), field="criterion")
             score = services.score_set(actor=request.user, idea=idea, criterion=criterion,
                                        value=data.validated_data["value"])
             return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
@@ -240,7 +242,8 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data.is_valid(raise_exception=True)
         reviewer = User.objects.filter(username=data.validated_data["reviewer"]).first()
         if reviewer is None:
-            raise DomainError("Ukjent bruker.", field="reviewer")
+            raise DomainError(_("Finner ingen bruker med dette brukernavnet."),
+                              field="reviewer")
         if request.method == "DELETE":
             services.reviewer_unassign(actor=request.user, idea=idea, reviewer=reviewer)
             return Response(status=status.HTTP_204_NO_CONTENT)

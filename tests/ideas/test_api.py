@@ -170,6 +170,7 @@ def test_list_endpoint_has_a_constant_query_count(api_client, employee, manager,
             idea = make_idea(employee, home_org, status="submitted", title=f"Idé {i}",
                              tags=["a", f"t{i}"], is_anonymous=i % 2 == 0)
             services.idea_support(actor=manager, idea=idea)
+            services.comment_add(actor=manager, idea=idea, body="Bra")
 
     api = client_for(api_client, manager)
     fill(2)
@@ -179,6 +180,9 @@ def test_list_endpoint_has_a_constant_query_count(api_client, employee, manager,
 
     with CaptureQueriesContext(connection) as small:
         assert len(api.get(URL).json()["results"]) == 2
-    fill(8)
+    fill(10)
     with django_assert_num_queries(len(small.captured_queries)):
-        assert len(api.get(URL).json()["results"]) == 10
+        results = api.get(URL).json()["results"]
+    assert len(results) == 12
+    assert {(r["support_count"], r["comment_count"], len(r["tags"])) for r in results} == {
+        (1, 1, 2)}
