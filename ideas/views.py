@@ -123,13 +123,15 @@ def idea_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Utkastet er lagret. Du kan sende det inn senere."))
             return redirect("ideas:detail", pk=idea.pk)
-    similar = []
-    if request.method == "POST":
-        text = f"{request.POST.get('title', '')} {request.POST.get('need', '')}"
-        similar = selectors.similar_ideas(user=request.user, text=text)
+    similar: dict = {}
+    if request.method == "POST":  # without JavaScript: suggestions after a failed post
+        text = f"{request.POST.get('title', '')} {request.POST.get('need', '')}"[:2000]
+        similar = {"similar_ideas": selectors.similar_ideas(user=request.user, text=text),
+                   "similar_projects": selectors.similar_projects(user=request.user,
+                                                                  text=text)}
     return render(request, "ideas/form.html", {
         "form": form, "organisation": organisation, "organisations": organisations,
-        "similar_ideas": similar, "creating": True,
+        "creating": True, **similar,
     }, status=400 if form.errors else 200)
 
 

@@ -276,3 +276,17 @@ def test_only_open_campaigns_are_offered_and_accept_ideas(client, employee, home
                       content_type="application/json")
     assert api.status_code == 400 and "campaign" in api.json()["errors"]
     assert not Idea.objects.exists() and not PhaseChange.objects.exists()
+
+
+def test_a_failed_post_also_suggests_similar_projects(client, employee, coordinator,
+                                                      home_org):
+    """Without JavaScript the form shows known projects as well as ideas (issue 3)."""
+    idea = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                     title="Medisindispenser med varsling", need="Brukere glemmer medisiner")
+    project = services.idea_approve(actor=coordinator, idea=idea)
+    client.force_login(employee)
+    response = client.post(reverse("ideas:create"), {"title": "Medisindispenser varsling",
+                                                     "need": ""})
+    assert response.status_code == 400
+    assert response.context["similar_projects"] == [project]
+    assert "Lignende prosjekter" in response.content.decode()
