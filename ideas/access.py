@@ -112,6 +112,12 @@ def may_edit(user: User, idea: Idea) -> bool:
             and user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS))
 
 
+def may_backdate(user: User, idea: Idea) -> bool:
+    """Back-dating a status change registers history (the phase log feeds the indicators,
+    and a back-dated submission may enter a campaign that has closed): screeners only."""
+    return user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)
+
+
 def may_attach(user: User, idea: Idea) -> bool:
     """Attachments are the author's (and the screeners' once submitted), while open."""
     if idea.status not in OPEN_STATUSES:

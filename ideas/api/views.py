@@ -4,6 +4,7 @@ the same the HTML views call."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ideas import selectors, services
-from ideas.access import get_idea_for_user, ideas_visible_to
+from ideas.access import get_idea_for_user, ideas_visible_to, may_backdate
 from ideas.api.serializers import (
     CommentSerializer,
     IdeaCommentInput,
@@ -103,11 +104,16 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         call(idea, dict(data.validated_data))
         return self._out(idea)
 
-    @extend_schema(request=None, responses={200: IdeaSerializer})
+    @extend_schema(request=IdeaTransitionInput, responses={200: IdeaSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._transition(request, pk, IdeaTransitionInput, lambda idea, d: (
-            services.idea_submit(actor=request.user, idea=idea, **d)))
+        def call(idea, d):
+            day = d.get("effective_date")
+            if day not in (None, timezone.localdate()) and not may_backdate(request.user, idea):
+                raise DomainError(_("Bare innovasjonskoordinatorer kan tilbakedatere en "
+                                    "innsending."), field="effective_date")
+            services.idea_submit(actor=request.user, idea=idea, **d)
+        return self._transition(request, pk, IdeaTransitionInput, call)
 
     @extend_schema(request=None, responses={200: IdeaSerializer})
     @action(detail=True, methods=["post"])
