@@ -153,3 +153,19 @@ def test_only_the_submitter_may_lift_the_anonymity(client, api_client, secret_au
     assert idea.title == "Ny tittel" and idea.is_anonymous
     services.idea_update(actor=secret_author, idea=idea, is_anonymous=False)
     assert not Idea.objects.get(pk=idea.pk).is_anonymous
+
+
+def test_tags_of_ideas_one_may_not_see_are_unknown_to_the_filter(
+        api_client, employee, outsider, home_org, other_org):
+    """`?tag=` must not tell whether another municipality uses a tag (a patent project's
+    code name, say): such a tag is refused exactly like one that does not exist."""
+    make_idea(employee, home_org, status="submitted", tags=["prosjekt-x"],
+              is_confidential=True)
+    theirs = make_idea(outsider, other_org, status="submitted", tags=["felles"])
+    api_client.force_authenticate(outsider)
+    hidden = api_client.get("/api/v1/ideas/", {"tag": "prosjekt-x"})
+    missing = api_client.get("/api/v1/ideas/", {"tag": "finnes-ikke"})
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json() == missing.json()
+    mine = api_client.get("/api/v1/ideas/", {"tag": "felles"}).json()["results"]
+    assert [i["id"] for i in mine] == [theirs.pk]
