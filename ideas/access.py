@@ -1,15 +1,34 @@
-"""Who may see and act on ideas. Outsiders get 404; members without the right 403."""
+"""Who may see and act on ideas — the one place that says it (STYLE.md). Outsiders get 404;
+members without the right 403. Services, HTML views and API views all ask here."""
+
+from __future__ import annotations
+
+import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from ideas.models import Campaign, Idea, IdeaStatus
-from portal.access import organisations_where, user_can
-from portal.models import Network, User
+from ideas.models import Campaign, Comment, Idea, IdeaStatus, ReviewerAssignment
+from portal.access import membership_for, organisations_where, user_can
+from portal.models import Membership, Network, User
 from portal.roles import Capability
 from projects.models import Visibility
 
+S = IdeaStatus
+# Statuses in which the idea is still being worked on (edits, attachments).
+OPEN_STATUSES = frozenset({S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.PARKED})
+# Supports and comments are for ideas others can act on, not drafts or closed ideas.
+ENGAGEABLE = frozenset({S.SUBMITTED, S.IN_REVIEW, S.APPROVED, S.PARKED})
+# Reviewers score ideas while they are being screened.
+SCORABLE = frozenset({S.SUBMITTED, S.IN_REVIEW})
+# Authors may correct (or withdraw) a comment this long after writing it; later only
+# moderators may hide it, so a discussion cannot be rewritten after others replied.
+COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
+
+
+# --- seeing ideas ---------------------------------------------------------------------------
 
 def ideas_visible_to(user: User) -> QuerySet[Idea]:
     """Own organisations' ideas (drafts only to their author), network-shared ideas of partner
@@ -24,6 +43,32 @@ def ideas_visible_to(user: User) -> QuerySet[Idea]:
     return Idea.objects.filter(mine | shared)
 
 
+def may_see_idea(user: User, idea: Idea) -> bool:
+    return ideas_visible_to(user).filter(pk=idea.pk).exists()
+
+
+def users_who_may_see(idea: Idea, user_ids) -> set[int]:
+    """Those of `user_ids` who may see the idea now (the same rule as ideas_visible_to, from
+    the idea's side). Notices go only to them: a follower from a partner municipality hears
+    nothing once the idea is made confidential or organisation-only."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    members = Membership.objects.filter(user_id__in=user_ids)
+    inside = set(members.filter(organisation_id=idea.organisation_id)
+                 .values_list("user_id", flat=True))
+    if idea.status == IdeaStatus.DRAFT:
+        return {idea.submitter_id} & inside
+    if idea.is_confidential or idea.visibility == Visibility.ORGANISATION:
+        return inside
+    if idea.visibility == Visibility.PUBLIC:
+        return user_ids  # public ideas are for every signed-in user
+    partners = Network.organisations.through.objects.filter(
+        network__organisations=idea.organisation_id).values("organisation_id")
+    return inside | set(members.filter(organisation_id__in=partners)
+                        .values_list("user_id", flat=True))
+
+
 def get_idea_for_user(user: User, pk: int, *, capability: Capability | None = None) -> Idea:
     idea = (ideas_visible_to(user).select_related("organisation", "unit", "submitter",
                                                   "campaign", "initiative", "merged_into")
@@ -35,11 +80,76 @@ def get_idea_for_user(user: User, pk: int, *, capability: Capability | None = No
     return idea
 
 
+# --- anonymity ------------------------------------------------------------------------------
+
 def may_see_submitter(user: User, idea: Idea) -> bool:
     """Anonymous ideas hide the submitter from all but coordinators and admins there."""
     return (not idea.is_anonymous or idea.submitter_id == user.pk
             or user_can(user, idea.organisation_id, Capability.SEE_ANONYMOUS))
 
+
+def may_see_comment_author(user: User, comment: Comment, idea: Idea) -> bool:
+    """A comment by the anonymous submitter names nobody. A merge moves comments to the
+    surviving idea, so the idea the comment was written on counts as well as the one it is
+    shown on: the submitter of an anonymous merged idea stays hidden on the survivor."""
+    if comment.author_id is None:
+        return True
+    for origin in (idea, comment.moved_from if comment.moved_from_id else None):
+        if (origin is not None and origin.is_anonymous
+                and comment.author_id == origin.submitter_id
+                and not may_see_submitter(user, origin)):
+            return False
+    return True
+
+
+# --- acting on ideas ------------------------------------------------------------------------
+
+def may_edit(user: User, idea: Idea) -> bool:
+    """The author while the idea is a draft or just submitted; screeners while it is open."""
+    if idea.status in (S.DRAFT, S.SUBMITTED) and idea.submitter_id == user.pk:
+        return True
+    return (idea.status in OPEN_STATUSES and idea.status != S.DRAFT
+            and user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS))
+
+
+def may_backdate(user: User, idea: Idea) -> bool:
+    """Back-dating a status change registers history (the phase log feeds the indicators,
+    and a back-dated submission may enter a campaign that has closed): screeners only."""
+    return user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)
+
+
+def may_attach(user: User, idea: Idea) -> bool:
+    """Attachments are the author's (and the screeners' once submitted), while open."""
+    if idea.status not in OPEN_STATUSES:
+        return False
+    return (idea.submitter_id == user.pk
+            or (idea.status != S.DRAFT
+                and user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)))
+
+
+def may_score(user: User, idea: Idea) -> bool:
+    """Assigned reviewers, and the coordinators who screen the idea."""
+    if idea.status not in SCORABLE or membership_for(user, idea.organisation_id) is None:
+        return False
+    return (user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)
+            or ReviewerAssignment.objects.filter(idea=idea, reviewer=user).exists())
+
+
+def comment_may_edit(user: User, comment: Comment, *, now=None) -> bool:
+    now = now or timezone.now()
+    return (comment.author_id == user.pk and comment.deleted_at is None
+            and now - comment.created_at <= COMMENT_EDIT_WINDOW)
+
+
+def comment_may_delete(user: User, comment: Comment, idea: Idea) -> bool:
+    """Soft delete: moderators (screeners) any time, the author within the edit window."""
+    if comment.deleted_at is not None:
+        return False
+    return (user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)
+            or comment_may_edit(user, comment))
+
+
+# --- campaigns ------------------------------------------------------------------------------
 
 def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     """Campaigns are an organisation's own call for ideas: members see them."""

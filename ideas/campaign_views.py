@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +23,10 @@ from portal.views import form_error
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = (campaigns_visible_to(request.user).select_related("organisation")
-                 .annotate(idea_count=Count("ideas")).order_by("-opens_on", "-id"))
+                 # Drafts are nobody's business but their author's (and match the
+                 # campaign page, which counts what the reader may see).
+                 .annotate(idea_count=Count("ideas", filter=~Q(ideas__status=IdeaStatus.DRAFT)))
+                 .order_by("-opens_on", "-id"))
     return render(request, "ideas/campaign_list.html", {
         "campaigns": campaigns, "today": timezone.localdate(),
         "can_create": organisations_where(request.user, Capability.SCREEN_IDEAS).exists(),

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ideas import services
-from ideas.models import Campaign, Idea, IdeaStatus
+from ideas.models import Campaign, FollowerNotification, Idea, IdeaStatus
 from portal.models import Organisation, Unit, User
 
 d = datetime.date
@@ -191,6 +191,19 @@ def _engage(ideas, people) -> None:
                             values={c.pk: v for c, v in zip(criteria, values)})
 
 
+def _last_notice_id() -> int:
+    last = FollowerNotification.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return last or 0
+
+
+def _quiet(after: int) -> None:
+    """Demo history is not news: the followers keep the in-app notices written while loading,
+    but they count as e-mailed, so the e-mail task (run after commit, eagerly or by a worker)
+    sends nothing. Ordinary status changes are not affected."""
+    FollowerNotification.objects.filter(pk__gt=after, emailed_at__isnull=True).update(
+        emailed_at=timezone.now())
+
+
 def load(*, home: Organisation, neighbour: Organisation, stdout) -> None:
     usernames = ("ansatt", "koordinator", "prosjektleder", "leder", "admin", "nabo")
     people = {name: _user(name) for name in usernames}
@@ -201,6 +214,7 @@ def load(*, home: Organisation, neighbour: Organisation, stdout) -> None:
         stdout.write("ideas: demo ideas already loaded.")
         return
     with transaction.atomic():
+        first_notice = _last_notice_id()
         campaign = _campaign(home, people["koordinator"])
         ideas: dict[str, Idea] = {}
         for row in HOME_IDEAS:
@@ -212,4 +226,5 @@ def load(*, home: Organisation, neighbour: Organisation, stdout) -> None:
                                         unit=_unit(neighbour, "Hjemmetjenesten"))
             services.idea_submit(actor=people["nabo"], idea=idea,
                                  effective_date=d(2026, 10, 20))
+        _quiet(after=first_notice)
     stdout.write(f"ideas: {len(HOME_IDEAS) + len(NEIGHBOUR_IDEAS)} demo ideas, 1 campaign.")

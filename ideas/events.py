@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ideas.access import users_who_may_see
 from ideas.models import Follow, FollowerNotification, Idea, IdeaEvent
 
 
@@ -42,8 +43,11 @@ def _notify_followers(event: IdeaEvent) -> None:
 
     followers = (Follow.objects.filter(idea_id=event.idea_id)
                  .exclude(user_id=event.actor_id).values_list("user_id", flat=True))
+    # Only those who may still see the idea: a partner municipality's follower hears
+    # nothing (not even the title) once the idea is confidential or kept in-house.
+    allowed = users_who_may_see(event.idea, followers)
     notices = [FollowerNotification(user_id=user_id, idea_id=event.idea_id, event=event)
-               for user_id in followers]
+               for user_id in sorted(allowed)]
     if notices:
         FollowerNotification.objects.bulk_create(notices, ignore_conflicts=True)
         idea_notifications_send.delay_on_commit(event.pk)

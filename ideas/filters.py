@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ideas.access import ideas_visible_to
 from ideas.models import Campaign, Idea, IdeaStatus, Tag, TargetGroup
 from portal.access import organisations_where
 from portal.models import Unit
@@ -26,6 +27,14 @@ def _units(request):
     return Unit.objects.filter(organisation__in=organisations_where(request.user))
 
 
+def _tags(request):
+    """Tags of ideas the user may see: a tag used only on another municipality's (or a
+    confidential) idea is as unknown as one that does not exist."""
+    if request is None:
+        return Tag.objects.none()
+    return Tag.objects.filter(ideas__in=ideas_visible_to(request.user)).distinct()
+
+
 def _campaigns(request):
     if request is None:
         return Campaign.objects.none()
@@ -42,7 +51,7 @@ class IdeaFilter(django_filters.FilterSet):
                                                 empty_label=_("Alle"))
     target_group = django_filters.ChoiceFilter(choices=TargetGroup.choices,
                                                label=_("Målgruppe"), empty_label=_("Alle"))
-    tag = django_filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.all(),
+    tag = django_filters.ModelChoiceFilter(field_name="tags", queryset=_tags,
                                            to_field_name="name", label=_("Stikkord"),
                                            empty_label=_("Alle"))
     organisation = django_filters.CharFilter(field_name="organisation__org_number",

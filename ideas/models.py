@@ -227,10 +227,6 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["idea", "created_at"])]
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
 
 ALLOWED_ATTACHMENT_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".docx",
                                  ".xlsx", ".pptx", ".odt", ".ods", ".txt")

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from ideas.access import ideas_visible_to
+from ideas.access import SCORABLE, ideas_visible_to
 from ideas.models import (
     Comment,
     EvaluationCriterion,
@@ -28,9 +28,6 @@ from portal.models import User
 from portal.roles import Capability
 from projects.access import projects_visible_to
 from projects.models import Project
-
-SCORABLE = (IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW)
-
 
 def _count(model, **filters):
     rows = (model.objects.filter(idea=OuterRef("pk"), **filters).order_by()
@@ -70,7 +67,10 @@ def not_scored_by(*, user: User) -> QuerySet[Idea]:
 
 
 def unread_notifications(*, user: User, limit: int = 5) -> list[FollowerNotification]:
-    return list(FollowerNotification.objects.filter(user=user, read_at__isnull=True)
+    # Only ideas the user may still see: a notice must not keep showing the title of an
+    # idea that has since been made confidential.
+    return list(FollowerNotification.objects.filter(user=user, read_at__isnull=True,
+                                                    idea__in=ideas_visible_to(user))
                 .select_related("idea", "event").order_by("-created_at", "-id")[:limit])
 
 

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from ideas.access import users_who_may_see
 from ideas.models import FollowerNotification
 
 
@@ -15,10 +16,16 @@ def idea_notifications_send(event_id: int) -> int:
     """E-mail each follower told about an idea event. Each notice is claimed with a
     compare-and-swap on emailed_at, so a second run (or a retry) sends nothing twice."""
     sent = 0
-    notices = (FollowerNotification.objects.filter(event_id=event_id, emailed_at__isnull=True)
-               .select_related("user", "idea", "event"))
+    notices = list(FollowerNotification.objects.filter(event_id=event_id,
+                                                       emailed_at__isnull=True)
+                   .select_related("user", "idea", "event"))
+    if not notices:
+        return 0
+    # Asked again at sending time: the idea may have become confidential since the event.
+    allowed = users_who_may_see(notices[0].idea, [n.user_id for n in notices])
     for notice in notices:
-        if not notice.user.email or not notice.user.is_active:
+        if (not notice.user.email or not notice.user.is_active
+                or notice.user_id not in allowed):
             continue
         claimed = FollowerNotification.objects.filter(
             pk=notice.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())

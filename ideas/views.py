@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ideas import selectors, services
-from ideas.access import get_idea_for_user, may_see_submitter
+from ideas.access import (
+    comment_may_delete,
+    comment_may_edit,
+    get_idea_for_user,
+    may_attach,
+    may_edit,
+    may_score,
+    may_see_comment_author,
+    may_see_submitter,
+)
 from ideas.filters import IdeaFilter
 from ideas.forms import (
     AssignForm,
@@ -25,7 +34,7 @@ from ideas.forms import (
 )
 from ideas.models import Attachment, Comment, IdeaStatus, Score
 from portal.access import membership_for, organisations_where, user_can
-from portal.errors import DomainError
+from portal.errors import DomainError, Forbidden
 from portal.models import User
 from portal.roles import Capability
 from portal.views import form_error
@@ -114,23 +123,27 @@ def idea_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Utkastet er lagret. Du kan sende det inn senere."))
             return redirect("ideas:detail", pk=idea.pk)
-    similar = []
-    if request.method == "POST":
-        text = f"{request.POST.get('title', '')} {request.POST.get('need', '')}"
-        similar = selectors.similar_ideas(user=request.user, text=text)
+    similar: dict = {}
+    if request.method == "POST":  # without JavaScript: suggestions after a failed post
+        text = f"{request.POST.get('title', '')} {request.POST.get('need', '')}"[:2000]
+        similar = {"similar_ideas": selectors.similar_ideas(user=request.user, text=text),
+                   "similar_projects": selectors.similar_projects(user=request.user,
+                                                                  text=text)}
     return render(request, "ideas/form.html", {
         "form": form, "organisation": organisation, "organisations": organisations,
-        "similar_ideas": similar, "creating": True,
+        "creating": True, **similar,
     }, status=400 if form.errors else 200)
 
 
 @login_required
 def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
-    if not services.may_edit(request.user, idea):
+    if not may_edit(request.user, idea):
         raise PermissionDenied
     form = IdeaForm(request.POST or None, instance=idea, organisation=idea.organisation,
                     with_attachment=False)
+    if idea.submitter_id != request.user.pk:
+        del form.fields["is_anonymous"]  # the submitter's choice alone (ideas.services)
     if request.method == "POST" and form.is_valid():
         try:
             services.idea_update(actor=request.user, idea=idea, **form.service_fields())
@@ -144,16 +157,14 @@ def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def _comment_rows(request, idea, show_submitter: bool, can_moderate: bool):
+def _comment_rows(request, idea):
     rows = []
     for comment in idea.comments.select_related("author", "moved_from"):
-        hidden = (not show_submitter and idea.is_anonymous
-                  and comment.author_id == idea.submitter_id)
+        shown = may_see_comment_author(request.user, comment, idea)
         rows.append({"comment": comment,
-                     "author": _("Innsenderen") if hidden else comment.author,
-                     "may_edit": services.comment_may_edit(request.user, comment),
-                     "may_delete": comment.deleted_at is None and (
-                         can_moderate or services.comment_may_edit(request.user, comment))})
+                     "author": comment.author if shown else _("Innsenderen"),
+                     "may_edit": comment_may_edit(request.user, comment),
+                     "may_delete": comment_may_delete(request.user, comment, idea)})
     return rows
 
 
@@ -162,14 +173,13 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     can_screen = user_can(request.user, idea.organisation_id, Capability.SCREEN_IDEAS)
     is_member = membership_for(request.user, idea.organisation_id) is not None
-    show_submitter = may_see_submitter(request.user, idea)
     context = {
-        "idea": idea, "can_screen": can_screen, "is_member": is_member,
-        "show_submitter": show_submitter,
-        "may_edit": services.may_edit(request.user, idea),
-        "may_attach": services.may_attach(request.user, idea),
+        "idea": idea, "can_screen": can_screen,
+        "show_submitter": may_see_submitter(request.user, idea),
+        "may_edit": may_edit(request.user, idea),
+        "may_attach": may_attach(request.user, idea),
         "events": idea.events.select_related("actor")[:100],
-        "comments": _comment_rows(request, idea, show_submitter, can_screen),
+        "comments": _comment_rows(request, idea),
         "attachments": idea.attachments.all(),
         "support_count": idea.supports.count(),
         "supports": idea.supports.filter(user=request.user).exists(),
@@ -188,7 +198,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_member:
         criteria = services.criteria_ensure_defaults(idea.organisation_id)
         context["summary"] = selectors.score_summary(idea, criteria)
-        if services.may_score(request.user, idea):
+        if may_score(request.user, idea):
             mine = dict(Score.objects.filter(idea=idea, reviewer=request.user)
                         .values_list("criterion_id", "value"))
             context["score_form"] = ScoreForm(criteria=criteria, initial_scores=mine)
@@ -221,9 +231,12 @@ def _int(value) -> int:
 
 
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
-    """Run one service for a POST from the idea page and go back to it with a message."""
+    """Run one service for a POST from the idea page and go back to it with a message.
+    A member without the right gets 403, as from the access helper (STYLE.md)."""
     try:
         action()
+    except Forbidden as error:
+        raise PermissionDenied(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -282,7 +295,7 @@ def _comment_for(request, pk: int, comment_pk: int) -> Comment:
 @login_required
 def comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
     comment = _comment_for(request, pk, comment_pk)
-    if not services.comment_may_edit(request.user, comment):
+    if not comment_may_edit(request.user, comment):
         raise PermissionDenied
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():

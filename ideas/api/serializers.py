@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ideas.access import may_see_submitter
+from ideas.access import may_see_comment_author, may_see_submitter
 from ideas.models import Comment, Idea, InnovationType, Novelty, Origin, Score, TargetGroup
 from projects.models import Track, Visibility, WelfareArea
 
@@ -90,11 +90,8 @@ class CommentSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "body", "created_at", "edited_at", "deleted", "moved_from"]
 
     def get_author(self, comment: Comment) -> str | None:
-        idea = self.context["idea"]
-        if comment.author_id is None:
-            return None
-        if (comment.author_id == idea.submitter_id
-                and not may_see_submitter(self.context["request"].user, idea)):
+        if comment.author_id is None or not may_see_comment_author(
+                self.context["request"].user, comment, self.context["idea"]):
             return None
         return comment.author.username
 

@@ -4,13 +4,15 @@ the same the HTML views call."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ideas import selectors, services
-from ideas.access import get_idea_for_user, ideas_visible_to
+from ideas.access import get_idea_for_user, ideas_visible_to, may_backdate
 from ideas.api.serializers import (
     CommentSerializer,
     IdeaCommentInput,
@@ -35,11 +37,12 @@ from portal.roles import Capability
 def _service_fields(data: dict) -> dict:
     """Ids to rows; a unit or campaign of another organisation is refused by the service."""
     fields = {k: v for k, v in data.items() if k not in ("organisation", "submit")}
+    missing = {"unit": _("Enheten finnes ikke."), "campaign": _("Kampanjen finnes ikke.")}
     for name, model in (("unit", Unit), ("campaign", Campaign)):
         if name in fields and fields[name] is not None:
             row = model.objects.filter(pk=fields[name]).first()
             if row is None:
-                raise DomainError("Finnes ikke.", field=name)
+                raise DomainError(missing[name], field=name)
             fields[name] = row
     return fields
 
@@ -72,7 +75,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         number = data.validated_data.get("organisation")
         organisation = (orgs.filter(org_number=number) if number else orgs).first()
         if organisation is None:
-            raise DomainError("Du kan ikke sende inn idéer til denne organisasjonen.",
+            raise DomainError(_("Du kan ikke sende inn idéer til denne organisasjonen."),
                               field="organisation")
         with transaction.atomic():
             idea = services.idea_create(actor=request.user, organisation=organisation,
@@ -101,11 +104,16 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         call(idea, dict(data.validated_data))
         return self._out(idea)
 
-    @extend_schema(request=None, responses={200: IdeaSerializer})
+    @extend_schema(request=IdeaTransitionInput, responses={200: IdeaSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._transition(request, pk, IdeaTransitionInput, lambda idea, d: (
-            services.idea_submit(actor=request.user, idea=idea, **d)))
+        def call(idea, d):
+            day = d.get("effective_date")
+            if day not in (None, timezone.localdate()) and not may_backdate(request.user, idea):
+                raise DomainError(_("Bare innovasjonskoordinatorer kan tilbakedatere en "
+                                    "innsending."), field="effective_date")
+            services.idea_submit(actor=request.user, idea=idea, **d)
+        return self._transition(request, pk, IdeaTransitionInput, call)
 
     @extend_schema(request=None, responses={200: IdeaSerializer})
     @action(detail=True, methods=["post"])
@@ -173,7 +181,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         idea = self._idea(pk)
         context = {**self.get_serializer_context(), "idea": idea}
         if request.method == "GET":
-            rows = idea.comments.select_related("author")
+            rows = idea.comments.select_related("author", "moved_from")
             return Response(CommentSerializer(rows, many=True, context=context).data)
         data = IdeaCommentInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -214,7 +222,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
                 pk=data.validated_data["criterion"], organisation_id=idea.organisation_id
             ).first()
             if criterion is None:
-                raise DomainError("Ukjent kriterium.", field="criterion")
+                raise DomainError(_("Ukjent kriterium."), field="criterion")
             score = services.score_set(actor=request.user, idea=idea, criterion=criterion,
                                        value=data.validated_data["value"])
             return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
@@ -240,7 +248,8 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data.is_valid(raise_exception=True)
         reviewer = User.objects.filter(username=data.validated_data["reviewer"]).first()
         if reviewer is None:
-            raise DomainError("Ukjent bruker.", field="reviewer")
+            raise DomainError(_("Finner ingen bruker med dette brukernavnet."),
+                              field="reviewer")
         if request.method == "DELETE":
             services.reviewer_unassign(actor=request.user, idea=idea, reviewer=reviewer)
             return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,21 +1,17 @@
 """Writes for ideas: one function per state change (STYLE.md). Split by concern; import from
-here."""
+here. Who may do what is decided in ideas.access."""
 
 from ideas.services.attachments import (
                                         attachment_add,
                                         attachment_remove,
                                         attachment_validate,
-                                        may_attach,
                                         sanitise_filename,
 )
 from ideas.services.campaigns import campaign_create
 from ideas.services.engagement import (
-                                        COMMENT_EDIT_WINDOW,
                                         comment_add,
                                         comment_delete,
                                         comment_edit,
-                                        comment_may_delete,
-                                        comment_may_edit,
                                         idea_follow,
                                         idea_support,
                                         idea_unfollow,
@@ -25,14 +21,12 @@ from ideas.services.engagement import (
 from ideas.services.evaluation import (
                                         criteria_ensure_defaults,
                                         criterion_create,
-                                        may_score,
                                         reviewer_assign,
                                         reviewer_unassign,
                                         score_set,
                                         scores_set,
 )
 from ideas.services.status import (
-                                        OPEN_STATUSES,
                                         TRANSITIONS,
                                         idea_approve,
                                         idea_create,
@@ -43,16 +37,14 @@ from ideas.services.status import (
                                         idea_start_review,
                                         idea_submit,
                                         idea_update,
-                                        may_edit,
 )
 
 __all__ = [
-    "COMMENT_EDIT_WINDOW", "OPEN_STATUSES", "TRANSITIONS", "attachment_add",
-    "attachment_remove", "attachment_validate", "campaign_create", "comment_add",
-    "comment_delete", "comment_edit", "comment_may_delete", "comment_may_edit",
+    "TRANSITIONS", "attachment_add", "attachment_remove", "attachment_validate",
+    "campaign_create", "comment_add", "comment_delete", "comment_edit",
     "criteria_ensure_defaults", "criterion_create", "idea_approve", "idea_create",
     "idea_follow", "idea_merge", "idea_park", "idea_reject", "idea_resume",
     "idea_start_review", "idea_submit", "idea_support", "idea_unfollow", "idea_unsupport",
-    "idea_update", "may_attach", "may_edit", "may_score", "notifications_mark_read",
-    "reviewer_assign", "reviewer_unassign", "score_set", "scores_set", "sanitise_filename",
+    "idea_update", "notifications_mark_read", "reviewer_assign", "reviewer_unassign",
+    "score_set", "scores_set", "sanitise_filename",
 ]

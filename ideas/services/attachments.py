@@ -12,19 +12,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ideas.access import may_attach
 from ideas.events import IdeaEventKind, idea_event_record
-from ideas.models import (
-    ALLOWED_ATTACHMENT_EXTENSIONS,
-    MAX_ATTACHMENT_BYTES,
-    Attachment,
-    Idea,
-    IdeaStatus,
-)
-from ideas.services.status import OPEN_STATUSES
-from portal.access import user_can
+from ideas.models import ALLOWED_ATTACHMENT_EXTENSIONS, MAX_ATTACHMENT_BYTES, Attachment, Idea
 from portal.errors import DomainError, Forbidden
 from portal.models import User
-from portal.roles import Capability
 
 CONTENT_TYPES = {
     ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
@@ -114,26 +106,24 @@ def attachment_validate(upload: UploadedFile) -> tuple[str, str]:
     return name, CONTENT_TYPES[suffix]
 
 
-def may_attach(user: User, idea: Idea) -> bool:
-    if idea.status not in OPEN_STATUSES:
-        return False
-    return (idea.submitter_id == user.pk
-            or (idea.status != IdeaStatus.DRAFT
-                and user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)))
-
-
 def attachment_add(*, actor: User, idea: Idea, upload: UploadedFile) -> Attachment:
+    refused = _("Du kan ikke legge ved filer på denne idéen.")
     if not may_attach(actor, idea):
-        raise Forbidden(_("Du kan ikke legge ved filer på denne idéen."))
+        raise Forbidden(refused)
     name, content_type = attachment_validate(upload)
     with transaction.atomic():
-        attachment = Attachment(idea=idea, original_name=name, content_type=content_type,
+        # Checked again under the lock: nothing is attached to an idea that a coordinator
+        # approved, rejected or merged meanwhile.
+        locked = Idea.objects.select_for_update().get(pk=idea.pk)
+        if not may_attach(actor, locked):
+            raise Forbidden(refused)
+        attachment = Attachment(idea=locked, original_name=name, content_type=content_type,
                                 size=upload.size, uploaded_by=actor)
         attachment.file.save(name, upload, save=False)
         stored = attachment.file.name
         try:
             attachment.save()
-            idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.ATTACHMENT_ADDED,
+            idea_event_record(idea=locked, actor=actor, kind=IdeaEventKind.ATTACHMENT_ADDED,
                               attachment_id=attachment.pk, name=name)
         except Exception:
             attachment.file.storage.delete(stored)
@@ -142,12 +132,14 @@ def attachment_add(*, actor: User, idea: Idea, upload: UploadedFile) -> Attachme
 
 
 def attachment_remove(*, actor: User, attachment: Attachment) -> None:
-    idea = attachment.idea
-    if not may_attach(actor, idea):
-        raise Forbidden(_("Du kan ikke fjerne vedlegg fra denne idéen."))
     storage, stored = attachment.file.storage, attachment.file.name
     with transaction.atomic():
-        attachment.delete()
+        idea = Idea.objects.select_for_update().get(pk=attachment.idea_id)
+        if not may_attach(actor, idea):
+            raise Forbidden(_("Du kan ikke fjerne vedlegg fra denne idéen."))
+        deleted, _rows = Attachment.objects.filter(pk=attachment.pk).delete()
+        if not deleted:  # a second click: the first one removed it
+            return
         idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.ATTACHMENT_REMOVED,
                           name=attachment.original_name)
         # The file goes only when the row is surely gone.

@@ -2,47 +2,47 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ideas.access import ideas_visible_to
+from ideas.access import (
+    COMMENT_EDIT_WINDOW,
+    ENGAGEABLE,
+    comment_may_delete,
+    comment_may_edit,
+    may_see_idea,
+)
 from ideas.events import IdeaEventKind, idea_event_record
-from ideas.models import Comment, Follow, FollowerNotification, Idea, IdeaStatus, Support
-from portal.access import user_can
+from ideas.models import Comment, Follow, FollowerNotification, Idea, Support
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
-from portal.roles import Capability
 
-# Authors may correct (or withdraw) a comment this long after writing it; later only
-# moderators may hide it, so a discussion cannot be rewritten after others replied.
-COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
 COMMENT_MAX_LENGTH = 5000
-# Supports and comments are for ideas others can act on, not drafts or closed ideas.
-ENGAGEABLE = frozenset({IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW, IdeaStatus.APPROVED,
-                        IdeaStatus.PARKED})
 
 
 def _require_visible(actor: User, idea: Idea) -> None:
-    if not ideas_visible_to(actor).filter(pk=idea.pk).exists():
+    if not may_see_idea(actor, idea):
         raise Forbidden(_("Du har ikke tilgang til denne idéen."))
 
 
-def _require_engageable(idea: Idea) -> None:
-    if idea.status not in ENGAGEABLE:
+def _lock_engageable(idea: Idea) -> Idea:
+    """The idea, locked, if it is open for supports and comments (a concurrent merge moves
+    them, so they must not slip onto the merged idea behind its back)."""
+    locked = Idea.objects.select_for_update().get(pk=idea.pk)
+    if locked.status not in ENGAGEABLE:
         raise DomainError(_("Idéen er ikke åpen for støtte og kommentarer i denne statusen."),
                           code="not_open")
+    return locked
 
 
 def idea_support(*, actor: User, idea: Idea) -> Support:
     _require_visible(actor, idea)
-    _require_engageable(idea)
     try:
         with transaction.atomic():
-            support = Support.objects.create(idea=idea, user=actor)
-            idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.SUPPORTED)
+            locked = _lock_engageable(idea)
+            support = Support.objects.create(idea=locked, user=actor)
+            idea_event_record(idea=locked, actor=actor, kind=IdeaEventKind.SUPPORTED)
     except IntegrityError:  # the unique constraint: one support per user
         raise ConflictError(_("Du støtter allerede denne idéen."), code="already_supported")
     return support
@@ -85,27 +85,14 @@ def _clean_body(body: str) -> str:
 def comment_add(*, actor: User, idea: Idea, body: str) -> Comment:
     """A comment; the commenter starts following the idea."""
     _require_visible(actor, idea)
-    _require_engageable(idea)
     body = _clean_body(body)
     with transaction.atomic():
-        comment = Comment.objects.create(idea=idea, author=actor, body=body)
-        Follow.objects.bulk_create([Follow(idea=idea, user=actor)], ignore_conflicts=True)
-        idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.COMMENTED,
+        locked = _lock_engageable(idea)
+        comment = Comment.objects.create(idea=locked, author=actor, body=body)
+        Follow.objects.bulk_create([Follow(idea=locked, user=actor)], ignore_conflicts=True)
+        idea_event_record(idea=locked, actor=actor, kind=IdeaEventKind.COMMENTED,
                           comment_id=comment.pk)
     return comment
-
-
-def comment_may_edit(user: User, comment: Comment, *, now=None) -> bool:
-    now = now or timezone.now()
-    return (comment.author_id == user.pk and comment.deleted_at is None
-            and now - comment.created_at <= COMMENT_EDIT_WINDOW)
-
-
-def comment_may_delete(user: User, comment: Comment, idea: Idea) -> bool:
-    if comment.deleted_at is not None:
-        return False
-    return (user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)
-            or comment_may_edit(user, comment))
 
 
 def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:

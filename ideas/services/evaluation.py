@@ -6,8 +6,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ideas.access import SCORABLE, may_score
 from ideas.events import IdeaEventKind, idea_event_record
-from ideas.models import EvaluationCriterion, Idea, IdeaStatus, ReviewerAssignment, Score
+from ideas.models import EvaluationCriterion, Idea, ReviewerAssignment, Score
 from portal.access import membership_for, user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation, User
@@ -24,7 +25,6 @@ DEFAULT_CRITERIA = [
     (gettext_noop("Ressursbehov"), gettext_noop("Høy poengsum: lite ressurser trengs (tid, "
                                                 "penger, folk).")),
 ]
-SCORABLE = frozenset({IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW})
 
 
 def criteria_ensure_defaults(organisation: Organisation | int) -> list[EvaluationCriterion]:
@@ -48,16 +48,17 @@ def _require_screener(actor: User, idea: Idea) -> None:
 
 def reviewer_assign(*, actor: User, idea: Idea, reviewer: User) -> ReviewerAssignment:
     _require_screener(actor, idea)
-    if idea.status not in SCORABLE:
-        raise DomainError(_("Vurderere tildeles idéer som er sendt inn eller til vurdering."),
-                          code="not_scorable")
     if membership_for(reviewer, idea.organisation_id) is None:
         raise DomainError(_("Vurdereren må være medlem av organisasjonen."), field="reviewer")
     try:
         with transaction.atomic():
-            assignment = ReviewerAssignment.objects.create(idea=idea, reviewer=reviewer,
+            locked = Idea.objects.select_for_update().get(pk=idea.pk)
+            if locked.status not in SCORABLE:
+                raise DomainError(_("Vurderere tildeles idéer som er sendt inn eller til "
+                                    "vurdering."), code="not_scorable")
+            assignment = ReviewerAssignment.objects.create(idea=locked, reviewer=reviewer,
                                                            assigned_by=actor)
-            idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.REVIEWER_ASSIGNED,
+            idea_event_record(idea=locked, actor=actor, kind=IdeaEventKind.REVIEWER_ASSIGNED,
                               reviewer_id=reviewer.pk, reviewer=str(reviewer))
     except IntegrityError:
         raise ConflictError(_("%(name)s er allerede vurderer for idéen.")
@@ -73,14 +74,6 @@ def reviewer_unassign(*, actor: User, idea: Idea, reviewer: User) -> None:
             raise ConflictError(_("Personen er ikke vurderer for idéen."), code="not_assigned")
         idea_event_record(idea=idea, actor=actor, kind=IdeaEventKind.REVIEWER_UNASSIGNED,
                           reviewer_id=reviewer.pk, reviewer=str(reviewer))
-
-
-def may_score(user: User, idea: Idea) -> bool:
-    """Assigned reviewers, and the coordinators who screen the idea."""
-    if idea.status not in SCORABLE or membership_for(user, idea.organisation_id) is None:
-        return False
-    return (user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS)
-            or ReviewerAssignment.objects.filter(idea=idea, reviewer=user).exists())
 
 
 def score_set(*, actor: User, idea: Idea, criterion: EvaluationCriterion, value: int) -> Score:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ideas.access import may_edit
 from ideas.events import IdeaEventKind, idea_event_record
 from ideas.models import Campaign, Comment, Follow, Idea, IdeaStatus, Support, Tag
 from portal.access import user_can
@@ -35,8 +36,6 @@ TRANSITIONS: dict[tuple[str, str], str | None] = {
     (S.IN_REVIEW, S.MERGED): Phase.MERGED,
     (S.PARKED, S.IN_REVIEW): Phase.IDEA,
 }
-# Statuses in which the idea is still being worked on (edits, attachments, scores).
-OPEN_STATUSES = frozenset({S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.PARKED})
 
 # Fields a caller may set on create/update (the rest is owned by the transitions).
 EDITABLE_FIELDS = frozenset({
@@ -106,14 +105,6 @@ def idea_create(*, actor: User, organisation: Organisation, title: str, need: st
     return idea
 
 
-def may_edit(user: User, idea: Idea) -> bool:
-    """The author while the idea is a draft or just submitted; screeners while it is open."""
-    if idea.status in (S.DRAFT, S.SUBMITTED) and idea.submitter_id == user.pk:
-        return True
-    return (idea.status in OPEN_STATUSES and idea.status != S.DRAFT
-            and user_can(user, idea.organisation_id, Capability.SCREEN_IDEAS))
-
-
 def idea_update(*, actor: User, idea: Idea, tags: Iterable[str] | None = None,
                 **fields) -> Idea:
     """Enrich or correct an idea. Title and need stay required."""
@@ -126,6 +117,24 @@ def idea_update(*, actor: User, idea: Idea, tags: Iterable[str] | None = None,
         need = fields.pop("need", locked.need)
         locked.title, locked.need = _required_text(title, need)
         fields = _clean_fields(locked.organisation_id, fields)
+        if (fields.get("is_anonymous", locked.is_anonymous) != locked.is_anonymous
+                and actor.pk != locked.submitter_id):
+            # Anonymity is the submitter's choice: a coordinator who edits the idea must not
+            # be able to reveal the name to everyone.
+            raise Forbidden(_("Bare innsenderen kan endre om idéen er anonym."))
+        if fields.get("is_confidential", locked.is_confidential):
+            # Also when only the visibility is sent: a confidential idea never leaves the
+            # organisation (and the check constraint would turn it into a server error).
+            fields["visibility"] = Visibility.ORGANISATION
+        campaign = fields.get("campaign")
+        if (campaign is not None and campaign.pk != locked.campaign_id
+                and locked.status != S.DRAFT
+                and not campaign.is_open_on(timezone.localdate())):
+            # Moving a submitted idea into a campaign is submitting it there (drafts are
+            # checked when they are submitted).
+            raise DomainError(_("Kampanjen «%(title)s» er ikke åpen for nye idéer.")
+                              % {"title": campaign.title}, code="campaign_closed",
+                              field="campaign")
         changed = [name for name, old, new in zip(("title", "need"), before,
                                                    (locked.title, locked.need)) if old != new]
         for name, value in fields.items():
@@ -153,26 +162,33 @@ def _effective_moment(effective_date: datetime.date | None) -> datetime.datetime
     return timezone.make_aware(datetime.datetime.combine(effective_date, datetime.time(12)))
 
 
-def _change(*, actor: User, idea: Idea, to: str, capability: Capability | None,
+def _change(*, actor: User, idea: Idea, source: str, to: str, capability: Capability | None,
             effective_date: datetime.date | None = None,
+            check: Callable[[Idea], None] | None = None,
             inside: Callable[[Idea], dict] | None = None, **extra) -> Idea:
-    """The one path of every status change. `inside` runs under the lock, after the checks,
-    and returns extra event data (the merge moves supports and comments there)."""
+    """The one path of every status change: `source` → `to`, a pair of TRANSITIONS. `check`
+    runs under the lock before anything is written and may refuse; `inside` runs under the
+    lock after the change and returns extra event data (the merge moves supports and comments
+    there)."""
+    assert (source, to) in TRANSITIONS, (source, to)
     if capability is not None and not user_can(actor, idea.organisation_id, capability):
         raise Forbidden(_("Du har ikke rettighet til å endre status på idéen."))
     with transaction.atomic():
         # The lock serialises two coordinators acting on the same idea; the status check
         # after it turns the loser into a clear conflict instead of a double change.
         locked = Idea.objects.select_for_update().select_related("initiative").get(pk=idea.pk)
-        key = (locked.status, to)
-        if key not in TRANSITIONS:
-            if locked.status == to:
-                raise ConflictError(_("Idéen har allerede status «%(status)s».")
-                                    % {"status": S(to).label}, code="status_changed")
+        if locked.status == to:
+            raise ConflictError(_("Idéen har allerede status «%(status)s».")
+                                % {"status": S(to).label}, code="status_changed")
+        # Each service moves from one status only (idea_resume is not a second way to start
+        # a review of a submitted idea), so the event says what really happened.
+        if locked.status != source:
             raise DomainError(_("En idé med status «%(old)s» kan ikke få status «%(new)s».")
                               % {"old": S(locked.status).label, "new": S(to).label},
                               code="invalid_transition", field="status")
-        phase = TRANSITIONS[key]
+        if check is not None:
+            check(locked)
+        phase = TRANSITIONS[(source, to)]
         change = None
         if phase is not None:
             change = phase_change_record(initiative=locked.initiative, to_phase=phase,
@@ -207,25 +223,31 @@ def _change(*, actor: User, idea: Idea, to: str, capability: Capability | None,
 def idea_submit(*, actor: User, idea: Idea, effective_date=None) -> Idea:
     if idea.submitter_id != actor.pk:
         raise Forbidden(_("Bare den som skrev idéen kan sende den inn."))
-    if idea.campaign_id:
-        day = effective_date or timezone.localdate()
-        campaign = Campaign.objects.get(pk=idea.campaign_id)
-        if not campaign.is_open_on(day):
+
+    def campaign_open(locked: Idea) -> None:
+        # Under the lock: the campaign read is the one the submitted idea keeps.
+        if locked.campaign_id is None:
+            return
+        campaign = Campaign.objects.get(pk=locked.campaign_id)
+        if not campaign.is_open_on(effective_date or timezone.localdate()):
             raise DomainError(_("Kampanjen «%(title)s» er ikke åpen for nye idéer.")
-                              % {"title": campaign.title}, field="campaign")
-    return _change(actor=actor, idea=idea, to=S.SUBMITTED, capability=None,
-                   effective_date=effective_date)
+                              % {"title": campaign.title}, code="campaign_closed",
+                              field="campaign")
+
+    return _change(actor=actor, idea=idea, source=S.DRAFT, to=S.SUBMITTED, capability=None,
+                   effective_date=effective_date, check=campaign_open)
 
 
 def idea_start_review(*, actor: User, idea: Idea) -> Idea:
-    return _change(actor=actor, idea=idea, to=S.IN_REVIEW, capability=Capability.SCREEN_IDEAS)
+    return _change(actor=actor, idea=idea, source=S.SUBMITTED, to=S.IN_REVIEW,
+                   capability=Capability.SCREEN_IDEAS)
 
 
 def idea_approve(*, actor: User, idea: Idea, effective_date=None) -> Project:
     """Approval creates the project through the projects app (concept, or pilot on the
     fast track), in the same transaction."""
-    _change(actor=actor, idea=idea, to=S.APPROVED, capability=Capability.SCREEN_IDEAS,
-            effective_date=effective_date)
+    _change(actor=actor, idea=idea, source=S.IN_REVIEW, to=S.APPROVED,
+            capability=Capability.SCREEN_IDEAS, effective_date=effective_date)
     return Project.objects.select_related("initiative").get(initiative_id=idea.initiative_id)
 
 
@@ -234,19 +256,20 @@ def idea_reject(*, actor: User, idea: Idea, reason: str, effective_date=None) ->
     if not reason:
         raise DomainError(_("Skriv en begrunnelse – innsenderen får se den."),
                           field="rejection_reason")
-    return _change(actor=actor, idea=idea, to=S.REJECTED, capability=Capability.SCREEN_IDEAS,
-                   effective_date=effective_date, rejection_reason=reason)
+    return _change(actor=actor, idea=idea, source=S.IN_REVIEW, to=S.REJECTED,
+                   capability=Capability.SCREEN_IDEAS, effective_date=effective_date,
+                   rejection_reason=reason)
 
 
 def idea_park(*, actor: User, idea: Idea, effective_date=None) -> Idea:
-    return _change(actor=actor, idea=idea, to=S.PARKED, capability=Capability.SCREEN_IDEAS,
-                   effective_date=effective_date)
+    return _change(actor=actor, idea=idea, source=S.IN_REVIEW, to=S.PARKED,
+                   capability=Capability.SCREEN_IDEAS, effective_date=effective_date)
 
 
 def idea_resume(*, actor: User, idea: Idea, effective_date=None) -> Idea:
     """A parked idea is taken up again: back in review, and in phase `idea` again."""
-    return _change(actor=actor, idea=idea, to=S.IN_REVIEW, capability=Capability.SCREEN_IDEAS,
-                   effective_date=effective_date)
+    return _change(actor=actor, idea=idea, source=S.PARKED, to=S.IN_REVIEW,
+                   capability=Capability.SCREEN_IDEAS, effective_date=effective_date)
 
 
 def idea_merge(*, actor: User, idea: Idea, into: Idea, effective_date=None) -> Idea:
@@ -283,5 +306,6 @@ def idea_merge(*, actor: User, idea: Idea, into: Idea, effective_date=None) -> I
     # Lock both rows in id order, so two merges of the same pair cannot deadlock.
     with transaction.atomic():
         list(Idea.objects.select_for_update().filter(pk__in=[idea.pk, into.pk]).order_by("pk"))
-        return _change(actor=actor, idea=idea, to=S.MERGED, capability=None,
-                       effective_date=effective_date, merged_into=into, inside=move)
+        return _change(actor=actor, idea=idea, source=S.IN_REVIEW, to=S.MERGED,
+                       capability=None, effective_date=effective_date, merged_into=into,
+                       inside=move)

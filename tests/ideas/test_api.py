@@ -170,6 +170,7 @@ def test_list_endpoint_has_a_constant_query_count(api_client, employee, manager,
             idea = make_idea(employee, home_org, status="submitted", title=f"Idé {i}",
                              tags=["a", f"t{i}"], is_anonymous=i % 2 == 0)
             services.idea_support(actor=manager, idea=idea)
+            services.comment_add(actor=manager, idea=idea, body="Bra")
 
     api = client_for(api_client, manager)
     fill(2)
@@ -179,6 +180,34 @@ def test_list_endpoint_has_a_constant_query_count(api_client, employee, manager,
 
     with CaptureQueriesContext(connection) as small:
         assert len(api.get(URL).json()["results"]) == 2
-    fill(8)
+    fill(10)
     with django_assert_num_queries(len(small.captured_queries)):
-        assert len(api.get(URL).json()["results"]) == 10
+        results = api.get(URL).json()["results"]
+    assert len(results) == 12
+    assert {(r["support_count"], r["comment_count"], len(r["tags"])) for r in results} == {
+        (1, 1, 2)}
+
+
+def test_only_screeners_back_date_a_submission(api_client, employee, coordinator, home_org):
+    """A back-dated submission writes history (phase log, indicators) and could enter a
+    campaign that has closed: an employee may not do it through the API."""
+    import datetime
+
+    from tests.ideas.factories import make_campaign
+
+    closed = make_campaign(home_org, opens_on=datetime.date(2024, 1, 1),
+                           closes_on=datetime.date(2024, 2, 1))
+    idea = make_idea(employee, home_org, campaign=closed)
+    before = snapshot()
+    response = client_for(api_client, employee).post(
+        f"{URL}{idea.pk}/submit/", {"effective_date": "2024-01-15"}, format="json")
+    assert response.status_code == 400 and "effective_date" in response.json()["errors"]
+    assert snapshot() == before
+    mine = make_idea(coordinator, home_org, title="Koordinatorens egen", campaign=closed)
+    response = client_for(type(api_client)(), coordinator).post(
+        f"{URL}{mine.pk}/submit/", {"effective_date": "2024-01-15"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    today = client_for(type(api_client)(), employee).post(
+        f"{URL}{make_idea(employee, home_org, title='I dag').pk}/submit/",
+        {"effective_date": datetime.date.today().isoformat()}, format="json")
+    assert today.status_code == 200

@@ -169,3 +169,72 @@ def test_remove_deletes_the_file_after_commit(idea, employee, media_root,
         services.attachment_remove(actor=employee, attachment=attachment)
     assert not path.exists() and not Attachment.objects.exists()
     assert idea.events.latest("id").kind == "attachment_removed"
+
+
+@pytest.mark.parametrize("given, shown", [
+    ("rapport\x00.exe.pdf", "rapport.exe.pdf"),  # NUL: no truncation trick
+    ("faktura\u202efdp.exe", "fakturafdp.exe"),  # right-to-left override removed
+    ("C:\\Users\\ola\\plan.pdf", "plan.pdf"),  # a Windows absolute path
+    ("../", "vedlegg"),
+    ("Re\u0301sume\u0301.pdf", "Résumé.pdf"),  # decomposed unicode is composed (NFC)
+])
+def test_more_file_name_tricks_are_neutralised(given, shown):
+    assert services.sanitise_filename(given) == shown
+
+
+@pytest.mark.parametrize("name, content", [
+    ("rapport.pdf\x00.exe", b"MZ\x90\x00"),  # NUL before the real extension
+    ("faktura\u202efdp.exe", b"MZ\x90\x00"),  # looks like "faktura.pdf" on screen
+    ("program.exe.pdf", b"MZ\x90\x00"),  # renamed executable: the bytes say so
+])
+def test_disguised_executables_are_refused(idea, employee, name, content, media_root):
+    events = IdeaEvent.objects.count()
+    with pytest.raises(DomainError):
+        services.attachment_add(actor=employee, idea=idea,
+                                upload=SimpleUploadedFile(name, content))
+    assert not Attachment.objects.exists() and IdeaEvent.objects.count() == events
+
+
+def test_images_are_downloaded_too_never_rendered_inline(client, idea, employee, manager):
+    attachment = services.attachment_add(actor=employee, idea=idea,
+                                         upload=SimpleUploadedFile("skisse.png", PNG))
+    client.force_login(manager)
+    response = client.get(reverse("ideas:attachment", args=[idea.pk, attachment.pk]))
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_unicode_name_gets_a_safe_content_disposition(client, idea, employee, manager):
+    attachment = services.attachment_add(
+        actor=employee, idea=idea, upload=SimpleUploadedFile('Nøkkel "rutiner".pdf', PDF))
+    client.force_login(manager)
+    header = client.get(reverse("ideas:attachment",
+                                args=[idea.pk, attachment.pk]))["Content-Disposition"]
+    assert "\n" not in header and '"rutiner"' not in header
+    assert "filename*=utf-8''N%C3%B8kkel" in header
+
+
+def test_shared_idea_attachment_follows_the_idea_visibility(client, employee, home_org,
+                                                            outsider, network):
+    """A partner municipality that may see a network idea may download its attachments;
+    once the idea is confidential, it gets 404 like the idea itself."""
+    shared = make_idea(employee, home_org, status="submitted", visibility="network")
+    attachment = services.attachment_add(actor=employee, idea=shared,
+                                         upload=SimpleUploadedFile("plan.pdf", PDF))
+    url = reverse("ideas:attachment", args=[shared.pk, attachment.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 200
+    services.idea_update(actor=employee, idea=shared, is_confidential=True)
+    assert client.get(url).status_code == 404
+
+
+def test_no_attachment_after_the_idea_is_closed(idea, employee, coordinator):
+    services.idea_start_review(actor=coordinator, idea=idea)
+    services.idea_park(actor=coordinator, idea=idea)
+    services.idea_resume(actor=coordinator, idea=idea)
+    services.idea_reject(actor=coordinator, idea=idea, reason="Nei")
+    with pytest.raises(Forbidden):
+        services.attachment_add(actor=employee, idea=idea,
+                                upload=SimpleUploadedFile("a.pdf", PDF))
+    assert not Attachment.objects.exists()

@@ -32,3 +32,52 @@ def test_demo_loads_through_the_services_and_is_idempotent(db):
     assert Idea.objects.filter(is_confidential=True).exists()
     years = {c.effective_date.year for c in PhaseChange.objects.filter(to_phase="concept")}
     assert years <= {2023, 2024, 2025} and len(years) == 3
+
+
+def _run_enqueued_mail_tasks(load, capture):
+    """Run `load`, collect the e-mail tasks it enqueued after commit (with or without Redis)
+    and run their bodies, as the worker would."""
+    from unittest import mock
+
+    from ideas.tasks import idea_notifications_send
+
+    with mock.patch.object(idea_notifications_send, "delay") as enqueue:
+        with capture(execute=True):
+            load()
+    event_ids = [c.args[0] for c in enqueue.call_args_list]
+    for event_id in event_ids:
+        idea_notifications_send(event_id)
+    return event_ids
+
+
+def test_demo_loading_sends_no_e_mail_but_keeps_the_in_app_notices(
+        db, mailoutbox, django_capture_on_commit_callbacks):
+    """`load_demo` printed every follower e-mail to the console (the eager Celery task ran
+    after commit). Demo history is not news: no mail, but the notices stay in the app."""
+    from ideas.models import FollowerNotification
+
+    home, neighbour = OrganisationFactory(name="Tynset"), OrganisationFactory(name="Røros")
+    for username, role in [("ansatt", Role.EMPLOYEE), ("koordinator", Role.COORDINATOR),
+                           ("prosjektleder", Role.PROJECT_LEADER), ("leder", Role.MANAGER),
+                           ("admin", Role.ADMIN)]:
+        MembershipFactory(user=UserFactory(username=username), organisation=home, role=role)
+    MembershipFactory(user=UserFactory(username="nabo"), organisation=neighbour,
+                      role=Role.MANAGER)
+    enqueued = _run_enqueued_mail_tasks(
+        lambda: demo.load(home=home, neighbour=neighbour, stdout=io.StringIO()),
+        django_capture_on_commit_callbacks)
+    assert enqueued  # the e-mail tasks were enqueued and ran ...
+    assert mailoutbox == []  # ... and sent nothing
+    ansatt = FollowerNotification.objects.filter(user__username="ansatt")
+    assert ansatt.exists() and not ansatt.filter(read_at__isnull=False).exists()
+
+
+def test_outside_the_demo_a_status_change_still_sends_mail(
+        employee, coordinator, home_org, mailoutbox, django_capture_on_commit_callbacks):
+    from ideas import services
+    from tests.ideas.factories import make_idea
+
+    idea = make_idea(employee, home_org, status="submitted")
+    _run_enqueued_mail_tasks(lambda: services.idea_start_review(actor=coordinator, idea=idea),
+                             django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [[employee.email]]

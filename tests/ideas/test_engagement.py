@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from ideas import services
+from ideas.access import COMMENT_EDIT_WINDOW
 from ideas.models import Comment, IdeaEvent, Support
 from portal.errors import ConflictError, DomainError, Forbidden
 from tests.ideas.factories import make_idea
@@ -51,7 +52,7 @@ def test_comment_edit_window(idea, manager, coordinator):
     with pytest.raises(Forbidden):
         services.comment_edit(actor=coordinator, comment=comment, body="Ikke min")
     Comment.objects.filter(pk=comment.pk).update(
-        created_at=timezone.now() - services.COMMENT_EDIT_WINDOW - datetime.timedelta(1))
+        created_at=timezone.now() - COMMENT_EDIT_WINDOW - datetime.timedelta(1))
     with pytest.raises(Forbidden):
         services.comment_edit(actor=manager, comment=comment, body="For sent")
     comment.refresh_from_db()

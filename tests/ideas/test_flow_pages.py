@@ -239,3 +239,54 @@ def test_campaign_of_another_municipality_is_404(client, outsider, home_org):
                              closes_on=datetime.date(2026, 12, 31))
     client.force_login(outsider)
     assert client.get(reverse("ideas:campaign", args=[campaign.pk])).status_code == 404
+
+
+def test_campaign_counts_per_status_and_no_colleagues_drafts(client, employee, manager,
+                                                              coordinator, home_org):
+    today = datetime.date.today()
+    campaign = make_campaign(home_org, opens_on=today, closes_on=today)
+    make_idea(employee, home_org, campaign=campaign)  # a draft: the author's own business
+    make_idea(employee, home_org, status="submitted", campaign=campaign, on=None)
+    for _ in range(2):
+        make_idea(employee, home_org, status="in_review", campaign=campaign,
+                  coordinator=coordinator, on=None)
+    client.force_login(manager)
+    listing = client.get(reverse("ideas:campaigns"))
+    assert [c.idea_count for c in listing.context["campaigns"]] == [3]
+    page = client.get(reverse("ideas:campaign", args=[campaign.pk]))
+    counts = dict(page.context["counts"])
+    assert (counts["Utkast"], counts["Sendt inn"], counts["Til vurdering"]) == (0, 1, 2)
+    assert page.context["total"] == 3 and page.context["is_open"]
+
+
+def test_only_open_campaigns_are_offered_and_accept_ideas(client, employee, home_org):
+    today = datetime.date.today()
+    open_ = make_campaign(home_org, opens_on=today, closes_on=today, title="Åpen")
+    closed = make_campaign(home_org, opens_on=today - datetime.timedelta(days=9),
+                           closes_on=today - datetime.timedelta(days=1), title="Stengt")
+    client.force_login(employee)
+    form = client.get(reverse("ideas:create")).context["form"]
+    assert list(form.fields["campaign"].queryset) == [open_]
+    response = client.post(reverse("ideas:create"), {
+        "title": "Fallsensor", "need": "Fall om natten", "track": "full",
+        "visibility": "organisation", "campaign": closed.pk, "submit": "1"})
+    assert response.status_code == 400 and not Idea.objects.exists()
+    api = client.post("/api/v1/ideas/", {"title": "Fallsensor", "need": "Fall om natten",
+                                         "campaign": closed.pk, "submit": True},
+                      content_type="application/json")
+    assert api.status_code == 400 and "campaign" in api.json()["errors"]
+    assert not Idea.objects.exists() and not PhaseChange.objects.exists()
+
+
+def test_a_failed_post_also_suggests_similar_projects(client, employee, coordinator,
+                                                      home_org):
+    """Without JavaScript the form shows known projects as well as ideas (issue 3)."""
+    idea = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                     title="Medisindispenser med varsling", need="Brukere glemmer medisiner")
+    project = services.idea_approve(actor=coordinator, idea=idea)
+    client.force_login(employee)
+    response = client.post(reverse("ideas:create"), {"title": "Medisindispenser varsling",
+                                                     "need": ""})
+    assert response.status_code == 400
+    assert response.context["similar_projects"] == [project]
+    assert "Lignende prosjekter" in response.content.decode()

@@ -280,3 +280,39 @@ def test_update_by_author_and_screener_but_not_colleague(employee, coordinator, 
     idea.refresh_from_db()
     assert idea.title == "Nattilsyn 2" and idea.welfare_area == "digital_supervision"
     assert sorted(idea.tags.values_list("name", flat=True)) == ["natt", "sensor"]
+
+
+def test_a_submitted_idea_cannot_be_moved_into_a_closed_campaign(employee, coordinator,
+                                                                 home_org):
+    """Moving a submitted idea into a campaign is submitting it there: only while open."""
+    from tests.ideas.factories import make_campaign
+
+    today = datetime.date.today()
+    closed = make_campaign(home_org, opens_on=today - datetime.timedelta(days=30),
+                           closes_on=today - datetime.timedelta(days=1), title="Stengt")
+    open_ = make_campaign(home_org, opens_on=today, closes_on=today, title="Åpen")
+    idea = new_idea(employee, home_org)
+    services.idea_submit(actor=employee, idea=idea)
+    events = IdeaEvent.objects.count()
+    with pytest.raises(DomainError) as info:
+        services.idea_update(actor=coordinator, idea=idea, campaign=closed)
+    assert info.value.field == "campaign" and info.value.code == "campaign_closed"
+    assert Idea.objects.get(pk=idea.pk).campaign is None
+    assert IdeaEvent.objects.count() == events
+    services.idea_update(actor=coordinator, idea=idea, campaign=open_)
+    assert Idea.objects.get(pk=idea.pk).campaign == open_
+
+
+def test_submission_rechecks_the_campaign_under_the_lock(employee, home_org):
+    """The check reads the idea's campaign as locked, not the caller's stale copy."""
+    from tests.ideas.factories import make_campaign
+
+    today = datetime.date.today()
+    closed = make_campaign(home_org, opens_on=today - datetime.timedelta(days=30),
+                           closes_on=today - datetime.timedelta(days=1))
+    idea = new_idea(employee, home_org)
+    Idea.objects.filter(pk=idea.pk).update(campaign=closed)  # changed behind our back
+    with pytest.raises(DomainError):
+        services.idea_submit(actor=employee, idea=idea)  # `idea` still has no campaign
+    assert Idea.objects.get(pk=idea.pk).status == S.DRAFT
+    assert not PhaseChange.objects.exists()
