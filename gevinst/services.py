@@ -23,6 +23,7 @@ from gevinst.access import may_approve_plan, may_edit_benefits
 from gevinst.events import BenefitEventKind, benefit_event_record
 from gevinst.models import (
     AssessmentKind,
+    Beneficiary,
     Benefit,
     BenefitAssessment,
     BenefitMapEdge,
@@ -31,7 +32,6 @@ from gevinst.models import (
     BenefitReminder,
     BenefitStatus,
     BenefitType,
-    Beneficiary,
     Dimension,
     Direction,
     Measurement,

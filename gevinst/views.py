@@ -9,14 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gevinst import selectors, services
+from gevinst import calculations, selectors, services
 from gevinst.access import (
     benefit_projects_visible_to,
     get_benefit_for_user,
     get_project_for_benefits,
     may_edit_benefits,
 )
-from gevinst import calculations
 from gevinst.forms import (
     AssessmentForm,
     BenefitForm,

@@ -29,6 +29,7 @@ from portal.roles import Capability
 from projects.access import projects_visible_to
 from projects.models import Project
 
+
 def _count(model, **filters):
     rows = (model.objects.filter(idea=OuterRef("pk"), **filters).order_by()
             .values("idea").annotate(n=Count("pk")).values("n"))

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from gevinst import services
+from gevinst.indicators.models import IndicatorDirty
 from gevinst.models import (
     Benefit,
     BenefitAssessment,
@@ -16,7 +17,6 @@ from gevinst.models import (
     BenefitPlan,
     Measurement,
 )
-from gevinst.indicators.models import IndicatorDirty
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.roles import Role
 from tests.factories import MembershipFactory, UserFactory

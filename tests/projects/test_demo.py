@@ -4,7 +4,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from portal.models import User
-
 from projects.models import (
     PhaseChange,
     Project,
