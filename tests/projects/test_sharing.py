@@ -205,3 +205,39 @@ def test_the_adopted_project_keeps_nothing_private_of_the_origin(manager, home_o
     project_item_add(actor=manager, project=adopted, kind="links",
                      data={"title": "Vår plan", "url": "https://example.no/plan"})
     assert shared["public"].links.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_two_adoptions_by_the_same_organisation_at_once_create_one_project():
+    import threading
+
+    from portal.roles import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    origin_org, adopter = OrganisationFactory(), OrganisationFactory()
+    managers = [MembershipFactory(user=UserFactory(), organisation=adopter,
+                                  role=Role.MANAGER).user for _ in range(2)]
+    origin, _ = make_project(origin_org, "pilot", "full")
+    Project.objects.filter(pk=origin.pk).update(visibility="public")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def adopt(user):
+        try:
+            barrier.wait()
+            project_adopt(actor=user, origin=Project.objects.get(pk=origin.pk),
+                          organisation=adopter)
+            outcomes.append("ok")
+        except DomainError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=adopt, args=(m,)) for m in managers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["already_adopted", "ok"]
+    assert Project.objects.filter(adopted_from=origin, organisation=adopter).count() == 1
