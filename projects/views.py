@@ -86,7 +86,9 @@ def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _shared_page(request: HttpRequest, project) -> HttpResponse:
     context = {"project": project, "adopters": selectors.adopters_of(project),
-               "member": request.user.is_authenticated and is_member(request.user, project)}
+               "member": request.user.is_authenticated and is_member(request.user, project),
+               "my_organisations": set(organisations_where(request.user).values_list(
+                   "pk", flat=True))}
     if request.user.is_authenticated and project.visibility != "organisation":
         organisations = _adopt_organisations(request, project)
         if organisations.exists():
@@ -139,6 +141,7 @@ def project_detail(request: HttpRequest, pk: int, *, decision_form=None,
         "new_count": sum(1 for e in timeline if e.is_new),
         "content": content, "overdue": overdue, "today": timezone.localdate(),
         "adopters": selectors.adopters_of(project),
+        "my_organisations": set(organisations_where(request.user).values_list("pk", flat=True)),
         **_decision_context(request, project, decision_form),
     }
     return render(request, "projects/detail.html", context, status=status)

@@ -137,6 +137,10 @@ def test_adopt_from_the_page_and_origin_shows_adopters_and_phases(client, manage
     assert response.status_code == 302 and response["Location"] == f"/projects/{adopted.pk}/"
     own_page = client.get(f"/projects/{adopted.pk}/").content.decode()
     assert "Adoptert fra" in own_page and "Digitalt nattilsyn" in own_page
+    # Back in the catalogue, the adopter finds its own copy from the origin.
+    catalogue_page = client.get(f"/projects/catalogue/{origin.pk}/").content.decode()
+    assert f'href="/projects/{adopted.pk}/"' in catalogue_page
+    assert "Adopter prosjektet" not in catalogue_page  # already adopted by its only org
     # The origin's own members see the adopter and its phase on the full project page.
     from portal.roles import Role
     from tests.factories import MembershipFactory
@@ -147,8 +151,10 @@ def test_adopt_from_the_page_and_origin_shows_adopters_and_phases(client, manage
     adopters = html[html.index('id="h-adopters"'):html.index('id="timeline"')]
     assert home_org.name in adopters and "Konsept" in adopters
     # Anyone can see the adopters in the catalogue.
+    assert f'href="/projects/{adopted.pk}/"' not in html
     client.logout()
-    assert home_org.name in client.get(f"/projects/catalogue/{origin.pk}/").content.decode()
+    anonymous = client.get(f"/projects/catalogue/{origin.pk}/").content.decode()
+    assert home_org.name in anonymous and f'href="/projects/{adopted.pk}/"' not in anonymous
 
 
 @pytest.mark.parametrize("persona,status", [
