@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from projects.forms import (
     content_form_class,
 )
 from projects.models import ORDERED_PHASES, GateChecklistItem, Phase
+from projects.phase_log import last_phase_change
 from projects.phases import PROJECT_PHASES
 from projects.services.checklists import gate_checklist
 from projects.services.content import CONTENT_KINDS
@@ -85,7 +87,9 @@ def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _shared_page(request: HttpRequest, project) -> HttpResponse:
     context = {"project": project, "adopters": selectors.adopters_of(project),
-               "member": request.user.is_authenticated and is_member(request.user, project)}
+               "member": request.user.is_authenticated and is_member(request.user, project),
+               "my_organisations": set(organisations_where(request.user).values_list(
+                   "pk", flat=True))}
     if request.user.is_authenticated and project.visibility != "organisation":
         organisations = _adopt_organisations(request, project)
         if organisations.exists():
@@ -105,6 +109,14 @@ def _decision_context(request, project, decision_form=None) -> dict:
     if decides and targets and decision_form is None:
         decision_form = DecisionForm(targets=targets, initial={
             "expected_phase": phase, "to_phase": next_phase or targets[0][0]})
+    if decision_form is not None:
+        # The browser's date picker offers only what the service accepts: from the
+        # previous change up to today.
+        last = last_phase_change(project.initiative)
+        attrs = decision_form.fields["effective_date"].widget.attrs
+        attrs["max"] = timezone.localdate().isoformat()
+        if last is not None:
+            attrs["min"] = last.effective_date.isoformat()
     checklist = gate_checklist(project) if phase in PROJECT_PHASES else []
     return {"phase_bar": selectors.phase_bar(project, before), "next_phase": next_phase,
             "checklist": checklist, "open_items": sum(1 for r in checklist if not r["done"]),
@@ -131,6 +143,7 @@ def project_detail(request: HttpRequest, pk: int, *, decision_form=None,
         "content": content, "overdue": overdue, "today": timezone.localdate(),
         "adopters": selectors.adopters_of(project),
         "benefits_panel": project_panel(project, request.user),
+        "my_organisations": set(organisations_where(request.user).values_list("pk", flat=True)),
         **_decision_context(request, project, decision_form),
     }
     return render(request, "projects/detail.html", context, status=status)
@@ -239,7 +252,6 @@ def checklist_tick(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 
 def project_url(pk: int) -> str:
-    from django.urls import reverse
     return reverse("projects:detail", args=[pk])
 
 

@@ -330,3 +330,11 @@ def test_project_page_query_count_does_not_grow_with_content(client, manager, pr
     count()
     assert count() == few
     assert Project.objects.count() == 1
+
+
+def test_the_date_picker_allows_only_what_the_service_accepts(client, manager, project):
+    client.force_login(manager)
+    html = client.get(f"/projects/{project.pk}/").content.decode()
+    # make_project starts the project in concept on 2024-01-01.
+    assert 'min="2024-01-01"' in html
+    assert f'max="{timezone.localdate().isoformat()}"' in html

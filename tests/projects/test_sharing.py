@@ -137,6 +137,10 @@ def test_adopt_from_the_page_and_origin_shows_adopters_and_phases(client, manage
     assert response.status_code == 302 and response["Location"] == f"/projects/{adopted.pk}/"
     own_page = client.get(f"/projects/{adopted.pk}/").content.decode()
     assert "Adoptert fra" in own_page and "Digitalt nattilsyn" in own_page
+    # Back in the catalogue, the adopter finds its own copy from the origin.
+    catalogue_page = client.get(f"/projects/catalogue/{origin.pk}/").content.decode()
+    assert f'href="/projects/{adopted.pk}/"' in catalogue_page
+    assert "Adopter prosjektet" not in catalogue_page  # already adopted by its only org
     # The origin's own members see the adopter and its phase on the full project page.
     from portal.roles import Role
     from tests.factories import MembershipFactory
@@ -147,8 +151,10 @@ def test_adopt_from_the_page_and_origin_shows_adopters_and_phases(client, manage
     adopters = html[html.index('id="h-adopters"'):html.index('id="timeline"')]
     assert home_org.name in adopters and "Konsept" in adopters
     # Anyone can see the adopters in the catalogue.
+    assert f'href="/projects/{adopted.pk}/"' not in html
     client.logout()
-    assert home_org.name in client.get(f"/projects/catalogue/{origin.pk}/").content.decode()
+    anonymous = client.get(f"/projects/catalogue/{origin.pk}/").content.decode()
+    assert home_org.name in anonymous and f'href="/projects/{adopted.pk}/"' not in anonymous
 
 
 @pytest.mark.parametrize("persona,status", [
@@ -205,3 +211,39 @@ def test_the_adopted_project_keeps_nothing_private_of_the_origin(manager, home_o
     project_item_add(actor=manager, project=adopted, kind="links",
                      data={"title": "Vår plan", "url": "https://example.no/plan"})
     assert shared["public"].links.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_two_adoptions_by_the_same_organisation_at_once_create_one_project():
+    import threading
+
+    from portal.roles import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    origin_org, adopter = OrganisationFactory(), OrganisationFactory()
+    managers = [MembershipFactory(user=UserFactory(), organisation=adopter,
+                                  role=Role.MANAGER).user for _ in range(2)]
+    origin, _ = make_project(origin_org, "pilot", "full")
+    Project.objects.filter(pk=origin.pk).update(visibility="public")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def adopt(user):
+        try:
+            barrier.wait()
+            project_adopt(actor=user, origin=Project.objects.get(pk=origin.pk),
+                          organisation=adopter)
+            outcomes.append("ok")
+        except DomainError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=adopt, args=(m,)) for m in managers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["already_adopted", "ok"]
+    assert Project.objects.filter(adopted_from=origin, organisation=adopter).count() == 1
