@@ -16,9 +16,6 @@ CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "pass-for-tests"  # tests/factories.py
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-# between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -28,7 +25,7 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
         message = ("Chromium is not installed: the browser tests need Debian's package "
@@ -38,11 +35,16 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+    # between browser steps are still plain synchronous code. Only while the browser runs, so
+    # nothing else (e.g. a `check --deploy` subprocess) inherits it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=["--no-sandbox", "--disable-dev-shm-usage"])
         yield browser
         browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
@@ -73,3 +75,14 @@ def open_page(browser, live_server, request):
                                 full_page=True)
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def point_scheme(transactional_db):
+    """The data migration's point scheme: another transactional test in the same worker may
+    have flushed it (pytest-xdist), and every phase change schedules an indicator recompute."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("gevinst.migrations.0003_point_scheme_standard_1").create(apps, None)

@@ -11,7 +11,7 @@ from projects.models import Initiative, Project
 from projects.phase_log import phase_change_record
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 YEAR_AGO = datetime.date.today() - datetime.timedelta(days=365)
 

@@ -12,7 +12,7 @@ from projects.models import Project
 from tests.factories import UnitFactory
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 
 def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employee,

@@ -9,7 +9,8 @@ import pytest
 from projects.models import Initiative, PhaseChange, Project
 from projects.phase_log import phase_change_record
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True)]
 
 
 def project_in(org, title, phase="concept", visibility="organisation"):

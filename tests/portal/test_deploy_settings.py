@@ -15,7 +15,7 @@ PRODUCTION_ENV = {
 
 def run_manage(*args, env_overrides):
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
-    for name in ("SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL"):
+    for name in ("SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
