@@ -17,6 +17,7 @@ from portal.models import Organisation
 from projects.models import Initiative, PhaseChange, Project
 
 CHUNK = 2000
+CONFIDENTIAL_TITLE = "Konfidensielt initiativ"
 
 
 def _number(value: Decimal | None):
@@ -75,15 +76,18 @@ def _items(rows: list[tuple]) -> Iterator[dict]:
     projects = {p["initiative_id"]: p for p in Project.objects.filter(initiative_id__in=ids)
                 .values("pk", "initiative_id", "need", "visibility",
                         "adopted_from__initiative__key")}
-    needs = {}
+    needs, idea_visibility, confidential = {}, {}, set()
     try:
         Idea = apps.get_model("ideas", "Idea")
-        needs = dict(Idea.objects.filter(initiative_id__in=ids)
-                     .values_list("initiative_id", "need"))
-        idea_visibility = dict(Idea.objects.filter(initiative_id__in=ids)
-                               .values_list("initiative_id", "visibility"))
     except LookupError:
-        idea_visibility = {}
+        Idea = None
+    if Idea is not None:
+        for pk, need, visibility, secret in (Idea.objects.filter(initiative_id__in=ids)
+                                             .values_list("initiative_id", "need", "visibility",
+                                                          "is_confidential")):
+            needs[pk], idea_visibility[pk] = need, visibility
+            if secret:
+                confidential.add(pk)
     benefits = defaultdict(list)
     project_ids = [p["pk"] for p in projects.values()]
     benefit_rows = list(Benefit.objects.filter(project_id__in=project_ids).order_by("pk")
@@ -110,9 +114,14 @@ def _items(rows: list[tuple]) -> Iterator[dict]:
         benefits[b["project__initiative_id"]].append(item)
     for pk, key, org_number, title, track in rows:
         project = projects.get(pk)
+        need = project["need"] if project else needs.get(pk, "")
+        if pk in confidential:
+            # Confidential ideas never leave the organisation: the file keeps their dated
+            # history (the indicators reproduce) but not what they are about.
+            title, need = CONFIDENTIAL_TITLE, ""
         yield {
             "key": key, "organisation": org_number, "title": title,
-            "need": project["need"] if project else needs.get(pk, ""),
+            "need": need,
             "track": track,
             "visibility": project["visibility"] if project else idea_visibility.get(
                 pk, "organisation"),

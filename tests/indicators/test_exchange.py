@@ -245,3 +245,17 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly():
     doc["initiatives"][0]["need"] = need
     run(doc)
     assert Project.objects.get(initiative__key="t").need == need
+
+
+def test_confidential_ideas_are_exported_without_their_title_and_need(employee, home_org):
+    from ideas import services as idea_services
+
+    idea = idea_services.idea_create(actor=employee, organisation=home_org,
+                                     title="Hemmelig patentidé", need="Beskrivelse av oppfinnelsen",
+                                     is_confidential=True)
+    idea_services.idea_submit(actor=employee, idea=idea)
+    document = json.loads("".join(export_portfolio()))
+    item = next(i for i in document["initiatives"] if i["key"] == idea.initiative.key)
+    assert (item["title"], item["need"]) == ("Konfidensielt initiativ", "")
+    assert [p["phase"] for p in item["phases"]] == ["idea"]
+    assert "Hemmelig" not in json.dumps(document, ensure_ascii=False)
