@@ -104,3 +104,9 @@ def token_client(db):
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: they are the slowest, and their transactional flushes (which
+    recreate content types) must not come before tests that restore serialized data."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

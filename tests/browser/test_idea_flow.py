@@ -5,6 +5,7 @@ exists, and the submitter got a notification."""
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from ideas.models import Idea
@@ -58,5 +59,12 @@ def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employ
     notices = page.locator("section.notices")
     assert notices.get_by_role("link", name=idea.title).first.is_visible()
     assert "Godkjent" in notices.inner_text()
+    if not settings.CELERY_TASK_ALWAYS_EAGER:  # with Redis, the worker's part: send the mail
+        from ideas.models import FollowerNotification
+        from ideas.tasks import idea_notifications_send
+
+        for event_id in FollowerNotification.objects.filter(user=employee).values_list(
+                "event_id", flat=True):
+            idea_notifications_send(event_id)
     assert any(idea.title in m.subject or idea.title in m.body for m in mail.outbox
                if employee.email in m.to)
