@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import views
+from portal import dashboard_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,6 +23,8 @@ urlpatterns = [
     path("organisation/<str:org_number>/units/", views.org_units, name="org-units"),
     path("organisation/<str:org_number>/units/<int:pk>/", views.org_unit_edit,
          name="org-unit-edit"),
+    path("dashboard/", include(([path("", dashboard_views.manager, name="manager")],
+                                 "dashboards"))),
     path("ideas/", include("ideas.urls")),
     path("projects/", include("projects.urls")),
     path("benefits/", include("gevinst.urls")),

@@ -1,0 +1,53 @@
+"""The manager's dashboard page: filters in the URL, charts with their tables and data."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from portal.access import organisations_where
+from portal.dashboard import manager_dashboard
+from portal.exports import Column, csv_response
+from portal.models import Unit
+from portal.roles import Capability
+
+
+@login_required
+def manager(request: HttpRequest) -> HttpResponse:
+    organisations = list(organisations_where(request.user, Capability.VIEW_DASHBOARDS)
+                         .order_by("name"))
+    if not organisations:
+        raise PermissionDenied
+    organisation = next((o for o in organisations
+                         if o.org_number == request.GET.get("organisation")), organisations[0])
+    units = list(Unit.objects.filter(organisation=organisation).order_by("name"))
+    unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
+    data = manager_dashboard(organisation, unit=unit)
+    download = request.GET.get("download")
+    if download == "funnel":
+        return csv_response([Column(_("Fase"), "", lambda r: r["label"]),
+                             Column(_("Antall"), "", lambda r: r["count"]),
+                             Column(_("Poeng"), "", lambda r: r["points"])],
+                            data["funnel"], f"trakt-{organisation.org_number}")
+    if download == "flow":
+        return csv_response([Column(_("Kvartal"), "", lambda r: r["label"]),
+                             Column(_("Faseskifter framover"), "", lambda r: r["moves"])],
+                            data["flow"], f"flyt-{organisation.org_number}")
+    query = request.GET.copy()
+    query.pop("download", None)
+    return render(request, "portal/dashboard.html", {
+        **data, "organisation": organisation, "organisations": organisations,
+        "units": units, "unit": unit, "query": query.urlencode(),
+        "chart_data": {
+            "funnel": {"labels": [r["label"] for r in data["funnel"]],
+                       "counts": [r["count"] for r in data["funnel"]],
+                       "points": [r["points"] for r in data["funnel"]],
+                       "names": {"count": _("Antall"), "points": _("Poeng")}},
+            "flow": {"labels": [r["label"] for r in data["flow"]],
+                     "moves": [r["moves"] for r in data["flow"]],
+                     "name": _("Faseskifter framover")},
+        },
+    })

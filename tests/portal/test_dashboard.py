@@ -1,0 +1,139 @@
+"""The manager's dashboard: its numbers equal the data behind them, the attention list finds
+what waits, unit drill-down, access, and a query count that does not grow with the portfolio."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gevinst import selectors as gevinst_selectors
+from gevinst.history import measurement_add
+from gevinst.models import Benefit
+from portal.dashboard import manager_dashboard
+from projects.models import Project, ProjectCost, ProjectMilestone
+from tests.factories import UnitFactory
+from tests.indicators.helpers import make_initiative
+
+TODAY = datetime.date(2026, 6, 15)
+
+
+def add_benefit(project, **fields):
+    data = dict(title="Spart tid", type="time_saved", dimension="organisational",
+                unit="timer/uke", direction="decrease", baseline_value=Decimal(40),
+                baseline_on=datetime.date(2025, 1, 1), target_value=Decimal(30),
+                target_on=datetime.date(2026, 1, 1), nok_per_unit=Decimal(300),
+                periods_per_year=Decimal(52))
+    data.update(fields)
+    return Benefit.objects.create(project=project, **data)
+
+
+@pytest.fixture
+def portfolio(home_org, manager):
+    care = UnitFactory(organisation=home_org, name="Helse og omsorg")
+    home_care = UnitFactory(organisation=home_org, name="Hjemmetjenesten", parent=care)
+    school = UnitFactory(organisation=home_org, name="Skole")
+    old_pilot = make_initiative(home_org, [("concept", "2024-01-10"), ("pilot", "2024-06-01")],
+                                title="Gammel utprøving")
+    old_pilot.unit = home_care
+    old_pilot.save()
+    fresh = make_initiative(home_org, [("concept", "2026-02-01"), ("pilot", "2026-04-01")],
+                            title="Ny utprøving")
+    fresh.unit = school
+    fresh.save()
+    make_initiative(home_org, [("idea", "2026-03-01")], project=False, title="Idé")
+    benefit = add_benefit(old_pilot, owner=manager)
+    measurement_add(benefit=benefit, measured_on=datetime.date(2026, 3, 1), value=Decimal(35))
+    add_benefit(fresh, title="Bedre søvn", type="quality", unit="poeng (skala)",
+                direction="increase", baseline_value=Decimal(3), target_value=Decimal(4),
+                nok_per_unit=None, periods_per_year=None, status="realised")
+    ProjectMilestone.objects.create(project=fresh, title="Avtale signert",
+                                    due_on=datetime.date(2026, 5, 1))
+    ProjectCost.objects.create(project=old_pilot, category="investment", recurrence="one_off",
+                               description="Sensorer", amount_nok=Decimal(120000), year=2025)
+    ProjectCost.objects.create(project=old_pilot, category="operations", recurrence="annual",
+                               description="Lisens", amount_nok=Decimal(30000), year=2025)
+    return care, school, old_pilot, fresh
+
+
+def test_numbers_follow_the_portfolio(portfolio, home_org):
+    data = manager_dashboard(home_org, today=TODAY)
+    counts = {r["phase"]: (r["count"], r["points"]) for r in data["funnel"]}
+    assert counts["pilot"] == (2, 8) and counts["idea"] == (1, 1) and counts["concept"] == (0, 0)
+    flow = {r["label"]: r["moves"] for r in data["flow"]}
+    assert flow["2026 K1"] == 0 and flow["2026 K2"] == 1 and flow["2024 K3"] == 0
+    # Eight quarters back from 2026 Q2 start in 2024 Q3: the 2024-06-01 move is before them.
+    assert list(flow)[0] == "2024 K3" and sum(flow.values()) == 1
+    benefits = data["benefits"]
+    assert benefits["planned_nok"] == 10 * 300 * 52  # 40 → 30 hours a week
+    assert benefits["realised_nok"] == 5 * 300 * 52  # 40 → 35 so far
+    assert (benefits["hours_planned"], benefits["hours_realised"]) == (520, 260)
+    assert benefits["quality"] == {"total": 1, "realised": 1}
+    # Costs against benefit: the same numbers as the benefits app's portfolio service.
+    expected = gevinst_selectors.portfolio(Project.objects.filter(organisation=home_org))
+    mine = data["cost_benefit"]
+    assert (mine.net_annual.value, mine.payback_years.value) == (
+        expected["total"].net_annual.value, expected["total"].payback_years.value)
+    assert mine.net_annual.value == 5 * 300 * 52 - 30000
+
+
+def test_attention_lists_what_waits(portfolio, home_org):
+    _care, _school, old_pilot, fresh = portfolio
+    attention = manager_dashboard(home_org, today=TODAY)["attention"]
+    assert [c.initiative_id for c in attention.long_pilots] == [old_pilot.initiative_id]
+    assert [m.project for m in attention.overdue_milestones] == [fresh]
+    assert [b.title for b in attention.benefits_without_owner] == []  # realised: done
+    add_benefit(fresh, title="Uten eier")
+    attention = manager_dashboard(home_org, today=TODAY)["attention"]
+    assert [b.title for b in attention.benefits_without_owner] == ["Uten eier"]
+
+
+def test_a_unit_shows_itself_and_the_units_below(portfolio, home_org):
+    care, school, _old, _fresh = portfolio
+    in_care = {r["phase"]: r["count"] for r in manager_dashboard(home_org, unit=care,
+                                                                 today=TODAY)["funnel"]}
+    assert in_care["pilot"] == 1 and in_care["idea"] == 0
+    assert manager_dashboard(home_org, unit=school, today=TODAY)["benefits"]["planned_nok"] == 0
+
+
+def test_query_count_does_not_grow_with_the_portfolio(portfolio, home_org, manager):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            manager_dashboard(home_org, today=TODAY)
+        return len(captured)
+
+    before = queries()
+    for n in range(5):
+        project = make_initiative(home_org, [("concept", "2025-01-01"), ("pilot", "2025-02-01")],
+                                  title=f"Ekstra {n}")
+        add_benefit(project, owner=manager)
+        ProjectMilestone.objects.create(project=project, title="M", due_on=TODAY)
+    assert queries() == before
+
+
+@pytest.mark.parametrize("persona, expected", [
+    ("anonymous", 302), ("employee", 403), ("project_leader", 403), ("coordinator", 200),
+    ("manager", 200), ("admin", 200),
+])
+def test_dashboard_page_by_role(client, personas, portfolio, persona, expected):
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+    response = client.get("/dashboard/")
+    assert response.status_code == expected
+    if expected == 200:
+        page = response.content.decode()
+        assert "Gammel utprøving" in page and "funnel-chart" in page
+
+
+def test_another_municipalitys_manager_sees_only_their_own(client, outsider, portfolio):
+    client.force_login(outsider)
+    page = client.get("/dashboard/", {"organisation": portfolio[2].organisation.org_number})
+    assert "Gammel utprøving" not in page.content.decode()
+
+
+def test_chart_data_downloads_as_csv(client, manager, portfolio):
+    client.force_login(manager)
+    response = client.get("/dashboard/", {"download": "funnel"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Utprøving;2;8" in text
