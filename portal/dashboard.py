@@ -79,11 +79,17 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
                       today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     initiatives = Initiative.objects.filter(organisation=organisation)
+    # The whole organisation is read through the organisation columns the rows carry; a unit
+    # (and those below it) through its initiatives.
+    changes = PhaseChange.objects.filter(organisation=organisation)
+    projects = Project.objects.filter(organisation=organisation)
+    measurements = Measurement.objects.filter(organisation=organisation)
     if unit is not None:
         units = unit_and_below(organisation, unit)
         initiatives = initiatives.filter(Q(project__unit__in=units) | Q(idea__unit__in=units))
-    initiative_ids = initiatives.values("pk")
-    projects = Project.objects.filter(initiative__in=initiative_ids)
+        changes = changes.filter(initiative__in=initiatives.values("pk"))
+        projects = projects.filter(initiative__in=initiatives.values("pk"))
+        measurements = measurements.filter(benefit__project__in=projects)
 
     # Funnel: initiatives per phase now, with the points of the scheme in force.
     points = scheme_for(today).phase_points
@@ -93,8 +99,7 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
 
     # Flow: forward moves per quarter.
     starts = _quarter_starts(today, QUARTERS)
-    moves = dict(PhaseChange.objects.filter(initiative__in=initiative_ids, is_forward=True,
-                                            effective_date__gte=starts[0])
+    moves = dict(changes.filter(is_forward=True, effective_date__gte=starts[0])
                  .annotate(quarter=TruncQuarter("effective_date")).order_by()
                  .values_list("quarter").annotate(n=Count("pk")))
     flow = [{"label": f"{s.year} K{(s.month - 1) // 3 + 1}", "moves": moves.get(s, 0)}
@@ -104,8 +109,11 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
     benefits = Benefit.objects.filter(project__in=projects)
     planned = Decimal(0)
     hours_planned, hours_realised = Decimal(0), Decimal(0)
-    latest = dict(Measurement.objects.filter(benefit__in=benefits, valid_until__isnull=True)
-                  .values_list("benefit_id", "value"))
+    latest, realised = {}, Decimal(0)
+    for benefit_id, value, nok in measurements.filter(valid_until__isnull=True).values_list(
+            "benefit_id", "value", "nok_per_year"):
+        latest[benefit_id] = value
+        realised += nok or 0
     quality = {"total": 0, "realised": 0}
     for b in benefits.values("pk", "type", "direction", "baseline_value", "target_value",
                              "nok_per_unit", "periods_per_year", "unit", "status"):
@@ -121,8 +129,6 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
         if b["type"] == "quality":
             quality["total"] += 1
             quality["realised"] += b["status"] == "realised"
-    realised = (Measurement.objects.filter(benefit__in=benefits, valid_until__isnull=True)
-                .aggregate(total=Sum("nok_per_year"))["total"] or Decimal(0))
     benefit_summary = {"planned_nok": planned, "realised_nok": realised,
                        "hours_planned": hours_planned, "hours_realised": hours_realised,
                        "quality": quality}
@@ -162,9 +168,8 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
         .select_related("benefit__project").order_by("due_on")[:ATTENTION_ROWS])
     for phase, limit, target in (("pilot", PILOT_TOO_LONG, "long_pilots"),
                                  ("parked", PARKED_TOO_LONG, "long_parked")):
-        rows = (PhaseChange.objects.filter(initiative__in=initiative_ids, to_phase=phase,
-                                           valid_until__isnull=True,
-                                           effective_date__lt=today - limit)
+        rows = (changes.filter(to_phase=phase, valid_until__isnull=True,
+                               effective_date__lt=today - limit)
                 .select_related("initiative__project").order_by("effective_date"))
         setattr(attention, target, list(rows[:ATTENTION_ROWS]))
     return {"funnel": funnel, "flow": flow, "benefits": benefit_summary,
