@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from gevinst.calculations import signed_change
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from projects.models import Project
 
@@ -80,9 +81,8 @@ def nok_per_year(benefit, value: Decimal) -> Decimal | None:
     the same rule as the SQL of measurements_revalue()."""
     if benefit.nok_per_unit is None or benefit.periods_per_year is None:
         return None
-    change = Decimal(value) - Decimal(benefit.baseline_value)
-    if benefit.direction == "decrease":
-        change = -change
+    change = signed_change(direction=benefit.direction, baseline=benefit.baseline_value,
+                           value=value)
     return change * Decimal(benefit.nok_per_unit) * Decimal(benefit.periods_per_year)
 
 

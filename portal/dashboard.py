@@ -17,6 +17,7 @@ from gevinst import calculations
 from gevinst.indicators.services import scheme_for
 from gevinst.models import Benefit, BenefitReminder, Measurement
 from portal.models import Organisation, Unit
+from portal.selectors import unit_and_below
 from projects.models import (
     COUNTED_PHASES,
     CostRecurrence,
@@ -35,19 +36,6 @@ QUARTERS = 8
 PILOT_TOO_LONG = datetime.timedelta(days=548)  # 18 months
 PARKED_TOO_LONG = datetime.timedelta(days=365)
 ATTENTION_ROWS = 10
-
-
-def unit_and_below(organisation: Organisation, unit: Unit) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for pk, parent in Unit.objects.filter(organisation=organisation).values_list("pk",
-                                                                                 "parent_id"):
-        children.setdefault(parent, []).append(pk)
-    found, todo = [], [unit.pk]
-    while todo:
-        pk = todo.pop()
-        found.append(pk)
-        todo.extend(children.get(pk, []))
-    return found
 
 
 def _quarter_starts(today: datetime.date, count: int) -> list[datetime.date]:
@@ -85,7 +73,7 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
     projects = Project.objects.filter(organisation=organisation)
     measurements = Measurement.objects.filter(organisation=organisation)
     if unit is not None:
-        units = unit_and_below(organisation, unit)
+        units = unit_and_below(unit)
         initiatives = initiatives.filter(Q(project__unit__in=units) | Q(idea__unit__in=units))
         changes = changes.filter(initiative__in=initiatives.values("pk"))
         projects = projects.filter(initiative__in=initiatives.values("pk"))
@@ -117,15 +105,16 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
     quality = {"total": 0, "realised": 0}
     for b in benefits.values("pk", "type", "direction", "baseline_value", "target_value",
                              "nok_per_unit", "periods_per_year", "unit", "status"):
-        sign = 1 if b["direction"] == "increase" else -1
-        target_change = sign * (b["target_value"] - b["baseline_value"])
+        target_change = calculations.signed_change(
+            direction=b["direction"], baseline=b["baseline_value"], value=b["target_value"])
         if b["nok_per_unit"] is not None and b["periods_per_year"] is not None:
             planned += target_change * b["nok_per_unit"] * b["periods_per_year"]
         if b["type"] == "time_saved" and b["unit"].startswith("timer") and b["periods_per_year"]:
             hours_planned += target_change * b["periods_per_year"]
             if b["pk"] in latest:
-                hours_realised += (sign * (latest[b["pk"]] - b["baseline_value"])
-                                   * b["periods_per_year"])
+                hours_realised += calculations.signed_change(
+                    direction=b["direction"], baseline=b["baseline_value"],
+                    value=latest[b["pk"]]) * b["periods_per_year"]
         if b["type"] == "quality":
             quality["total"] += 1
             quality["realised"] += b["status"] == "realised"

@@ -23,6 +23,20 @@ def unit_tree(organisation: Organisation) -> list[tuple[Unit, int]]:
     return ordered
 
 
+def unit_and_below(unit: Unit) -> list[int]:
+    """The ids of a unit and every unit below it (one query)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Unit.objects.filter(organisation_id=unit.organisation_id).values_list(
+            "pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = [], [unit.pk]
+    while todo:
+        pk = todo.pop()
+        found.append(pk)
+        todo.extend(children.get(pk, []))
+    return found
+
+
 def member_list(organisation: Organisation) -> QuerySet[Membership]:
     return (Membership.objects.filter(organisation=organisation)
             .select_related("user", "unit")
