@@ -22,6 +22,7 @@ NAV_ITEMS = [
     NavItem("ideas:list", _("Idéer")),
     NavItem("ideas:queue", _("Vurdering"), Capability.SCREEN_IDEAS),
     NavItem("projects:list", _("Prosjekter")),
+    NavItem("projects:catalogue", _("Katalog"), analyst=True),
     NavItem("gevinst:overview", _("Gevinster"), Capability.LEAD_PROJECTS),
     NavItem("dashboards:manager", _("Styringstavle"), Capability.VIEW_DASHBOARDS),
     NavItem("indicators:home", _("Indikatorer"), Capability.VIEW_DASHBOARDS, analyst=True),

@@ -47,6 +47,11 @@ class Spread:
             return 2
         return 1
 
+    @property
+    def places(self) -> int:
+        """Decimals shown: whole kroner, points with two."""
+        return 0 if self.measure == "realised_nok_per_year" else 2
+
 
 def spread(values: list[float], own: float, *, measure: str = "", label: str = "") -> Spread:
     ordered = sorted(values)

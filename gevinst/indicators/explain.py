@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 
+from gevinst.calculations import signed_change
 from gevinst.indicators.compute import DIMENSIONS, SchemeValues
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from portal.models import Organisation
@@ -125,9 +126,8 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
                                            periods_per_year__isnull=False)
                     .annotate(last_value=Subquery(last_value))
                     .exclude(last_value=None).select_related("project")):
-        change = Decimal(benefit.last_value) - benefit.baseline_value
-        if benefit.direction == "decrease":
-            change = -change
+        change = signed_change(direction=benefit.direction, baseline=benefit.baseline_value,
+                               value=Decimal(benefit.last_value))
         benefits.append(BenefitLine(benefit_id=benefit.pk, title=benefit.title,
                                     project_title=benefit.project.title, change=change,
                                     nok_per_year=change * benefit.nok_per_unit

@@ -78,3 +78,12 @@ def test_indicator_export_has_the_permitted_rows_and_a_data_dictionary(client, p
     assert [r[0] for r in dictionary.iter_rows(min_row=2, values_only=True)] == header
     text = b"".join(client.get("/indicators/export/", {"year": 2024}).streaming_content)
     assert text.decode("utf-8-sig").splitlines()[1].startswith(small[0].org_number)
+
+
+def test_comparison_tables_show_kroner_whole_with_thousands_separators():
+    from gevinst.templatetags.gevinst_tags import num
+
+    kroner = spread([1_234_567.4, 2_000_000.6], own=1_234_567.4, measure="realised_nok_per_year")
+    assert num(kroner.own, kroner.places) == "1\u00a0234\u00a0567"
+    points = spread([1.256, 2], own=1.256, measure="points")
+    assert num(points.own, points.places) == "1,26"

@@ -90,7 +90,7 @@ def test_admin_creates_and_renames_a_unit(client, home_org, org_admin):
 
 
 NAV_EXPECTED = {
-    "employee": ({"Forside"}, {"Organisasjon"}),
+    "employee": ({"Forside", "Katalog"}, {"Organisasjon"}),
     "admin": ({"Forside", "Organisasjon"}, set()),
     "manager": ({"Forside"}, {"Organisasjon"}),
 }
@@ -110,6 +110,8 @@ def test_login_page_and_language_switch(client, employee):
     response = client.get(reverse("login"))
     assert response.status_code == 200
     assert "Logg inn" in response.content.decode()
+    # Somebody without an account can still reach the open catalogue from here.
+    assert reverse("projects:catalogue") in response.content.decode()
     client.force_login(employee)
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
