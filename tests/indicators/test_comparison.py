@@ -78,3 +78,28 @@ def test_indicator_export_has_the_permitted_rows_and_a_data_dictionary(client, p
     assert [r[0] for r in dictionary.iter_rows(min_row=2, values_only=True)] == header
     text = b"".join(client.get("/indicators/export/", {"year": 2024}).streaming_content)
     assert text.decode("utf-8-sig").splitlines()[1].startswith(small[0].org_number)
+
+
+def test_each_chart_on_the_indicator_page_downloads_its_numbers(client, peers):
+    from portal.roles import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    small, _other, _large = peers
+    manager = MembershipFactory(user=UserFactory(), organisation=small[1],
+                                role=Role.MANAGER).user
+    client.force_login(manager)
+    html = client.get("/indicators/", {"year": 2024}).content.decode()
+    query = f"?organisation={small[1].org_number}&amp;year=2024&amp;quarter="
+    for kind in ("phases", "history", "comparison"):
+        assert f"{query}&amp;download={kind}" in html
+
+    def rows(kind):
+        response = client.get("/indicators/", {"year": 2024, "download": kind})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return [line.split(";") for line in text.splitlines()]
+
+    assert ["Utprøving", "2", "4"] in rows("phases")  # two pilots at 4 points
+    assert rows("history")[1][:2] == ["2024", "8.00"]
+    comparison_rows = rows("comparison")
+    # Same size class: 4, 8, 12, 16 — it has 8, third of four; quartiles 7 and 13.
+    assert comparison_rows[1][2:] == ["4", "8.0", "3", "4.0", "7.0", "10.0", "13.0", "16.0"]
