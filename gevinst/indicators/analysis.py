@@ -82,6 +82,9 @@ class Distribution:
     median: float
     q3: float
     maximum: float
+    # DOMAIN.md's aggregate of a county, size class, network or the nation is the sum of the
+    # organisations' snapshots (meaningless per inhabitant, where it is not shown).
+    total: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ def distribution(label: str, values: list[float]) -> Distribution | None:
     ordered = sorted(values)
     q1, median, q3 = quartiles(ordered)
     return Distribution(label=label, count=len(ordered), minimum=ordered[0], q1=q1,
-                        median=median, q3=q3, maximum=ordered[-1])
+                        median=median, q3=q3, maximum=ordered[-1], total=sum(ordered))
 
 
 def histogram(values: list[float], bins: int = HISTOGRAM_BINS) -> list[Bin]:

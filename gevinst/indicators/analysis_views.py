@@ -33,6 +33,7 @@ def _round(value: float | None) -> float | None:
 
 
 def _download(kind: str, result: Analysis, measure: str, slug: str):
+    per_capita = result.filters.per_capita
     if kind == "ranking":
         columns = [
             Column(_("Plass"), "", lambda r: r.rank),
@@ -56,7 +57,8 @@ def _download(kind: str, result: Analysis, measure: str, slug: str):
              Column(_("1. kvartil"), "", lambda r: _round(r[2].q1)),
              Column(_("Median"), "", lambda r: _round(r[2].median)),
              Column(_("3. kvartil"), "", lambda r: _round(r[2].q3)),
-             Column(_("Maks."), "", lambda r: _round(r[2].maximum))]
+             Column(_("Maks."), "", lambda r: _round(r[2].maximum)),
+             Column(_("Sum"), "", lambda r: None if per_capita else _round(r[2].total))]
     if kind == "distribution":
         rows = [(_("Alle"), d.label, d) for d in [result.overall] if d is not None]
         rows += [(_("Størrelse"), d.label, d) for d in result.by_size_class]

@@ -274,15 +274,18 @@ def test_csv_downloads_hold_the_charts_numbers(client, national_analyst, orgs):
     histogram_rows = rows("histogram")
     assert [r[2] for r in histogram_rows[1:]] == ["2", "1", "2", "1", "1", "1", "0", "0", "1"]
     quartiles = rows("distribution")
-    assert quartiles[1] == ["Alle", "Alle", "9", "0.0", "8.0", "12.0", "20.0", "40.0"]
-    assert ["Fylke", "Agder", "2", "10.0", "14.5", "19.0", "23.5", "28.0"] in quartiles
+    # The sum is DOMAIN.md's aggregate of the group.
+    assert quartiles[1] == ["Alle", "Alle", "9", "0.0", "8.0", "12.0", "20.0", "40.0", "138.0"]
+    assert ["Fylke", "Agder", "2", "10.0", "14.5", "19.0", "23.5", "28.0", "38.0"] in quartiles
     trend = rows("trend")
     assert trend[0] == ["Gruppe", "Periode", "Antall", "Min.", "1. kvartil", "Median",
-                        "3. kvartil", "Maks."]
-    assert ["Alle", "2024", "8", "2.0", "7.5", "10.0", "21.0", "30.0"] in trend
+                        "3. kvartil", "Maks.", "Sum"]
+    assert ["Alle", "2024", "8", "2.0", "7.5", "10.0", "21.0", "30.0", "110.0"] in trend
     per_capita = rows("ranking", per_capita="on")
     assert per_capita[0][6] == "Aktivitetspoeng per 1000 innbyggere"
     assert per_capita[1][2] == "Kommune F"
+    # A sum of values per inhabitant means nothing: left empty.
+    assert rows("distribution", per_capita="on")[1][-1] == ""
 
 
 def test_page_has_charts_with_tables_and_downloads(client, national_analyst, orgs):
