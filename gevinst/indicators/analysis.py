@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Max, QuerySet
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from gevinst.indicators.comparison import MEASURES, quartiles
@@ -153,7 +154,8 @@ def period_label(year: int, quarter: int) -> str:
 
 
 def _fmt(value: float) -> str:
-    return f"{round(value, 6):g}"
+    """A bin edge as the page writes numbers (decimal comma in Norwegian)."""
+    return f"{round(value, 6):g}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def _snapshot_rows(user: User, filters: Filters, periods: list[tuple[int, int]]):

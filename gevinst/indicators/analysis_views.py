@@ -107,14 +107,16 @@ def indicator_analysis(request: HttpRequest) -> HttpResponse:
     if not is_analyst(request.user):
         raise PermissionDenied
     networks = list(networks_for(request.user))
-    form = AnalysisForm(request.GET, networks=networks)
+    data = request.GET.copy()
+    if not data.get("year"):
+        # The latest year with snapshots, shown in the form; without any snapshots yet this
+        # year, and the page says there is nothing to show.
+        data["year"] = str(latest_year() or timezone.localdate().year)
+    form = AnalysisForm(data, networks=networks)
     if not form.is_valid():
         return render(request, "indicators/analysis.html", {"form": form, "result": None},
                       status=400)
-    # Without any snapshots yet: this year, and the page says there is nothing to show.
-    default_year = (form.cleaned_data.get("year") or latest_year()
-                    or timezone.localdate().year)
-    filters = form.filters(default_year=default_year)
+    filters = form.filters()
     result = analysis(user=request.user, filters=filters)
     measure = measure_label(filters.measure, filters.per_capita)
     download = request.GET.get("download")

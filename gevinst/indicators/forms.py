@@ -77,9 +77,10 @@ class PortfolioUploadForm(forms.Form):
 
 class AnalysisForm(forms.Form):
     """The analyst page's filters, all in the query string (GET), so a view can be bookmarked
-    and shared. Empty fields take the defaults of analysis.Filters."""
+    and shared. Empty fields take the defaults of analysis.Filters; the view fills in the
+    year."""
 
-    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
         label=_("Periode"), required=False, coerce=int, empty_value=0,
         choices=[("", _("Hele året")), (1, _("1. kvartal")), (2, _("2. kvartal")),
@@ -112,14 +113,14 @@ class AnalysisForm(forms.Form):
         if not self.networks:
             del self.fields["network"]
 
-    def filters(self, *, default_year: int):
+    def filters(self):
         from gevinst.indicators.analysis import Filters
 
         data = self.cleaned_data
         chosen = {name: data[name] for name in
                   ("measure", "kind", "county", "size_class", "trend_by", "sort")
                   if data.get(name)}
-        return Filters(year=data.get("year") or default_year,
+        return Filters(year=data["year"],
                        quarter=int(data.get("quarter") or 0),
                        per_capita=bool(data.get("per_capita")),
                        network=self.networks.get(data.get("network")), **chosen)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from gevinst.indicators.analysis import Filters, analysis, histogram, trend_periods
 from gevinst.indicators.models import IndicatorSnapshot, PointScheme, period_bounds
 from portal.models import Organisation
-from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
+from tests.factories import NetworkFactory, OrganisationFactory, UserFactory
 
 URL = reverse("indicators:analysis")
 
@@ -247,6 +247,7 @@ def test_default_period_is_the_latest_year_with_snapshots(client, national_analy
     client.force_login(national_analyst)
     response = client.get(URL)
     assert response.context["filters"].year == 2025
+    assert 'name="year" value="2025"' in response.content.decode()  # and the form says so
 
 
 def test_empty_period_says_so(client, national_analyst, orgs):
