@@ -10,12 +10,13 @@ numbers can be checked by hand and agree with the organisation's own comparison.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -163,10 +164,12 @@ def _snapshot_rows(user: User, filters: Filters, periods: list[tuple[int, int]])
     snapshots = IndicatorSnapshot.objects.filter(organisation__kind=filters.kind)
     if not (user.is_national_analyst or user.is_superuser):
         snapshots = snapshots.filter(organisation__in=visible_organisations(user).values("pk"))
-    years = sorted({y for y, _q in periods})
-    snapshots = snapshots.filter(year__gte=years[0], year__lte=years[-1])
-    snapshots = (snapshots.filter(quarter=YEAR) if filters.quarter == YEAR
-                 else snapshots.filter(quarter__gte=1))
+    # Exactly the window's periods: each an equality pair on the (year, quarter, organisation)
+    # index.
+    window = Q()
+    for year, quarter in periods:
+        window |= Q(year=year, quarter=quarter)
+    snapshots = snapshots.filter(window)
     if filters.county:
         snapshots = snapshots.filter(organisation__county=filters.county)
     if filters.size_class:
@@ -249,68 +252,60 @@ def analysis(*, user: User, filters: Filters) -> Analysis:
     current = (filters.year, filters.quarter)
     previous = (filters.year - 1, filters.quarter)
     wanted = set(periods)
-    by_period: dict[tuple[int, int], dict[int, RankedRow]] = defaultdict(dict)
-    without_population = set()
-    for (org_id, org_number, name, county, size_class, population, year, quarter,
-         raw) in _snapshot_rows(user, filters, periods):
-        if (year, quarter) not in wanted:
+    ranking: list[RankedRow] = []
+    earlier: dict[int, float] = {}
+    # The trend's values per period, and per period and group; only the current period's
+    # rows become objects (fewer allocations: this runs for every page view).
+    per_period: dict[tuple[int, int], list[float]] = defaultdict(list)
+    per_group: dict[tuple[tuple[int, int], str], list[float]] = defaultdict(list)
+    group_index = 4 if filters.trend_by == "size_class" else 3
+    without_population = 0
+    for row in _snapshot_rows(user, filters, periods):
+        period = (row[6], row[7])
+        if period not in wanted:
             continue
-        value = _value(raw, population, filters.per_capita)
+        value = _value(row[8], row[5], filters.per_capita)
         if value is None:
-            if (year, quarter) == current:
-                without_population.add(org_id)
+            without_population += period == current
             continue
-        by_period[(year, quarter)][org_id] = RankedRow(
-            organisation_id=org_id, org_number=org_number, name=name, county=county,
-            size_class=size_class, population=population, value=value)
+        per_period[period].append(value)
+        per_group[(period, row[group_index])].append(value)
+        if period == current:
+            ranking.append(RankedRow(organisation_id=row[0], org_number=row[1], name=row[2],
+                                     county=row[3], size_class=row[4], population=row[5],
+                                     value=value))
+        elif period == previous:
+            earlier[row[0]] = value
 
-    ranking = list(by_period.get(current, {}).values())
-    values = sorted((r.value for r in ranking), reverse=True)
+    ascending = sorted(r.value for r in ranking)
     for row in ranking:
         # Ties share the rank: 1 + the number of organisations with a higher value.
-        row.rank = 1 + _count_greater(values, row.value)
-        earlier = by_period.get(previous, {}).get(row.organisation_id)
-        row.previous = earlier.value if earlier is not None else None
+        row.rank = 1 + len(ascending) - bisect.bisect_right(ascending, row.value)
+        row.previous = earlier.get(row.organisation_id)
     ranking = sort_rows(ranking, filters.sort)
 
-    def grouped(rows, key, labels) -> list[Distribution]:
+    def grouped(key, labels) -> list[Distribution]:
         groups = defaultdict(list)
-        for row in rows:
+        for row in ranking:
             groups[getattr(row, key)].append(row.value)
         return [d for code, label in labels
                 if (d := distribution(str(label), groups.get(code, []))) is not None]
 
     counties = list(County.choices)
     sizes = list(SizeClass.choices)
-    trend_labels = sizes if filters.trend_by == "size_class" else counties
-    trends = [TrendSeries(label=_("Alle"), points=[
-        distribution(_("Alle"), [r.value for r in by_period.get(p, {}).values()])
-        for p in periods])]
-    for code, label in trend_labels:
-        points = [distribution(str(label), [r.value for r in by_period.get(p, {}).values()
-                                            if getattr(r, filters.trend_by) == code])
-                  for p in periods]
+    everyone = _("Alle")
+    trends = [TrendSeries(label=everyone, points=[
+        distribution(everyone, per_period.get(p, [])) for p in periods])]
+    for code, label in sizes if filters.trend_by == "size_class" else counties:
+        points = [distribution(str(label), per_group.get((p, code), [])) for p in periods]
         if any(points):
             trends.append(TrendSeries(label=str(label), points=points))
     return Analysis(
-        filters=filters, ranking=ranking, histogram=histogram([r.value for r in ranking]),
-        overall=distribution(_("Alle"), [r.value for r in ranking]),
-        by_size_class=grouped(ranking, "size_class", sizes),
-        by_county=grouped(ranking, "county", counties),
+        filters=filters, ranking=ranking, histogram=histogram(ascending),
+        overall=distribution(everyone, ascending),
+        by_size_class=grouped("size_class", sizes), by_county=grouped("county", counties),
         period_labels=[period_label(*p) for p in periods], trends=trends,
-        without_population=len(without_population), previous_label=period_label(*previous))
-
-
-def _count_greater(descending: list[float], value: float) -> int:
-    """How many values exceed `value`, in a list sorted from the highest."""
-    low, high = 0, len(descending)
-    while low < high:
-        middle = (low + high) // 2
-        if descending[middle] > value:
-            low = middle + 1
-        else:
-            high = middle
-    return low
+        without_population=without_population, previous_label=period_label(*previous))
 
 
 def measure_label(measure: str, per_capita: bool) -> str:
