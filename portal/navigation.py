@@ -15,6 +15,7 @@ class NavItem:
     label: str
     capability: Capability | None = None  # None: any member
     analyst: bool = False  # shown to network and national analysts too
+    analyst_only: bool = False  # shown only to analysts (and operators)
 
 
 NAV_ITEMS = [
@@ -26,6 +27,7 @@ NAV_ITEMS = [
     NavItem("gevinst:overview", _("Gevinster"), Capability.LEAD_PROJECTS),
     NavItem("dashboards:manager", _("Styringstavle"), Capability.VIEW_DASHBOARDS),
     NavItem("indicators:home", _("Indikatorer"), Capability.VIEW_DASHBOARDS, analyst=True),
+    NavItem("indicators:analysis", _("Analyse"), analyst=True, analyst_only=True),
     NavItem("org-admin", _("Organisasjon"), Capability.MANAGE_ORGANISATION),
 ]
 
@@ -33,7 +35,9 @@ NAV_ITEMS = [
 def nav_for(user, capabilities: set[Capability], is_member: bool, is_analyst: bool):
     items = []
     for item in NAV_ITEMS:
-        if item.capability is None:
+        if item.analyst_only:
+            allowed = is_analyst or user.is_superuser
+        elif item.capability is None:
             allowed = is_member or (item.analyst and is_analyst)
         else:
             allowed = item.capability in capabilities or (item.analyst and is_analyst)

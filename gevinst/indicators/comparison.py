@@ -53,12 +53,18 @@ class Spread:
         return 0 if self.measure == "realised_nok_per_year" else 2
 
 
+def quartiles(values: list[float]) -> tuple[float, float, float]:
+    """First quartile, median and third quartile by the inclusive method (QUARTILE.INC);
+    a single value is all three. The analyst pages use the same method as the comparison."""
+    if len(values) > 1:
+        q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+        return q1, median, q3
+    return values[0], values[0], values[0]
+
+
 def spread(values: list[float], own: float, *, measure: str = "", label: str = "") -> Spread:
     ordered = sorted(values)
-    if len(ordered) > 1:
-        q1, median, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
-    else:
-        q1 = median = q3 = ordered[0]
+    q1, median, q3 = quartiles(ordered)
     return Spread(measure=measure, label=label, count=len(ordered), minimum=ordered[0],
                   q1=q1, median=median, q3=q3, maximum=ordered[-1], own=own,
                   rank=1 + sum(1 for v in ordered if v > own))

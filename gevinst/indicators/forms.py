@@ -73,3 +73,54 @@ class PortfolioUploadForm(forms.Form):
         if not upload.name.lower().endswith(".json"):
             raise forms.ValidationError(_("Filen må være en .json-fil."))
         return upload
+
+
+class AnalysisForm(forms.Form):
+    """The analyst page's filters, all in the query string (GET), so a view can be bookmarked
+    and shared. Empty fields take the defaults of analysis.Filters; the view fills in the
+    year."""
+
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Periode"), required=False, coerce=int, empty_value=0,
+        choices=[("", _("Hele året")), (1, _("1. kvartal")), (2, _("2. kvartal")),
+                 (3, _("3. kvartal")), (4, _("4. kvartal"))])
+    measure = forms.ChoiceField(label=_("Indikator"), required=False)
+    per_capita = forms.BooleanField(label=_("Per 1000 innbyggere"), required=False)
+    kind = forms.ChoiceField(label=_("Type organisasjon"), required=False)
+    network = forms.TypedChoiceField(label=_("Nettverk"), required=False, coerce=int,
+                                     empty_value=None)
+    county = forms.ChoiceField(label=_("Fylke"), required=False)
+    size_class = forms.ChoiceField(label=_("Størrelse"), required=False)
+    trend_by = forms.ChoiceField(label=_("Utvikling per"), required=False,
+                                 choices=[("size_class", _("størrelse")), ("county", _("fylke"))])
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, networks=(), **kwargs):
+        from gevinst.indicators.analysis import SORTS
+        from gevinst.indicators.comparison import MEASURES
+        from portal.models import County, OrganisationKind, SizeClass
+
+        super().__init__(*args, **kwargs)
+        self.networks = {n.pk: n for n in networks}
+        self.fields["measure"].choices = list(MEASURES.items())
+        self.fields["kind"].choices = OrganisationKind.choices
+        self.fields["county"].choices = [("", _("Alle fylker")), *County.choices]
+        self.fields["size_class"].choices = [("", _("Alle størrelser")), *SizeClass.choices]
+        self.fields["network"].choices = [("", _("Alle")),
+                                          *((n.pk, n.name) for n in networks)]
+        self.fields["sort"].choices = [(s, s) for name in SORTS for s in (name, f"-{name}")]
+        if not self.networks:
+            del self.fields["network"]
+
+    def filters(self):
+        from gevinst.indicators.analysis import Filters
+
+        data = self.cleaned_data
+        chosen = {name: data[name] for name in
+                  ("measure", "kind", "county", "size_class", "trend_by", "sort")
+                  if data.get(name)}
+        return Filters(year=data["year"],
+                       quarter=int(data.get("quarter") or 0),
+                       per_capita=bool(data.get("per_capita")),
+                       network=self.networks.get(data.get("network")), **chosen)

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from gevinst.indicators import exports, views
+from gevinst.indicators import analysis_views, exports, views
 
 app_name = "indicators"
 
 urlpatterns = [
     path("", views.indicator_home, name="home"),
     path("export/", exports.indicator_export, name="export"),
+    path("analysis/", analysis_views.indicator_analysis, name="analysis"),
     path("<str:org_number>/recompute/", views.indicator_recompute, name="recompute"),
     path("jobs/<uuid:pk>/", views.indicator_job, name="job"),
     path("schemes/", views.scheme_list, name="schemes"),

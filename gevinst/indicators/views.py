@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
 from portal.access import user_can
 from portal.errors import DomainError
+from portal.exports import Column, csv_response
 from portal.models import Network
 from portal.roles import Capability
 from projects.models import COUNTED_PHASES, Phase
@@ -37,6 +38,39 @@ def _readable_organisations(user):
                    .values_list("organisation_id", flat=True))
     return [o for o in visible
             if o.pk in analysed or user_can(user, o, Capability.VIEW_DASHBOARDS)]
+
+
+CHART_DOWNLOADS = ("phases", "history", "comparison")
+
+
+def _chart_download(kind: str, organisation, year: int, quarter: int, *, history,
+                    peer_groups, phase_rows):
+    """The numbers behind one chart of the indicator page, as CSV."""
+    slug = f"{organisation.org_number}-{year}" + (f"-k{quarter}" if quarter else "")
+    if kind == "phases":
+        return csv_response([Column(_("Fase"), "", lambda r: r[0]),
+                             Column(_("Antall"), "", lambda r: r[1]),
+                             Column(_("Poeng per initiativ"), "", lambda r: r[2])],
+                            phase_rows, f"faser-{slug}")
+    if kind == "history":
+        return csv_response([Column(_("År"), "", lambda r: r["year"]),
+                             Column(_("Aktivitetspoeng"), "", lambda r: r["points"]),
+                             Column(_("Nyttepoeng"), "", lambda r: r["benefit_points"]),
+                             Column(_("Realisert gevinst per år (kr)"), "",
+                                    lambda r: r["realised_nok_per_year"])],
+                            history, f"utvikling-{organisation.org_number}")
+    rows = [(group.title, s) for group in peer_groups for s in group.spreads]
+    return csv_response([Column(_("Gruppe"), "", lambda r: r[0]),
+                         Column(_("Mål"), "", lambda r: r[1].label),
+                         Column(_("Antall"), "", lambda r: r[1].count),
+                         Column(_("Dere"), "", lambda r: r[1].own),
+                         Column(_("Plass"), "", lambda r: r[1].rank),
+                         Column(_("Min."), "", lambda r: r[1].minimum),
+                         Column(_("1. kvartil"), "", lambda r: r[1].q1),
+                         Column(_("Median"), "", lambda r: r[1].median),
+                         Column(_("3. kvartil"), "", lambda r: r[1].q3),
+                         Column(_("Maks."), "", lambda r: r[1].maximum)],
+                        rows, f"sammenligning-{slug}")
 
 
 @login_required
@@ -56,6 +90,16 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     history = list(IndicatorSnapshot.objects.filter(organisation=organisation, quarter=YEAR)
                    .order_by("year").values("year", "points", "benefit_points",
                                             "realised_nok_per_year"))
+    peer_groups = comparison(organisation, year=year, quarter=quarter)
+    phase_rows = []
+    if snapshot is not None:
+        phase_rows = [(Phase(p).label, getattr(snapshot, f"count_{p}"),
+                       snapshot.scheme.phase_points.get(p, 0)) for p in COUNTED_PHASES]
+    download = request.GET.get("download")
+    if download in CHART_DOWNLOADS:
+        # Each chart's numbers, before the (costly) breakdown of the initiatives.
+        return _chart_download(download, organisation, year, quarter, history=history,
+                               peer_groups=peer_groups, phase_rows=phase_rows)
     breakdown = None
     if snapshot is not None:
         breakdown = explain(organisation, period_start=snapshot.period_start,
@@ -64,16 +108,15 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     lines_page = None
     if breakdown is not None:
         lines_page = Paginator(breakdown.initiatives, 100).get_page(request.GET.get("page"))
-    peer_groups = comparison(organisation, year=year, quarter=quarter)
-    phase_rows = []
-    if snapshot is not None:
-        phase_rows = [(Phase(p).label, getattr(snapshot, f"count_{p}"),
-                       snapshot.scheme.phase_points.get(p, 0)) for p in COUNTED_PHASES]
+    # The downloads name the organisation and period shown, also when they were defaults.
+    query = QueryDict(mutable=True)
+    query.update({"organisation": organisation.org_number, "year": year,
+                  "quarter": quarter or ""})
     return render(request, "indicators/home.html", {
         "organisation": organisation, "organisations": organisations, "form": form,
         "year": year, "quarter": quarter, "snapshot": snapshot, "history": history,
         "breakdown": breakdown, "lines_page": lines_page, "phase_rows": phase_rows,
-        "peer_groups": peer_groups,
+        "peer_groups": peer_groups, "query": query.urlencode(),
         "chart_data": {
             "comparison": as_chart(peer_groups) if peer_groups else None,
             "labels": {"count": _("Antall"), "activity": _("Aktivitetspoeng"),

@@ -87,3 +87,28 @@ def test_comparison_tables_show_kroner_whole_with_thousands_separators():
     assert num(kroner.own, kroner.places) == "1\u00a0234\u00a0567"
     points = spread([1.256, 2], own=1.256, measure="points")
     assert num(points.own, points.places) == "1,26"
+
+
+def test_each_chart_on_the_indicator_page_downloads_its_numbers(client, peers):
+    from portal.roles import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    small, _other, _large = peers
+    manager = MembershipFactory(user=UserFactory(), organisation=small[1],
+                                role=Role.MANAGER).user
+    client.force_login(manager)
+    html = client.get("/indicators/", {"year": 2024}).content.decode()
+    query = f"?organisation={small[1].org_number}&amp;year=2024&amp;quarter="
+    for kind in ("phases", "history", "comparison"):
+        assert f"{query}&amp;download={kind}" in html
+
+    def rows(kind):
+        response = client.get("/indicators/", {"year": 2024, "download": kind})
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return [line.split(";") for line in text.splitlines()]
+
+    assert ["Utprøving", "2", "4"] in rows("phases")  # two pilots at 4 points
+    assert rows("history")[1][:2] == ["2024", "8.00"]
+    comparison_rows = rows("comparison")
+    # Same size class: 4, 8, 12, 16 — it has 8, third of four; quartiles 7 and 13.
+    assert comparison_rows[1][2:] == ["4", "8.0", "3", "4.0", "7.0", "10.0", "13.0", "16.0"]
