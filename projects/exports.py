@@ -18,6 +18,7 @@ from projects import selectors
 from projects.filters import ProjectListFilter
 from projects.models import ORDERED_PHASES, Phase, StopReason
 
+
 def _status(project) -> str:
     phase = project.initiative.phase
     if phase == Phase.PARKED:
