@@ -73,6 +73,7 @@ class BenefitLine:
     realised_nok: Decimal | None
     realised_nok_start: Decimal | None
     progress: calculations.Calc
+    measured_in_year: bool
 
     @property
     def realised_nok_in_year(self) -> Decimal | None:
@@ -165,8 +166,11 @@ def portfolio_report(organisation: Organisation, year: int, *, user: User,
         .filter(started_on__range=(start, end))
         .select_related("adopted_from__organisation").order_by("started_on", "id")]
 
-    benefits, lines = _benefits(organisation, named, start=start, end=end, before=before)
-    ranked = sorted((line for line in lines if line.realised_nok),
+    benefits, named_lines = _benefits(organisation, named, start=start, end=end,
+                                      before=before)
+    lines = [line for line in named_lines if line.measured_in_year]
+    # The biggest benefits realised by the year's end, whenever they were last measured.
+    ranked = sorted((line for line in named_lines if line.realised_nok),
                     key=lambda line: line.realised_nok, reverse=True)
 
     phase_rows = []
@@ -192,7 +196,7 @@ def portfolio_report(organisation: Organisation, year: int, *, user: User,
 def _benefits(organisation: Organisation, named, *, start: datetime.date,
               end: datetime.date, before: datetime.date) -> tuple[dict, list[BenefitLine]]:
     """Planned against realised for the organisation's benefits planned by the year's end
-    (baseline measured by then), and a line per benefit measured during the year."""
+    (baseline measured by then), and a line per benefit the reader may see by name."""
     planned = Benefit.objects.filter(project__organisation=organisation, baseline_on__lte=end)
     benefits = list(
         planned.select_related("project")
@@ -240,16 +244,15 @@ def _benefits(organisation: Organisation, named, *, start: datetime.date,
         if b.type == "quality":
             summary["quality_total"] += 1
             summary["quality_improved"] += change is not None and change > 0
-        if b.measured_in_year:
-            summary["measured_in_year"] += 1
-            if b.named:
-                lines.append(BenefitLine(
-                    benefit_id=b.pk, title=b.title, project_id=b.project_id,
-                    project_title=b.project.title, type_label=b.get_type_display(),
-                    unit=b.unit, planned_nok=planned_nok, realised_nok=realised,
-                    realised_nok_start=realised_start,
-                    progress=calculations.progress(
-                        direction=b.direction, baseline=b.baseline_value,
-                        target=b.target_value, latest=latest.value if latest else None)))
+        summary["measured_in_year"] += bool(b.measured_in_year)
+        if b.named:
+            lines.append(BenefitLine(
+                benefit_id=b.pk, title=b.title, project_id=b.project_id,
+                project_title=b.project.title, type_label=b.get_type_display(),
+                unit=b.unit, planned_nok=planned_nok, realised_nok=realised,
+                realised_nok_start=realised_start, measured_in_year=bool(b.measured_in_year),
+                progress=calculations.progress(
+                    direction=b.direction, baseline=b.baseline_value,
+                    target=b.target_value, latest=latest.value if latest else None)))
     summary["realised_nok_in_year"] = summary["realised_nok"] - summary["realised_nok_start"]
     return summary, lines

@@ -119,6 +119,20 @@ def test_numbers_match_the_services(portfolio, home_org, manager):
     assert data["years"][0] == datetime.date.today().year and data["years"][-1] == 2024
 
 
+def test_biggest_benefits_include_those_measured_before_the_year(portfolio, home_org,
+                                                                 manager):
+    earlier = add_benefit(portfolio["stopped"], title="Tidligere gevinst", type="avoided_costs",
+                          unit="kr/år", baseline_value=Decimal(100), target_value=Decimal(0),
+                          nok_per_unit=Decimal(1000), periods_per_year=Decimal(1))
+    measure(earlier, "2024-05-01", 0)  # 100 × 1000 kr, realised the year before
+    data = portfolio_report(home_org, YEAR, user=manager, full=True)
+    assert [(b.title, b.realised_nok) for b in data["top_benefits"]] == [
+        ("Spart tid", 156000), ("Tidligere gevinst", 100000)]
+    # "Measured in the year" lists only the year's measurements.
+    assert [b.title for b in data["benefit_lines"]] == ["Bedre søvn", "Spart tid"]
+    assert data["benefits"]["realised_nok_in_year"] == 6 * 300 * 52
+
+
 def test_page_shows_the_numbers(client, manager, portfolio, home_org):
     client.force_login(manager)
     response = client.get(url(home_org))
