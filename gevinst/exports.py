@@ -16,12 +16,22 @@ from django.utils.translation import gettext as _
 
 from gevinst import calculations
 from gevinst.access import benefits_visible_to
-from gevinst.models import Benefit, Measurement
+from gevinst.models import (
+    Beneficiary,
+    Benefit,
+    BenefitStatus,
+    BenefitType,
+    Dimension,
+    Direction,
+    Measurement,
+    PlanStatus,
+)
 from gevinst.selectors import benefit_row
 from portal.exports import (
     Column,
     Sheet,
     bad_request,
+    choice_labels,
     csv_response,
     requested_format,
     sheets_response,
@@ -42,7 +52,11 @@ def _plan(benefit: Benefit):
 
 
 def benefit_columns() -> list[Column]:
-    """Columns over (benefit, row) pairs, row being gevinst.selectors.BenefitRow."""
+    """Columns over gevinst.selectors.BenefitRow rows."""
+    # Labels translated once, not per row (see portal.exports.choice_labels).
+    types, dimensions = choice_labels(BenefitType), choice_labels(Dimension)
+    beneficiaries, directions = choice_labels(Beneficiary), choice_labels(Direction)
+    statuses, plan_statuses = choice_labels(BenefitStatus), choice_labels(PlanStatus)
     return [
         Column(_("Gevinst-id"), _("Gevinstens nummer i Innoportal"), lambda r: r.benefit.pk,
                "tall"),
@@ -54,17 +68,17 @@ def benefit_columns() -> list[Column]:
                lambda r: r.benefit.project.organisation.name),
         Column(_("Gevinst"), _("Gevinstens tittel"), lambda r: r.benefit.title),
         Column(_("Gevinsttype"), _("Spart tid, unngåtte kostnader eller økt kvalitet"),
-               lambda r: r.benefit.get_type_display()),
+               lambda r: types.get(r.benefit.type, r.benefit.type)),
         Column(_("Dimensjon"), _("Brukernytte, økonomisk eller organisatorisk nytte"),
-               lambda r: r.benefit.get_dimension_display()),
+               lambda r: dimensions.get(r.benefit.dimension, r.benefit.dimension)),
         Column(_("Hvem får gevinsten"), _("Brukere, pårørende, ansatte, organisasjonen eller "
                                           "andre aktører"),
-               lambda r: r.benefit.get_beneficiary_display()),
+               lambda r: beneficiaries.get(r.benefit.beneficiary, r.benefit.beneficiary)),
         Column(_("Gevinsteier"), _("Lederen i linjen som eier gevinsten"),
                lambda r: _person(r.benefit.owner)),
         Column(_("Måleenhet"), _("Enheten målingene er i"), lambda r: r.benefit.unit),
         Column(_("Retning"), _("Om økning eller nedgang er bra"),
-               lambda r: r.benefit.get_direction_display()),
+               lambda r: directions.get(r.benefit.direction, r.benefit.direction)),
         Column(_("Nullpunkt"), _("Verdien før endringen (nullpunktsmåling)"),
                lambda r: r.benefit.baseline_value, "tall"),
         Column(_("Nullpunkt målt"), _("Datoen nullpunktet ble målt"),
@@ -97,10 +111,11 @@ def benefit_columns() -> list[Column]:
                                            "per år"),
                lambda r: r.nok_per_year.value, "kroner"),
         Column(_("Status"), _("Planlagt, under realisering, realisert eller ikke realisert"),
-               lambda r: r.benefit.get_status_display()),
+               lambda r: statuses.get(r.benefit.status, r.benefit.status)),
         Column(_("Gevinstplan"), _("Status for prosjektets gevinstrealiseringsplan (tom når "
                                    "planen ikke er påbegynt)"),
-               lambda r: _plan(r.benefit).get_status_display() if _plan(r.benefit) else ""),
+               lambda r: (plan_statuses.get(_plan(r.benefit).status, "")
+                          if _plan(r.benefit) else "")),
         Column(_("Plan godkjent"), _("Når planen sist ble godkjent"),
                lambda r: _plan(r.benefit).approved_at if _plan(r.benefit) else None,
                "dato og tid"),

@@ -33,6 +33,12 @@ class Column:
     kind: str = "tekst"  # shown in the data dictionary: tekst, tall, dato, kroner …
 
 
+def choice_labels(choices) -> dict[str, str]:
+    """A choices class's labels, translated once per export. Model.get_FOO_display() hashes
+    the whole (lazy) choice list on every call: a millisecond a cell on a long export."""
+    return {value: str(label) for value, label in choices.choices}
+
+
 def _cell(value):
     if value is None:
         return ""

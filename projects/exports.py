@@ -13,26 +13,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.exports import Column, bad_request, export_response, requested_format
+from portal.exports import (
+    Column,
+    bad_request,
+    choice_labels,
+    export_response,
+    requested_format,
+)
 from projects import selectors
 from projects.filters import ProjectListFilter
-from projects.models import ORDERED_PHASES, Phase, StopReason
-
-
-def _status(project) -> str:
-    phase = project.initiative.phase
-    if phase == Phase.PARKED:
-        return _("Parkert")
-    if phase == Phase.STOPPED:
-        return _("Stoppet")
-    return _("Aktiv")
-
-
-def _next_phase(project) -> str:
-    phase = project.initiative.phase
-    if phase in ORDERED_PHASES and phase != ORDERED_PHASES[-1]:
-        return Phase(ORDERED_PHASES[ORDERED_PHASES.index(phase) + 1]).label
-    return ""
+from projects.models import ORDERED_PHASES, Phase, StopReason, Track, Visibility, WelfareArea
 
 
 def _person(user) -> str:
@@ -49,17 +39,19 @@ def _idea(project):
         return None
 
 
-def _stop_reason(project) -> str:
-    if project.initiative.phase != Phase.STOPPED or not project.stop_reason:
-        return ""
-    return StopReason(project.stop_reason).label
-
-
-def _lesson(project) -> str:
-    return project.lesson_learned or "" if project.initiative.phase == Phase.STOPPED else ""
-
-
 def project_columns() -> list[Column]:
+    # Labels translated once, not per row (see portal.exports.choice_labels).
+    phases, tracks = choice_labels(Phase), choice_labels(Track)
+    areas, visibilities = choice_labels(WelfareArea), choice_labels(Visibility)
+    reasons = choice_labels(StopReason)
+    status = {Phase.PARKED: _("Parkert"), Phase.STOPPED: _("Stoppet")}
+    active, yes, no = _("Aktiv"), _("Ja"), _("Nei")
+    following = {phase: phases[ORDERED_PHASES[i + 1]]
+                 for i, phase in enumerate(ORDERED_PHASES[:-1])}
+
+    def stopped(p) -> bool:
+        return p.initiative.phase == Phase.STOPPED
+
     return [
         Column(_("Id"), _("Prosjektets nummer i Innoportal"), lambda p: p.pk, "tall"),
         Column(_("Tittel"), _("Prosjektets tittel"), lambda p: p.title),
@@ -68,32 +60,34 @@ def project_columns() -> list[Column]:
         Column(_("Enhet"), _("Tjenesteenheten prosjektet hører til"),
                lambda p: p.unit.name if p.unit else ""),
         Column(_("Fase"), _("Fasen prosjektet er i nå"),
-               lambda p: p.initiative.get_phase_display()),
-        Column(_("Status"), _("Aktiv, Parkert eller Stoppet"), _status),
+               lambda p: phases.get(p.initiative.phase, p.initiative.phase)),
+        Column(_("Status"), _("Aktiv, Parkert eller Stoppet"),
+               lambda p: status.get(p.initiative.phase, active)),
         Column(_("I fasen siden"), _("Datoen fasen (eller parkeringen/stoppen) gjelder fra"),
                lambda p: p.phase_since, "dato"),
         Column(_("Startet"), _("Datoen prosjektet kom inn i sin første prosjektfase "
                                "(godkjenning av idéen, eller første registrerte fase)"),
                lambda p: p.started_on, "dato"),
         Column(_("Neste fase"), _("Fasen neste faseport fører til; tom for parkerte, stoppede "
-                                  "og prosjekter i spredning"), _next_phase),
+                                  "og prosjekter i spredning"),
+               lambda p: following.get(p.initiative.phase, "")),
         Column(_("Neste milepæl"), _("Den første milepælen som ikke er nådd"),
                lambda p: p.next_milestone or ""),
         Column(_("Milepælsfrist"), _("Fristen for neste milepæl"),
                lambda p: p.next_milestone_on, "dato"),
         Column(_("Spor"), _("Full, hurtigspor eller kommersielt potensial"),
-               lambda p: p.get_track_display()),
+               lambda p: tracks.get(p.track, p.track)),
         Column(_("Velferdsteknologisk område"), _("Område, for velferdsteknologi"),
-               lambda p: p.get_welfare_area_display()),
+               lambda p: areas.get(p.welfare_area, "")),
         Column(_("Synlighet"), _("Hvem prosjektet er delt med"),
-               lambda p: p.get_visibility_display()),
+               lambda p: visibilities.get(p.visibility, p.visibility)),
         Column(_("Prosjektleder"), _("Navn på prosjektlederen"), lambda p: _person(p.leader)),
         Column(_("Fra idé"), _("Nummeret på idéen prosjektet kom fra (innsenderen står ikke "
                                "her; se idéeksporten)"),
                lambda p: _idea(p).pk if _idea(p) else "", "tall"),
         Column(_("Konfidensiell"), _("«Ja» når idéen er konfidensiell: prosjektet deles aldri "
                                      "utenfor organisasjonen"),
-               lambda p: _("Ja") if _idea(p) and _idea(p).is_confidential else _("Nei")),
+               lambda p: yes if _idea(p) and _idea(p).is_confidential else no),
         Column(_("Engangskostnader"), _("Sum engangskostnader (kr)"),
                lambda p: p.one_off_costs, "kroner"),
         Column(_("Årlige kostnader"), _("Sum årlige kostnader (kr per år)"),
@@ -107,9 +101,10 @@ def project_columns() -> list[Column]:
                           if p.adopted_from_id else "")),
         Column(_("Adoptert av"), _("Antall organisasjoner som har adoptert prosjektet"),
                lambda p: p.adoption_count, "tall"),
-        Column(_("Stoppårsak"), _("Årsaken til at prosjektet ble stoppet"), _stop_reason),
+        Column(_("Stoppårsak"), _("Årsaken til at prosjektet ble stoppet"),
+               lambda p: reasons.get(p.stop_reason, "") if stopped(p) else ""),
         Column(_("Læringspunkter"), _("Det organisasjonen lærte da prosjektet ble stoppet"),
-               _lesson),
+               lambda p: (p.lesson_learned or "") if stopped(p) else ""),
         Column(_("Opprettet"), _("Når prosjektet ble opprettet i Innoportal"),
                lambda p: p.created_at, "dato og tid"),
         Column(_("Endret"), _("Sist endret"), lambda p: p.updated_at, "dato og tid"),
