@@ -1,12 +1,13 @@
 from django.urls import path
 
-from gevinst import views
+from gevinst import exports, views
 
 app_name = "gevinst"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("calculator/", views.calculator, name="calculator"),
+    path("export/", exports.benefit_export, name="export"),
     path("project/<int:pk>/", views.project_benefits, name="project"),
     path("project/<int:pk>/new/", views.benefit_create, name="create"),
     path("project/<int:pk>/assessments/", views.assessment_add, name="assessment-add"),

@@ -33,6 +33,12 @@ class Column:
     kind: str = "tekst"  # shown in the data dictionary: tekst, tall, dato, kroner …
 
 
+def choice_labels(choices) -> dict[str, str]:
+    """A choices class's labels, translated once per export. Model.get_FOO_display() hashes
+    the whole (lazy) choice list on every call: a millisecond a cell on a long export."""
+    return {value: str(label) for value, label in choices.choices}
+
+
 def _cell(value):
     if value is None:
         return ""
@@ -63,29 +69,50 @@ def csv_response(columns: list[Column], rows: Iterable, filename: str) -> Stream
     return response
 
 
-def workbook_bytes(columns: list[Column], rows: Iterable, *, title: str) -> bytes:
+@dataclass(frozen=True)
+class Sheet:
+    """One data sheet of a workbook: its title, its described columns and its rows."""
+
+    title: str
+    columns: list[Column]
+    rows: Iterable
+
+
+def _header(sheet, names, bold: Font) -> None:
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def workbook_bytes_sheets(sheets: list[Sheet]) -> bytes:
+    """A workbook with one sheet per `Sheet` and a «Dataordbok» sheet describing every column.
+    With several data sheets the dictionary has a fourth column naming the sheet, so its
+    first column still lists the headers exactly as they stand."""
     book = Workbook(write_only=True)
-    data = book.create_sheet(title[:31])
     bold = Font(bold=True)
-
-    def header(sheet, names):
-        cells = []
-        for name in names:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-
-    header(data, [c.header for c in columns])
-    for row in rows:
-        data.append([_cell(c.value(row)) for c in columns])
+    for spec in sheets:
+        data = book.create_sheet(spec.title[:31])
+        _header(data, [c.header for c in spec.columns], bold)
+        for row in spec.rows:
+            data.append([_cell(c.value(row)) for c in spec.columns])
     dictionary = book.create_sheet(_("Dataordbok"))
-    header(dictionary, [_("Kolonne"), _("Beskrivelse"), _("Type")])
-    for column in columns:
-        dictionary.append([column.header, column.description, column.kind])
+    several = len(sheets) > 1
+    _header(dictionary, [_("Kolonne"), _("Beskrivelse"), _("Type"),
+                         *([_("Ark")] if several else [])], bold)
+    for spec in sheets:
+        for column in spec.columns:
+            dictionary.append([column.header, column.description, column.kind,
+                               *([spec.title[:31]] if several else [])])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def workbook_bytes(columns: list[Column], rows: Iterable, *, title: str) -> bytes:
+    return workbook_bytes_sheets([Sheet(title, columns, rows)])
 
 
 def xlsx_response(columns: list[Column], rows: Iterable, filename: str, *,
@@ -100,3 +127,21 @@ def export_response(fmt: str, columns: list[Column], rows: Iterable, *, filename
     if fmt == "xlsx":
         return xlsx_response(columns, rows, filename, title=title)
     return csv_response(columns, rows, filename)
+
+
+def sheets_response(sheets: list[Sheet], filename: str) -> HttpResponse:
+    response = HttpResponse(workbook_bytes_sheets(sheets), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def requested_format(request) -> str | None:
+    """The ?format= of an export request: csv when absent, None when unknown (the view then
+    answers 400 with `bad_request`)."""
+    fmt = request.GET.get("format") or "csv"
+    return fmt if fmt in FORMATS else None
+
+
+def bad_request(message: str) -> HttpResponse:
+    """A 400 that says what was wrong: exports are opened as downloads, so plain text."""
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")

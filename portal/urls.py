@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal import dashboard_views, views
+from portal import dashboard_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +25,11 @@ urlpatterns = [
          name="org-unit-edit"),
     path("dashboard/", include(([path("", dashboard_views.manager, name="manager")],
                                  "dashboards"))),
+    path("reports/", include(([
+        path("portfolio/", report_views.portfolio_report_choose, name="portfolio-choose"),
+        path("portfolio/<str:org_number>/<int:year>/", report_views.portfolio_report_page,
+             name="portfolio"),
+    ], "reports"))),
     path("ideas/", include("ideas.urls")),
     path("projects/", include("projects.urls")),
     path("benefits/", include("gevinst.urls")),

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.access import organisations_where
 from portal.models import User
 from projects.access import projects_visible_to
 from projects.events import ProjectEventKind
-from projects.models import ORDERED_PHASES, Phase, PhaseChange, Project, Visibility
+from projects.models import (
+    ORDERED_PHASES,
+    Phase,
+    PhaseChange,
+    Project,
+    ProjectCost,
+    ProjectFunding,
+    ProjectMilestone,
+    Visibility,
+)
 from projects.phases import PROJECT_PHASES, InvalidMove, classify
 
 
@@ -128,3 +139,54 @@ def search(queryset: QuerySet[Project], text: str) -> QuerySet[Project]:
         queryset = queryset.filter(Q(title__icontains=word) | Q(need__icontains=word)
                                    | Q(description__icontains=word))
     return queryset
+
+
+def _per_project(queryset, value, output_field):
+    """One aggregated value per project as a correlated subquery: several of these on one
+    queryset neither multiply each other's rows (as joins would) nor cost a query per row."""
+    return Subquery(queryset.filter(project=OuterRef("pk")).order_by().values("project")
+                    .annotate(total=value).values("total")[:1], output_field=output_field)
+
+
+def _first_change(**conditions) -> Subquery:
+    return PhaseChange.objects.filter(initiative=OuterRef("initiative_id"), **conditions)
+
+
+def with_export_figures(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The project list's rows with what the export adds: cost and funding totals, benefit
+    and adoption counts, start and phase dates, next open milestone and, for stopped
+    projects, the stop reason and lesson. Constant query count: all of it is subqueries."""
+    from gevinst.models import Benefit
+
+    money = DecimalField(max_digits=16, decimal_places=2)
+    number = IntegerField()
+    zero = Decimal(0)
+    stop = _first_change(to_phase=Phase.STOPPED).order_by("-effective_date", "-id")
+    milestone = (ProjectMilestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True)
+                 .order_by("due_on", "id"))
+    return projects.select_related(
+        "initiative", "organisation", "unit", "leader", "initiative__idea",
+        "adopted_from__organisation",
+    ).annotate(
+        one_off_costs=Coalesce(_per_project(ProjectCost.objects.filter(recurrence="one_off"),
+                                            Sum("amount_nok"), money), zero, output_field=money),
+        annual_costs=Coalesce(_per_project(ProjectCost.objects.filter(recurrence="annual"),
+                                           Sum("amount_nok"), money), zero, output_field=money),
+        funding_total=Coalesce(_per_project(ProjectFunding.objects.all(), Sum("amount_nok"),
+                                            money), zero, output_field=money),
+        benefit_count=Coalesce(_per_project(Benefit.objects.all(), Count("pk"), number), 0),
+        adoption_count=Coalesce(Subquery(
+            Project.objects.filter(adopted_from=OuterRef("pk")).order_by()
+            .values("adopted_from").annotate(n=Count("pk")).values("n")[:1],
+            output_field=number), 0),
+        # The project starts with its first change into a project phase (the approval, or
+        # the first registered phase of a project that did not come from an idea).
+        started_on=Subquery(_first_change(to_phase__in=ORDERED_PHASES[1:])
+                            .order_by("effective_date", "id").values("effective_date")[:1]),
+        phase_since=Subquery(_first_change(valid_until__isnull=True)
+                             .order_by("-effective_date", "-id").values("effective_date")[:1]),
+        stop_reason=Subquery(stop.values("stop_reason")[:1]),
+        lesson_learned=Subquery(stop.values("lesson_learned")[:1]),
+        next_milestone_on=Subquery(milestone.values("due_on")[:1]),
+        next_milestone=Subquery(milestone.values("title")[:1]),
+    )

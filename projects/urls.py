@@ -1,11 +1,12 @@
 from django.urls import path
 
-from projects import views
+from projects import exports, views
 
 app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
+    path("export/", exports.project_export, name="export"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<int:pk>/", views.catalogue_detail, name="catalogue-detail"),
     path("checklists/", views.checklists_index, name="checklists-index"),

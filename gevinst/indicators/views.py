@@ -14,31 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gevinst.indicators import selectors, services
-from gevinst.indicators.access import can_start_job, can_view_job
+from gevinst.indicators import services
+from gevinst.indicators.access import can_start_job, can_view_job, readable_organisations
 from gevinst.indicators.comparison import as_chart, comparison
 from gevinst.indicators.explain import explain
 from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
-from portal.access import user_can
 from portal.errors import DomainError
 from portal.exports import Column, csv_response
-from portal.models import Network
 from portal.roles import Capability
 from projects.models import COUNTED_PHASES, Phase
-
-
-def _readable_organisations(user):
-    """Organisations whose indicator page the user may open: analysts' scope, and members
-    who may read dashboards."""
-    visible = selectors.visible_organisations(user).order_by("name")
-    if user.is_national_analyst or user.is_superuser:
-        return visible
-    analysed = set(Network.organisations.through.objects.filter(network__analysts=user)
-                   .values_list("organisation_id", flat=True))
-    return [o for o in visible
-            if o.pk in analysed or user_can(user, o, Capability.VIEW_DASHBOARDS)]
-
 
 CHART_DOWNLOADS = ("phases", "history", "comparison")
 
@@ -72,10 +57,9 @@ def _chart_download(kind: str, organisation, year: int, quarter: int, *, history
                          Column(_("Maks."), "", lambda r: r[1].maximum)],
                         rows, f"sammenligning-{slug}")
 
-
 @login_required
 def indicator_home(request: HttpRequest) -> HttpResponse:
-    organisations = list(_readable_organisations(request.user))
+    organisations = list(readable_organisations(request.user))
     if not organisations:
         raise PermissionDenied
     wanted = request.GET.get("organisation")
@@ -135,7 +119,7 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
-    organisation = next((o for o in _readable_organisations(request.user)
+    organisation = next((o for o in readable_organisations(request.user)
                          if o.org_number == org_number), None)
     if organisation is None:
         raise Http404

@@ -1,0 +1,212 @@
+"""Benefits and their measurements as Excel (two data sheets and a data dictionary covering
+both) or CSV (one sheet at a time: ?sheet=benefits, the default, or ?sheet=measurements).
+
+Only benefits of projects in the user's own organisations (gevinst.access), optionally
+narrowed to one organisation (?organisation=<org number>) or one project (?project=<id>).
+The calculated columns come from the same functions as the benefit pages (gevinst.selectors
+.benefit_row), so a number in the file is the number on the page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gevinst import calculations
+from gevinst.access import benefits_visible_to
+from gevinst.models import (
+    Beneficiary,
+    Benefit,
+    BenefitStatus,
+    BenefitType,
+    Dimension,
+    Direction,
+    Measurement,
+    PlanStatus,
+)
+from gevinst.selectors import benefit_row
+from portal.exports import (
+    Column,
+    Sheet,
+    bad_request,
+    choice_labels,
+    csv_response,
+    requested_format,
+    sheets_response,
+)
+
+SHEETS = ("benefits", "measurements")
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _plan(benefit: Benefit):
+    # Reverse one-to-one, joined by the queryset; absent until the project starts a plan.
+    return getattr(benefit.project, "benefit_plan", None)
+
+
+def benefit_columns() -> list[Column]:
+    """Columns over gevinst.selectors.BenefitRow rows."""
+    # Labels translated once, not per row (see portal.exports.choice_labels).
+    types, dimensions = choice_labels(BenefitType), choice_labels(Dimension)
+    beneficiaries, directions = choice_labels(Beneficiary), choice_labels(Direction)
+    statuses, plan_statuses = choice_labels(BenefitStatus), choice_labels(PlanStatus)
+    return [
+        Column(_("Gevinst-id"), _("Gevinstens nummer i Innoportal"), lambda r: r.benefit.pk,
+               "tall"),
+        Column(_("Prosjekt-id"), _("Prosjektets nummer i Innoportal"),
+               lambda r: r.benefit.project_id, "tall"),
+        Column(_("Prosjekt"), _("Prosjektet gevinsten hører til"),
+               lambda r: r.benefit.project.title),
+        Column(_("Organisasjon"), _("Organisasjonen som eier prosjektet"),
+               lambda r: r.benefit.project.organisation.name),
+        Column(_("Gevinst"), _("Gevinstens tittel"), lambda r: r.benefit.title),
+        Column(_("Gevinsttype"), _("Spart tid, unngåtte kostnader eller økt kvalitet"),
+               lambda r: types.get(r.benefit.type, r.benefit.type)),
+        Column(_("Dimensjon"), _("Brukernytte, økonomisk eller organisatorisk nytte"),
+               lambda r: dimensions.get(r.benefit.dimension, r.benefit.dimension)),
+        Column(_("Hvem får gevinsten"), _("Brukere, pårørende, ansatte, organisasjonen eller "
+                                          "andre aktører"),
+               lambda r: beneficiaries.get(r.benefit.beneficiary, r.benefit.beneficiary)),
+        Column(_("Gevinsteier"), _("Lederen i linjen som eier gevinsten"),
+               lambda r: _person(r.benefit.owner)),
+        Column(_("Måleenhet"), _("Enheten målingene er i"), lambda r: r.benefit.unit),
+        Column(_("Retning"), _("Om økning eller nedgang er bra"),
+               lambda r: directions.get(r.benefit.direction, r.benefit.direction)),
+        Column(_("Nullpunkt"), _("Verdien før endringen (nullpunktsmåling)"),
+               lambda r: r.benefit.baseline_value, "tall"),
+        Column(_("Nullpunkt målt"), _("Datoen nullpunktet ble målt"),
+               lambda r: r.benefit.baseline_on, "dato"),
+        Column(_("Målemetode"), _("Hvordan nullpunktet ble målt"),
+               lambda r: r.benefit.baseline_method),
+        Column(_("Mål"), _("Målverdien"), lambda r: r.benefit.target_value, "tall"),
+        Column(_("Måldato"), _("Når målet skal være nådd"), lambda r: r.benefit.target_on,
+               "dato"),
+        Column(_("Kroner per enhet"), _("Verdsetting: kroner per måleenhet (tom når gevinsten "
+                                        "ikke er verdsatt)"),
+               lambda r: r.benefit.nok_per_unit, "kroner"),
+        Column(_("Perioder per år"), _("Hvor mange ganger per år endringen gjentas (f.eks. 52 "
+                                       "for en ukentlig verdi)"),
+               lambda r: r.benefit.periods_per_year, "tall"),
+        Column(_("Planlagt kr per år"), _("Planlagt endring (mål − nullpunkt, med fortegn så "
+                                          "forbedring er positiv) × kroner per enhet × "
+                                          "perioder per år"),
+               lambda r: r.planned_nok_per_year.value, "kroner"),
+        Column(_("Siste måling"), _("Verdien ved siste måling"),
+               lambda r: r.latest.value if r.latest else None, "tall"),
+        Column(_("Siste måling dato"), _("Datoen for siste måling"),
+               lambda r: r.latest.measured_on if r.latest else None, "dato"),
+        Column(_("Realisert endring"), _("Siste måling − nullpunkt, med fortegn så forbedring "
+                                         "er positiv (negative resultater vises som de er)"),
+               lambda r: r.change.value, "tall"),
+        Column(_("Framdrift (%)"), _("Realisert endring / planlagt endring, i prosent"),
+               lambda r: r.progress.value, "tall"),
+        Column(_("Realisert kr per år"), _("Realisert endring × kroner per enhet × perioder "
+                                           "per år"),
+               lambda r: r.nok_per_year.value, "kroner"),
+        Column(_("Status"), _("Planlagt, under realisering, realisert eller ikke realisert"),
+               lambda r: statuses.get(r.benefit.status, r.benefit.status)),
+        Column(_("Gevinstplan"), _("Status for prosjektets gevinstrealiseringsplan (tom når "
+                                   "planen ikke er påbegynt)"),
+               lambda r: (plan_statuses.get(_plan(r.benefit).status, "")
+                          if _plan(r.benefit) else "")),
+        Column(_("Plan godkjent"), _("Når planen sist ble godkjent"),
+               lambda r: _plan(r.benefit).approved_at if _plan(r.benefit) else None,
+               "dato og tid"),
+        Column(_("Forutsetninger"), _("Forutsetninger og usikkerhet"),
+               lambda r: r.benefit.assumptions),
+    ]
+
+
+def measurement_columns() -> list[Column]:
+    def change(m):
+        b = m.benefit
+        return calculations.signed_change(direction=b.direction, baseline=b.baseline_value,
+                                          value=m.value)
+
+    return [
+        Column(_("Måling-id"), _("Målingens nummer i Innoportal"), lambda m: m.pk, "tall"),
+        Column(_("Gevinst-id"), _("Gevinsten målingen gjelder (se arket Gevinster)"),
+               lambda m: m.benefit_id, "tall"),
+        Column(_("Gevinst"), _("Gevinstens tittel"), lambda m: m.benefit.title),
+        Column(_("Prosjekt"), _("Prosjektet gevinsten hører til"),
+               lambda m: m.benefit.project.title),
+        Column(_("Dato"), _("Datoen målingen gjelder"), lambda m: m.measured_on, "dato"),
+        Column(_("Verdi"), _("Målt verdi, i gevinstens måleenhet"), lambda m: m.value, "tall"),
+        Column(_("Måleenhet"), _("Gevinstens måleenhet"), lambda m: m.benefit.unit),
+        Column(_("Endring fra nullpunkt"), _("Verdi − nullpunkt, med fortegn så forbedring er "
+                                             "positiv"), change, "tall"),
+        Column(_("Kroner per år"), _("Endringen verdsatt: endring × kroner per enhet × "
+                                     "perioder per år (tom når gevinsten ikke er verdsatt)"),
+               lambda m: m.nok_per_year, "kroner"),
+        Column(_("Dokumentasjon"), _("Kommentar og dokumentasjon til målingen"),
+               lambda m: m.evidence),
+        Column(_("Registrert av"), _("Hvem som registrerte målingen"),
+               lambda m: _person(m.entered_by)),
+        Column(_("Registrert"), _("Når målingen ble registrert"), lambda m: m.created_at,
+               "dato og tid"),
+    ]
+
+
+def _benefits(request: HttpRequest) -> QuerySet[Benefit] | str:
+    """The user's benefits with the request's narrowing, or the reason it is invalid."""
+    benefits = benefits_visible_to(request.user)
+    organisation = request.GET.get("organisation")
+    if organisation:
+        benefits = benefits.filter(project__organisation__org_number=organisation)
+    project = request.GET.get("project")
+    if project:
+        if not project.isdigit():
+            return _("project må være et prosjektnummer.")
+        benefits = benefits.filter(project_id=int(project))
+    return benefits
+
+
+def _benefit_rows(benefits: QuerySet[Benefit]):
+    # The latest measurement is the one whose valid_until is null (gevinst.history): one
+    # prefetch query per chunk, not a query per benefit.
+    queryset = (benefits.select_related("project__organisation", "project__benefit_plan",
+                                        "owner")
+                .prefetch_related(Prefetch(
+                    "measurements", queryset=Measurement.objects.filter(valid_until__isnull=True),
+                    to_attr="latest_measurements"))
+                .order_by("project__organisation__name", "project__title", "pk"))
+    for benefit in queryset.iterator(chunk_size=500):
+        yield benefit_row(benefit, (benefit.latest_measurements or [None])[-1])
+
+
+def _measurements(benefits: QuerySet[Benefit]):
+    return (Measurement.objects.filter(benefit__in=benefits.values("pk"))
+            .select_related("benefit__project", "entered_by")
+            .order_by("benefit__project__organisation__name", "benefit__project__title",
+                      "benefit_id", "measured_on", "pk")
+            .iterator(chunk_size=1000))
+
+
+@login_required
+def benefit_export(request: HttpRequest):
+    fmt = requested_format(request)
+    if fmt is None:
+        return bad_request(_("Ukjent format. Bruk format=csv eller format=xlsx."))
+    sheet = request.GET.get("sheet") or "benefits"
+    if sheet not in SHEETS:
+        return bad_request(_("Ukjent ark. Bruk sheet=benefits eller sheet=measurements."))
+    benefits = _benefits(request)
+    if isinstance(benefits, str):
+        return bad_request(benefits)
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        return sheets_response([
+            Sheet(_("Gevinster"), benefit_columns(), _benefit_rows(benefits)),
+            Sheet(_("Målinger"), measurement_columns(), _measurements(benefits)),
+        ], f"gevinster-{stamp}")
+    if sheet == "measurements":
+        return csv_response(measurement_columns(), _measurements(benefits),
+                            f"gevinstmalinger-{stamp}")
+    return csv_response(benefit_columns(), _benefit_rows(benefits), f"gevinster-{stamp}")

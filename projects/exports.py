@@ -1,0 +1,130 @@
+"""The project list as CSV or Excel: the rows the user's list shows (same scope, same filters),
+with costs, funding, benefits, dates and, for stopped projects, the reason and the lesson.
+
+Nothing about who submitted the idea a project came from is exported: a project keeps only
+the idea's number, so an anonymous submitter stays anonymous (the idea export is where the
+submitter is shown, to those who may see it)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.exports import (
+    Column,
+    bad_request,
+    choice_labels,
+    export_response,
+    requested_format,
+)
+from projects import selectors
+from projects.filters import ProjectListFilter
+from projects.models import ORDERED_PHASES, Phase, StopReason, Track, Visibility, WelfareArea
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _idea(project):
+    # The reverse one-to-one raises when the project did not come from an idea.
+    try:
+        return project.initiative.idea
+    except ObjectDoesNotExist:
+        return None
+
+
+def project_columns() -> list[Column]:
+    # Labels translated once, not per row (see portal.exports.choice_labels).
+    phases, tracks = choice_labels(Phase), choice_labels(Track)
+    areas, visibilities = choice_labels(WelfareArea), choice_labels(Visibility)
+    reasons = choice_labels(StopReason)
+    status = {Phase.PARKED: _("Parkert"), Phase.STOPPED: _("Stoppet")}
+    active, yes, no = _("Aktiv"), _("Ja"), _("Nei")
+    following = {phase: phases[ORDERED_PHASES[i + 1]]
+                 for i, phase in enumerate(ORDERED_PHASES[:-1])}
+
+    def stopped(p) -> bool:
+        return p.initiative.phase == Phase.STOPPED
+
+    return [
+        Column(_("Id"), _("Prosjektets nummer i Innoportal"), lambda p: p.pk, "tall"),
+        Column(_("Tittel"), _("Prosjektets tittel"), lambda p: p.title),
+        Column(_("Organisasjon"), _("Organisasjonen som eier prosjektet"),
+               lambda p: p.organisation.name),
+        Column(_("Enhet"), _("Tjenesteenheten prosjektet hører til"),
+               lambda p: p.unit.name if p.unit else ""),
+        Column(_("Fase"), _("Fasen prosjektet er i nå"),
+               lambda p: phases.get(p.initiative.phase, p.initiative.phase)),
+        Column(_("Status"), _("Aktiv, Parkert eller Stoppet"),
+               lambda p: status.get(p.initiative.phase, active)),
+        Column(_("I fasen siden"), _("Datoen fasen (eller parkeringen/stoppen) gjelder fra"),
+               lambda p: p.phase_since, "dato"),
+        Column(_("Startet"), _("Datoen prosjektet kom inn i sin første prosjektfase "
+                               "(godkjenning av idéen, eller første registrerte fase)"),
+               lambda p: p.started_on, "dato"),
+        Column(_("Neste fase"), _("Fasen neste faseport fører til; tom for parkerte, stoppede "
+                                  "og prosjekter i spredning"),
+               lambda p: following.get(p.initiative.phase, "")),
+        Column(_("Neste milepæl"), _("Den første milepælen som ikke er nådd"),
+               lambda p: p.next_milestone or ""),
+        Column(_("Milepælsfrist"), _("Fristen for neste milepæl"),
+               lambda p: p.next_milestone_on, "dato"),
+        Column(_("Spor"), _("Full, hurtigspor eller kommersielt potensial"),
+               lambda p: tracks.get(p.track, p.track)),
+        Column(_("Velferdsteknologisk område"), _("Område, for velferdsteknologi"),
+               lambda p: areas.get(p.welfare_area, "")),
+        Column(_("Synlighet"), _("Hvem prosjektet er delt med"),
+               lambda p: visibilities.get(p.visibility, p.visibility)),
+        Column(_("Prosjektleder"), _("Navn på prosjektlederen"), lambda p: _person(p.leader)),
+        Column(_("Fra idé"), _("Nummeret på idéen prosjektet kom fra (innsenderen står ikke "
+                               "her; se idéeksporten)"),
+               lambda p: _idea(p).pk if _idea(p) else "", "tall"),
+        Column(_("Konfidensiell"), _("«Ja» når idéen er konfidensiell: prosjektet deles aldri "
+                                     "utenfor organisasjonen"),
+               lambda p: yes if _idea(p) and _idea(p).is_confidential else no),
+        Column(_("Engangskostnader"), _("Sum engangskostnader (kr)"),
+               lambda p: p.one_off_costs, "kroner"),
+        Column(_("Årlige kostnader"), _("Sum årlige kostnader (kr per år)"),
+               lambda p: p.annual_costs, "kroner"),
+        Column(_("Finansiering"), _("Sum finansiering fra alle kilder (kr)"),
+               lambda p: p.funding_total, "kroner"),
+        Column(_("Gevinster"), _("Antall gevinster i gevinstrealiseringsplanen"),
+               lambda p: p.benefit_count, "tall"),
+        Column(_("Adoptert fra"), _("Prosjektet (og organisasjonen) dette er adoptert fra"),
+               lambda p: (f"{p.adopted_from.title} ({p.adopted_from.organisation.name})"
+                          if p.adopted_from_id else "")),
+        Column(_("Adoptert av"), _("Antall organisasjoner som har adoptert prosjektet"),
+               lambda p: p.adoption_count, "tall"),
+        Column(_("Stoppårsak"), _("Årsaken til at prosjektet ble stoppet"),
+               lambda p: reasons.get(p.stop_reason, "") if stopped(p) else ""),
+        Column(_("Læringspunkter"), _("Det organisasjonen lærte da prosjektet ble stoppet"),
+               lambda p: (p.lesson_learned or "") if stopped(p) else ""),
+        Column(_("Opprettet"), _("Når prosjektet ble opprettet i Innoportal"),
+               lambda p: p.created_at, "dato og tid"),
+        Column(_("Endret"), _("Sist endret"), lambda p: p.updated_at, "dato og tid"),
+    ]
+
+
+@login_required
+def project_export(request: HttpRequest):
+    fmt = requested_format(request)
+    if fmt is None:
+        return bad_request(_("Ukjent format. Bruk format=csv eller format=xlsx."))
+    projects = selectors.project_list(user=request.user)
+    filterset = ProjectListFilter(request.GET or None, queryset=projects, request=request)
+    if filterset.is_bound:
+        if not filterset.is_valid():
+            problems = "; ".join(f"{name}: {' '.join(errors)}"
+                                 for name, errors in filterset.errors.items())
+            return bad_request(_("Ugyldig filter – %(problems)s") % {"problems": problems})
+        projects = filterset.qs
+    rows = selectors.with_export_figures(projects).iterator(chunk_size=500)
+    return export_response(fmt, project_columns(), rows,
+                           filename=f"prosjekter-{timezone.localdate().isoformat()}",
+                           title=_("Prosjekter"))
