@@ -10,12 +10,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy
 
 from gevinst.calculations import signed_change
 from gevinst.indicators.compute import DIMENSIONS, SchemeValues
 from gevinst.models import Benefit, BenefitAssessment, Measurement
 from portal.models import Organisation
 from projects.models import COUNTED_PHASES, ORDERED_PHASES, Phase, PhaseChange, Project
+
+# What a reader outside the organisation sees instead of an unshared initiative's title.
+HIDDEN_TITLE = gettext_lazy("Ikke delt utenfor organisasjonen")
 
 
 @dataclass
@@ -73,19 +77,31 @@ def _in_force(queryset, period_end: datetime.date):
 
 
 def explain(organisation: Organisation, *, period_start: datetime.date,
-            period_end: datetime.date, scheme: SchemeValues) -> Explanation:
-    current = (_in_force(PhaseChange.objects.filter(organisation=organisation), period_end)
-               .select_related("initiative").order_by("initiative__title"))
+            period_end: datetime.date, scheme: SchemeValues,
+            named_projects: set[int] | None = None) -> Explanation:
+    """`named_projects`: for a reader outside the organisation, the projects they may see;
+    every other initiative and benefit is listed with its numbers but without its title.
+    None: a member, who sees every title."""
+
+    def named(project_id: int | None) -> bool:
+        return named_projects is None or project_id in named_projects
+
+    def title_of(project_id: int | None, title: str) -> str:
+        return title if named(project_id) else HIDDEN_TITLE
+
+    current = (_in_force(PhaseChange.objects.filter(organisation=organisation,
+                                                    to_phase__in=COUNTED_PHASES), period_end)
+               .order_by("initiative__title")
+               .values_list("initiative_id", "to_phase", "initiative__title"))
     lines: dict[int, InitiativeLine] = {}
     project_ids = dict(Project.objects.filter(organisation=organisation)
                        .values_list("initiative_id", "pk"))
-    for change in current:
-        if change.to_phase not in COUNTED_PHASES:
-            continue
-        lines[change.initiative_id] = InitiativeLine(
-            initiative_id=change.initiative_id, title=change.initiative.title,
-            phase=change.to_phase, project_id=project_ids.get(change.initiative_id),
-            points=scheme.phase_points.get(change.to_phase, 0))
+    for initiative_id, to_phase, title in current:
+        project_id = project_ids.get(initiative_id)
+        lines[initiative_id] = InitiativeLine(
+            initiative_id=initiative_id, title=title_of(project_id, title), phase=to_phase,
+            project_id=project_id if named(project_id) else None,
+            points=scheme.phase_points.get(to_phase, 0))
 
     order = {p: i for i, p in enumerate(ORDERED_PHASES)}
     moves = PhaseChange.objects.filter(organisation=organisation,
@@ -121,15 +137,17 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
     last_value = (Measurement.objects.filter(benefit=OuterRef("pk"), measured_on__lte=period_end)
                   .order_by("-measured_on", "-id").values("value")[:1])
     benefits = []
-    for benefit in (Benefit.objects.filter(project__organisation=organisation,
-                                           nok_per_unit__isnull=False,
-                                           periods_per_year__isnull=False)
-                    .annotate(last_value=Subquery(last_value))
-                    .exclude(last_value=None).select_related("project")):
-        change = signed_change(direction=benefit.direction, baseline=benefit.baseline_value,
-                               value=Decimal(benefit.last_value))
-        benefits.append(BenefitLine(benefit_id=benefit.pk, title=benefit.title,
-                                    project_title=benefit.project.title, change=change,
-                                    nok_per_year=change * benefit.nok_per_unit
-                                    * benefit.periods_per_year))
+    valued = (Benefit.objects.filter(project__organisation=organisation,
+                                     nok_per_unit__isnull=False, periods_per_year__isnull=False)
+              .annotate(last_value=Subquery(last_value)).exclude(last_value=None)
+              .order_by("project__title", "title", "pk")
+              .values_list("pk", "title", "project_id", "project__title", "direction",
+                           "baseline_value", "last_value", "nok_per_unit", "periods_per_year"))
+    for (pk, title, project_id, project_title, direction, baseline, last, nok_per_unit,
+         periods_per_year) in valued:
+        change = signed_change(direction=direction, baseline=baseline, value=Decimal(last))
+        benefits.append(BenefitLine(benefit_id=pk, title=title_of(project_id, title),
+                                    project_title=title_of(project_id, project_title),
+                                    change=change,
+                                    nok_per_year=change * nok_per_unit * periods_per_year))
     return Explanation(initiatives=list(lines.values()), adoptions=adoptions, benefits=benefits)

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gevinst.indicators import services
-from gevinst.indicators.access import can_start_job, can_view_job, readable_organisations
+from gevinst.indicators.access import (
+    can_start_job,
+    can_view_job,
+    is_member,
+    readable_organisations,
+)
 from gevinst.indicators.comparison import as_chart, comparison
 from gevinst.indicators.explain import explain
 from gevinst.indicators.forms import PeriodForm, PointSchemeForm
@@ -23,6 +28,7 @@ from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, Poi
 from portal.errors import DomainError
 from portal.exports import Column, csv_response
 from portal.roles import Capability
+from projects.access import projects_visible_to
 from projects.models import COUNTED_PHASES, Phase
 
 CHART_DOWNLOADS = ("phases", "history", "comparison")
@@ -84,14 +90,19 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
         # Each chart's numbers, before the (costly) breakdown of the initiatives.
         return _chart_download(download, organisation, year, quarter, history=history,
                                peer_groups=peer_groups, phase_rows=phase_rows)
-    breakdown = None
+    breakdown = lines_page = benefits_page = None
     if snapshot is not None:
+        # Readers outside the organisation (analysts) get every number, but titles only of
+        # the projects they may see: confidential and in-house work stays unnamed.
+        named = None if is_member(request.user, organisation) else set(
+            projects_visible_to(request.user).filter(organisation=organisation)
+            .values_list("pk", flat=True))
         breakdown = explain(organisation, period_start=snapshot.period_start,
-                            period_end=snapshot.period_end, scheme=snapshot.scheme.values())
-    # A large municipality has thousands of initiatives: list them a page at a time.
-    lines_page = None
-    if breakdown is not None:
+                            period_end=snapshot.period_end, scheme=snapshot.scheme.values(),
+                            named_projects=named)
+        # A large municipality has thousands of initiatives: list them a page at a time.
         lines_page = Paginator(breakdown.initiatives, 100).get_page(request.GET.get("page"))
+        benefits_page = Paginator(breakdown.benefits, 100).get_page(request.GET.get("bpage"))
     # The downloads name the organisation and period shown, also when they were defaults.
     query = QueryDict(mutable=True)
     query.update({"organisation": organisation.org_number, "year": year,
@@ -99,7 +110,8 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/home.html", {
         "organisation": organisation, "organisations": organisations, "form": form,
         "year": year, "quarter": quarter, "snapshot": snapshot, "history": history,
-        "breakdown": breakdown, "lines_page": lines_page, "phase_rows": phase_rows,
+        "breakdown": breakdown, "lines_page": lines_page, "benefits_page": benefits_page,
+        "phase_rows": phase_rows,
         "peer_groups": peer_groups, "query": query.urlencode(),
         "chart_data": {
             "comparison": as_chart(peer_groups) if peer_groups else None,

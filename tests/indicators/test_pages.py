@@ -54,6 +54,34 @@ def test_network_analyst_can_choose_network_organisations(client, network_analys
     assert response.status_code == 200 and response.context["organisation"] == home_org
 
 
+def test_an_analyst_gets_the_numbers_but_not_the_titles_of_unshared_work(
+        client, national_analyst, home_org, computed):
+    from gevinst.indicators.explain import HIDDEN_TITLE
+    from tests.indicators.helpers import valued_benefit
+
+    shared = make_initiative(home_org, [("pilot", "2024-04-01")], title="Delt velferdsteknologi")
+    shared.visibility = "public"
+    shared.save(update_fields=["visibility"])
+    inhouse = make_initiative(home_org, [("pilot", "2024-04-01")], title="Intern omorganisering")
+    benefit = valued_benefit(inhouse, direction="decrease", baseline=10,
+                             measurements=[("2024-06-01", 8)])
+    benefit.title = "Færre overtidstimer"
+    benefit.save(update_fields=["title"])
+    services.indicators_recompute(year=2024)
+
+    client.force_login(national_analyst)
+    response = client.get(HOME, {"year": 2024, "organisation": home_org.org_number})
+    html = response.content.decode()
+    assert "Delt velferdsteknologi" in html
+    for secret in ("Intern omorganisering", "Digitalt tilsyn på natt", "Færre overtidstimer"):
+        assert secret not in html
+    breakdown = response.context["breakdown"]
+    assert sum(line.points for line in breakdown.initiatives) == response.context[
+        "snapshot"].points  # every initiative still counts
+    assert [b.title for b in breakdown.benefits] == [HIDDEN_TITLE]
+    assert str(HIDDEN_TITLE) in html
+
+
 def test_empty_period_has_a_clear_empty_state(client, manager, computed):
     client.force_login(manager)
     response = client.get(HOME, {"year": 2019})
