@@ -10,8 +10,9 @@ against BENCH_DATABASE_URL / --database-url (default: the kept innoportal_bench;
 user, its memberships and an API token are added to it), opens `--logins` sessions through
 the login form (shared by the users), then for `--seconds` each user loops over: the idea
 list, the project list, a project page, the manager dashboard and
-GET /api/v1/indicators/?year=Y (API token). Then, in the same run and on the same server, `--ceiling-seconds` of the trivial /healthz view by the same
-number of users: the server's ceiling. Prints requests per second, p50 and p95 per endpoint and
+GET /api/v1/indicators/?year=Y (API token). Then, in the same run and on the same server,
+`--ceiling-seconds` of the trivial /healthz view by the same number of users: the server's
+ceiling. Prints requests per second, p50 and p95 per endpoint and
 in total, and the errors (anything but 200, or no answer). Exit status 1 on any error.
 Loopback only; bounded by --seconds; gunicorn is stopped at the end.
 """
