@@ -20,7 +20,8 @@ on loopback and is started and stopped here:
 - postgres: a private PostgreSQL cluster (initdb as the postgres user in a temporary directory,
   free port) with the demo data, gunicorn with 4 workers and 8 client threads; `pg_ctl restart
   -m fast` under load. Every answer must be 200 or a clean 503 (no traceback, nothing slower
-  than 10 s, no dropped connection), and the same gunicorn serves 200s again afterwards.
+  than 15 s, no dropped connection), failures only around the restart, and the same gunicorn
+  workers serve 200s again afterwards (prints a per-second timeline).
 
 The shared PostgreSQL (5432) is only used to hold the database copy; it is never restarted.
 """
@@ -446,14 +447,29 @@ def drill_postgres(args) -> str:
         after = [r for r in results if r[0] > restart_ended + 2]
         statuses = sorted({r[2] for r in results})
         failed = [r for r in results if r[2] != 200]
+        # A failed request counts as "during the restart" if it ended after it began.
+        in_restart = [r for r in failed if r[0] + r[3] >= restart_began - 0.5
+                      and r[0] <= restart_ended + 2]
         unclean = [r for r in results if r[2] not in (200, 503) or r[4]]
         slowest = max(r[3] for r in results)
         say(f"{len(results)} requests; restart took {restart_ended - restart_began:.1f} s; "
-            f"statuses {statuses}; {len(failed)} not 200 (all during the restart: "
-            f"{all(restart_began - 1 <= r[0] <= restart_ended + 2 for r in failed)}); slowest "
+            f"statuses {statuses}; {len(failed)} not 200, {len(in_restart)} of them during "
+            f"the restart; slowest "
             f"{slowest:.2f} s; p95 {percentile([r[3] for r in results], 95) * 1000:.0f} ms")
+        timeline = []
+        for second in range(int(results[0][0] - restart_began) - 1,
+                            int(results[-1][0] - restart_began) + 1):
+            bucket = [r for r in results if second <= r[0] - restart_began < second + 1]
+            if bucket:
+                codes = "".join("." if r[2] == 200 else ("5" if r[2] == 503 else "X")
+                                for r in bucket)
+                timeline.append(f"{second:+d}s {codes} (max {max(r[3] for r in bucket):.1f} s)")
+        say("timeline (start of request vs. restart; . = 200, 5 = 503, X = other):\n      "
+            + "\n      ".join(timeline))
         check(not unclean, f"{len(unclean)} unclean answers, e.g. {unclean[:3]}")
-        check(slowest < 10, f"a request took {slowest:.1f} s (hung worker?)")
+        # Well below gunicorn's 60 s worker timeout; a connect times out after 5 s.
+        check(slowest < 15, f"a request took {slowest:.1f} s (hung worker?)")
+        check(len(in_restart) == len(failed), "requests failed outside the restart")
         check(bool(after) and all(r[2] == 200 for r in after),
               f"after the restart: {sorted({r[2] for r in after})}")
         check(server.worker_pids() == pids_before, "gunicorn workers were replaced")

@@ -93,6 +93,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # request or two, not a restart of the app.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A connection attempt during a restart or failover fails within seconds (then 503, see
+    # portal.middleware) instead of holding a web worker; libpq's default is to wait forever.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -256,6 +256,8 @@ def test_postgres_connections_are_health_checked(settings):
     if not settings.IS_POSTGRES:
         pytest.skip("the persistent-connection settings apply to PostgreSQL")
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    # A connect during a restart must not hold a web worker for long.
+    assert settings.DATABASES["default"]["OPTIONS"]["connect_timeout"] <= 10
 
 
 # --- a worker killed mid-job ---------------------------------------------------------------------
