@@ -291,8 +291,11 @@ def drill_worker(args) -> str:
         f"the API returns the same {len(api_after)} rows")
     check(job.state == JobState.RUNNING, f"job state {job.state} right after the kill")
 
-    # A new worker starts after the heartbeat went stale: its start-up expires the job.
-    time.sleep(max(0, STALE_SECONDS + 1 - (time.monotonic() - started)))
+    # A new worker starts once the last heartbeat is stale: its start-up expires the job.
+    from django.utils import timezone
+
+    silent = (timezone.now() - job.heartbeat_at).total_seconds()
+    time.sleep(max(0.0, STALE_SECONDS + 1 - silent))
     worker = Worker(job_env, log_path)
     worker.start()
     try:
