@@ -143,7 +143,13 @@ class Idea(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("idé")
         verbose_name_plural = _("idéer")
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # The idea list (ideas.selectors.idea_list) orders by these: walking the index and
+            # stopping at the page's last row, instead of joining and sorting every visible
+            # idea of the country (national data: 686 -> 14 ms for the list query).
+            models.Index(fields=["-updated_at", "-id"], name="idea_list_order_idx"),
+        ]
         constraints = [
             # Confidential ideas never leave the organisation (DOMAIN.md).
             models.CheckConstraint(

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from portal.models import ApiToken, Membership, Network, Organisation, OrganisationEvent, Unit, User
+from portal.models import (
+    ApiToken,
+    Membership,
+    Network,
+    Organisation,
+    OrganisationEvent,
+    PendingTask,
+    Unit,
+    User,
+)
 
 
 @admin.register(User)
@@ -46,3 +55,18 @@ class OrganisationEventAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["key_hash", "prefix"]
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(admin.ModelAdmin):
+    """The Celery outbox, read-only: what waits for Redis (publish with manage.py outbox_flush)."""
+
+    list_display = ["task_name", "created_at", "attempts", "last_attempt_at", "last_error"]
+    readonly_fields = ["task_name", "args", "kwargs", "options", "created_at", "attempts",
+                       "last_attempt_at", "last_error"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -33,3 +33,37 @@ class Forbidden(DomainError):
 
     status_code = 403
     default_code = "permission_denied"
+
+
+# --- infrastructure failures -------------------------------------------------------------------
+
+RETRY_AFTER_SECONDS = 5
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    """OperationalError/InterfaceError: the connection failed or was lost (not a bad query)."""
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(error, (OperationalError, InterfaceError))
+
+
+def database_unavailable_response(request, error: BaseException):
+    """The 503 answer while the database is away. Rendered without the request context: the
+    context processors (navigation, the user's memberships) would query the database again."""
+    import logging
+
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    logging.getLogger("portal.errors").warning(
+        "Database unavailable for %s %s: %s", request.method, request.path,
+        f"{type(error).__name__}: {error}".strip())
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": _("Tjenesten er midlertidig utilgjengelig. Prøv igjen "
+                                             "om litt."),
+                                 "code": "service_unavailable", "errors": {}}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -229,3 +229,30 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class PendingTask(models.Model):
+    """Transactional outbox for Celery messages (see portal.outbox).
+
+    A row is written in the same transaction as the change that needs the background work, so
+    the work commits or rolls back with it; after the commit the message is published and the
+    row deleted. If Redis is down (or the process dies between commit and publish) the row stays
+    and `outbox_flush` (beat task, worker start, management command) publishes it later."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    # Publish options that are JSON-safe (countdown, queue, priority).
+    options = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        # The flush scans the oldest rows first.
+        indexes = [models.Index(fields=["created_at"], name="pendingtask_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Innermost: the first to see a view's exception (PostgreSQL away -> 503).
+    "portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -91,6 +93,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # request or two, not a restart of the app.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A connection attempt during a restart or failover fails within seconds (then 503, see
+    # portal.middleware) instead of holding a web worker; libpq's default is to wait forever.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -134,8 +140,11 @@ MEDIA_URL = "/media/"
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    # A Redis outage must not fail pages: errors count as cache misses (portal.cache). Short
+    # timeouts so an unreachable Redis costs a request at most a second or two.
+    CACHES = {"default": {"BACKEND": "portal.cache.FaultTolerantRedisCache",
+                          "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -151,11 +160,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Do not hang a web request for long when Redis is down: the publish fails fast and the
-# caller falls back (see portal.tasks_util).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
-                                   "socket_connect_timeout": 2, "socket_timeout": 5}
+# Do not hang a web request for long when Redis is down: the publish fails fast (one retry,
+# 2 s connect timeout) and the message waits in the outbox (portal.outbox).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Messages the after-commit publish may still send are left alone this long by the flush.
+OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=30)
+# A running indicator job without a progress heartbeat this long lost its worker.
+INDICATOR_JOB_STALE_SECONDS = env.int("INDICATOR_JOB_STALE_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE: dict = {
+    # Publishes what the outbox kept while Redis was down.
+    "outbox-flush": {"task": "portal.tasks.outbox_flush", "schedule": 60.0},
+    # Running jobs whose worker died are marked interrupted (failed).
+    "indicators-expire-jobs": {"task": "gevinst.indicators.tasks.expire_indicator_jobs",
+                               "schedule": 60.0},
     # Safety net for the debounced recompute after changes: drains marks a lost message left.
     "indicators-drain-dirty": {"task": "gevinst.indicators.tasks.drain_dirty_indicators",
                                "schedule": 60.0},
@@ -209,6 +229,8 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in PostgreSQL, never in Redis: a Redis outage must not log everybody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG

@@ -11,3 +11,11 @@ def worker_ping(token: str) -> str:
     stamp = timezone.now().isoformat()
     cache.set(WORKER_PING_KEY.format(token=token), stamp, timeout=300)
     return stamp
+
+
+@shared_task
+def outbox_flush() -> str:
+    """Publish what the Celery outbox kept while Redis was down (portal.outbox)."""
+    from portal import outbox
+
+    return str(outbox.outbox_flush())

@@ -39,3 +39,5 @@ urlpatterns = [
     path("api/v1/", include("portal.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler500 = "portal.views.server_error"

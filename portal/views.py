@@ -226,3 +226,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
         state = "ok"
     return JsonResponse({"status": state, "checks": checks},
                         status=503 if state == "down" else 200)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the database being away is a 503 (see DatabaseUnavailableMiddleware) also
+    when it fails outside the view; everything else is the plain 500 page, rendered without
+    the request context so it cannot fail the same way again."""
+    import sys
+
+    from django.template.loader import render_to_string
+
+    from portal.errors import database_unavailable_response, is_database_unavailable
+
+    error = sys.exc_info()[1]
+    if is_database_unavailable(error):
+        return database_unavailable_response(request, error)
+    return HttpResponse(render_to_string("500.html"), status=500)

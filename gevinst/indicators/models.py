@@ -166,6 +166,9 @@ class IndicatorJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched at the claim and at every progress step: a running job whose heartbeat is older
+    # than INDICATOR_JOB_STALE_SECONDS lost its worker (killed, out of memory) and is expired.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "gevinst"

@@ -227,20 +227,34 @@ def indicator_job_create(*, actor, year: int, quarter: int = YEAR,
                                       requested_by=actor)
     from gevinst.indicators.tasks import run_indicator_job
 
-    transaction.on_commit(lambda: run_indicator_job.delay(str(job.pk)))
+    # Through the outbox: with Redis down the job stays queued and runs once Redis is back.
+    run_indicator_job.delay_on_commit(str(job.pk))
     return job
 
 
+def _stale_before() -> datetime.datetime:
+    from django.conf import settings
+
+    return timezone.now() - datetime.timedelta(seconds=settings.INDICATOR_JOB_STALE_SECONDS)
+
+
 def indicator_job_run(job_id: str) -> IndicatorJob:
-    # Claim: only a queued job (or one left running by a killed worker) is started.
+    """Run a job. Claimed with a compare-and-swap: a queued job, or a running one whose
+    heartbeat stopped (its worker was killed and the message redelivered). A job that is
+    running elsewhere, finished, or expired as interrupted is left alone."""
     job = IndicatorJob.objects.get(pk=job_id)
-    if job.state == JobState.SUCCEEDED:
+    now = timezone.now()
+    claimable = Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING,
+                                             heartbeat_at__lt=_stale_before())
+    claimed = IndicatorJob.objects.filter(claimable, pk=job.pk).update(
+        state=JobState.RUNNING, started_at=now, heartbeat_at=now, progress=0)
+    if not claimed:
+        job.refresh_from_db()
         return job
-    IndicatorJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING,
-                                                  started_at=timezone.now(), progress=0)
 
     def progress(percent: int, message: str) -> None:
-        IndicatorJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), message=message)
+        IndicatorJob.objects.filter(pk=job.pk).update(progress=min(percent, 99), message=message,
+                                                      heartbeat_at=timezone.now())
 
     try:
         org_ids = [job.organisation_id] if job.organisation_id else None
@@ -255,6 +269,18 @@ def indicator_job_run(job_id: str) -> IndicatorJob:
             message=_("%(count)s organisasjoner beregnet.") % {"count": count})
     job.refresh_from_db()
     return job
+
+
+def indicator_jobs_expire() -> int:
+    """Mark running jobs without a heartbeat for INDICATOR_JOB_STALE_SECONDS as failed
+    (interrupted), so a killed worker does not leave a job "running" forever. The snapshots are
+    untouched: a recompute writes them in one transaction, so the previous complete set stays.
+    Returns the number of jobs expired."""
+    return IndicatorJob.objects.filter(
+        state=JobState.RUNNING, heartbeat_at__lt=_stale_before()).update(
+        state=JobState.FAILED, finished_at=timezone.now(),
+        message=_("Avbrutt: beregningen stoppet uten å fullføre. De forrige tallene gjelder; "
+                  "start en ny beregning."))
 
 
 def recompute_current_periods() -> int:

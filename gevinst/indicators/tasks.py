@@ -18,3 +18,8 @@ def drain_dirty_indicators() -> int:
 @shared_task
 def recompute_current_indicators() -> int:
     return services.recompute_current_periods()
+
+
+@shared_task
+def expire_indicator_jobs() -> int:
+    return services.indicator_jobs_expire()
