@@ -1,4 +1,4 @@
-"""Supports, follows, comments and the follower's in-app notices."""
+"""Supports, follows and comments."""
 
 from __future__ import annotations
 
