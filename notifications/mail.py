@@ -40,12 +40,12 @@ logger = logging.getLogger(__name__)
 # Notices older than this are not e-mailed any more (they stay in the centre): a user who
 # turns e-mail on again gets news, not a backlog. Longer than the weekly digest's week.
 MAX_AGE = timedelta(days=14)
-# Users per run; the rest wait for the next run (the immediate sweep runs every few minutes).
+# Users read per query; a run goes through all of them, batch after batch.
 USER_BATCH = 500
 
 
-def recipients_for(frequency: str, *, user_ids: list[int] | None = None,
-                   now=None) -> list[User]:
+def recipients_for(frequency: str, *, user_ids: list[int] | None = None, now=None,
+                   after: int = 0) -> list[User]:
     """Active users with an e-mail address, this frequency and unsent notices."""
     now = now or timezone.now()
     chosen = NotificationPreference.objects.filter(user=OuterRef("pk"))
@@ -57,6 +57,8 @@ def recipients_for(frequency: str, *, user_ids: list[int] | None = None,
         users = users.filter(notification_preference__email_frequency=frequency)
     if user_ids is not None:
         users = users.filter(pk__in=user_ids)
+    if after:
+        users = users.filter(pk__gt=after)
     pending = Notification.objects.filter(user=OuterRef("pk"), emailed_at__isnull=True,
                                           created_at__gte=now - MAX_AGE)
     return list(users.filter(Exists(pending)).order_by("pk")[:USER_BATCH])
@@ -139,14 +141,20 @@ def notifications_email(frequency: str, *, user_ids: list[int] | None = None,
         raise ValueError(f"not a sending frequency: {frequency!r}")
     now = now or timezone.now()
     result = {"mails": 0, "notices": 0, "failed": 0}
-    for user in recipients_for(frequency, user_ids=user_ids, now=now):
-        try:
-            sent = send_to_user(user, frequency, now=now)
-        except Exception:
-            logger.exception("notice e-mail to user %s failed; will retry next run", user.pk)
-            result["failed"] += 1
-            continue
-        if sent:
-            result["mails"] += 1
-            result["notices"] += sent
+    after = 0
+    # Batches of users in id order until none is left (a failed user is not tried again in
+    # this run: the next batch starts after him).
+    while users := recipients_for(frequency, user_ids=user_ids, now=now, after=after):
+        for user in users:
+            after = user.pk
+            try:
+                sent = send_to_user(user, frequency, now=now)
+            except Exception:
+                logger.exception("notice e-mail to user %s failed; given back for the next "
+                                 "run", user.pk)
+                result["failed"] += 1
+                continue
+            if sent:
+                result["mails"] += 1
+                result["notices"] += sent
     return result

@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['user', 'read_at'], name='notification_user_read'), models.Index(condition=models.Q(('emailed_at__isnull', True)), fields=['user', 'created_at'], name='notification_unsent')],
+                'indexes': [models.Index(fields=['user', 'read_at'], name='notification_user_read'), models.Index(fields=['user', '-created_at', '-id'], name='notification_user_newest'), models.Index(condition=models.Q(('emailed_at__isnull', True)), fields=['user', 'created_at'], name='notification_unsent')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('idea_event__isnull', False)), fields=('user', 'idea_event'), name='notification_once_per_idea_event'), models.UniqueConstraint(condition=models.Q(('project_event__isnull', False)), fields=('user', 'project_event'), name='notification_once_per_project_event'), models.UniqueConstraint(condition=models.Q(('benefit_event__isnull', False)), fields=('user', 'benefit_event'), name='notification_once_per_benefit_event'), models.CheckConstraint(condition=models.Q(models.Q(('benefit_event__isnull', True), ('idea_event__isnull', False), ('project_event__isnull', True)), models.Q(('benefit_event__isnull', True), ('idea_event__isnull', True), ('project_event__isnull', False)), models.Q(('benefit_event__isnull', False), ('idea_event__isnull', True), ('project_event__isnull', True)), _connector='OR'), name='notification_one_source_event')],
             },
         ),

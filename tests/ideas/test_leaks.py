@@ -120,7 +120,6 @@ def test_in_app_notices_of_ideas_no_longer_visible_are_not_listed(
     Idea.objects.filter(pk=idea.pk).update(is_confidential=True, visibility="organisation")
     response = client.get(reverse("notifications:centre"))
     assert response.context["notices"] == []
-    assert response.context["unread_notifications"] == 0
     assert idea.title not in response.content.decode()
 
 

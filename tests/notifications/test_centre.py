@@ -160,8 +160,10 @@ def test_the_badge_costs_nothing_until_rendered_and_nothing_for_anonymous(
         unread_notifications(request)  # lazy: no query yet
 
 
-def test_the_badge_does_not_count_notices_of_objects_no_longer_visible(
-        rf, employee, coordinator, outsider, home_org, other_org):
+def test_a_notice_of_an_object_no_longer_visible_is_hidden_and_mark_all_clears_it(
+        client, rf, employee, coordinator, outsider, home_org, other_org):
+    """The badge counts cheaply (no visibility filter); the centre shows no such notice (no
+    title), and "mark all as read" clears the count."""
     from tests.factories import NetworkFactory
 
     network = NetworkFactory(name="Fjellregionen")
@@ -174,7 +176,10 @@ def test_the_badge_does_not_count_notices_of_objects_no_longer_visible(
     assert int(unread_notifications(request)["unread_notifications"]) == 1
     type(idea).objects.filter(pk=idea.pk).update(is_confidential=True,
                                                  visibility="organisation")
-    request.user = type(outsider).objects.get(pk=outsider.pk)
+    client.force_login(outsider)
+    centre = client.get(reverse("notifications:centre"))
+    assert centre.context["notices"] == [] and idea.title not in centre.content.decode()
+    client.post(reverse("notifications:read-all"))
     assert int(unread_notifications(request)["unread_notifications"]) == 0
 
 

@@ -50,6 +50,13 @@ def test_the_daily_digest_groups_a_users_events_into_one_mail(
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
 
+def test_a_run_goes_through_every_batch_of_users(three_events, employee, manager,
+                                                 mailoutbox, monkeypatch):
+    monkeypatch.setattr(mail, "USER_BATCH", 1)
+    assert tasks.notifications_send_daily()["mails"] == 2
+    assert mails_to(mailoutbox, employee) and mails_to(mailoutbox, manager)
+
+
 def test_running_the_digest_twice_sends_nothing_more(three_events, mailoutbox):
     tasks.notifications_send_daily()
     sent = len(mailoutbox)
