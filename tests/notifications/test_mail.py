@@ -243,3 +243,17 @@ def test_a_value_signed_for_something_else_is_not_an_unsubscribe_token(employee)
     assert user_for_token(signing.dumps({"u": employee.pk}, salt=SALT + ".other")) is None
     assert user_for_token(signing.dumps({"u": str(employee.pk)}, salt=SALT)) is None
     assert user_for_token(unsubscribe_token(employee)) == employee
+
+
+def test_the_command_sends_a_frequency_now(three_events, employee, mailoutbox):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    err = io.StringIO()
+    call_command("notifications_send", "daily", stderr=err)
+    assert "daily: 2 mails with 4 notices, 0 failed." in err.getvalue()
+    assert mails_to(mailoutbox, employee)
+    with pytest.raises(CommandError):
+        call_command("notifications_send", "never")
