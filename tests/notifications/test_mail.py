@@ -257,3 +257,20 @@ def test_the_command_sends_a_frequency_now(three_events, employee, mailoutbox):
     assert mails_to(mailoutbox, employee)
     with pytest.raises(CommandError):
         call_command("notifications_send", "never")
+
+
+def test_on_a_worker_a_failed_send_retries_the_task(three_events, employee, mailoutbox):
+    from celery.exceptions import Retry
+
+    task = tasks.notifications_send_daily
+    with mock.patch.object(mail.EmailMultiAlternatives, "send",
+                           side_effect=ConnectionError("smtp down")), \
+            mock.patch.object(task, "retry", side_effect=Retry()) as retry:
+        task.push_request(called_directly=False, is_eager=False, retries=1)
+        try:
+            with pytest.raises(Retry):
+                task.run()
+        finally:
+            task.pop_request()
+    assert retry.call_args.kwargs == {"countdown": 240}
+    assert not Notification.objects.filter(emailed_at__isnull=False).exists()
