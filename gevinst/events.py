@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gevinst.models import Benefit, BenefitEvent
+from notifications.services import notify_benefit_event
 from projects.models import Project
 
 
@@ -29,5 +30,9 @@ PLAN_HISTORY_KINDS = (BenefitEventKind.PLAN_CREATED, BenefitEventKind.PLAN_UPDAT
 
 def benefit_event_record(*, project: Project, actor, kind: BenefitEventKind,
                          benefit: Benefit | None = None, **data) -> BenefitEvent:
-    return BenefitEvent.objects.create(project=project, benefit=benefit, actor=actor, kind=kind,
-                                       data=data)
+    """Write the event and, in the same transaction, the notices it gives (who hears what:
+    notifications.recipients)."""
+    event = BenefitEvent.objects.create(project=project, benefit=benefit, actor=actor,
+                                        kind=kind, data=data)
+    notify_benefit_event(event)
+    return event

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ideas import services
-from ideas.models import Campaign, FollowerNotification, Idea, IdeaStatus
+from ideas.models import Campaign, Idea, IdeaStatus
 from portal.models import Organisation, Unit, User
 
 d = datetime.date
@@ -192,16 +192,18 @@ def _engage(ideas, people) -> None:
 
 
 def _last_notice_id() -> int:
-    last = FollowerNotification.objects.order_by("-pk").values_list("pk", flat=True).first()
-    return last or 0
+    from notifications.services import notifications_last_id
+
+    return notifications_last_id()
 
 
 def _quiet(after: int) -> None:
     """Demo history is not news: the followers keep the in-app notices written while loading,
-    but they count as e-mailed, so the e-mail task (run after commit, eagerly or by a worker)
-    sends nothing. Ordinary status changes are not affected."""
-    FollowerNotification.objects.filter(pk__gt=after, emailed_at__isnull=True).update(
-        emailed_at=timezone.now())
+    but they count as e-mailed, so no sender (immediate or digest) mails them. Ordinary status
+    changes are not affected."""
+    from notifications.services import notifications_mark_emailed
+
+    notifications_mark_emailed(after=after)
 
 
 def load(*, home: Organisation, neighbour: Organisation, stdout) -> None:

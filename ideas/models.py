@@ -317,23 +317,3 @@ class Score(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "criterion", "reviewer"],
                                                name="score_one_per_reviewer_and_criterion")]
-
-
-class FollowerNotification(models.Model):
-    """An in-app notice of an idea event for one follower (issue 7 will generalise this)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="idea_notifications")
-    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(IdeaEvent, on_delete=models.CASCADE, related_name="notifications")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    # Claimed by the e-mail task (compare-and-swap), so running it twice sends one mail.
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "event"],
-                                               name="notification_one_per_user_and_event")]
-        # The list page header: a user's unread notices.
-        indexes = [models.Index(fields=["user", "read_at"])]

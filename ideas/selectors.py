@@ -16,7 +16,6 @@ from ideas.access import SCORABLE, ideas_visible_to
 from ideas.models import (
     Comment,
     EvaluationCriterion,
-    FollowerNotification,
     Idea,
     IdeaStatus,
     ReviewerAssignment,
@@ -65,14 +64,6 @@ def not_scored_by(*, user: User) -> QuerySet[Idea]:
     """Assigned to the user and not yet scored by them on any criterion."""
     return assigned_to(user=user).exclude(
         pk__in=Score.objects.filter(reviewer=user).values("idea_id"))
-
-
-def unread_notifications(*, user: User, limit: int = 5) -> list[FollowerNotification]:
-    # Only ideas the user may still see: a notice must not keep showing the title of an
-    # idea that has since been made confidential.
-    return list(FollowerNotification.objects.filter(user=user, read_at__isnull=True,
-                                                    idea__in=ideas_visible_to(user))
-                .select_related("idea", "event").order_by("-created_at", "-id")[:limit])
 
 
 # --- similar ideas and projects ------------------------------------------------------------

@@ -10,7 +10,6 @@ urlpatterns = [
     path("export/", exports.idea_export, name="export"),
     path("new/", views.idea_create, name="create"),
     path("similar/", views.idea_similar, name="similar"),
-    path("notifications/read/", views.notifications_read, name="notifications-read"),
     path("campaigns/", campaign_views.campaign_list, name="campaigns"),
     path("campaigns/new/", campaign_views.campaign_create, name="campaign-create"),
     path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),

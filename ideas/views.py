@@ -59,7 +59,6 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     return _paged_list(request, selectors.idea_list(user=request.user),
                        template="ideas/list.html", context={
                            "title": _("Idéer"),
-                           "notifications": selectors.unread_notifications(user=request.user),
                            "has_assignments": request.user.idea_assignments.exists(),
                        })
 
@@ -402,11 +401,3 @@ def idea_similar(request: HttpRequest) -> HttpResponse:
         "similar_projects": selectors.similar_projects(user=request.user, text=text),
         "searched": bool(text.strip()),
     })
-
-
-@login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    services.notifications_mark_read(user=request.user, ids=ids)
-    return redirect("ideas:list")

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ideas",
     "projects",
     "gevinst",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -184,6 +186,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Benefit owners are reminded when a measurement is due per the plan (once per due date).
     "benefit-reminders": {"task": "gevinst.tasks.benefit_reminders_send",
                           "schedule": crontab(hour=6, minute=30)},
+    # Notice e-mails (notifications.mail): a sweep for those who want them at once (the
+    # writer also enqueues after commit), the daily digest, and the weekly one on Mondays.
+    "notifications-immediate": {"task": "notifications.tasks.notifications_send_immediate",
+                                "schedule": 300.0},
+    "notifications-daily": {"task": "notifications.tasks.notifications_send_daily",
+                            "schedule": crontab(hour=7, minute=0)},
+    "notifications-weekly": {"task": "notifications.tasks.notifications_send_weekly",
+                             "schedule": crontab(hour=7, minute=0, day_of_week="mon")},
 }
 
 # --- E-mail -------------------------------------------------------------------------------

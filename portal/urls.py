@@ -33,6 +33,7 @@ urlpatterns = [
     path("ideas/", include("ideas.urls")),
     path("projects/", include("projects.urls")),
     path("benefits/", include("gevinst.urls")),
+    path("notifications/", include("notifications.urls")),
     path("indicators/", include("gevinst.indicators.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

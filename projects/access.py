@@ -53,3 +53,22 @@ def get_project_for_user(user: User, pk: int, *, write: bool = False) -> Project
     if write and not may_edit(user, project):
         raise PermissionDenied
     return project
+
+
+def users_who_may_see_project(project: Project, user_ids) -> set[int]:
+    """Those of `user_ids` who may see the project now (projects_visible_to from the project's
+    side): notices about it go only to them."""
+    from portal.models import Membership
+
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    if project.visibility == Visibility.PUBLIC:
+        return user_ids
+    members = Membership.objects.filter(user_id__in=user_ids)
+    orgs = [project.organisation_id]
+    if project.visibility == Visibility.NETWORK:
+        orgs += list(Network.organisations.through.objects.filter(
+            network__organisations=project.organisation_id)
+            .values_list("organisation_id", flat=True))
+    return set(members.filter(organisation_id__in=orgs).values_list("user_id", flat=True))

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from notifications.services import notify_project_event
 from projects.models import Project, ProjectEvent
 
 
@@ -25,4 +26,8 @@ ORG_CHECKLIST_CHANGED = "gate_checklist_changed"
 
 def project_event_record(*, project: Project, actor, kind: ProjectEventKind,
                          **data) -> ProjectEvent:
-    return ProjectEvent.objects.create(project=project, actor=actor, kind=kind, data=data)
+    """Write the event and, in the same transaction, the notices it gives (who hears what:
+    notifications.recipients)."""
+    event = ProjectEvent.objects.create(project=project, actor=actor, kind=kind, data=data)
+    notify_project_event(event)
+    return event

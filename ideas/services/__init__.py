@@ -16,7 +16,6 @@ from ideas.services.engagement import (
                                         idea_support,
                                         idea_unfollow,
                                         idea_unsupport,
-                                        notifications_mark_read,
 )
 from ideas.services.evaluation import (
                                         criteria_ensure_defaults,
@@ -45,6 +44,6 @@ __all__ = [
     "criteria_ensure_defaults", "criterion_create", "idea_approve", "idea_create",
     "idea_follow", "idea_merge", "idea_park", "idea_reject", "idea_resume",
     "idea_start_review", "idea_submit", "idea_support", "idea_unfollow", "idea_unsupport",
-    "idea_update", "notifications_mark_read", "reviewer_assign", "reviewer_unassign",
+    "idea_update", "reviewer_assign", "reviewer_unassign",
     "score_set", "scores_set", "sanitise_filename",
 ]

@@ -1,4 +1,4 @@
-"""Supports, follows, comments and the follower's in-app notices."""
+"""Supports, follows and comments."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ideas.access import (
     may_see_idea,
 )
 from ideas.events import IdeaEventKind, idea_event_record
-from ideas.models import Comment, Follow, FollowerNotification, Idea, Support
+from ideas.models import Comment, Follow, Idea, Support
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
 
@@ -124,10 +124,3 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
                           comment_id=locked.pk)
     return locked
 
-
-def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
-    """Mark the user's unread notices read (all, or the given ones)."""
-    unread = FollowerNotification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())

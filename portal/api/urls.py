@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("ideas.api.urls")),
     path("", include("projects.api.urls")),
     path("", include("gevinst.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("gevinst.indicators.urls_api")),
 ]

@@ -36,25 +36,26 @@ def test_demo_loads_through_the_services_and_is_idempotent(db):
 
 def _run_enqueued_mail_tasks(load, capture):
     """Run `load`, collect the e-mail tasks it enqueued after commit (with or without Redis)
-    and run their bodies, as the worker would."""
+    and run their bodies, as the worker would; then the daily digest, as beat would."""
     from unittest import mock
 
-    from ideas.tasks import idea_notifications_send
+    from notifications.tasks import notifications_send_daily, notifications_send_immediate
 
-    with mock.patch.object(idea_notifications_send, "delay") as enqueue:
+    with mock.patch.object(notifications_send_immediate, "delay") as enqueue:
         with capture(execute=True):
             load()
-    event_ids = [c.args[0] for c in enqueue.call_args_list]
-    for event_id in event_ids:
-        idea_notifications_send(event_id)
-    return event_ids
+    calls = [c.kwargs for c in enqueue.call_args_list]
+    for kwargs in calls:
+        notifications_send_immediate(**kwargs)
+    notifications_send_daily()
+    return calls
 
 
 def test_demo_loading_sends_no_e_mail_but_keeps_the_in_app_notices(
         db, mailoutbox, django_capture_on_commit_callbacks):
     """`load_demo` printed every follower e-mail to the console (the eager Celery task ran
     after commit). Demo history is not news: no mail, but the notices stay in the app."""
-    from ideas.models import FollowerNotification
+    from notifications.models import Notification
 
     home, neighbour = OrganisationFactory(name="Tynset"), OrganisationFactory(name="Røros")
     for username, role in [("ansatt", Role.EMPLOYEE), ("koordinator", Role.COORDINATOR),
@@ -68,7 +69,7 @@ def test_demo_loading_sends_no_e_mail_but_keeps_the_in_app_notices(
         django_capture_on_commit_callbacks)
     assert enqueued  # the e-mail tasks were enqueued and ran ...
     assert mailoutbox == []  # ... and sent nothing
-    ansatt = FollowerNotification.objects.filter(user__username="ansatt")
+    ansatt = Notification.objects.filter(user__username="ansatt")
     assert ansatt.exists() and not ansatt.filter(read_at__isnull=False).exists()
 
 

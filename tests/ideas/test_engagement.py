@@ -83,19 +83,20 @@ def test_empty_comment_is_a_field_error(idea, manager):
 
 
 def test_commenter_follows_and_unfollow_stops_notices(idea, manager, coordinator):
-    from ideas.models import FollowerNotification
+    from notifications.models import Notification
 
     services.comment_add(actor=manager, idea=idea, body="God idé")
     assert idea.follows.filter(user=manager).exists()
     services.idea_unfollow(actor=manager, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
-    assert not FollowerNotification.objects.filter(user=manager).exists()
-    assert FollowerNotification.objects.filter(user=idea.submitter).count() == 1
+    assert not Notification.objects.filter(user=manager).exists()
+    assert Notification.objects.filter(user=idea.submitter).count() == 1
 
 
 def test_mark_notifications_read(idea, coordinator, employee):
-    from ideas.models import FollowerNotification
+    from notifications.models import Notification
+    from notifications.services import notifications_mark_read
 
     services.idea_start_review(actor=coordinator, idea=idea)
-    assert services.notifications_mark_read(user=employee) == 1
-    assert not FollowerNotification.objects.filter(read_at__isnull=True).exists()
+    assert notifications_mark_read(user=employee) == 1
+    assert not Notification.objects.filter(read_at__isnull=True).exists()

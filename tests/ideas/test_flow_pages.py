@@ -11,13 +11,13 @@ from ideas import services
 from ideas.models import (
     Attachment,
     Comment,
-    FollowerNotification,
     Idea,
     IdeaEvent,
     ReviewerAssignment,
     Score,
     Support,
 )
+from notifications.models import Notification
 from projects.models import PhaseChange, Project
 from tests.ideas.factories import make_campaign, make_idea
 
@@ -59,14 +59,14 @@ def test_done_when(client, employee, coordinator, manager, home_org):
     idea.refresh_from_db()
     assert idea.status == "approved"
     assert Project.objects.get(initiative=idea.initiative).initiative.phase == "concept"
-    # The submitter got notices ("Varsler" on the list page).
+    # The submitter got notices (the notification centre, its count in the header).
     client.force_login(employee)
-    listing = client.get(reverse("ideas:list"))
-    notices = listing.context["notifications"]
-    assert [n.event.data["new"] for n in notices] == ["approved", "in_review"]
-    assert "Varsler" in listing.content.decode()
-    client.post(reverse("ideas:notifications-read"))
-    assert not FollowerNotification.objects.filter(user=employee, read_at__isnull=True)
+    centre = client.get(reverse("notifications:centre"))
+    notices = centre.context["notices"]
+    assert [v.notice.event.data["new"] for v in notices] == ["approved", "in_review"]
+    assert centre.context["unread_notifications"] == 2
+    client.post(reverse("notifications:read-all"))
+    assert not Notification.objects.filter(user=employee, read_at__isnull=True)
 
 
 def snapshot():

@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from gevinst.exchange.exporter import export_portfolio
 from ideas import services
-from ideas.models import FollowerNotification, Idea
-from ideas.tasks import idea_notifications_send
+from ideas.models import Idea
+from notifications.models import Notification
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_idea
+from tests.notifications.helpers import send_notice_mail
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_notices_and_e_mails_about_an_anonymous_idea_name_nobody(
     idea = make_idea(secret_author, home_org, status="submitted", is_anonymous=True)
     services.idea_follow(actor=manager, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
-    idea_notifications_send(idea.events.latest("id").pk)
+    send_notice_mail()
     to_manager = next(m for m in mailoutbox if m.to == [manager.email])
     assert "Hemmelig" not in to_manager.body + to_manager.subject
     assert "hemmelig" not in to_manager.body.lower()
@@ -89,9 +90,9 @@ def test_confidential_idea_tells_nothing_to_an_outside_follower(
     assert Idea.objects.get(pk=idea.pk).visibility == "organisation"
     services.idea_start_review(actor=coordinator, idea=idea)
     event = idea.events.latest("id")
-    idea_notifications_send(event.pk)
-    assert not FollowerNotification.objects.filter(user=outsider).exists()
-    assert FollowerNotification.objects.filter(user=employee, event=event).exists()
+    send_notice_mail()
+    assert not Notification.objects.filter(user=outsider).exists()
+    assert Notification.objects.filter(user=employee, idea_event=event).exists()
     assert [m.to for m in mailoutbox] == [[employee.email]]
 
 
@@ -102,9 +103,9 @@ def test_the_e_mail_task_asks_again_when_it_runs(
     services.idea_follow(actor=outsider, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
     event = idea.events.latest("id")
-    assert FollowerNotification.objects.filter(user=outsider, event=event).exists()
+    assert Notification.objects.filter(user=outsider, idea_event=event).exists()
     Idea.objects.filter(pk=idea.pk).update(is_confidential=True, visibility="organisation")
-    idea_notifications_send(event.pk)
+    send_notice_mail()
     assert outsider.email not in [m.to[0] for m in mailoutbox]
     assert employee.email in [m.to[0] for m in mailoutbox]
 
@@ -115,10 +116,10 @@ def test_in_app_notices_of_ideas_no_longer_visible_are_not_listed(
     services.idea_follow(actor=outsider, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
     client.force_login(outsider)
-    assert client.get(reverse("ideas:list")).context["notifications"]
+    assert client.get(reverse("notifications:centre")).context["notices"]
     Idea.objects.filter(pk=idea.pk).update(is_confidential=True, visibility="organisation")
-    response = client.get(reverse("ideas:list"))
-    assert response.context["notifications"] == []
+    response = client.get(reverse("notifications:centre"))
+    assert response.context["notices"] == []
     assert idea.title not in response.content.decode()
 
 

@@ -13,13 +13,13 @@ from ideas.models import (
     Campaign,
     Comment,
     Follow,
-    FollowerNotification,
     Idea,
     IdeaEvent,
     ReviewerAssignment,
     Score,
     Support,
 )
+from notifications.models import Notification
 from portal.roles import Role
 from projects.models import PhaseChange, Project
 from tests.factories import MembershipFactory, UserFactory
@@ -43,7 +43,7 @@ def snapshot():
         list(Score.objects.values_list("pk", "value").order_by("pk")),
         ReviewerAssignment.objects.count(), Attachment.objects.count(),
         Campaign.objects.count(),
-        list(FollowerNotification.objects.values_list("pk", "read_at").order_by("pk")),
+        list(Notification.objects.values_list("pk", "read_at").order_by("pk")),
     )
 
 

@@ -187,24 +187,26 @@ def test_merge_moves_supports_and_comments_and_keeps_both_histories(
 def test_status_change_notifies_followers_but_not_the_actor(
         employee, coordinator, manager, home_org, django_capture_on_commit_callbacks,
         mailoutbox):
-    from ideas.models import FollowerNotification
+    from unittest import mock
+
+    from notifications.models import Notification
+    from notifications.services import preference_set
+    from notifications.tasks import notifications_send_immediate
 
     idea = new_idea(employee, home_org)
     services.idea_submit(actor=employee, idea=idea)
     services.idea_follow(actor=manager, idea=idea)
     services.idea_follow(actor=coordinator, idea=idea)
-    from unittest import mock
-
-    from ideas.tasks import idea_notifications_send
-
-    with mock.patch.object(idea_notifications_send, "delay") as enqueue:
+    for user in (employee, manager):
+        preference_set(user=user, frequency="immediate")
+    with mock.patch.object(notifications_send_immediate, "delay") as enqueue:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             services.idea_start_review(actor=coordinator, idea=idea)
     assert len(callbacks) == 1  # the e-mail task, enqueued after commit
     event = idea.events.latest("id")
-    enqueue.assert_called_once_with(event.pk)
-    idea_notifications_send(event.pk)  # what the worker does, with or without Redis
-    notices = FollowerNotification.objects.filter(idea=idea)
+    enqueue.assert_called_once_with(user_ids=sorted([employee.pk, manager.pk]))
+    notifications_send_immediate(**enqueue.call_args.kwargs)  # what the worker does
+    notices = Notification.objects.filter(idea_event=event)
     assert sorted(n.user.username for n in notices) == ["employee", "manager"]
     assert all(n.emailed_at for n in notices)
     assert sorted(m.to[0] for m in mailoutbox) == ["employee@example.no", "manager@example.no"]
@@ -212,15 +214,16 @@ def test_status_change_notifies_followers_but_not_the_actor(
 
 
 def test_notification_task_is_safe_to_run_twice(employee, coordinator, home_org, mailoutbox):
-    from ideas.tasks import idea_notifications_send
+    from notifications.services import preference_set
+    from notifications.tasks import notifications_send_immediate
 
+    preference_set(user=employee, frequency="immediate")
     idea = new_idea(employee, home_org)
     services.idea_submit(actor=employee, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
-    event = idea.events.latest("id")
-    first = idea_notifications_send(event.pk)
-    second = idea_notifications_send(event.pk)
-    assert (first, second) == (1, 0) and len(mailoutbox) == 1
+    first = notifications_send_immediate(user_ids=[employee.pk])
+    second = notifications_send_immediate(user_ids=[employee.pk])
+    assert (first["mails"], second["mails"]) == (1, 0) and len(mailoutbox) == 1
 
 
 def test_drafts_write_no_phase_change_and_the_initiative_is_draft(employee, home_org):

@@ -7,7 +7,8 @@ import datetime
 import pytest
 
 from ideas import services
-from ideas.models import Follow, FollowerNotification, Idea, IdeaEvent, IdeaStatus
+from ideas.models import Follow, Idea, IdeaEvent, IdeaStatus
+from notifications.models import Notification
 from portal.errors import ConflictError, DomainError, Forbidden
 from projects.models import Initiative, PhaseChange, Project
 
@@ -50,7 +51,7 @@ def state(idea):
         "status", "updated_at", "submitted_at", "rejection_reason", "merged_into").get()
     return (row, Initiative.objects.get(pk=idea.initiative_id).phase,
             IdeaEvent.objects.count(), PhaseChange.objects.count(), Project.objects.count(),
-            FollowerNotification.objects.count(),
+            Notification.objects.count(),
             list(Idea.objects.order_by("pk").values_list("pk", "status", "updated_at")))
 
 
@@ -102,8 +103,8 @@ def test_every_service_from_every_status(employee, coordinator, manager, home_or
         assert idea.initiative.phase_changes.latest("id").to_phase == phase
     assert Project.objects.count() == before[4] + (1 if name == "approve" else 0)
     # The follower hears of it (the actor does not).
-    assert FollowerNotification.objects.filter(event=event, user=manager).exists()
-    assert not FollowerNotification.objects.filter(event=event, user=actor).exists()
+    assert Notification.objects.filter(idea_event=event, user=manager).exists()
+    assert not Notification.objects.filter(idea_event=event, user=actor).exists()
 
 
 @pytest.mark.parametrize("persona", ["employee", "project_leader", "manager", "outsider"])

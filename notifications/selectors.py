@@ -1,0 +1,136 @@
+"""Reads: the notices a user may see, the header count, and each notice as text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from notifications.models import DEFAULT_FREQUENCY, Notification, NotificationPreference
+from portal.models import User
+
+
+def notifications_visible_to(user: User) -> QuerySet[Notification]:
+    """The user's notices about objects he may still see: a notice of an idea that has since
+    become confidential (or of a project he has lost access to) is not shown, and its title
+    is never rendered for him. Filtered in the database, so it is one query however many."""
+    from gevinst.access import benefit_projects_visible_to
+    from ideas.access import ideas_visible_to
+    from projects.access import projects_visible_to
+
+    return Notification.objects.filter(user=user).filter(
+        Q(idea_event__isnull=False, idea__in=ideas_visible_to(user).values("pk"))
+        | Q(project_event__isnull=False, project__in=projects_visible_to(user).values("pk"))
+        | Q(benefit_event__isnull=False,
+            project__in=benefit_projects_visible_to(user).values("pk")))
+
+
+def unread_count(user: User) -> int:
+    """The header badge: one cheap query on the (user, read_at) index, on every page.
+
+    It counts without the visibility filter of the centre (which costs a dozen subqueries):
+    notices are only ever written for users who may see the object, so the count can only
+    include a notice of an object the user has since lost access to, which he was told about
+    while he could see it; it shows no title, and "mark all as read" clears it."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_for_display(user: User) -> QuerySet[Notification]:
+    return (notifications_visible_to(user)
+            .select_related("idea", "project", "benefit", "idea_event", "project_event",
+                            "benefit_event", "idea_event__actor", "project_event__actor",
+                            "benefit_event__actor")
+            .order_by("-created_at", "-id"))
+
+
+def email_frequency(user: User) -> str:
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return preference.email_frequency if preference else DEFAULT_FREQUENCY
+
+
+# --- a notice as text ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NoticeView:
+    notice: Notification
+    group: str  # "idea", "project" or "benefit"
+    object_key: tuple  # notices about the same object share it (digest grouping)
+    label: str  # "Idé", "Prosjekt", "Gevinst"
+    title: str
+    path: str
+    text: str
+
+
+def _idea_text(n: Notification) -> str:
+    from ideas.models import IdeaStatus
+
+    event = n.idea_event
+    if n.kind == "status_changed":
+        text = _("Status endret fra «%(old)s» til «%(new)s».") % {
+            "old": event.old_status_label, "new": event.new_status_label}
+        if (event.data.get("new") == IdeaStatus.REJECTED and n.idea.rejection_reason):
+            text += " " + _("Begrunnelse: %(reason)s") % {"reason": n.idea.rejection_reason}
+        return text
+    if n.kind == "merged_in":
+        return _("Idéen «%(title)s» er slått sammen med denne.") % {
+            "title": event.data.get("merged_title", "")}
+    if n.kind == "reviewer_assigned":
+        return _("Du er satt til å vurdere idéen.")
+    return event.kind_label
+
+
+def _phase_label(value: str) -> str:
+    from projects.models import Phase
+
+    return Phase(value).label if value in Phase.values else value
+
+
+def _project_text(n: Notification) -> str:
+    data = n.project_event.data
+    if n.kind == "phase_changed":
+        to_phase = data.get("to_phase", "")
+        if to_phase == "stopped":
+            return _("Prosjektet er stoppet.")
+        if to_phase == "parked":
+            return _("Prosjektet er parkert.")
+        return _("Fase endret fra «%(old)s» til «%(new)s».") % {
+            "old": _phase_label(data.get("from_phase", "")), "new": _phase_label(to_phase)}
+    if n.kind == "adopted":
+        return _("Adoptert av %(org)s.") % {"org": data.get("organisation", "")}
+    if n.kind == "gate_ready":
+        return _("Sjekklisten for fasen «%(phase)s» er komplett: prosjektet venter på en "
+                 "fasebeslutning.") % {"phase": _phase_label(data.get("phase", ""))}
+    return n.project_event.kind_label
+
+
+def _benefit_text(n: Notification) -> str:
+    data = n.benefit_event.data
+    if n.kind == "reminder_created":
+        return _("En måling av gevinsten skulle vært registrert %(date)s.") % {
+            "date": data.get("due_on", "")}
+    if n.kind == "plan_approved":
+        return _("Gevinstrealiseringsplanen er godkjent.")
+    if n.kind == "plan_reapproval_required":
+        return _("En fase er avsluttet: gevinstrealiseringsplanen må godkjennes på nytt.")
+    return str(n.benefit_event.kind_label)
+
+
+def describe(n: Notification) -> NoticeView:
+    """Title, link and text of a notice, rendered now (in the active language) from the
+    event and the object. Call it only on notices from notifications_visible_to()."""
+    if n.idea_event_id:
+        return NoticeView(n, "idea", ("idea", n.idea_id), _("Idé"), n.idea.title,
+                          reverse("ideas:detail", args=[n.idea_id]), _idea_text(n))
+    if n.project_event_id:
+        return NoticeView(n, "project", ("project", n.project_id), _("Prosjekt"),
+                          n.project.title, reverse("projects:detail", args=[n.project_id]),
+                          _project_text(n))
+    if n.benefit_id:
+        return NoticeView(n, "benefit", ("benefit", n.benefit_id), _("Gevinst"),
+                          f"{n.benefit.title} ({n.project.title})",
+                          reverse("gevinst:benefit", args=[n.benefit_id]), _benefit_text(n))
+    return NoticeView(n, "benefit", ("plan", n.project_id), _("Gevinstrealiseringsplan"),
+                      n.project.title, reverse("gevinst:project", args=[n.project_id]),
+                      _benefit_text(n))
