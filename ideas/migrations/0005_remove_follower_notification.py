@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
     there by notifications 0002."""
 
     dependencies = [
-        ('ideas', '0003_engagement_evaluation'),
+        ('ideas', '0004_idea_list_order_index'),
         ('notifications', '0002_copy_follower_notifications'),
     ]
 
