@@ -16,13 +16,14 @@ from django.utils import timezone
 from gevinst.indicators import services as indicator_services
 from gevinst.indicators.models import IndicatorJob, IndicatorSnapshot, JobState
 from ideas import services as idea_services
-from ideas.models import FollowerNotification
+from notifications.models import EmailFrequency, Notification
+from notifications.services import preference_set
 from portal import outbox
 from portal.celery import app as celery_app
 from portal.models import PendingTask
 from tests.indicators.helpers import make_initiative
 
-NOTIFY = "ideas.tasks.idea_notifications_send"
+NOTIFY = "notifications.tasks.notifications_send_immediate"
 
 
 def closed_port() -> int:
@@ -63,13 +64,15 @@ def followed_idea(employee, coordinator, manager, home_org):
                                      need="Mange nattlige tilsynsbesøk")
     idea_services.idea_submit(actor=employee, idea=idea)
     idea_services.idea_follow(actor=manager, idea=idea)
+    for user in (employee, manager):  # both want their mail at once
+        preference_set(user=user, frequency=EmailFrequency.IMMEDIATE)
     return idea
 
 
 # --- Redis down: the outbox ---------------------------------------------------------------------
 
 def test_redis_down_a_write_that_enqueues_succeeds_fast_and_the_message_waits(
-        broker_down, client, coordinator, followed_idea, mailoutbox,
+        broker_down, client, coordinator, manager, followed_idea, mailoutbox,
         django_capture_on_commit_callbacks):
     client.force_login(coordinator)
     started = time.monotonic()
@@ -80,8 +83,8 @@ def test_redis_down_a_write_that_enqueues_succeeds_fast_and_the_message_waits(
     followed_idea.refresh_from_db()
     assert followed_idea.status == "in_review"  # the change itself is committed
     pending = PendingTask.objects.get()
-    event = followed_idea.events.latest("id")
-    assert (pending.task_name, pending.args) == (NOTIFY, [event.pk])
+    assert (pending.task_name, pending.kwargs) == (
+        NOTIFY, {"user_ids": sorted([followed_idea.submitter_id, manager.pk])})
     assert pending.attempts == 1 and pending.last_error  # the publish was tried and failed
     assert mailoutbox == []
 
@@ -92,7 +95,7 @@ def test_redis_down_a_write_that_enqueues_succeeds_fast_and_the_message_waits(
     assert sorted(m.to[0] for m in mailoutbox) == ["employee@example.no", "manager@example.no"]
     call_command("outbox_flush")
     assert len(mailoutbox) == 2
-    assert all(n.emailed_at for n in FollowerNotification.objects.filter(idea=followed_idea))
+    assert all(n.emailed_at for n in Notification.objects.filter(idea=followed_idea))
 
 
 def test_outbox_flush_while_redis_is_still_down_keeps_the_message_and_says_so(
@@ -126,13 +129,13 @@ def test_the_flush_leaves_fresh_untried_messages_to_their_own_request(
 
 
 def test_after_commit_publish_deletes_the_row_when_the_broker_takes_it(
-        broker_down, coordinator, followed_idea, django_capture_on_commit_callbacks):
-    from ideas.tasks import idea_notifications_send
+        broker_down, coordinator, manager, followed_idea, django_capture_on_commit_callbacks):
+    from notifications.tasks import notifications_send_immediate
 
-    with mock.patch.object(idea_notifications_send, "delay") as publish:
+    with mock.patch.object(notifications_send_immediate, "delay") as publish:
         with django_capture_on_commit_callbacks(execute=True):
             idea_services.idea_start_review(actor=coordinator, idea=followed_idea)
-    publish.assert_called_once_with(followed_idea.events.latest("id").pk)
+    publish.assert_called_once_with(user_ids=sorted([followed_idea.submitter_id, manager.pk]))
     assert not PendingTask.objects.exists()
 
 
