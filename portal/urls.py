@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("account/my-data/", views.my_data, name="my-data"),
+    path("account/my-data/export.json", views.my_data_export, name="my-data-export"),
     path("organisation/", views.org_admin_index, name="org-admin"),
     path("organisation/<str:org_number>/members/", views.org_members, name="org-members"),
     path("organisation/<str:org_number>/members/<int:pk>/role/", views.org_member_role,

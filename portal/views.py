@@ -205,6 +205,30 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("api-tokens")
 
 
+# --- personal data ("Mine data") -----------------------------------------------------------
+
+@login_required
+@never_cache
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the system holds about the signed-in user, and only that (GDPR art. 15)."""
+    from portal.personal_data import personal_data_sections
+
+    return render(request, "portal/my_data.html",
+                  {"sections": personal_data_sections(request.user)})
+
+
+@login_required
+@never_cache
+def my_data_export(request: HttpRequest) -> JsonResponse:
+    """The same as a JSON file to take elsewhere (GDPR art. 20)."""
+    from portal.personal_data import personal_data_document
+
+    response = JsonResponse(personal_data_document(request.user),
+                            json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="innoportal-mine-data.json"'
+    return response
+
+
 # --- health -------------------------------------------------------------------------------
 
 @require_GET

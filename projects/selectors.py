@@ -128,3 +128,53 @@ def search(queryset: QuerySet[Project], text: str) -> QuerySet[Project]:
         queryset = queryset.filter(Q(title__icontains=word) | Q(need__icontains=word)
                                    | Q(description__icontains=word))
     return queryset
+
+
+def personal_data(user: User) -> list:
+    """The user's own rows in the projects app, for "Mine data" (portal.personal_data)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext_lazy
+
+    from portal.personal_data import choice_label, col, section
+    from projects.models import ProjectChecklistTick, ProjectEvent, ProjectMember, ProjectVisit
+
+    project = col("project", _("Prosjekt"), "project.title")
+    team = (ProjectMember.objects.filter(email__iexact=user.email).select_related("project")
+            if user.email else ProjectMember.objects.none())
+    return [
+        section("projects_led", gettext_lazy("Prosjekter du leder"),
+                Project.objects.filter(leader=user).select_related("organisation", "initiative"),
+                [col("title", _("Tittel")),
+                 col("organisation", _("Organisasjon"), "organisation.name"),
+                 col("phase", _("Fase"), lambda p: choice_label(Phase, p.phase))],
+                covers=("projects.Project.leader",)),
+        section("project_teams", gettext_lazy("Prosjektteam der e-postadressen din står"), team, [
+            project, col("name", _("Navn")), col("role", _("Rolle")), col("email", _("E-post")),
+        ]),
+        section("gate_decisions", gettext_lazy("Fasebeslutninger du har tatt"),
+                PhaseChange.objects.filter(decided_by=user).select_related("initiative"), [
+                    col("initiative", _("Initiativ"), "initiative.title"),
+                    col("from_phase", _("Fra"), lambda c: choice_label(Phase, c.from_phase)),
+                    col("to_phase", _("Til"), lambda c: choice_label(Phase, c.to_phase)),
+                    col("effective_date", _("Gjelder fra")),
+                    col("rationale", _("Begrunnelse")),
+                    col("lesson_learned", _("Læringspunkter")),
+                ], covers=("projects.PhaseChange.decided_by",)),
+        section("checklist_ticks", gettext_lazy("Sjekkpunkter du har krysset av"),
+                ProjectChecklistTick.objects.filter(ticked_by=user)
+                .select_related("project", "item"), [
+                    project, col("item", _("Sjekkpunkt"), "item.text"),
+                    col("ticked_at", _("Tidspunkt")),
+                ], covers=("projects.ProjectChecklistTick.ticked_by",)),
+        section("project_visits", gettext_lazy("Prosjektsider du har besøkt"),
+                ProjectVisit.objects.filter(user=user).select_related("project"),
+                [project, col("seen_at", _("Sist besøkt"))],
+                covers=("projects.ProjectVisit.user",)),
+        section("project_events", gettext_lazy("Dine handlinger i prosjektloggen"),
+                ProjectEvent.objects.filter(actor=user).select_related("project"), [
+                    project,
+                    col("kind", _("Hendelse"),
+                        lambda e: choice_label(ProjectEventKind, e.kind)),
+                    col("created_at", _("Tidspunkt")),
+                ], covers=("projects.ProjectEvent.actor",)),
+    ]

@@ -36,8 +36,9 @@ class PageParser(HTMLParser):
                 self.handlers.append(f"<{tag} {name}={value!r}>")
             if name == "style":
                 self.styles.append(f"<{tag} style={value!r}>")
-            if name in ("href", "src", "action", "formaction", "xlink:href") and value and \
-                    value.strip().lower().replace("\t", "").startswith(("javascript:", "data:text")):
+            url = (value or "").strip().lower().replace("\t", "")
+            if name in ("href", "src", "action", "formaction", "xlink:href") and \
+                    url.startswith(("javascript:", "data:text")):
                 self.javascript_urls.append(f"<{tag} {name}={value!r}>")
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
