@@ -96,18 +96,43 @@ class TimelineEntry:
     change: PhaseChange | None = None
     event: object | None = None
     data: dict = field(default_factory=dict)
+    anonymous: bool = False  # the actor is an anonymous idea's submitter, hidden from the reader
 
 
-def timeline(project: Project, *, since: datetime.datetime | None,
+def hidden_submitter_id(project: Project, user: User) -> int | None:
+    """The submitter of the project's origin idea when that idea is anonymous and `user` may
+    not see who sent it in (ideas.access.may_see_submitter), else None. The idea's submission
+    is the initiative's first phase change, decided by the submitter: shown on the project's
+    timeline and in its transitions API, it would name the anonymous submitter."""
+    from ideas.access import may_see_submitter
+    from ideas.models import Idea
+
+    idea = (Idea.objects.filter(initiative_id=project.initiative_id, is_anonymous=True)
+            .only("pk", "is_anonymous", "submitter_id", "organisation_id").first())
+    if idea is None or idea.submitter_id is None or may_see_submitter(user, idea):
+        return None
+    return idea.submitter_id
+
+
+def is_hidden_submission(change: PhaseChange, hidden_id: int | None) -> bool:
+    return (hidden_id is not None and change.decided_by_id == hidden_id
+            and change.to_phase == Phase.IDEA)
+
+
+def timeline(project: Project, *, since: datetime.datetime | None, user: User,
              limit: int = 200) -> list[TimelineEntry]:
     """Phase changes and project events merged, newest first. Phase-change events are left
     out of the event side: the PhaseChange row itself carries the decision. Entries recorded
-    after `since` (the user's previous visit) are new."""
+    after `since` (the user's previous visit) are new. The anonymous submitter of the origin
+    idea is not named to readers who may not see them."""
+    hidden = hidden_submitter_id(project, user)
     changes = (project.initiative.phase_changes.select_related("decided_by")
                .order_by("-created_at", "-id")[:limit])
     events = (project.events.exclude(kind=ProjectEventKind.PHASE_CHANGED)
               .select_related("actor").order_by("-created_at", "-id")[:limit])
-    entries = [TimelineEntry(at=c.created_at, kind="phase", actor=c.decided_by, change=c,
+    entries = [TimelineEntry(at=c.created_at, kind="phase", change=c,
+                             actor=None if is_hidden_submission(c, hidden) else c.decided_by,
+                             anonymous=is_hidden_submission(c, hidden),
                              is_new=since is not None and c.created_at > since)
                for c in changes]
     entries += [TimelineEntry(at=e.created_at, kind="event", actor=e.actor, event=e,

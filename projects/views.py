@@ -132,7 +132,7 @@ def project_detail(request: HttpRequest, pk: int, *, decision_form=None,
         return _shared_page(request, project)
     services.checklists_ensure_defaults(project.organisation_id)
     previous_visit = services.project_visit_record(user=request.user, project=project)
-    timeline = selectors.timeline(project, since=previous_visit)
+    timeline = selectors.timeline(project, since=previous_visit, user=request.user)
     overdue = selectors.overdue_milestone_ids(project)
     content = [_content_section(project, key, spec, overdue)
                for key, spec in CONTENT_KINDS.items()]

@@ -115,3 +115,12 @@ def test_openapi_schema_is_valid_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file",
                  str(tmp_path / "schema.yml"))
     assert (tmp_path / "schema.yml").read_text().startswith("openapi:")
+
+
+def test_me_answers_with_a_session_login_too(client, employee):
+    """The browsable API and scripts in the browser use the session, where request.user is
+    Django's lazy wrapper, not the User class."""
+    client.force_login(employee)
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 200
+    assert response.json()["username"] == "employee"
