@@ -124,3 +124,18 @@ def test_me_answers_with_a_session_login_too(client, employee):
     response = client.get("/api/v1/me/")
     assert response.status_code == 200
     assert response.json()["username"] == "employee"
+
+
+def test_api_docs_run_under_the_csp_without_inline_script(client, db):
+    """The CSP allows only script files from our origin: the docs page loads its settings
+    as a script file (drf-spectacular's split view), not as an inline block it would block."""
+    from tests.security.crawl import parse
+
+    docs = client.get("/api/docs/")
+    page = parse(docs.content.decode())
+    assert page.inline_scripts == [] and page.handlers == []
+    assert "'unsafe-inline'" not in docs["Content-Security-Policy"]
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"/api/schema/" in script.content

@@ -146,3 +146,20 @@ def test_benefit_plan_api_refuses_a_stale_or_missing_version(api_client, project
                              format="json")
     assert missing.status_code == 400 and "version" in missing.json()["errors"]
     assert BenefitPlan.objects.get(project=project).interval_months == 3
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "JavaScript:alert(1)",
+                                 "data:text/html,<script>alert(1)</script>",
+                                 "vbscript:msgbox(1)"])
+def test_project_links_accept_only_web_addresses(client, api_client, project, project_leader,
+                                                 url):
+    """A link is rendered as an href: only http(s) addresses are stored, on the page and on
+    the API, so a stored link can never run script in a reader's browser."""
+    client.force_login(project_leader)
+    page = client.post(f"/projects/{project.pk}/links/new/", {"title": "Lenke", "url": url})
+    assert page.status_code == 400 and "field-error" in page.content.decode()
+    api_client.force_authenticate(project_leader)
+    api = api_client.post(f"/api/v1/projects/{project.pk}/links/", {"title": "Lenke",
+                                                                     "url": url}, format="json")
+    assert api.status_code == 400 and "url" in api.json()["errors"]
+    assert not project.links.exists()

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 START = ["/", "/ideas/", "/ideas/campaigns/", "/ideas/queue/", "/projects/",
          "/projects/catalogue/", "/projects/checklists/", "/benefits/", "/benefits/calculator/",
          "/indicators/", "/indicators/schemes/", "/dashboard/", "/organisation/",
-         "/account/api-tokens/", "/accounts/password_change/"]
+         "/account/api-tokens/", "/account/my-data/", "/accounts/password_change/"]
 ANONYMOUS_START = ["/accounts/login/", "/projects/catalogue/", "/accounts/password_reset/"]
 
 # Page shapes the crawl must reach, or the sweep has silently lost its coverage.
@@ -37,7 +37,7 @@ REQUIRED_SHAPES = {
     "/benefits/", "/benefits/N/", "/benefits/N/edit/", "/benefits/project/N/",
     "/benefits/project/N/map/", "/benefits/project/N/plan/", "/benefits/project/N/plan/print/",
     "/indicators/", "/dashboard/", "/organisation/N/members/", "/organisation/N/units/",
-    "/organisation/N/units/N/", "/account/api-tokens/", "/accounts/login/",
+    "/organisation/N/units/N/", "/account/api-tokens/", "/account/my-data/", "/accounts/login/",
 }
 
 
