@@ -3,6 +3,7 @@ clear conflict message (HTML 409 with the message on the form, API 409 with a co
 first person's change stays. Missing versions are refused on the API, not taken as "force"."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from gevinst import services as gevinst_services
@@ -163,3 +164,49 @@ def test_project_links_accept_only_web_addresses(client, api_client, project, pr
                                                                      "url": url}, format="json")
     assert api.status_code == 400 and "url" in api.json()["errors"]
     assert not project.links.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
+def test_two_editors_saving_the_same_content_version_at_once_exactly_one_wins():
+    """The version check runs under the row lock: two saves of the same version at the same
+    moment cannot both pass it."""
+    import threading
+
+    from portal.errors import ConflictError
+    from portal.roles import Role
+    from projects.services import project_item_update
+    from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+    org = OrganisationFactory()
+    editors = [MembershipFactory(user=UserFactory(), organisation=org, role=Role.MANAGER).user
+               for _ in range(2)]
+    project = make_project(org, leader=editors[0])
+    risk = project_item_add(actor=editors[0], project=project, kind="risks", data={
+        "title": "Personvern", "category": "regulatory", "probability": 3, "consequence": 4})
+    version = item_version("risks", ProjectRisk.objects.get(pk=risk.pk))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def edit(user, owner):
+        try:
+            barrier.wait()
+            project_item_update(actor=user, project=project, kind="risks",
+                                instance=ProjectRisk.objects.get(pk=risk.pk),
+                                data={"owner": owner}, expected_version=version)
+            outcomes.append(owner)
+        except ConflictError:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit, args=(u, f"Eier {n}"))
+               for n, u in enumerate(editors)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("conflict") == 1
+    winner = next(o for o in outcomes if o != "conflict")
+    assert ProjectRisk.objects.get(pk=risk.pk).owner == winner
+    assert ProjectEvent.objects.filter(kind="item_updated").count() == 1
