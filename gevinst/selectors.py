@@ -184,3 +184,64 @@ def chart_data(benefit: Benefit, measurements: list[Measurement]) -> dict:
         "target": {"x": benefit.target_on.isoformat(), "y": float(benefit.target_value)},
         "points": [{"x": m.measured_on.isoformat(), "y": float(m.value)} for m in measurements],
     }
+
+
+def personal_data(user) -> list:
+    """The user's own rows in the benefits app, for "Mine data" (portal.personal_data)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext_lazy
+
+    from gevinst.events import BenefitEventKind
+    from gevinst.indicators.models import IndicatorJob, IndicatorPeriod, PointScheme
+    from gevinst.models import BenefitAssessment
+    from portal.personal_data import choice_label, col, section
+
+    benefit = col("benefit", _("Gevinst"), "benefit.title")
+    return [
+        section("benefits_owned", gettext_lazy("Gevinster du er gevinsteier for"),
+                Benefit.objects.filter(owner=user).select_related("project"), [
+                    col("title", _("Tittel")), col("project", _("Prosjekt"), "project.title"),
+                    col("status", _("Status"), "get_status_display"),
+                ], covers=("gevinst.Benefit.owner",)),
+        section("measurements", gettext_lazy("Målinger du har registrert"),
+                Measurement.objects.filter(entered_by=user).select_related("benefit"), [
+                    benefit, col("measured_on", _("Dato")), col("value", _("Verdi")),
+                    col("evidence", _("Dokumentasjon")), col("created_at", _("Registrert")),
+                ], covers=("gevinst.Measurement.entered_by",)),
+        section("assessments", gettext_lazy("Nyttevurderinger du har gjort"),
+                BenefitAssessment.objects.filter(assessor=user).select_related("initiative"), [
+                    col("initiative", _("Initiativ"), "initiative.title"),
+                    col("dimension", _("Dimensjon"), "get_dimension_display"),
+                    col("kind", _("Type"), "get_kind_display"), col("score", _("Score")),
+                    col("assessed_on", _("Dato")), col("motivation", _("Begrunnelse")),
+                ], covers=("gevinst.BenefitAssessment.assessor",)),
+        section("plans_approved", gettext_lazy("Gevinstrealiseringsplaner du har godkjent"),
+                BenefitPlan.objects.filter(approved_by=user).select_related("project"), [
+                    col("project", _("Prosjekt"), "project.title"),
+                    col("approved_at", _("Godkjent")),
+                ], covers=("gevinst.BenefitPlan.approved_by",)),
+        section("benefit_reminders", gettext_lazy("Påminnelser om målinger"),
+                BenefitReminder.objects.filter(user=user).select_related("benefit"), [
+                    benefit, col("due_on", _("Forfaller")), col("created_at", _("Opprettet")),
+                    col("emailed_at", _("Sendt på e-post")), col("done_at", _("Utført")),
+                ], covers=("gevinst.BenefitReminder.user",)),
+        section("benefit_events", gettext_lazy("Dine handlinger i gevinstloggen"),
+                BenefitEvent.objects.filter(actor=user).select_related("project"), [
+                    col("project", _("Prosjekt"), "project.title"),
+                    col("kind", _("Hendelse"), lambda e: choice_label(BenefitEventKind, e.kind)),
+                    col("created_at", _("Tidspunkt")),
+                ], covers=("gevinst.BenefitEvent.actor",)),
+        section("indicator_work", gettext_lazy("Indikatorarbeid du har startet eller låst"),
+                [*PointScheme.objects.filter(created_by=user),
+                 *IndicatorPeriod.objects.filter(frozen_by=user),
+                 *IndicatorJob.objects.filter(requested_by=user)], [
+                    col("what", _("Hva"), lambda o: {
+                        PointScheme: _("poengskjema"), IndicatorPeriod: _("låst periode"),
+                        IndicatorJob: _("beregning")}[type(o)]),
+                    col("detail", _("Detaljer"), lambda o: str(o) if isinstance(o, PointScheme)
+                        else f"{o.year}" + (f" K{o.quarter}" if o.quarter else "")),
+                    col("at", _("Tidspunkt"), lambda o: getattr(o, "frozen_at", None)
+                        or getattr(o, "created_at", None)),
+                ], covers=("gevinst.PointScheme.created_by", "gevinst.IndicatorPeriod.frozen_by",
+                           "gevinst.IndicatorJob.requested_by")),
+    ]

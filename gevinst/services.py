@@ -322,9 +322,11 @@ def benefit_plan_save(*, actor: User, project: Project, interval_months, first_d
         raise DomainError(next(iter(errors.values()))[0], errors=errors)
     notes = (notes or "").strip()
     with transaction.atomic():
-        benefit_plan_for(project)
+        _plan, created = BenefitPlan.objects.get_or_create(project=project)
         plan = BenefitPlan.objects.select_for_update().get(project=project)
-        if expected_version is not None and plan.version != expected_version:
+        # Version 0 is "no plan yet" (what a reader without a plan was shown): if someone
+        # created the plan meanwhile, that is a conflict too.
+        if expected_version is not None and (0 if created else plan.version) != expected_version:
             raise ConflictError(_("Planen er endret av noen andre siden du åpnet den. Last "
                                   "siden på nytt."), code="stale_version")
         changed = (plan.interval_months, plan.first_due_on, plan.notes) != (interval, first,
@@ -355,9 +357,11 @@ def benefit_plan_approve(*, actor: User, project: Project,
         raise Forbidden(_("Bare ledere og administratorer i organisasjonen godkjenner "
                           "gevinstrealiseringsplanen."))
     with transaction.atomic():
-        benefit_plan_for(project)
+        _plan, created = BenefitPlan.objects.get_or_create(project=project)
         plan = BenefitPlan.objects.select_for_update().get(project=project)
-        if expected_version is not None and plan.version != expected_version:
+        # Version 0 is "no plan yet" (what a reader without a plan was shown): if someone
+        # created the plan meanwhile, that is a conflict too.
+        if expected_version is not None and (0 if created else plan.version) != expected_version:
             raise ConflictError(_("Planen er endret av noen andre siden du åpnet den. Last "
                                   "siden på nytt."), code="stale_version")
         if plan.status == PlanStatus.APPROVED:

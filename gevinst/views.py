@@ -186,7 +186,7 @@ def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_benefits(request.user, pk, write=True)
     plan = BenefitPlan.objects.filter(project=project).first()
-    initial = {"version": plan.version if plan else None}
+    initial = {"version": plan.version if plan else 0}
     if plan:
         initial.update(interval_months=plan.interval_months, first_due_on=plan.first_due_on,
                        notes=plan.notes)

@@ -178,3 +178,78 @@ def campaign_status_counts(*, user: User, campaign) -> dict[str, int]:
     return counts
 
 
+
+
+def personal_data(user: User) -> list:
+    """The user's own rows in the ideas app, for "Mine data" (portal.personal_data). The
+    user's anonymous ideas are listed too: the anonymity is towards others, not themselves."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext_lazy
+
+    from ideas.events import IdeaEventKind
+    from ideas.models import Attachment, Campaign, Follow, IdeaEvent
+    from portal.personal_data import choice_label, col, section, yes_no
+
+    idea = col("idea", _("Idé"), "idea.title")
+    return [
+        section("ideas", gettext_lazy("Idéer du har sendt inn eller skrevet"),
+                Idea.objects.filter(submitter=user).select_related("organisation"), [
+                    col("title", _("Tittel")),
+                    col("organisation", _("Organisasjon"), "organisation.name"),
+                    col("status", _("Status"), "get_status_display"),
+                    col("anonymous", _("Anonym"), lambda i: yes_no(i.is_anonymous)),
+                    col("confidential", _("Konfidensiell"), lambda i: yes_no(i.is_confidential)),
+                    col("created_at", _("Opprettet")), col("submitted_at", _("Sendt inn")),
+                ], covers=("ideas.Idea.submitter",)),
+        section("comments", gettext_lazy("Kommentarer"),
+                Comment.objects.filter(author=user).select_related("idea"), [
+                    idea, col("body", _("Tekst"), lambda c: "" if c.deleted_at else c.body),
+                    col("created_at", _("Skrevet")), col("edited_at", _("Endret")),
+                    col("deleted_at", _("Slettet")),
+                ], covers=("ideas.Comment.author",)),
+        section("comments_deleted", gettext_lazy("Kommentarer du har slettet"),
+                Comment.objects.filter(deleted_by=user).select_related("idea"),
+                [idea, col("deleted_at", _("Slettet"))], covers=("ideas.Comment.deleted_by",)),
+        section("supports", gettext_lazy("Idéer du støtter"),
+                Support.objects.filter(user=user).select_related("idea"),
+                [idea, col("created_at", _("Fra"))], covers=("ideas.Support.user",)),
+        section("follows", gettext_lazy("Idéer du følger"),
+                Follow.objects.filter(user=user).select_related("idea"),
+                [idea, col("created_at", _("Fra"))], covers=("ideas.Follow.user",)),
+        section("scores", gettext_lazy("Poeng du har gitt"),
+                Score.objects.filter(reviewer=user).select_related("idea", "criterion"), [
+                    idea, col("criterion", _("Kriterium"), "criterion.name"),
+                    col("value", _("Poeng")), col("updated_at", _("Sist endret")),
+                ], covers=("ideas.Score.reviewer",)),
+        section("review_assignments", gettext_lazy("Vurderingsoppdrag"),
+                ReviewerAssignment.objects.filter(Q(reviewer=user) | Q(assigned_by=user))
+                .select_related("idea"), [
+                    idea, col("created_at", _("Tildelt")),
+                    col("role", _("Din rolle"), lambda a: _("vurderer") if a.reviewer_id == user.pk
+                        else _("tildelt av deg")),
+                ], covers=("ideas.ReviewerAssignment.reviewer",
+                           "ideas.ReviewerAssignment.assigned_by")),
+        section("attachments", gettext_lazy("Vedlegg du har lastet opp"),
+                Attachment.objects.filter(uploaded_by=user).select_related("idea"), [
+                    idea, col("name", _("Filnavn"), "original_name"),
+                    col("size", _("Størrelse (byte)")), col("created_at", _("Lastet opp")),
+                ], covers=("ideas.Attachment.uploaded_by",)),
+        section("campaigns", gettext_lazy("Kampanjer du har opprettet"),
+                Campaign.objects.filter(created_by=user).select_related("organisation"), [
+                    col("title", _("Tittel")),
+                    col("organisation", _("Organisasjon"), "organisation.name"),
+                    col("created_at", _("Opprettet")),
+                ], covers=("ideas.Campaign.created_by",)),
+        section("idea_notifications", gettext_lazy("Varsler om idéer"),
+                FollowerNotification.objects.filter(user=user).select_related("idea", "event"), [
+                    idea, col("event", _("Hendelse"),
+                              lambda n: choice_label(IdeaEventKind, n.event.kind)),
+                    col("created_at", _("Tidspunkt")), col("read_at", _("Lest")),
+                    col("emailed_at", _("Sendt på e-post")),
+                ], covers=("ideas.FollowerNotification.user",)),
+        section("idea_events", gettext_lazy("Dine handlinger i idéloggen"),
+                IdeaEvent.objects.filter(actor=user).select_related("idea"), [
+                    idea, col("kind", _("Hendelse"), lambda e: choice_label(IdeaEventKind, e.kind)),
+                    col("created_at", _("Tidspunkt")),
+                ], covers=("ideas.IdeaEvent.actor",)),
+    ]

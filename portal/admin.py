@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from portal.forms import AdminLoginForm
 from portal.models import (
     ApiToken,
     Membership,
@@ -11,6 +12,9 @@ from portal.models import (
     Unit,
     User,
 )
+
+# The admin's own login form counts towards (and obeys) the same login throttle.
+admin.site.login_form = AdminLoginForm
 
 
 @admin.register(User)

@@ -1,6 +1,11 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from portal import login_throttle
 from portal.models import Unit
 from portal.roles import Role
 
@@ -47,3 +52,38 @@ class UnitForm(forms.Form):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Navn på nøkkelen"), max_length=100,
                            help_text=_("For eksempel «Statistikkjobb» eller «Power BI»."))
+
+
+class ThrottledLoginMixin:
+    """Refuse the login while the username or the client's address is locked out after too
+    many failures (portal.login_throttle), before the password is even checked."""
+
+    locked = False
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if login_throttle.is_locked(username, self.request):
+            self.locked = True
+            minutes = login_throttle.lockout_minutes()
+            raise ValidationError(
+                ngettext("For mange mislykkede innloggingsforsøk. Vent %(minutes)d minutt og "
+                         "prøv igjen.",
+                         "For mange mislykkede innloggingsforsøk. Vent %(minutes)d minutter og "
+                         "prøv igjen.", minutes) % {"minutes": minutes},
+                code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError as error:
+            if getattr(error, "code", None) == "invalid_login":
+                login_throttle.record_failure(username, self.request)
+            raise
+        login_throttle.record_success(username)
+        return cleaned
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass

@@ -1,19 +1,19 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import dashboard_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("account/my-data/", views.my_data, name="my-data"),
+    path("account/my-data/export.json", views.my_data_export, name="my-data-export"),
     path("organisation/", views.org_admin_index, name="org-admin"),
     path("organisation/<str:org_number>/members/", views.org_members, name="org-members"),
     path("organisation/<str:org_number>/members/<int:pk>/role/", views.org_member_role,
@@ -36,7 +36,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("indicators/", include("gevinst.indicators.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("portal.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

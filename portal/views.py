@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,7 @@ from portal import selectors, services
 from portal.access import get_organisation_for_user, organisations_where
 from portal.context_processors import user_context
 from portal.errors import DomainError
-from portal.forms import ApiTokenForm, MemberAddForm, MemberRoleForm, UnitForm
+from portal.forms import ApiTokenForm, LoginForm, MemberAddForm, MemberRoleForm, UnitForm
 from portal.models import ApiToken, Membership, Unit
 from portal.roles import Capability
 
@@ -22,6 +23,19 @@ def form_error(form, error: DomainError) -> None:
         form.add_error(error.field, error.message)
     else:
         form.add_error(None, error.message)
+
+
+class LoginView(DjangoLoginView):
+    """Django's login with the failure throttle; a locked-out attempt answers 429."""
+
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.locked:
+            response.status_code = 429
+        return response
 
 
 @login_required
@@ -189,6 +203,30 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("Nøkkelen «%(name)s» er trukket tilbake.") % {"name": token.name})
     return redirect("api-tokens")
+
+
+# --- personal data ("Mine data") -----------------------------------------------------------
+
+@login_required
+@never_cache
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the system holds about the signed-in user, and only that (GDPR art. 15)."""
+    from portal.personal_data import personal_data_sections
+
+    return render(request, "portal/my_data.html",
+                  {"sections": personal_data_sections(request.user)})
+
+
+@login_required
+@never_cache
+def my_data_export(request: HttpRequest) -> JsonResponse:
+    """The same as a JSON file to take elsewhere (GDPR art. 20)."""
+    from portal.personal_data import personal_data_document
+
+    response = JsonResponse(personal_data_document(request.user),
+                            json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="innoportal-mine-data.json"'
+    return response
 
 
 # --- health -------------------------------------------------------------------------------

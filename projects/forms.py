@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Organisation, Unit, User
 from projects.models import Phase, Project, StopReason
 from projects.services.adoption import ADOPTION_START_PHASES
-from projects.services.content import CONTENT_KINDS
+from projects.services.content import CONTENT_KINDS, item_version
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -103,6 +103,11 @@ def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
 
     def init(self, *args, **kwargs):
         forms.ModelForm.__init__(self, *args, **kwargs)
+        if self.instance.pk:
+            # The version the editor starts from (services.content.item_version): a save
+            # after someone else's is a conflict, not a silent overwrite.
+            self.fields["version"] = forms.CharField(widget=forms.HiddenInput)
+            self.initial["version"] = item_version(kind, self.instance)
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = Organisation.objects.exclude(
                 pk=project.organisation_id).order_by("name")

@@ -107,18 +107,43 @@ class TimelineEntry:
     change: PhaseChange | None = None
     event: object | None = None
     data: dict = field(default_factory=dict)
+    anonymous: bool = False  # the actor is an anonymous idea's submitter, hidden from the reader
 
 
-def timeline(project: Project, *, since: datetime.datetime | None,
+def hidden_submitter_id(project: Project, user: User) -> int | None:
+    """The submitter of the project's origin idea when that idea is anonymous and `user` may
+    not see who sent it in (ideas.access.may_see_submitter), else None. The idea's submission
+    is the initiative's first phase change, decided by the submitter: shown on the project's
+    timeline and in its transitions API, it would name the anonymous submitter."""
+    from ideas.access import may_see_submitter
+    from ideas.models import Idea
+
+    idea = (Idea.objects.filter(initiative_id=project.initiative_id, is_anonymous=True)
+            .only("pk", "is_anonymous", "submitter_id", "organisation_id").first())
+    if idea is None or idea.submitter_id is None or may_see_submitter(user, idea):
+        return None
+    return idea.submitter_id
+
+
+def is_hidden_submission(change: PhaseChange, hidden_id: int | None) -> bool:
+    return (hidden_id is not None and change.decided_by_id == hidden_id
+            and change.to_phase == Phase.IDEA)
+
+
+def timeline(project: Project, *, since: datetime.datetime | None, user: User,
              limit: int = 200) -> list[TimelineEntry]:
     """Phase changes and project events merged, newest first. Phase-change events are left
     out of the event side: the PhaseChange row itself carries the decision. Entries recorded
-    after `since` (the user's previous visit) are new."""
+    after `since` (the user's previous visit) are new. The anonymous submitter of the origin
+    idea is not named to readers who may not see them."""
+    hidden = hidden_submitter_id(project, user)
     changes = (project.initiative.phase_changes.select_related("decided_by")
                .order_by("-created_at", "-id")[:limit])
     events = (project.events.exclude(kind=ProjectEventKind.PHASE_CHANGED)
               .select_related("actor").order_by("-created_at", "-id")[:limit])
-    entries = [TimelineEntry(at=c.created_at, kind="phase", actor=c.decided_by, change=c,
+    entries = [TimelineEntry(at=c.created_at, kind="phase", change=c,
+                             actor=None if is_hidden_submission(c, hidden) else c.decided_by,
+                             anonymous=is_hidden_submission(c, hidden),
                              is_new=since is not None and c.created_at > since)
                for c in changes]
     entries += [TimelineEntry(at=e.created_at, kind="event", actor=e.actor, event=e,
@@ -190,3 +215,53 @@ def with_export_figures(projects: QuerySet[Project]) -> QuerySet[Project]:
         next_milestone_on=Subquery(milestone.values("due_on")[:1]),
         next_milestone=Subquery(milestone.values("title")[:1]),
     )
+
+
+def personal_data(user: User) -> list:
+    """The user's own rows in the projects app, for "Mine data" (portal.personal_data)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import gettext_lazy
+
+    from portal.personal_data import choice_label, col, section
+    from projects.models import ProjectChecklistTick, ProjectEvent, ProjectMember, ProjectVisit
+
+    project = col("project", _("Prosjekt"), "project.title")
+    team = (ProjectMember.objects.filter(email__iexact=user.email).select_related("project")
+            if user.email else ProjectMember.objects.none())
+    return [
+        section("projects_led", gettext_lazy("Prosjekter du leder"),
+                Project.objects.filter(leader=user).select_related("organisation", "initiative"),
+                [col("title", _("Tittel")),
+                 col("organisation", _("Organisasjon"), "organisation.name"),
+                 col("phase", _("Fase"), lambda p: choice_label(Phase, p.phase))],
+                covers=("projects.Project.leader",)),
+        section("project_teams", gettext_lazy("Prosjektteam der e-postadressen din står"), team, [
+            project, col("name", _("Navn")), col("role", _("Rolle")), col("email", _("E-post")),
+        ]),
+        section("gate_decisions", gettext_lazy("Fasebeslutninger du har tatt"),
+                PhaseChange.objects.filter(decided_by=user).select_related("initiative"), [
+                    col("initiative", _("Initiativ"), "initiative.title"),
+                    col("from_phase", _("Fra"), lambda c: choice_label(Phase, c.from_phase)),
+                    col("to_phase", _("Til"), lambda c: choice_label(Phase, c.to_phase)),
+                    col("effective_date", _("Gjelder fra")),
+                    col("rationale", _("Begrunnelse")),
+                    col("lesson_learned", _("Læringspunkter")),
+                ], covers=("projects.PhaseChange.decided_by",)),
+        section("checklist_ticks", gettext_lazy("Sjekkpunkter du har krysset av"),
+                ProjectChecklistTick.objects.filter(ticked_by=user)
+                .select_related("project", "item"), [
+                    project, col("item", _("Sjekkpunkt"), "item.text"),
+                    col("ticked_at", _("Tidspunkt")),
+                ], covers=("projects.ProjectChecklistTick.ticked_by",)),
+        section("project_visits", gettext_lazy("Prosjektsider du har besøkt"),
+                ProjectVisit.objects.filter(user=user).select_related("project"),
+                [project, col("seen_at", _("Sist besøkt"))],
+                covers=("projects.ProjectVisit.user",)),
+        section("project_events", gettext_lazy("Dine handlinger i prosjektloggen"),
+                ProjectEvent.objects.filter(actor=user).select_related("project"), [
+                    project,
+                    col("kind", _("Hendelse"),
+                        lambda e: choice_label(ProjectEventKind, e.kind)),
+                    col("created_at", _("Tidspunkt")),
+                ], covers=("projects.ProjectEvent.actor",)),
+    ]

@@ -132,7 +132,7 @@ def project_detail(request: HttpRequest, pk: int, *, decision_form=None,
         return _shared_page(request, project)
     services.checklists_ensure_defaults(project.organisation_id)
     previous_visit = services.project_visit_record(user=request.user, project=project)
-    timeline = selectors.timeline(project, since=previous_visit)
+    timeline = selectors.timeline(project, since=previous_visit, user=request.user)
     overdue = selectors.overdue_milestone_ids(project)
     content = [_content_section(project, key, spec, overdue)
                for key, spec in CONTENT_KINDS.items()]
@@ -295,18 +295,22 @@ def content_edit(request: HttpRequest, pk: int, kind: str, item_pk: int) -> Http
     project = get_project_for_user(request.user, pk, write=True)
     instance = get_object_or_404(spec.model, pk=item_pk, project=project)
     form = content_form_class(kind, project)(request.POST or None, instance=instance)
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             services.project_item_update(actor=request.user, project=project, kind=kind,
-                                         instance=instance, data=form.cleaned_data)
+                                         instance=instance, data=form.cleaned_data,
+                                         expected_version=form.cleaned_data["version"])
         except DomainError as error:
+            conflict = isinstance(error, ConflictError)
             _form_errors(form, error)
         else:
             messages.success(request, _("Lagret."))
             return redirect(f"{project_url(pk)}#{kind}")
     return render(request, "projects/content_form.html",
                   {"form": form, "project": project, "spec": spec, "kind": kind,
-                   "instance": instance}, status=400 if form.errors else 200)
+                   "instance": instance},
+                  status=409 if conflict else 400 if form.errors else 200)
 
 
 @login_required

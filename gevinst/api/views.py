@@ -158,6 +158,10 @@ class BenefitPlanView(generics.GenericAPIView):
         data = BenefitPlanInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        if fields.get("version") is None:
+            # Without it a second editor would overwrite the first one's plan unseen.
+            raise DomainError(_("Oppgi versjonen du endret (0 når prosjektet ikke har plan)."),
+                              field="version")
         plan = services.benefit_plan_save(actor=request.user, project=project,
                                           expected_version=fields.pop("version", None),
                                           **fields)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from portal import login_throttle
 from portal.models import ApiToken
 
 
@@ -17,6 +18,10 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Ugyldig Authorization-header."))
+        # Wrong keys count towards the same per-address lock as failed logins.
+        if login_throttle.is_locked(None, request):
+            raise exceptions.Throttled(detail=_("For mange ugyldige nøkler fra denne adressen. "
+                                                "Prøv igjen senere."))
         try:
             key = header[1].decode()
         except UnicodeError:
@@ -24,6 +29,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = (ApiToken.objects.select_related("user")
                  .filter(key_hash=ApiToken.hash_key(key)).first())
         if token is None or not token.is_active or not token.user.is_active:
+            login_throttle.record_failure(None, request)
             raise exceptions.AuthenticationFailed(_("Ugyldig eller tilbaketrukket nøkkel."))
         now = timezone.now()
         # Touch at most once a minute: the column is informational, not worth a write per call.

@@ -12,7 +12,7 @@ from portal.api.serializers import (
     OrganisationSerializer,
     UnitSerializer,
 )
-from portal.models import Membership, Organisation, Unit
+from portal.models import Membership, Organisation, Unit, User
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -67,7 +67,8 @@ class MeView(generics.RetrieveAPIView):
     def get_object(self):
         user = self.request.user
         user_memberships = Membership.objects.select_related("organisation")
-        return (type(user).objects
+        # Not type(user): with session authentication the user is Django's lazy wrapper.
+        return (User.objects
                 .prefetch_related(Prefetch("memberships", queryset=user_memberships),
                                   "analysed_networks")
                 .get(pk=user.pk))

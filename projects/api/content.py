@@ -4,16 +4,18 @@ read it (it is not shared outside); writes call the same services as the pages."
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from portal.api.base import ScopedViewSetMixin
+from portal.errors import DomainError
 from portal.models import Organisation
 from projects import services
 from projects.access import get_project_for_user, is_member, may_edit
-from projects.services.content import CONTENT_KINDS, ContentKind
+from projects.services.content import CONTENT_KINDS, ContentKind, item_version
 
 PROJECT_PK = OpenApiParameter("project_pk", OpenApiTypes.INT, OpenApiParameter.PATH,
                               description="The project's id.")
@@ -22,13 +24,20 @@ ITEM_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH,
 
 
 def _serializer(spec: ContentKind) -> type[serializers.ModelSerializer]:
-    attrs = {"Meta": type("Meta", (), {"model": spec.model, "fields": ["id", *spec.fields]})}
+    def get_version(self, instance) -> str:
+        return item_version(spec.key, instance)
+
+    attrs = {"Meta": type("Meta", (), {"model": spec.model,
+                                       "fields": ["id", *spec.fields, "version"]}),
+             "version": serializers.SerializerMethodField(
+                 help_text="The row's version; send it back on PUT/PATCH (409 if it moved on)."),
+             "get_version": get_version}
     if "organisation" in spec.fields:
         attrs["organisation"] = serializers.SlugRelatedField(
             slug_field="org_number", queryset=Organisation.objects.all())
     if spec.key == "risks":
         attrs["score"] = serializers.IntegerField(read_only=True)
-        attrs["Meta"].fields = ["id", *spec.fields, "score"]
+        attrs["Meta"].fields = ["id", *spec.fields, "score", "version"]
     return type(f"{spec.model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
 
 
@@ -63,11 +72,15 @@ class ProjectContentViewSet(ScopedViewSetMixin, mixins.ListModelMixin,
     def update(self, request, project_pk=None, pk=None, partial=False):
         project = self._project(write=True)
         instance = self.get_object()
+        version = request.data.get("version") if hasattr(request.data, "get") else None
+        if not isinstance(version, str) or not version:
+            raise DomainError(_("Oppgi versjonen du endret (feltet «version» fra GET)."),
+                              field="version")
         data = self.get_serializer(instance, data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         item = services.project_item_update(actor=request.user, project=project,
                                             kind=self.kind, instance=instance,
-                                            data=data.validated_data)
+                                            data=data.validated_data, expected_version=version)
         return Response(self.get_serializer(item).data)
 
     def partial_update(self, request, project_pk=None, pk=None):

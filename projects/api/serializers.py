@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from projects.models import Phase, PhaseChange, Project, StopReason
+from projects.selectors import is_hidden_submission
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -16,13 +17,21 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class PhaseChangeSerializer(serializers.ModelSerializer):
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True,
-                                       default=None)
+    """`decided_by` is null for the submission of an anonymous idea when the reader may not
+    see its submitter (the view passes `hidden_submitter_id` in the context)."""
+
+    decided_by = serializers.SerializerMethodField()
 
     class Meta:
         model = PhaseChange
         fields = ["id", "from_phase", "to_phase", "effective_date", "decided_by", "rationale",
                   "stop_reason", "lesson_learned", "checklist", "created_at"]
+
+    def get_decided_by(self, change: PhaseChange) -> str | None:
+        if change.decided_by_id is None or is_hidden_submission(
+                change, self.context.get("hidden_submitter_id")):
+            return None
+        return change.decided_by.username
 
 
 class TransitionInput(serializers.Serializer):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from portal.access import organisations_where
 from portal.api.base import ScopedReadOnlyViewSet
 from portal.errors import DomainError
-from projects import services
+from projects import selectors, services
 from projects.access import get_project_for_user, is_member, projects_visible_to
 from projects.api.serializers import (
     AdoptInput,
@@ -56,7 +56,9 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         if request.method == "GET":
             history = project.initiative.phase_changes.select_related("decided_by").order_by(
                 "effective_date", "id")
-            return Response(PhaseChangeSerializer(history, many=True).data)
+            hidden = selectors.hidden_submitter_id(project, request.user)
+            return Response(PhaseChangeSerializer(
+                history, many=True, context={"hidden_submitter_id": hidden}).data)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         change = services.project_transition(actor=request.user, project=project,

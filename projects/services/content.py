@@ -5,7 +5,9 @@ change writes a ProjectEvent in the same transaction."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -122,23 +124,58 @@ def project_item_add(*, actor: User, project: Project, kind: str,
     return instance
 
 
+def item_version(kind: str, instance: models.Model) -> str:
+    """The version of a content row: a digest of the values a user edits. The rows have no
+    version column; an edit form carries the digest of what the editor saw, and the update
+    compares it with the row's current values (optimistic concurrency without a migration)."""
+    spec = CONTENT_KINDS[kind]
+    values = []
+    for name in spec.fields:
+        field = spec.model._meta.get_field(name)
+        value = getattr(instance, field.attname)
+        if field.is_relation:
+            values.append("" if value is None else str(value))
+            continue
+        # The same digest for the row as saved from a form ("1000", "2030-01-01") and as
+        # read back from the database (Decimal("1000.00"), date(2030, 1, 1)).
+        value = field.to_python(value)
+        if isinstance(value, str):
+            value = str(value)  # a TextChoices member as its plain value
+        elif isinstance(value, Decimal) and field.decimal_places is not None:
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        values.append(repr(value))
+    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:16]
+
+
 def project_item_update(*, actor: User, project: Project, kind: str, instance: models.Model,
-                        data: dict) -> models.Model:
+                        data: dict, expected_version: str | None = None) -> models.Model:
+    """Change one content row. `expected_version` (item_version() of the row the editor
+    started from): if somebody saved the row in between, the change is refused as a conflict
+    instead of silently overwriting theirs. None skips the check (internal callers)."""
     spec = CONTENT_KINDS[kind]
     _require_editor(actor, project)
     if instance.project_id != project.pk:
         raise DomainError(_("Hører ikke til prosjektet."))
     changed = [f for f in spec.fields if f in data]
-    for field in changed:
-        setattr(instance, field, data[field])
-    _check_rules(spec, project, instance)
-    _validate(instance, exclude=["project"])
     with transaction.atomic():
-        instance.save()
+        # Locked, so two saves of the same version cannot both pass the check.
+        current = spec.model.objects.select_for_update().filter(pk=instance.pk).first()
+        if current is None:
+            raise ConflictError(_("Noen andre har fjernet dette i mellomtiden."),
+                                code="item_removed")
+        if expected_version is not None and item_version(kind, current) != expected_version:
+            raise ConflictError(
+                _("Noen andre har endret dette siden du åpnet skjemaet. Last siden på nytt, "
+                  "se over endringene og lagre igjen."), code="version_conflict")
+        for field in changed:
+            setattr(current, field, data[field])
+        _check_rules(spec, project, current)
+        _validate(current, exclude=["project"])
+        current.save()
         project_event_record(project=project, actor=actor,
                              kind=ProjectEventKind.ITEM_UPDATED, content=kind,
-                             item=instance.pk, summary=_summary(instance), fields=changed)
-    return instance
+                             item=current.pk, summary=_summary(current), fields=changed)
+    return current
 
 
 def project_item_remove(*, actor: User, project: Project, kind: str,

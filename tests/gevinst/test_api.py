@@ -91,7 +91,7 @@ def test_write_matrix(api_client, personas, project, benefit, who):
         ("post", f"/api/v1/projects/{project.pk}/assessments/",
          {"dimension": "user", "kind": "expected", "score": 2, "assessed_on": "2025-01-01"}),
         ("put", f"/api/v1/projects/{project.pk}/benefit-plan/",
-         {"interval_months": 3, "first_due_on": "2025-01-01"}),
+         {"interval_months": 3, "first_due_on": "2025-01-01", "version": 0}),
     ]
     for method, url, data in calls:
         before = _state()

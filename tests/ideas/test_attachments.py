@@ -238,3 +238,40 @@ def test_no_attachment_after_the_idea_is_closed(idea, employee, coordinator):
         services.attachment_add(actor=employee, idea=idea,
                                 upload=SimpleUploadedFile("a.pdf", PDF))
     assert not Attachment.objects.exists()
+
+
+def test_anonymous_visitor_is_sent_to_login_and_gets_no_bytes(client, idea, employee):
+    attachment = services.attachment_add(actor=employee, idea=idea,
+                                         upload=SimpleUploadedFile("notat.pdf", PDF))
+    response = client.get(reverse("ideas:attachment", args=[idea.pk, attachment.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert PDF not in response.content
+
+
+def test_the_media_folder_is_not_served_by_url(client, idea, employee, manager, settings):
+    """Uploaded files are reachable only through the access-checked view: neither the URL
+    configuration nor WhiteNoise (static files only) serves MEDIA_URL."""
+    attachment = services.attachment_add(actor=employee, idea=idea,
+                                         upload=SimpleUploadedFile("notat.pdf", PDF))
+    client.force_login(manager)
+    for path in (settings.MEDIA_URL + attachment.file.name,
+                 "/static/" + attachment.file.name, "/" + attachment.file.name):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert PDF not in b"".join(getattr(response, "streaming_content", [response.content]))
+
+
+def test_html_inside_a_text_file_is_downloaded_as_plain_text_in_a_sandbox(client, idea,
+                                                                         employee, manager):
+    """A .txt holding markup passes the type check (it is text) but can never run: it is
+    sent as text/plain, as a download, with nosniff and a sandboxing CSP."""
+    body = b"<html><script>alert(1)</script></html>"
+    attachment = services.attachment_add(actor=employee, idea=idea,
+                                         upload=SimpleUploadedFile("side.txt", body))
+    client.force_login(manager)
+    response = client.get(reverse("ideas:attachment", args=[idea.pk, attachment.pk]))
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert attachment.file.name.endswith(".txt") and "side" not in attachment.file.name

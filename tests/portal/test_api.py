@@ -115,3 +115,27 @@ def test_openapi_schema_is_valid_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file",
                  str(tmp_path / "schema.yml"))
     assert (tmp_path / "schema.yml").read_text().startswith("openapi:")
+
+
+def test_me_answers_with_a_session_login_too(client, employee):
+    """The browsable API and scripts in the browser use the session, where request.user is
+    Django's lazy wrapper, not the User class."""
+    client.force_login(employee)
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 200
+    assert response.json()["username"] == "employee"
+
+
+def test_api_docs_run_under_the_csp_without_inline_script(client, db):
+    """The CSP allows only script files from our origin: the docs page loads its settings
+    as a script file (drf-spectacular's split view), not as an inline block it would block."""
+    from tests.security.crawl import parse
+
+    docs = client.get("/api/docs/")
+    page = parse(docs.content.decode())
+    assert page.inline_scripts == [] and page.handlers == []
+    assert "'unsafe-inline'" not in docs["Content-Security-Policy"]
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"/api/schema/" in script.content

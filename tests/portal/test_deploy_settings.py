@@ -53,3 +53,74 @@ def test_collectstatic_with_the_production_manifest_storage_succeeds(tmp_path):
         **PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path / "static")})
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_production_settings_secure_cookies_hsts_and_no_inline_csp():
+    """With DEBUG off and the production variables: cookies only over HTTPS and out of reach
+    of scripts where the app does not need them, HSTS for a year, HTTPS redirects, and a
+    Content-Security-Policy without inline script or style."""
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({k: getattr(s, k) for k in ['DEBUG', 'SESSION_COOKIE_SECURE', "
+        "'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE', "
+        "'CSRF_COOKIE_SAMESITE', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', "
+        "'SECURE_SSL_REDIRECT', 'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS']} | "
+        "{'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']}))")
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    for name in ("SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL", "SECURE_COOKIES",
+                 "SECURE_HSTS_SECONDS"):
+        env.pop(name, None)
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="portal.settings")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values.pop("csp")["script-src"] == ["'self'"]
+    assert values == {
+        "DEBUG": False, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True, "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax", "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True, "SECURE_SSL_REDIRECT": True,
+        "SECURE_CONTENT_TYPE_NOSNIFF": True, "X_FRAME_OPTIONS": "DENY"}
+
+
+def test_responses_carry_hsts_secure_cookies_and_the_csp(client, db, settings):
+    """The test settings are the production ones (DEBUG off) without the HTTPS redirect:
+    a login over HTTPS gets the headers and cookie flags a browser will enforce."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    assert settings.DEBUG is False
+    UserFactory(username="kari")
+    response = client.get(reverse("login"), secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    csrf = response.cookies["csrftoken"]
+    assert csrf["secure"] and csrf["samesite"] == "Lax"
+    response = client.post(reverse("login"), {"username": "kari",
+                                               "password": "pass-for-tests"}, secure=True)
+    assert response.status_code == 302
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_plain_http_is_redirected_to_https_in_production():
+    script = ("import django; django.setup(); from django.test import Client; "
+              "r = Client().get('/accounts/login/', HTTP_HOST='innoportal.example.no'); "
+              "print(r.status_code, r['Location'])")
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    for name in ("SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL"):
+        env.pop(name, None)
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="portal.settings")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["301", "https://innoportal.example.no/accounts/login/"]

@@ -4,7 +4,7 @@ the pages, the same permission rules, JSON errors; refused writes change nothing
 import pytest
 
 from projects.models import Project, ProjectEvent, ProjectMilestone, ProjectRisk
-from projects.services import project_item_add
+from projects.services import item_version, project_item_add
 from tests.projects.test_transitions import make_project
 
 READ = {"employee": 200, "coordinator": 200, "project_leader": 200, "manager": 200,
@@ -46,7 +46,8 @@ def test_write_matrix(api_client, personas, project, risk, persona):
     created = client.post(f"/api/v1/projects/{project.pk}/milestones/",
                           {"title": "Pilotstart", "due_on": "2030-01-01"}, format="json")
     patched = client.patch(f"/api/v1/projects/{project.pk}/risks/{risk.pk}/",
-                           {"probability": 1}, format="json")
+                           {"probability": 1, "version": item_version("risks", risk)},
+                           format="json")
     deleted = client.delete(f"/api/v1/projects/{project.pk}/risks/{risk.pk}/")
     assert created.status_code == WRITE[persona]
     if WRITE[persona] == 201:

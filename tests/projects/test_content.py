@@ -18,7 +18,12 @@ from projects.models import (
     ProjectPartner,
     ProjectRisk,
 )
-from projects.services import project_item_add, project_item_remove, project_item_update
+from projects.services import (
+    item_version,
+    project_item_add,
+    project_item_remove,
+    project_item_update,
+)
 from tests.factories import OrganisationFactory
 
 VALID = {
@@ -77,7 +82,7 @@ def test_leader_adds_edits_and_removes_each_kind_with_events(client, project_lea
     assert str(VALID[kind].get("name") or VALID[kind].get("title") or VALID[kind].get(
         "source") or VALID[kind]["description"]) in page
 
-    edit = {**VALID[kind]}
+    edit = {**VALID[kind], "version": item_version(kind, item)}
     text_field = next(f for f in ("name", "title", "source", "description") if f in edit)
     edit[text_field] = "Endret"
     response = client.post(f"/projects/{project.pk}/{kind}/{item.pk}/", edit)
@@ -111,7 +116,8 @@ def test_content_write_matrix(client, personas, project, project_leader, persona
     before = (events(project), ProjectRisk.objects.count(), ProjectMember.objects.count())
     add = client.post(f"/projects/{project.pk}/team/new/", VALID["team"])
     edit = client.post(f"/projects/{project.pk}/risks/{risk.pk}/",
-                       {**VALID["risks"], "title": "Endret"})
+                       {**VALID["risks"], "title": "Endret",
+                        "version": item_version("risks", risk)})
     delete = client.post(f"/projects/{project.pk}/risks/{risk.pk}/delete/")
     assert {add.status_code, edit.status_code, delete.status_code} == {WRITE[persona]}
     risk_now = ProjectRisk.objects.filter(pk=risk.pk).first()
