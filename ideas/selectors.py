@@ -240,13 +240,6 @@ def personal_data(user: User) -> list:
                     col("organisation", _("Organisasjon"), "organisation.name"),
                     col("created_at", _("Opprettet")),
                 ], covers=("ideas.Campaign.created_by",)),
-        section("idea_notifications", gettext_lazy("Varsler om idéer"),
-                FollowerNotification.objects.filter(user=user).select_related("idea", "event"), [
-                    idea, col("event", _("Hendelse"),
-                              lambda n: choice_label(IdeaEventKind, n.event.kind)),
-                    col("created_at", _("Tidspunkt")), col("read_at", _("Lest")),
-                    col("emailed_at", _("Sendt på e-post")),
-                ], covers=("ideas.FollowerNotification.user",)),
         section("idea_events", gettext_lazy("Dine handlinger i idéloggen"),
                 IdeaEvent.objects.filter(actor=user).select_related("idea"), [
                     idea, col("kind", _("Hendelse"), lambda e: choice_label(IdeaEventKind, e.kind)),

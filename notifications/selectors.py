@@ -134,3 +134,41 @@ def describe(n: Notification) -> NoticeView:
     return NoticeView(n, "benefit", ("plan", n.project_id), _("Gevinstrealiseringsplan"),
                       n.project.title, reverse("gevinst:project", args=[n.project_id]),
                       _benefit_text(n))
+
+
+def personal_data(user: User) -> list:
+    """The user's e-mail choice and notices, for "Mine data" (portal.personal_data). Notices
+    about objects the user may no longer see are listed without their title."""
+    from django.utils.translation import gettext_lazy
+
+    from notifications.models import EmailFrequency
+    from portal.personal_data import choice_label, col, section
+
+    visible = set(notifications_visible_to(user).values_list("pk", flat=True))
+    rows = [(n, describe(n) if n.pk in visible else None)
+            for n in notifications_for_display_unfiltered(user)]
+    frequency = email_frequency(user)
+    return [
+        section("notification_preference", gettext_lazy("Varslingsvalg"), [frequency], [
+            col("email_frequency", _("E-post om varsler"),
+                lambda f: choice_label(EmailFrequency, f)),
+        ], covers=("notifications.NotificationPreference.user",)),
+        section("notifications", gettext_lazy("Varsler til deg"),
+                rows, [
+                    col("about", _("Gjelder"), lambda p: p[1].label if p[1] else ""),
+                    col("title", _("Tittel"), lambda p: p[1].title if p[1] else
+                        _("(du har ikke lenger tilgang)")),
+                    col("text", _("Varsel"), lambda p: p[1].text if p[1] else p[0].kind),
+                    col("created_at", _("Tidspunkt"), lambda p: p[0].created_at),
+                    col("read_at", _("Lest"), lambda p: p[0].read_at),
+                    col("emailed_at", _("Sendt på e-post"), lambda p: p[0].emailed_at),
+                ], covers=("notifications.Notification.user",)),
+    ]
+
+
+def notifications_for_display_unfiltered(user: User) -> QuerySet[Notification]:
+    """All of the user's notices, visible or not (for the user's own data export)."""
+    return (Notification.objects.filter(user=user)
+            .select_related("idea", "project", "benefit", "idea_event", "project_event",
+                            "benefit_event")
+            .order_by("-created_at", "-id"))

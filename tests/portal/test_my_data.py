@@ -14,7 +14,7 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_idea
 
 pytestmark = pytest.mark.django_db
-PROJECT_APPS = ("portal", "ideas", "projects", "gevinst")
+PROJECT_APPS = ("portal", "ideas", "projects", "gevinst", "notifications")
 
 
 @pytest.fixture
@@ -123,6 +123,9 @@ def test_other_apps_rows_show_up(owner, home_org, coordinator):
     sections = {s.key: s for s in personal_data_sections(owner)}
     assert [r["idea"] for r in sections["review_assignments"].rows] == [idea.title]
     assert any(r["idea"] == idea.title for r in sections["idea_events"].rows)
+    # Being made a reviewer is a notice to the owner; their e-mail choice is the default.
+    assert idea.title in {r["title"] for r in sections["notifications"].rows}
+    assert sections["notification_preference"].rows == [{"email_frequency": "Daglig sammendrag"}]
     coordinator_sections = {s.key: s for s in personal_data_sections(coordinator)}
     assert [r["role"] for r in coordinator_sections["review_assignments"].rows] == [
         "tildelt av deg"]
