@@ -1,0 +1,105 @@
+"""Issue 8, done when: axe-core finds no serious or critical WCAG 2 A/AA violation on the main
+pages, each seen by the demo user who works there, with the demo data loaded.
+
+axe.min.js (vendored, static/vendor/axe-core) is injected with page.add_script_tag. The app's
+CSP (script-src 'self', no inline) would block the injected script, so these contexts are
+opened with bypass_csp=True: the exception is for the test tool only. Every other browser test
+runs under the real CSP, and the console watch in conftest fails them on any violation."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from gevinst.indicators import services as indicator_services
+from gevinst.models import Benefit
+from ideas.models import Idea
+from portal import demo_data
+from portal.models import Organisation, User
+from projects.models import Project
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "innoportal-demo"
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    resultTypes: ["violations"],
+  });
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(n => n.target.join(" ") + " – " + n.failureSummary.split("\\n")[1]),
+  }));
+}"""
+
+
+def leader_of(project) -> str:
+    """Who edits a project: its leader, else the manager."""
+    return project.leader.username if project.leader_id else "leder"
+
+
+def pages_to_check():
+    """(user, path, what) for each main page, with the demo rows each page shows."""
+    home = Organisation.objects.get(org_number=demo_data.DEMO_HOME)
+    neighbour = Organisation.objects.get(org_number=demo_data.DEMO_NEIGHBOUR)
+    idea = Idea.objects.filter(organisation=home).order_by("pk").first()
+    project = (Project.objects.filter(organisation=home, initiative__phase="implementation")
+               .order_by("pk").first() or Project.objects.filter(organisation=home).first())
+    benefit = Benefit.objects.filter(project__organisation=home,
+                                     measurements__isnull=False).first()
+    shared = Project.objects.filter(organisation=neighbour).exclude(visibility="organisation"
+                                                                    ).first()
+    return [
+        (None, "/accounts/login/", "login"),
+        ("ansatt", "/", "home"),
+        ("ansatt", "/ideas/new/", "idea form"),
+        ("ansatt", "/ideas/", "idea list"),
+        ("koordinator", f"/ideas/{idea.pk}/", "idea detail"),
+        ("koordinator", "/ideas/queue/", "screening queue"),
+        ("leder", "/projects/", "project list"),
+        ("leder", f"/projects/{project.pk}/", "project page"),
+        ("prosjektleder", "/benefits/", "benefit overview"),
+        ("prosjektleder", f"/benefits/project/{benefit.project_id}/", "project benefits"),
+        ("prosjektleder", f"/benefits/{benefit.pk}/", "benefit page"),
+        ("leder", "/dashboard/", "manager dashboard"),
+        ("leder", "/indicators/", "indicators"),
+        ("analytiker", "/indicators/", "indicators, national analyst"),
+        ("leder", "/projects/catalogue/", "catalogue"),
+        ("leder", f"/projects/catalogue/{shared.pk}/", "catalogue entry"),
+        (leader_of(benefit.project), f"/benefits/project/{benefit.project_id}/new/",
+         "benefit form"),
+        (leader_of(project), f"/projects/{project.pk}/edit/", "project edit form"),
+        ("admin", "/organisation/", "organisation admin"),
+    ]
+
+
+def test_main_pages_have_no_serious_or_critical_axe_violations(open_page):
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    indicator_services.indicators_recompute(year=timezone.localdate().year)
+    pages, problems = {}, []
+    for username, path, what in pages_to_check():
+        if username not in pages:
+            page = open_page(None, bypass_csp=True)
+            if username is not None:
+                page.goto("/accounts/login/")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", DEMO_PASSWORD)
+                page.click("main form button[type=submit]")
+                page.wait_for_url(lambda url: "/accounts/login/" not in url)
+                assert User.objects.filter(username=username).exists()
+            pages[username] = page
+        page = pages[username]
+        response = page.goto(path)
+        assert response.status == 200, (what, path, response.status)
+        page.wait_for_load_state("load")
+        page.add_script_tag(path=str(AXE))
+        for violation in page.evaluate(RUN_AXE):
+            if violation["impact"] in ("serious", "critical"):
+                problems.append(f"{what} ({path} as {username}): {violation['id']} "
+                                f"[{violation['impact']}] {violation['help']}\n    "
+                                + "\n    ".join(violation["targets"][:8]))
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
