@@ -78,13 +78,25 @@ class BrowserErrors:
         self.allowed.append(re.compile(pattern))
 
     def watch(self, page) -> None:
-        page.on("console", lambda msg: msg.type == "error" and self.messages.append(
-            f"console error on {page.url}: {msg.text} ({_location(msg)})"))
+        def console(msg):
+            if msg.type != "error" or _is_document_status(msg, page):
+                return
+            self.messages.append(f"console error on {page.url}: {msg.text} ({_location(msg)})")
+
+        page.on("console", console)
         page.on("pageerror", lambda error: self.messages.append(
             f"uncaught exception on {page.url}: {error}"))
 
     def unexpected(self) -> list[str]:
         return [m for m in self.messages if not any(p.search(m) for p in self.allowed)]
+
+
+def _is_document_status(msg, page) -> bool:
+    """The page itself answered 4xx (a form re-rendered with errors is a 400): the tests
+    check those statuses; a failed script, style sheet or htmx request still counts."""
+    url = (msg.location or {}).get("url", "")
+    return (msg.text.startswith("Failed to load resource: the server responded with a status")
+            and url.split("#")[0] == page.url.split("#")[0])
 
 
 def _location(msg) -> str:
