@@ -19,7 +19,6 @@ import pytest
 CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"),
                              shutil.which("chromium-browser")) if p), None)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "pass-for-tests"  # tests/factories.py
 INSTALL_HINT = ("Chromium is not installed: the browser tests need Debian's package "
                 "(`sudo apt-get install chromium`), or set CHROMIUM to its path.")
 # Reports CSP violations as console errors even where Chromium would not log them itself (e.g.
@@ -104,6 +103,16 @@ def _location(msg) -> str:
     return f"{where.get('url', '')}:{where.get('lineNumber', '')}"
 
 
+def _session_cookie(user, url: str) -> dict:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {"name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": url}
+
+
 @pytest.fixture
 def browser_errors():
     return BrowserErrors()
@@ -117,18 +126,22 @@ def open_page(browser, live_server, request, browser_errors):
     block; the app's own scripts are still checked under the real CSP in every other test."""
     contexts = []
 
-    def _open(user=None, *, bypass_csp=False):
+    def _open(user=None, *, bypass_csp=False, password=None):
+        """With a password the user logs in through the login form; without one the session
+        cookie is set directly (as Django's test client does), which keeps the suite fast."""
         context = browser.new_context(base_url=live_server.url, locale="nb-NO",
                                       bypass_csp=bypass_csp, accept_downloads=True)
         context.set_default_timeout(15_000)
         context.add_init_script(CSP_WATCH)
         context.on("page", browser_errors.watch)  # also the pages opened by new_page()
         contexts.append(context)
+        if user is not None and password is None:
+            context.add_cookies([_session_cookie(user, live_server.url)])
         page = context.new_page()
-        if user is not None:
+        if user is not None and password is not None:
             page.goto("/accounts/login/")
             page.fill("input[name=username]", user.username)
-            page.fill("input[name=password]", PASSWORD)
+            page.fill("input[name=password]", password)
             page.click("main form button[type=submit]")
             page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page
@@ -152,9 +165,13 @@ def open_page(browser, live_server, request, browser_errors):
 
 
 @pytest.fixture(autouse=True)
-def point_scheme(transactional_db):
+def point_scheme(request):
     """The data migration's point scheme: another transactional test in the same worker may
-    have flushed it (pytest-xdist), and every phase change schedules an indicator recompute."""
+    have flushed it (pytest-xdist), and every phase change schedules an indicator recompute.
+    Tests without the database (the harness's own) skip it, and so the database set-up."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("transactional_db")
     from importlib import import_module
 
     from django.apps import apps

@@ -13,6 +13,14 @@ from tests.browser import conftest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.browser
+def test_the_browser_starts(browser):
+    """No database: the run below (and a quick check of a machine) needs only the browser."""
+    assert browser.version
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
 def test_console_errors_uncaught_exceptions_and_csp_violations_are_collected(
         open_page, browser_errors, employee):
     page = open_page(employee)
@@ -45,13 +53,13 @@ def test_without_chromium_the_suite_skips_and_says_how_to_install_it(monkeypatch
 
 def test_a_run_on_a_machine_without_chromium_skips():
     """The whole wiring, in a pytest run whose PATH has no chromium (the CI failure is the same
-    path with INNOPORTAL_REQUIRE_BROWSER, checked above without the ten-second subprocess)."""
+    path with INNOPORTAL_REQUIRE_BROWSER, checked above without a second subprocess)."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("CHROMIUM", "DATABASE_URL", "REDIS_URL", "INNOPORTAL_REQUIRE_BROWSER")}
     env["PATH"] = str(Path(sys.executable).parent)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-rsfE", "-q", "-p", "no:xdist",
-         "tests/browser/test_project_flow.py::test_another_municipality_finds_a_shared_project_and_adopts_it"],
+         "tests/browser/test_harness.py::test_the_browser_starts"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     output = run.stdout + run.stderr
     assert "apt-get install chromium" in output, output
