@@ -90,11 +90,14 @@ class BrowserErrors:
         return [m for m in self.messages if not any(p.search(m) for p in self.allowed)]
 
 
+DOCUMENT_4XX = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+
+
 def _is_document_status(msg, page) -> bool:
     """The page itself answered 4xx (a form re-rendered with errors is a 400): the tests
-    check those statuses; a failed script, style sheet or htmx request still counts."""
+    check those statuses; a 5xx, or a failed script, style sheet or htmx request, still counts."""
     url = (msg.location or {}).get("url", "")
-    return (msg.text.startswith("Failed to load resource: the server responded with a status")
+    return (DOCUMENT_4XX.match(msg.text) is not None
             and url.split("#")[0] == page.url.split("#")[0])
 
 

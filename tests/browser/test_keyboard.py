@@ -70,6 +70,10 @@ def test_an_idea_is_written_and_submitted_with_the_keyboard_alone(open_page, emp
     attachment = tmp_path / "skisse.pdf"
     attachment.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     page = open_page(employee)
+    # Listening from the start turns Chromium's file chooser interception on well before the
+    # key press (expect_file_chooser around the press raced with it on a busy machine).
+    choosers = []
+    page.on("filechooser", lambda chooser: choosers.append(chooser))
     page.goto("/ideas/new/")
     keys = Keyboard(page)
 
@@ -117,9 +121,13 @@ def test_an_idea_is_written_and_submitted_with_the_keyboard_alone(open_page, emp
     page.keyboard.press("Enter")
     assert enrich.evaluate("d => d.open")
     keys.tab_to(by_id("id_attachment"))
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(attachment))
+    page.keyboard.press("Space")
+    for _ in range(100):
+        if choosers:
+            break
+        page.wait_for_timeout(100)
+    assert choosers, "Space on the file field opened no file chooser"
+    choosers[0].set_files(str(attachment))
     keys.tab_to(by_text("Send inn"))
     page.keyboard.press("Space")
     page.wait_for_url(re.compile(r"/ideas/\d+/(#main)?$"))  # the skip link's fragment stays
