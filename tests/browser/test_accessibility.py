@@ -6,7 +6,6 @@ CSP (script-src 'self', no inline) would block the injected script, so these con
 opened with bypass_csp=True: the exception is for the test tool only. Every other browser test
 runs under the real CSP, and the console watch in conftest fails them on any violation."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,9 @@ from gevinst.indicators import services as indicator_services
 from gevinst.models import Benefit
 from ideas.models import Idea
 from portal import demo_data
+from portal.context_processors import user_context
 from portal.models import Organisation, User
+from portal.navigation import nav_for
 from projects.models import Project
 
 pytestmark = [pytest.mark.browser,
@@ -40,6 +41,15 @@ RUN_AXE = """async () => {
 def leader_of(project) -> str:
     """Who edits a project: its leader, else the manager."""
     return project.leader.username if project.leader_id else "leder"
+
+
+def analyst_pages():
+    """Every page in the national analyst's menu (the analyst views join by adding theirs)."""
+    analyst = User.objects.get(username="analytiker")
+    context = user_context(analyst)
+    return [("analytiker", url, f"{label}, national analyst")
+            for _name, label, url in nav_for(analyst, context["capabilities"],
+                                             bool(context["memberships"]), True)]
 
 
 def pages_to_check():
@@ -67,7 +77,7 @@ def pages_to_check():
         ("prosjektleder", f"/benefits/{benefit.pk}/", "benefit page"),
         ("leder", "/dashboard/", "manager dashboard"),
         ("leder", "/indicators/", "indicators"),
-        ("analytiker", "/indicators/", "indicators, national analyst"),
+        *analyst_pages(),
         ("leder", "/projects/catalogue/", "catalogue"),
         ("leder", f"/projects/catalogue/{shared.pk}/", "catalogue entry"),
         (leader_of(benefit.project), f"/benefits/project/{benefit.project_id}/new/",
