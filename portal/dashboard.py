@@ -33,6 +33,7 @@ from projects.models import (
 from projects.phases import PROJECT_PHASES
 
 QUARTERS = 8
+QUARTER_CHOICES = (4, 8, 12)  # the period filter: the flow chart's last n quarters
 PILOT_TOO_LONG = datetime.timedelta(days=548)  # 18 months
 PARKED_TOO_LONG = datetime.timedelta(days=365)
 ATTENTION_ROWS = 10
@@ -64,7 +65,7 @@ class Attention:
 
 
 def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
-                      today: datetime.date | None = None) -> dict:
+                      today: datetime.date | None = None, quarters: int = QUARTERS) -> dict:
     today = today or timezone.localdate()
     initiatives = Initiative.objects.filter(organisation=organisation)
     # The whole organisation is read through the organisation columns the rows carry; a unit
@@ -86,7 +87,7 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
                "points": counts.get(p, 0) * points.get(p, 0)} for p in COUNTED_PHASES]
 
     # Flow: forward moves per quarter.
-    starts = _quarter_starts(today, QUARTERS)
+    starts = _quarter_starts(today, quarters)
     moves = dict(changes.filter(is_forward=True, effective_date__gte=starts[0])
                  .annotate(quarter=TruncQuarter("effective_date")).order_by()
                  .values_list("quarter").annotate(n=Count("pk")))

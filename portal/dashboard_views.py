@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from portal.access import organisations_where
-from portal.dashboard import manager_dashboard
+from portal.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
 from portal.exports import Column, csv_response
 from portal.models import Unit
 from portal.roles import Capability
@@ -25,7 +25,12 @@ def manager(request: HttpRequest) -> HttpResponse:
                          if o.org_number == request.GET.get("organisation")), organisations[0])
     units = list(Unit.objects.filter(organisation=organisation).order_by("name"))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
-    data = manager_dashboard(organisation, unit=unit)
+    quarters = next((q for q in QUARTER_CHOICES if str(q) == request.GET.get("quarters")),
+                    QUARTERS)
+    data = manager_dashboard(organisation, unit=unit, quarters=quarters)
+    # Whole kroner, as the page shows them.
+    benefit_rows = [{"label": _("Planlagt"), "nok": round(data["benefits"]["planned_nok"])},
+                    {"label": _("Realisert"), "nok": round(data["benefits"]["realised_nok"])}]
     download = request.GET.get("download")
     if download == "funnel":
         return csv_response([Column(_("Fase"), "", lambda r: r["label"]),
@@ -36,11 +41,16 @@ def manager(request: HttpRequest) -> HttpResponse:
         return csv_response([Column(_("Kvartal"), "", lambda r: r["label"]),
                              Column(_("Faseskifter framover"), "", lambda r: r["moves"])],
                             data["flow"], f"flyt-{organisation.org_number}")
+    if download == "benefits":
+        return csv_response([Column(_("Gevinst"), "", lambda r: r["label"]),
+                             Column(_("Kroner per år"), "", lambda r: r["nok"])],
+                            benefit_rows, f"gevinst-{organisation.org_number}")
     query = request.GET.copy()
     query.pop("download", None)
     return render(request, "portal/dashboard.html", {
         **data, "organisation": organisation, "organisations": organisations,
         "units": units, "unit": unit, "query": query.urlencode(),
+        "quarters": quarters, "quarter_choices": QUARTER_CHOICES, "benefit_rows": benefit_rows,
         "chart_data": {
             "funnel": {"labels": [r["label"] for r in data["funnel"]],
                        "counts": [r["count"] for r in data["funnel"]],
@@ -49,5 +59,8 @@ def manager(request: HttpRequest) -> HttpResponse:
             "flow": {"labels": [r["label"] for r in data["flow"]],
                      "moves": [r["moves"] for r in data["flow"]],
                      "name": _("Faseskifter framover")},
+            "benefits": {"labels": [r["label"] for r in benefit_rows],
+                         "nok": [float(r["nok"]) for r in benefit_rows],
+                         "name": _("Kroner per år")},
         },
     })

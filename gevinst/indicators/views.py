@@ -147,6 +147,9 @@ def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect(f"{reverse('indicators:home')}?organisation={org_number}")
     if request.htmx:
+        # Without Redis the task ran eagerly, on commit, inside the service: show the job as
+        # it is now, not as it was created.
+        job.refresh_from_db()
         return render(request, "indicators/job_progress.html", {"job": job})
     return redirect("indicators:job", pk=job.pk)
 

@@ -27,6 +27,17 @@
                    scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
       });
     }
+    var benefits = document.getElementById("benefit-chart");
+    if (benefits) {
+      new Chart(benefits, {
+        type: "bar",
+        data: { labels: data.benefits.labels,
+                datasets: [{ label: data.benefits.name, data: data.benefits.nok,
+                             backgroundColor: ["#0062ba", "#1e7d34"] }] },
+        options: { plugins: { legend: { display: false } },
+                   scales: { y: { beginAtZero: true } } }
+      });
+    }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); }
   else { draw(); }

@@ -3,9 +3,14 @@ browser) against the app served on loopback by pytest-django's live server.
 
 Without Chromium the tests skip and say how to install it; with INNOPORTAL_REQUIRE_BROWSER=1
 (set by .ci/run) a missing browser is a failure. A failing test leaves a screenshot of the page
-in test-artifacts/."""
+in test-artifacts/.
+
+Every page a test opens is watched: a console error (which is also how Chromium reports a CSP
+violation or a failed static file), an uncaught exception or a `securitypolicyviolation` event
+fails the test, with the messages in the failure."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +19,16 @@ import pytest
 CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"),
                              shutil.which("chromium-browser")) if p), None)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "pass-for-tests"  # tests/factories.py
+INSTALL_HINT = ("Chromium is not installed: the browser tests need Debian's package "
+                "(`sudo apt-get install chromium`), or set CHROMIUM to its path.")
+# Reports CSP violations as console errors even where Chromium would not log them itself (e.g.
+# a blocked eval in a library): an init script runs before the page's own scripts, outside CSP.
+CSP_WATCH = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+                + ` at ${e.sourceFile || document.location.pathname}:${e.lineNumber}`);
+});
+"""
 
 
 
@@ -25,14 +39,18 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
+def require_chromium() -> str:
+    """The browser's path; without one, skip with the install hint (fail in CI)."""
+    if CHROMIUM is None:
+        if os.environ.get("INNOPORTAL_REQUIRE_BROWSER"):
+            pytest.fail(INSTALL_HINT, pytrace=False)
+        pytest.skip(INSTALL_HINT)
+    return CHROMIUM
+
+
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        message = ("Chromium is not installed: the browser tests need Debian's package "
-                   "(`sudo apt-get install chromium`), or set CHROMIUM to its path.")
-        if os.environ.get("INNOPORTAL_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
+    executable = require_chromium()
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
@@ -40,34 +58,104 @@ def browser():
     # nothing else (e.g. a `check --deploy` subprocess) inherits it.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
+        browser = playwright.chromium.launch(executable_path=executable,
                                              args=["--no-sandbox", "--disable-dev-shm-usage"])
         yield browser
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+class BrowserErrors:
+    """What the pages said went wrong: console errors, uncaught exceptions, CSP violations."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+        self.allowed: list[re.Pattern] = []
+
+    def allow(self, pattern: str) -> None:
+        """Expect an error matching the regex (e.g. the 403 a test provokes on purpose)."""
+        self.allowed.append(re.compile(pattern))
+
+    def watch(self, page) -> None:
+        def console(msg):
+            if msg.type != "error" or _is_document_status(msg, page):
+                return
+            self.messages.append(f"console error on {page.url}: {msg.text} ({_location(msg)})")
+
+        page.on("console", console)
+        page.on("pageerror", lambda error: self.messages.append(
+            f"uncaught exception on {page.url}: {error}"))
+
+    def unexpected(self) -> list[str]:
+        return [m for m in self.messages if not any(p.search(m) for p in self.allowed)]
+
+
+DOCUMENT_4XX = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
+
+
+def _is_document_status(msg, page) -> bool:
+    """The page itself answered 4xx (a form re-rendered with errors is a 400): the tests
+    check those statuses; a 5xx, or a failed script, style sheet or htmx request, still counts."""
+    url = (msg.location or {}).get("url", "")
+    return (DOCUMENT_4XX.match(msg.text) is not None
+            and url.split("#")[0] == page.url.split("#")[0])
+
+
+def _location(msg) -> str:
+    where = msg.location or {}
+    return f"{where.get('url', '')}:{where.get('lineNumber', '')}"
+
+
+def _session_cookie(user, url: str) -> dict:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return {"name": settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": url}
+
+
 @pytest.fixture
-def open_page(browser, live_server, request):
-    """open_page(user) -> a logged-in page (a fresh browser context per user)."""
+def browser_errors():
+    return BrowserErrors()
+
+
+@pytest.fixture
+def open_page(browser, live_server, request, browser_errors):
+    """open_page(user) -> a logged-in page (a fresh browser context per user).
+
+    bypass_csp=True only for injecting test tooling (axe-core) that the page's CSP would
+    block; the app's own scripts are still checked under the real CSP in every other test."""
     contexts = []
 
-    def _open(user=None):
-        context = browser.new_context(base_url=live_server.url, locale="nb-NO")
+    def _open(user=None, *, bypass_csp=False, password=None):
+        """With a password the user logs in through the login form; without one the session
+        cookie is set directly (as Django's test client does), which keeps the suite fast."""
+        context = browser.new_context(base_url=live_server.url, locale="nb-NO",
+                                      bypass_csp=bypass_csp, accept_downloads=True)
         context.set_default_timeout(15_000)
+        context.add_init_script(CSP_WATCH)
+        context.on("page", browser_errors.watch)  # also the pages opened by new_page()
         contexts.append(context)
+        if user is not None and password is None:
+            context.add_cookies([_session_cookie(user, live_server.url)])
         page = context.new_page()
-        if user is not None:
+        if user is not None and password is not None:
             page.goto("/accounts/login/")
             page.fill("input[name=username]", user.username)
-            page.fill("input[name=password]", PASSWORD)
+            page.fill("input[name=password]", password)
             page.click("main form button[type=submit]")
             page.wait_for_url(lambda url: "/accounts/login/" not in url)
         return page
 
     yield _open
+    for context in contexts:  # let events still in flight reach the handlers
+        for page in context.pages:
+            page.wait_for_timeout(50)
+    errors = browser_errors.unexpected()
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
+    if (report is not None and report.failed) or errors:
         ARTIFACTS.mkdir(exist_ok=True)
         for n, context in enumerate(contexts):
             for m, page in enumerate(context.pages):
@@ -75,12 +163,18 @@ def open_page(browser, live_server, request):
                                 full_page=True)
     for context in contexts:
         context.close()
+    if errors:
+        pytest.fail("The browser reported errors:\n" + "\n".join(errors), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
-def point_scheme(transactional_db):
+def point_scheme(request):
     """The data migration's point scheme: another transactional test in the same worker may
-    have flushed it (pytest-xdist), and every phase change schedules an indicator recompute."""
+    have flushed it (pytest-xdist), and every phase change schedules an indicator recompute.
+    Tests without the database (the harness's own) skip it, and so the database set-up."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("transactional_db")
     from importlib import import_module
 
     from django.apps import apps

@@ -137,3 +137,23 @@ def test_chart_data_downloads_as_csv(client, manager, portfolio):
     response = client.get("/dashboard/", {"download": "funnel"})
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Utprøving;2;8" in text
+
+
+def test_the_period_filter_sets_how_many_quarters_the_flow_shows(client, manager, portfolio,
+                                                                   home_org):
+    flow = manager_dashboard(home_org, today=TODAY, quarters=4)["flow"]
+    assert [r["label"] for r in flow] == ["2025 K3", "2025 K4", "2026 K1", "2026 K2"]
+    client.force_login(manager)
+    response = client.get("/dashboard/", {"quarters": "12"})
+    assert len(response.context["flow"]) == 12
+    assert 'value="12" selected' in response.content.decode()
+    # Anything else falls back to the default rather than failing.
+    assert len(client.get("/dashboard/", {"quarters": "999"}).context["flow"]) == 8
+
+
+def test_benefit_chart_data_downloads_as_csv(client, manager, portfolio):
+    client.force_login(manager)
+    response = client.get("/dashboard/", {"download": "benefits"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert text.splitlines() == ["Gevinst;Kroner per år", f"Planlagt;{10 * 300 * 52}",
+                                 f"Realisert;{5 * 300 * 52}"]
