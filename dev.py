@@ -116,6 +116,11 @@ def test(argv: list[str]) -> int:
     ensure_venv(["dev"])
     say("Tests on " + ("PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite")
         + (" with Redis" if os.environ.get("REDIS_URL") else " without Redis"))
+    # Both cores by default (pytest-xdist, one test database per worker); a whole file stays on
+    # one worker, so its module fixtures (the browser, the security sweeps' world) are built once.
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in argv):
+        argv = ["-n", os.environ.get("INNOPORTAL_TEST_WORKERS", "auto"), "--dist", "loadfile",
+                *argv]
     return subprocess.run([PY, "-m", "pytest", *argv], cwd=ROOT).returncode
 
 
