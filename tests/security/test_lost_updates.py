@@ -171,11 +171,9 @@ def test_project_links_accept_only_web_addresses(client, api_client, project, pr
 def test_two_editors_saving_the_same_content_version_at_once_exactly_one_wins():
     """The version check runs under the row lock: two saves of the same version at the same
     moment cannot both pass it."""
-    import threading
-
-    from portal.errors import ConflictError
     from portal.roles import Role
     from projects.services import project_item_update
+    from tests.concurrency import race
     from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
     org = OrganisationFactory()
@@ -185,27 +183,12 @@ def test_two_editors_saving_the_same_content_version_at_once_exactly_one_wins():
     risk = project_item_add(actor=editors[0], project=project, kind="risks", data={
         "title": "Personvern", "category": "regulatory", "probability": 3, "consequence": 4})
     version = item_version("risks", ProjectRisk.objects.get(pk=risk.pk))
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def edit(user, owner):
-        try:
-            barrier.wait()
-            project_item_update(actor=user, project=project, kind="risks",
-                                instance=ProjectRisk.objects.get(pk=risk.pk),
-                                data={"owner": owner}, expected_version=version)
-            outcomes.append(owner)
-        except ConflictError:
-            outcomes.append("conflict")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=edit, args=(u, f"Eier {n}"))
-               for n, u in enumerate(editors)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(
+        lambda user, owner: project_item_update(
+            actor=user, project=project, kind="risks",
+            instance=ProjectRisk.objects.get(pk=risk.pk), data={"owner": owner},
+            expected_version=version),
+        ["Eier 0", "Eier 1"], editors)
     assert outcomes.count("conflict") == 1
     winner = next(o for o in outcomes if o != "conflict")
     assert ProjectRisk.objects.get(pk=risk.pk).owner == winner
