@@ -224,10 +224,12 @@ ACTIONS = {
 
 
 def _int(value) -> int:
+    """An id from a form field; a missing or garbled one is bad input (a message on the idea
+    page), not a missing page."""
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise Http404
+        raise DomainError(_("Velg idéen den skal slås sammen med."), field="into")
 
 
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
@@ -364,7 +366,11 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @require_POST
 def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk, capability=Capability.SCREEN_IDEAS)
-    reviewer = get_object_or_404(User, pk=_int(request.POST.get("reviewer")))
+    raw = request.POST.get("reviewer", "")
+    reviewer = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if reviewer is None:  # a form without a reviewer is bad input, not a missing page
+        messages.error(request, _("Velg en vurderer."))
+        return redirect("ideas:detail", pk=pk)
     if request.POST.get("remove") == "1":
         return _run(request, pk, lambda: services.reviewer_unassign(
             actor=request.user, idea=idea, reviewer=reviewer), _("Vurdereren er fjernet."))

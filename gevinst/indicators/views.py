@@ -20,7 +20,7 @@ from gevinst.indicators.comparison import as_chart, comparison
 from gevinst.indicators.explain import explain
 from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
-from portal.access import user_can
+from portal.access import get_organisation_for_user, user_can
 from portal.errors import DomainError
 from portal.models import Network
 from portal.roles import Capability
@@ -95,7 +95,10 @@ def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
     organisation = next((o for o in _readable_organisations(request.user)
                          if o.org_number == org_number), None)
     if organisation is None:
-        raise Http404
+        organisation = get_organisation_for_user(request.user, org_number)  # 404 outsiders
+    # Readers and members without the right are refused before their input is looked at.
+    if not can_start_job(request.user, organisation):
+        raise PermissionDenied
     form = PeriodForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ugyldig periode."))

@@ -12,7 +12,7 @@ from portal.api.serializers import (
     OrganisationSerializer,
     UnitSerializer,
 )
-from portal.models import Membership, Organisation, Unit
+from portal.models import Membership, Organisation, Unit, User
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -65,9 +65,9 @@ class MeView(generics.RetrieveAPIView):
     serializer_class = MeSerializer
 
     def get_object(self):
-        user = self.request.user
+        # Not type(request.user): with session authentication that is Django's lazy wrapper.
         user_memberships = Membership.objects.select_related("organisation")
-        return (type(user).objects
+        return (User.objects
                 .prefetch_related(Prefetch("memberships", queryset=user_memberships),
                                   "analysed_networks")
-                .get(pk=user.pk))
+                .get(pk=self.request.user.pk))
