@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from ideas import selectors, services
 from ideas.access import (
@@ -55,6 +55,7 @@ def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict) ->
 
 
 @login_required
+@require_safe
 def idea_list(request: HttpRequest) -> HttpResponse:
     return _paged_list(request, selectors.idea_list(user=request.user),
                        template="ideas/list.html", context={
@@ -72,6 +73,7 @@ QUEUE_TABS = {
 
 
 @login_required
+@require_safe
 def idea_queue(request: HttpRequest) -> HttpResponse:
     """The work queue: coordinators see what waits for screening; reviewers what is assigned
     to them and what they have not scored yet."""
@@ -169,6 +171,7 @@ def _comment_rows(request, idea):
 
 
 @login_required
+@require_safe
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     can_screen = user_can(request.user, idea.organisation_id, Capability.SCREEN_IDEAS)

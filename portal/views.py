@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from portal import selectors, services
 from portal.access import get_organisation_for_user, organisations_where
@@ -25,6 +25,7 @@ def form_error(form, error: DomainError) -> None:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request.user)
     roles = {m.role for m in ctx["memberships"]}

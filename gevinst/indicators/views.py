@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gevinst.indicators import selectors, services
 from gevinst.indicators.access import can_start_job, can_view_job
@@ -40,6 +40,7 @@ def _readable_organisations(user):
 
 
 @login_required
+@require_safe
 def indicator_home(request: HttpRequest) -> HttpResponse:
     organisations = list(_readable_organisations(request.user))
     if not organisations:
@@ -116,6 +117,7 @@ def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def indicator_job(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(IndicatorJob.objects.select_related("organisation"), pk=pk)
     if not can_view_job(request.user, job):
