@@ -34,3 +34,5 @@ urlpatterns = [
     path("api/v1/", include("portal.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
+
+handler404 = "portal.views.page_not_found"

@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -190,6 +191,16 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("Nøkkelen «%(name)s» er trukket tilbake.") % {"name": token.name})
     return redirect("api-tokens")
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """No route: the API answers in its JSON error shape, the site with its page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Ikke funnet."), "code": "not_found", "errors": {}},
+                            status=404)
+    return defaults.page_not_found(request, exception)
 
 
 # --- health -------------------------------------------------------------------------------

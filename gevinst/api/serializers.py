@@ -19,7 +19,8 @@ from gevinst.services import UNITS
 class BenefitSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="project.organisation.org_number",
                                          read_only=True)
-    owner = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner = serializers.CharField(source="owner.username", read_only=True, default=None,
+                                  allow_null=True)
     latest_value = serializers.SerializerMethodField()
     latest_on = serializers.SerializerMethodField()
     realised_change = serializers.SerializerMethodField()

@@ -28,6 +28,7 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     lookup_field = "org_number"
+    lookup_value_regex = "[0-9]{9}"
 
     def scope_queryset(self, queryset, user):
         return queryset.filter(pk__in=organisations_where(user).values("pk"))
