@@ -188,7 +188,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=IdeaCommentInput, responses={200: CommentSerializer(many=True),
                                                     201: CommentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def comments(self, request, pk=None):
         idea = self._idea(pk)
         context = {**self.get_serializer_context(), "idea": idea}
@@ -220,7 +220,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(methods=["GET"], request=None, responses={200: ScoreSummarySerializer})
     @extend_schema(methods=["POST"], request=IdeaScoreInput, responses={201: ScoreSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def scores(self, request, pk=None):
         """GET: the summary per criterion (members), and every score (coordinators) or your
         own. POST: set your score on one criterion (assigned reviewers and coordinators)."""

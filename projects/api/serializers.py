@@ -7,7 +7,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="org_number", read_only=True)
     phase = serializers.CharField(source="initiative.phase", read_only=True)
     key = serializers.CharField(source="initiative.key", read_only=True)
-    leader = serializers.CharField(source="leader.username", read_only=True, default=None)
+    leader = serializers.CharField(source="leader.username", read_only=True, default=None,
+                                   allow_null=True)
 
     class Meta:
         model = Project
@@ -17,7 +18,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class PhaseChangeSerializer(serializers.ModelSerializer):
     decided_by = serializers.CharField(source="decided_by.username", read_only=True,
-                                       default=None)
+                                       default=None, allow_null=True)
 
     class Meta:
         model = PhaseChange
