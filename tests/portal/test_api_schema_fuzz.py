@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -25,6 +27,18 @@ from tests.portal.route_world import build_world
 
 MAX_EXAMPLES = 5
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def keep_connection():
+    """The cases go to the WSGI application itself, whose request_finished signal closes the
+    database connection, and with it the test's transaction (PostgreSQL). Django's test
+    client disconnects the same handler for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -59,7 +73,7 @@ schema = _load_schema()
 @schema.parametrize()
 @hypothesis_settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
-def test_api_answers_as_its_schema_says(case, manager_headers, settings):
+def test_api_answers_as_its_schema_says(case, manager_headers, settings, keep_connection):
     # Schemathesis' WSGI transport names the host "localhost".
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
     case.call_and_validate(headers=manager_headers, checks=CHECKS)
