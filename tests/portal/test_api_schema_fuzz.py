@@ -25,7 +25,7 @@ from portal.services import api_token_create
 from portal.wsgi import application
 from tests.portal.route_world import build_world
 
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 3
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
