@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gevinst import calculations, selectors, services
 from gevinst.access import (
@@ -43,6 +43,7 @@ def _apply_error(form, error: DomainError) -> int:
 
 
 @login_required
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     """The user's organisations' projects with their benefits, costs against benefits per
     organisation, and the user's open measurement reminders."""
@@ -57,6 +58,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def calculator(request: HttpRequest) -> HttpResponse:
     """Value time saved or avoided tasks in NOK per year, with the formula shown."""
     form = CalculatorForm(request.GET or None)
@@ -76,6 +78,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def project_benefits(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_benefits(request.user, pk)
     context = selectors.project_overview(project, request.user)
@@ -130,8 +133,14 @@ def benefit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def benefit_detail(request: HttpRequest, pk: int, measurement_form=None,
-                   status: int = 200) -> HttpResponse:
+@require_safe
+def benefit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _benefit_page(request, pk)
+
+
+def _benefit_page(request: HttpRequest, pk: int, measurement_form=None,
+                  status: int = 200) -> HttpResponse:
+    """The benefit page; also re-rendered with the errors of a refused measurement."""
     benefit = get_benefit_for_user(request.user, pk)
     measurements = list(benefit.measurements.select_related("entered_by")
                         .order_by("measured_on", "id"))
@@ -158,10 +167,10 @@ def measurement_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.measurement_create(actor=request.user, benefit=benefit, **form.cleaned_data)
         except DomainError as error:
-            return benefit_detail(request, pk, form, _apply_error(form, error))
+            return _benefit_page(request, pk, form, _apply_error(form, error))
         messages.success(request, _("Målingen er registrert."))
         return redirect("gevinst:benefit", pk=benefit.pk)
-    return benefit_detail(request, pk, form, 400)
+    return _benefit_page(request, pk, form, 400)
 
 
 @login_required
@@ -231,6 +240,7 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_benefits(request.user, pk)
     context = selectors.project_overview(project, request.user)
@@ -240,8 +250,14 @@ def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def map_edit(request: HttpRequest, pk: int, node_form=None, edge_form=None,
-             status: int = 200) -> HttpResponse:
+@require_safe
+def map_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _map_page(request, pk)
+
+
+def _map_page(request: HttpRequest, pk: int, node_form=None, edge_form=None,
+              status: int = 200) -> HttpResponse:
+    """The benefit map editor; also re-rendered with the errors of a refused node or edge."""
     project = get_project_for_benefits(request.user, pk, write=True)
     return render(request, "gevinst/map_edit.html", {
         "project": project, "map": selectors.project_map(project),
@@ -261,9 +277,9 @@ def map_node_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.map_node_add(actor=request.user, project=project, **form.cleaned_data)
         except DomainError as error:
-            return map_edit(request, pk, node_form=form, status=_apply_error(form, error))
+            return _map_page(request, pk, node_form=form, status=_apply_error(form, error))
         return redirect("gevinst:map", pk=project.pk)
-    return map_edit(request, pk, node_form=form, status=400)
+    return _map_page(request, pk, node_form=form, status=400)
 
 
 @login_required
@@ -284,9 +300,9 @@ def map_edge_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.map_edge_add(actor=request.user, project=project, **form.cleaned_data)
         except DomainError as error:
-            return map_edit(request, pk, edge_form=form, status=_apply_error(form, error))
+            return _map_page(request, pk, edge_form=form, status=_apply_error(form, error))
         return redirect("gevinst:map", pk=project.pk)
-    return map_edit(request, pk, edge_form=form, status=400)
+    return _map_page(request, pk, edge_form=form, status=400)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from ideas import selectors, services
 from ideas.access import campaigns_visible_to, get_campaign_for_user
@@ -21,6 +22,7 @@ from portal.views import form_error
 
 
 @login_required
+@require_safe
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = (campaigns_visible_to(request.user).select_related("organisation")
                  # Drafts are nobody's business but their author's (and match the
@@ -56,6 +58,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = get_campaign_for_user(request.user, pk)
     counts = selectors.campaign_status_counts(user=request.user, campaign=campaign)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from ideas import selectors
 from ideas.access import may_see_submitter
@@ -50,6 +51,7 @@ def idea_columns(user) -> list[Column]:
 
 
 @login_required
+@require_safe
 def idea_export(request: HttpRequest):
     ideas = selectors.idea_list(user=request.user)
     filterset = IdeaFilter(request.GET or None, queryset=ideas, request=request)

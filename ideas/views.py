@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from ideas import selectors, services
 from ideas.access import (
@@ -55,6 +55,7 @@ def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict) ->
 
 
 @login_required
+@require_safe
 def idea_list(request: HttpRequest) -> HttpResponse:
     return _paged_list(request, selectors.idea_list(user=request.user),
                        template="ideas/list.html", context={
@@ -71,6 +72,7 @@ QUEUE_TABS = {
 
 
 @login_required
+@require_safe
 def idea_queue(request: HttpRequest) -> HttpResponse:
     """The work queue: coordinators see what waits for screening; reviewers what is assigned
     to them and what they have not scored yet."""
@@ -168,6 +170,7 @@ def _comment_rows(request, idea):
 
 
 @login_required
+@require_safe
 def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk)
     can_screen = user_can(request.user, idea.organisation_id, Capability.SCREEN_IDEAS)
@@ -223,10 +226,12 @@ ACTIONS = {
 
 
 def _int(value) -> int:
+    """An id from a form field; a missing or garbled one is bad input (a message on the idea
+    page), not a missing page."""
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise Http404
+        raise DomainError(_("Velg idéen den skal slås sammen med."), field="into")
 
 
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
@@ -363,7 +368,11 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @require_POST
 def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk, capability=Capability.SCREEN_IDEAS)
-    reviewer = get_object_or_404(User, pk=_int(request.POST.get("reviewer")))
+    raw = request.POST.get("reviewer", "")
+    reviewer = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if reviewer is None:  # a form without a reviewer is bad input, not a missing page
+        messages.error(request, _("Velg en vurderer."))
+        return redirect("ideas:detail", pk=pk)
     if request.POST.get("remove") == "1":
         return _run(request, pk, lambda: services.reviewer_unassign(
             actor=request.user, idea=idea, reviewer=reviewer), _("Vurdereren er fjernet."))

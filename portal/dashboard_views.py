@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from portal.access import organisations_where
 from portal.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
@@ -16,6 +17,7 @@ from portal.roles import Capability
 
 
 @login_required
+@require_safe
 def manager(request: HttpRequest) -> HttpResponse:
     organisations = list(organisations_where(request.user, Capability.VIEW_DASHBOARDS)
                          .order_by("name"))

@@ -1,3 +1,7 @@
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+
 class BokmalByDefaultMiddleware:
     """Bokmål unless the user chose another language with the language switch.
 
@@ -32,3 +36,26 @@ class DatabaseUnavailableMiddleware:
         if is_database_unavailable(exception):
             return database_unavailable_response(request, exception)
         return None
+
+
+class RejectNulCharactersMiddleware:
+    """400 for a NUL character in the path or the query string.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a value reaching a query
+    is a 500. Form fields and API body fields refuse NUL in their own validation (Django's
+    and DRF's CharField); the path and the query parameters that views read directly are
+    checked here, once for every route."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+                "\x00" in key or any("\x00" in value for value in values)
+                for key, values in request.GET.lists()):
+            message = _("Ugyldig tegn (NUL) i adressen.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "invalid",
+                                     "errors": {"non_field_errors": [message]}}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)

@@ -42,3 +42,4 @@ urlpatterns = [
 ]
 
 handler500 = "portal.views.server_error"
+handler404 = "portal.views.page_not_found"

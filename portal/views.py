@@ -5,8 +5,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from portal import selectors, services
 from portal.access import get_organisation_for_user, organisations_where
@@ -39,6 +40,7 @@ class LoginView(DjangoLoginView):
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request.user)
     roles = {m.role for m in ctx["memberships"]}
@@ -227,6 +229,16 @@ def my_data_export(request: HttpRequest) -> JsonResponse:
                             json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="innoportal-mine-data.json"'
     return response
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """No route: the API answers in its JSON error shape, the site with its page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Ikke funnet."), "code": "not_found", "errors": {}},
+                            status=404)
+    return defaults.page_not_found(request, exception)
 
 
 # --- health -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gevinst.selectors import project_panel
 from portal.access import get_organisation_for_user, organisations_where, user_can
@@ -54,6 +54,7 @@ def _paged(request: HttpRequest, queryset, filter_class, *, template: str, rows:
 
 
 @login_required
+@require_safe
 def project_list(request: HttpRequest) -> HttpResponse:
     return _paged(request, selectors.project_list(user=request.user), ProjectListFilter,
                   template="projects/list.html", rows="projects/_rows.html",
@@ -63,6 +64,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
                           request.user, Capability.DECIDE_GATES).exists()})
 
 
+@require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The open catalogue of shared innovations: readable without login."""
     return _paged(request, selectors.catalogue(user=request.user), CatalogueFilter,
@@ -76,6 +78,7 @@ def _adopt_organisations(request: HttpRequest, project):
         pk=project.organisation_id).exclude(projects__adopted_from=project).order_by("name")
 
 
+@require_safe
 def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A shared project as everybody outside its organisation sees it: no team, costs,
     funding, risks or links."""
@@ -125,8 +128,14 @@ def _decision_context(request, project, decision_form=None) -> dict:
 
 
 @login_required
-def project_detail(request: HttpRequest, pk: int, *, decision_form=None,
-                   status: int = 200) -> HttpResponse:
+@require_safe
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _project_page(request, pk)
+
+
+def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
+                  status: int = 200) -> HttpResponse:
+    """The project page; also re-rendered with the errors of a refused gate decision."""
     project = get_project_for_user(request.user, pk)
     if not is_member(request.user, project):
         return _shared_page(request, project)
@@ -234,7 +243,7 @@ def project_decide(request: HttpRequest, pk: int) -> HttpResponse:
     targets = selectors.allowed_targets(project, selectors.phase_before_special(project)
                                         if project.initiative.phase == Phase.PARKED else None)
     form.fields["to_phase"].choices = targets or form.fields["to_phase"].choices
-    return project_detail(request, pk, decision_form=form, status=400)
+    return _project_page(request, pk, decision_form=form, status=400)
 
 
 @login_required

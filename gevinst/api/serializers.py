@@ -19,7 +19,8 @@ from gevinst.services import UNITS
 class BenefitSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(source="project.organisation.org_number",
                                          read_only=True)
-    owner = serializers.CharField(source="owner.username", read_only=True, default=None)
+    owner = serializers.CharField(source="owner.username", read_only=True, default=None,
+                                  allow_null=True)
     latest_value = serializers.SerializerMethodField()
     latest_on = serializers.SerializerMethodField()
     realised_change = serializers.SerializerMethodField()
@@ -97,7 +98,7 @@ class BenefitInput(serializers.Serializer):
 
 class MeasurementSerializer(serializers.ModelSerializer):
     entered_by = serializers.CharField(source="entered_by.username", read_only=True,
-                                       default=None)
+                                       default=None, allow_null=True)
 
     class Meta:
         model = Measurement
@@ -112,7 +113,8 @@ class MeasurementInput(serializers.Serializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    assessor = serializers.CharField(source="assessor.username", read_only=True, default=None)
+    assessor = serializers.CharField(source="assessor.username", read_only=True, default=None,
+                                     allow_null=True)
 
     class Meta:
         model = BenefitAssessment
@@ -130,7 +132,7 @@ class AssessmentInput(serializers.Serializer):
 
 class BenefitPlanSerializer(serializers.ModelSerializer):
     approved_by = serializers.CharField(source="approved_by.username", read_only=True,
-                                        default=None)
+                                        default=None, allow_null=True)
     next_due_on = serializers.SerializerMethodField()
 
     class Meta:

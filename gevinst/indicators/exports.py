@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from gevinst.indicators.forms import PeriodForm
 from gevinst.indicators.models import YEAR
@@ -57,6 +58,7 @@ def columns() -> list[Column]:
 
 
 @login_required
+@require_safe
 def indicator_export(request: HttpRequest):
     form = PeriodForm(request.GET or None)
     year, quarter = (form.cleaned_data["year"], int(form.cleaned_data["quarter"] or YEAR)) \

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gevinst.indicators import services
 from gevinst.indicators.access import (
@@ -25,6 +25,7 @@ from gevinst.indicators.comparison import as_chart, comparison
 from gevinst.indicators.explain import explain
 from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
+from portal.access import get_organisation_for_user
 from portal.errors import DomainError
 from portal.exports import Column, csv_response
 from portal.roles import Capability
@@ -64,6 +65,7 @@ def _chart_download(kind: str, organisation, year: int, quarter: int, *, history
                         rows, f"sammenligning-{slug}")
 
 @login_required
+@require_safe
 def indicator_home(request: HttpRequest) -> HttpResponse:
     organisations = list(readable_organisations(request.user))
     if not organisations:
@@ -134,7 +136,10 @@ def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
     organisation = next((o for o in readable_organisations(request.user)
                          if o.org_number == org_number), None)
     if organisation is None:
-        raise Http404
+        organisation = get_organisation_for_user(request.user, org_number)  # 404 outsiders
+    # Readers and members without the right are refused before their input is looked at.
+    if not can_start_job(request.user, organisation):
+        raise PermissionDenied
     form = PeriodForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Ugyldig periode."))
@@ -155,6 +160,7 @@ def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def indicator_job(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(IndicatorJob.objects.select_related("organisation"), pk=pk)
     if not can_view_job(request.user, job):

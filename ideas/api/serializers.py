@@ -13,6 +13,14 @@ class IdeaSerializer(serializers.ModelSerializer):
     tags = serializers.SerializerMethodField()
     support_count = serializers.IntegerField(read_only=True, default=None)
     comment_count = serializers.IntegerField(read_only=True, default=None)
+    # Optional choices are "" when not given; read-only model fields would lose allow_blank,
+    # and the schema would promise only the listed values.
+    target_group = serializers.ChoiceField(TargetGroup.choices, allow_blank=True, read_only=True)
+    innovation_type = serializers.ChoiceField(InnovationType.choices, allow_blank=True,
+                                              read_only=True)
+    welfare_area = serializers.ChoiceField(WelfareArea.choices, allow_blank=True, read_only=True)
+    origin = serializers.ChoiceField(Origin.choices, allow_blank=True, read_only=True)
+    novelty = serializers.ChoiceField(Novelty.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Idea

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -45,6 +45,18 @@ def _service_fields(data: dict) -> dict:
                 raise DomainError(missing[name], field=name)
             fields[name] = row
     return fields
+
+
+ScoreSummarySerializer = inline_serializer("IdeaScoreSummary", {
+    "criteria": inline_serializer("CriterionSummary", {
+        "id": serializers.IntegerField(), "name": serializers.CharField(),
+        "scale_min": serializers.IntegerField(), "scale_max": serializers.IntegerField(),
+        "count": serializers.IntegerField(),
+        "average": serializers.FloatField(allow_null=True),
+        "min": serializers.IntegerField(allow_null=True),
+        "max": serializers.IntegerField(allow_null=True),
+        "stdev": serializers.FloatField(allow_null=True)}, many=True),
+    "scores": ScoreSerializer(many=True)})
 
 
 class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -176,7 +188,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=IdeaCommentInput, responses={200: CommentSerializer(many=True),
                                                     201: CommentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def comments(self, request, pk=None):
         idea = self._idea(pk)
         context = {**self.get_serializer_context(), "idea": idea}
@@ -206,9 +218,9 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         context = {**self.get_serializer_context(), "idea": idea}
         return Response(CommentSerializer(comment, context=context).data)
 
-    @extend_schema(request=IdeaScoreInput, responses={200: ScoreSerializer(many=True),
-                                                  201: ScoreSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], request=None, responses={200: ScoreSummarySerializer})
+    @extend_schema(methods=["POST"], request=IdeaScoreInput, responses={201: ScoreSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def scores(self, request, pk=None):
         """GET: the summary per criterion (members), and every score (coordinators) or your
         own. POST: set your score on one criterion (assigned reviewers and coordinators)."""

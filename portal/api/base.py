@@ -8,6 +8,9 @@ class ScopedViewSetMixin:
     `scope_queryset()`; nothing builds an unscoped queryset. Secure by default: a subclass that
     forgets to implement the scope fails loudly instead of leaking."""
 
+    # Ids are numbers: anything else is no route (404), never a crash in a pk lookup.
+    lookup_value_regex = "[0-9]+"
+
     def scope_queryset(self, queryset, user):
         raise NotImplementedError(f"{type(self).__name__} must scope its queryset")
 

@@ -4,7 +4,7 @@ base because DRF imports these while it builds its generic views."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, metadata, pagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -15,6 +15,14 @@ class StandardPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class ViewMetadata(metadata.SimpleMetadata):
+    """OPTIONS names the view and what it renders and parses. DRF's default also lists the
+    fields of a PUT by loading the object, which views without a queryset cannot do (500)."""
+
+    def determine_actions(self, request, view):
+        return {}
 
 
 def exception_handler(exc, context):

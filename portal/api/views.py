@@ -28,6 +28,7 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     lookup_field = "org_number"
+    lookup_value_regex = "[0-9]{9}"
 
     def scope_queryset(self, queryset, user):
         return queryset.filter(pk__in=organisations_where(user).values("pk"))
@@ -65,10 +66,9 @@ class MeView(generics.RetrieveAPIView):
     serializer_class = MeSerializer
 
     def get_object(self):
-        user = self.request.user
+        # Not type(request.user): with session authentication that is Django's lazy wrapper.
         user_memberships = Membership.objects.select_related("organisation")
-        # Not type(user): with session authentication the user is Django's lazy wrapper.
         return (User.objects
                 .prefetch_related(Prefetch("memberships", queryset=user_memberships),
                                   "analysed_networks")
-                .get(pk=user.pk))
+                .get(pk=self.request.user.pk))

@@ -8,7 +8,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="org_number", read_only=True)
     phase = serializers.CharField(source="initiative.phase", read_only=True)
     key = serializers.CharField(source="initiative.key", read_only=True)
-    leader = serializers.CharField(source="leader.username", read_only=True, default=None)
+    leader = serializers.CharField(source="leader.username", read_only=True, default=None,
+                                   allow_null=True)
 
     class Meta:
         model = Project

@@ -49,7 +49,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=TransitionInput, responses={200: PhaseChangeSerializer(many=True),
                                                        201: PhaseChangeSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def transitions(self, request, pk=None):
         """GET: the project's phase history. POST: a gate decision (managers and admins)."""
         project = get_project_for_user(request.user, pk)
@@ -87,7 +87,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=ChecklistTickInput,
                    responses={200: ChecklistRowSerializer(many=True)})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
     def checklist(self, request, pk=None):
         """GET: the gate checklist of the current phase (members of the organisation).
         POST: tick an item (done true) or open it again (the leader, managers, admins)."""

@@ -1,0 +1,304 @@
+"""The route inventory: every URL pattern of the site and the API is listed in the permission
+matrix (tests/portal/route_matrix.py) with what each persona gets, and the site answers so.
+
+- A route without a matrix entry, or an entry whose route is gone, fails
+  `test_every_route_is_in_the_matrix` with the list of both.
+- `test_routes_answer_as_the_matrix_says[persona]` requests every route with every method of
+  its entry as that persona, at a real object of the home organisation, and collects every
+  mismatch into one failure message (one test per persona keeps the world built once per
+  persona instead of once per cell: ~2 000 requests in well under a minute on SQLite).
+- Every write the matrix does not mark as changing data ("+…") must leave every table of the
+  project's apps as it was; every write runs in a savepoint that is rolled back, so one cell
+  never sees another's effects.
+- `test_other_municipalitys_objects_are_as_closed_as_ours` asks the home admin for the other
+  municipality's objects: they must answer as the matrix says for the outsider asking for
+  ours (the same rules seen from the other side).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portal.roles import Role
+from tests.factories import MembershipFactory, UserFactory
+from tests.portal.route_matrix import (
+    ADMIN_PREFIX,
+    EXCLUDED_PREFIXES,
+    MATRIX,
+    PERSONAS,
+    WRITE_METHODS,
+)
+from tests.portal.route_world import build_world
+
+# --- the resolver walk ----------------------------------------------------------------------
+
+API_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _methods(callback) -> tuple[str, ...]:
+    """The HTTP methods a route serves: a DRF viewset's actions, an APIView's handlers; plain
+    Django views are asked GET and POST (a GET-only page must answer POST with 405)."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return tuple(m for m in API_METHODS if m in actions)
+    view_class = getattr(callback, "cls", None)
+    if view_class is not None and hasattr(view_class, "permission_classes"):
+        return tuple(m for m in API_METHODS if hasattr(view_class, m))
+    return ("get", "post")
+
+
+def walk(resolver=None, prefix: str = "", namespace: str | None = None):
+    """(pattern, key, methods) of every route; key is the URL name (with namespaces) or,
+    for an unnamed route, its pattern. A route shadowed by an earlier one with the same
+    name and pattern (Django's own accounts/login/) is listed once."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from walk(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            pattern = prefix + str(entry.pattern)
+            key = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            yield pattern, key or pattern, _methods(entry.callback)
+
+
+def inventory() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """key → (pattern, methods), without the django-admin internals and static files."""
+    routes: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for pattern, key, methods in walk():
+        plain = pattern.replace("^", "")
+        if plain.startswith(ADMIN_PREFIX) or plain.startswith(EXCLUDED_PREFIXES):
+            continue
+        if key in routes and routes[key][0] != pattern:
+            raise AssertionError(f"two routes are named {key!r}: {routes[key][0]} and "
+                                 f"{pattern}; name one of them differently")
+        routes.setdefault(key, (pattern, methods))
+    return routes
+
+
+def test_every_route_is_in_the_matrix():
+    routes = inventory()
+    missing = sorted(set(routes) - set(MATRIX))
+    gone = sorted(set(MATRIX) - set(routes))
+    unlisted_methods = sorted(
+        f"{key}: {method.upper()}" for key, (_pattern, methods) in routes.items()
+        if key in MATRIX for method in methods if method not in MATRIX[key].outcomes)
+    problems = []
+    if missing:
+        problems.append("Routes missing from tests/portal/route_matrix.py MATRIX:\n  "
+                        + "\n  ".join(f"{k}  ({routes[k][0]})" for k in missing))
+    if gone:
+        problems.append("MATRIX entries whose route no longer exists:\n  " + "\n  ".join(gone))
+    if unlisted_methods:
+        problems.append("Methods the route serves without a MATRIX outcome:\n  "
+                        + "\n  ".join(unlisted_methods))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_walk_sees_every_kind_of_route():
+    """Guard for the walk itself: it must reach nested includes, DRF routers (regex
+    patterns, viewset actions) and namespaced app URLs, or the inventory proves nothing."""
+    routes = inventory()
+    assert routes["ideas:comment-edit"][0] == "ideas/<int:pk>/comments/<int:comment_pk>/edit/"
+    assert routes["project-risks-detail"][1] == ("get", "put", "patch", "delete")
+    assert routes["api-indicator-jobs"][1] == ("post",)
+    assert routes["healthz"][1] == ("get", "post")
+    assert "django-admin/" not in str(routes)
+
+
+# --- the world --------------------------------------------------------------------------------
+
+@pytest.fixture
+def world(home_org, other_org, personas, coordinator, manager, project_leader, employee,
+          org_admin, outsider, network_analyst, national_analyst):
+    other_screener = MembershipFactory(user=UserFactory(username="naboby-koordinator"),
+                                       organisation=other_org, role=Role.COORDINATOR).user
+    other_manager = MembershipFactory(user=UserFactory(username="naboby-leder"),
+                                      organisation=other_org, role=Role.MANAGER).user
+    other_leader = MembershipFactory(user=UserFactory(username="naboby-prosjektleder"),
+                                     organisation=other_org, role=Role.PROJECT_LEADER).user
+    other_employee = MembershipFactory(user=UserFactory(username="naboby-ansatt"),
+                                       organisation=other_org, role=Role.EMPLOYEE).user
+    home = build_world(home_org, other_org, screener=coordinator, manager=manager,
+                       leader=project_leader, token_owner=employee, job_owner=org_admin)
+    other = build_world(other_org, home_org, screener=other_screener, manager=other_manager,
+                        leader=other_leader, token_owner=other_employee, job_owner=outsider)
+    users = {**personas, "analyst": network_analyst, "national": national_analyst}
+    return {"home": home, "other": other, "users": users}
+
+
+# --- fingerprints -------------------------------------------------------------------------------
+
+# Read bookkeeping that a page view may write by design, and framework tables.
+NOT_FINGERPRINTED = {"projects.projectvisit"}
+FINGERPRINT_APPS = {"portal", "ideas", "projects", "gevinst"}
+# Columns that change in place. Any other change of a row writes an event row in the same
+# transaction (STYLE.md: every service writes its event), which the row counts catch.
+IN_PLACE = {"updated_at", "version", "deleted_at", "revoked_at", "read_at", "done_at",
+            "is_active", "last_used_at"}
+
+
+def _fingerprint_sql() -> str:
+    """One query: per table of the project's apps, its row count and an aggregate of every
+    in-place column. Hundreds of thousands of single queries would make the matrix slow."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    parts = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.app_label not in FINGERPRINT_APPS or meta.label_lower in NOT_FINGERPRINTED:
+            continue
+        table = quote(meta.db_table)
+        parts.append(f"(SELECT COUNT(*) FROM {table})")
+        for f in meta.concrete_fields:
+            if f.attname not in IN_PLACE:
+                continue
+            column = quote(f.column)
+            if f.get_internal_type() == "BooleanField":
+                parts.append(f"(SELECT COUNT(CASE WHEN {column} THEN 1 END) FROM {table})")
+            elif f.attname == "version":
+                parts.append(f"(SELECT SUM({column}) FROM {table})")
+            else:
+                parts.append(f"(SELECT COUNT({column}) FROM {table})")
+                parts.append(f"(SELECT MAX({column}) FROM {table})")
+    return "SELECT " + ", ".join(parts)
+
+
+def fingerprint(sql: str) -> tuple:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
+# --- asking ----------------------------------------------------------------------------------
+
+LOGIN_PATH = reverse("login") if settings.LOGIN_URL == "login" else settings.LOGIN_URL
+
+
+def outcome(response) -> str:
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(f"/{ADMIN_PREFIX}login/"):
+            return "admin-login"
+        if location.split("?")[0] in (LOGIN_PATH, settings.LOGIN_URL):
+            return "login"
+    return str(response.status_code)
+
+
+def ask(client: Client, method: str, url: str, *, api: bool, sql: str) -> tuple[str, str]:
+    """(outcome, detail) of one request, rolled back afterwards, cookies included (a logout
+    or a language switch must not carry over to the next request). A write that changed
+    the database is reported as "+<status>"."""
+    before = fingerprint(sql) if method in WRITE_METHODS else None
+    detail = ""
+    cookies = copy.deepcopy(client.cookies)
+    with transaction.atomic():
+        try:
+            if api:
+                response = getattr(client, method)(url, data=json.dumps({}) if method != "get"
+                                                   else None,
+                                                   content_type="application/json")
+            else:
+                response = getattr(client, method)(url)
+        except Exception as error:  # noqa: BLE001 - a crash is a finding, reported below
+            transaction.set_rollback(True)
+            client.cookies = cookies
+            return "500", f"{type(error).__name__}: {error}"[:300]
+        result = outcome(response)
+        if before is not None and fingerprint(sql) != before:
+            result = f"+{result}"
+        if result.lstrip("+")[0] in "45" and not getattr(response, "streaming", False):
+            detail = (detail + " " + response.content[:160].decode(errors="replace")).strip()
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return result, detail
+
+
+def is_api(pattern: str) -> bool:
+    return pattern.startswith("api/v1/")
+
+
+def url_for(key: str, pattern: str, targets: dict) -> str:
+    entry = MATRIX[key]
+    if entry.target not in targets:
+        raise AssertionError(f"{key}: unknown target {entry.target!r}")
+    name = key if key != pattern else None
+    if name is None:
+        return "/" + re.sub(r"\^|\$", "", pattern)
+    params = {a or b for a, b in re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern)}
+    url = reverse(name, kwargs={k: v for k, v in targets[entry.target].items() if k in params})
+    if entry.query:
+        url += "?" + entry.query.format(**targets[entry.target])
+    return url
+
+
+def probe(user, routes, targets, expected_column: str):
+    """Every route and method as `user`; the mismatches against the matrix column."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    sql = _fingerprint_sql()
+    mismatches = []
+    for key, (pattern, _methods) in sorted(routes.items()):
+        entry = MATRIX[key]
+        url = url_for(key, pattern, targets)
+        for method, cells in entry.outcomes.items():
+            expected = cells[PERSONAS.index(expected_column)]
+            actual, detail = ask(client, method, url, api=is_api(pattern), sql=sql)
+            if actual != expected:
+                mismatches.append(f"{key} {method.upper()} {url}: expected {expected}, got "
+                                  f"{actual} {detail}".rstrip())
+    return mismatches
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_routes_answer_as_the_matrix_says(world, persona):
+    routes = inventory()
+    mismatches = probe(world["users"][persona], routes, world["home"], persona)
+    assert not mismatches, (f"{len(mismatches)} routes answer {persona} otherwise than "
+                            "tests/portal/route_matrix.py says:\n  " + "\n  ".join(mismatches))
+
+
+def test_other_municipalitys_objects_are_as_closed_as_ours(world):
+    """The home admin asks for the other municipality's objects and gets what the outsider
+    (an admin there) gets for ours: nothing of another organisation opens by symmetry
+    breaking, e.g. an access check that compares with the wrong organisation."""
+    routes = {k: v for k, v in inventory().items() if MATRIX[k].target}
+    mismatches = probe(world["users"]["admin"], routes, world["other"], "outsider")
+    assert not mismatches, "\n  ".join(["Cross-organisation probes:", *mismatches])
+
+
+# --- django-admin --------------------------------------------------------------------------
+
+ADMIN_SAMPLES = [f"/{ADMIN_PREFIX}", f"/{ADMIN_PREFIX}portal/organisation/",
+                 f"/{ADMIN_PREFIX}ideas/idea/", f"/{ADMIN_PREFIX}gevinst/benefit/"]
+
+
+@pytest.mark.parametrize("url", ADMIN_SAMPLES)
+def test_django_admin_is_for_staff_only(world, url):
+    """The django-admin prefix is one matrix entry, "admin only": every persona (the
+    organisation admin too: that role is not site staff) is sent to the admin login; a
+    superuser gets the page."""
+    for persona, user in world["users"].items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        assert outcome(client.get(url)) == "admin-login", persona
+    operator = UserFactory(username="drift", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(operator)
+    assert client.get(url).status_code == 200
