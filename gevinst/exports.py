@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from gevinst import calculations
 from gevinst.access import benefits_visible_to
@@ -190,6 +191,7 @@ def _measurements(benefits: QuerySet[Benefit]):
 
 
 @login_required
+@require_safe
 def benefit_export(request: HttpRequest):
     fmt = requested_format(request)
     if fmt is None:

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from notifications import selectors, services
 from notifications.forms import PreferenceForm
@@ -16,6 +16,7 @@ PAGE_SIZE = 25
 
 
 @login_required
+@require_safe
 def centre(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.notifications_for_display(request.user), PAGE_SIZE).get_page(
         request.GET.get("page"))

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from gevinst.indicators.access import (
     is_member,
@@ -25,6 +26,7 @@ def _valid_year(year: int) -> bool:
 
 
 @login_required
+@require_safe
 def portfolio_report_choose(request: HttpRequest) -> HttpResponse:
     """The year selector's target (?organisation=&year=), and the way in from the menus:
     redirects to the report's own address."""
@@ -44,6 +46,7 @@ def portfolio_report_choose(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def portfolio_report_page(request: HttpRequest, org_number: str, year: int) -> HttpResponse:
     organisation = Organisation.objects.filter(org_number=org_number).first()
     if organisation is None:

@@ -211,6 +211,7 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @never_cache
+@require_safe
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything the system holds about the signed-in user, and only that (GDPR art. 15)."""
     from portal.personal_data import personal_data_sections
@@ -221,6 +222,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
+@require_safe
 def my_data_export(request: HttpRequest) -> JsonResponse:
     """The same as a JSON file to take elsewhere (GDPR art. 20)."""
     from portal.personal_data import personal_data_document

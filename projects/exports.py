@@ -12,6 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from portal.exports import (
     Column,
@@ -112,6 +113,7 @@ def project_columns() -> list[Column]:
 
 
 @login_required
+@require_safe
 def project_export(request: HttpRequest):
     fmt = requested_format(request)
     if fmt is None:

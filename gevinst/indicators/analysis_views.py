@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from gevinst.indicators.analysis import (
     PAGE_SIZE,
@@ -103,6 +104,7 @@ def _sort_link(current: str, name: str, label: str) -> dict:
 
 
 @login_required
+@require_safe
 def indicator_analysis(request: HttpRequest) -> HttpResponse:
     if not is_analyst(request.user):
         raise PermissionDenied

@@ -14,6 +14,8 @@ from gevinst import services as gevinst_services
 from gevinst.indicators.models import IndicatorJob
 from gevinst.models import BenefitMapEdge, BenefitMapNode
 from ideas import services as idea_services
+from notifications.models import Notification
+from notifications.tokens import unsubscribe_token
 from portal.models import Membership, Organisation, Unit, User
 from portal.roles import Role
 from portal.services import api_token_create
@@ -118,6 +120,9 @@ def build_world(org: Organisation, partner_org: Organisation, *, screener: User,
     edge = BenefitMapEdge.objects.create(project=project, source=node, target=effect)
     token, _key = api_token_create(user=token_owner, name="Rapport")
     job = IndicatorJob.objects.create(year=2024, organisation=org, requested_by=job_owner)
+    # The review started above is a notice to the idea's submitter; one for the token owner too.
+    notice = Notification.objects.create(user=token_owner, kind="status_changed", idea=idea,
+                                         idea_event=idea.events.latest("id"))
 
     targets: dict[str, dict] = {
         "": {},
@@ -138,6 +143,9 @@ def build_world(org: Organisation, partner_org: Organisation, *, screener: User,
         "edge": {"pk": project.pk, "edge_pk": edge.pk},
         "benefit": {"pk": benefit.pk},
         "job": {"pk": job.pk},
+        "notification": {"pk": notice.pk},
+        "unsubscribe": {"token": unsubscribe_token(token_owner)},
+        "report": {"org_number": org.org_number, "year": 2024},
         "reset": {"uidb64": "MQ", "token": "ikke-gyldig"},
         # the API's names for the same things
         "api-org": {"org_number": org.org_number},
