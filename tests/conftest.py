@@ -110,3 +110,16 @@ def pytest_collection_modifyitems(items):
     """Browser tests run last: they are the slowest, and their transactional flushes (which
     recreate content types) must not come before tests that restore serialized data."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks run in the test's process when published, also in the suite's Redis run: the
+    test plays the worker (without it, a message would wait in Redis for a worker that the
+    suite does not start)."""
+    from portal.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

@@ -98,7 +98,7 @@ def test_never_means_never_and_the_notices_stay_in_the_centre(
 
 def test_immediate_mail_after_commit_goes_only_to_those_who_chose_it(
         employee, coordinator, manager, home_org, mailoutbox,
-        django_capture_on_commit_callbacks):
+        django_capture_on_commit_callbacks, celery_eager):
     idea = make_idea(employee, home_org, status="submitted")
     idea_services.idea_follow(actor=manager, idea=idea)
     preference_set(user=manager, frequency="immediate")
