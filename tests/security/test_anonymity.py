@@ -22,7 +22,8 @@ from django.urls import get_resolver
 from tests.security import world
 from tests.security.crawl import crawl
 
-pytestmark = pytest.mark.django_db
+# One worker builds the module's world once (xdist --dist loadgroup; see dev.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("anonymity-sweep")]
 
 SECRET = world.SECRET_NAME
 # Coordinators and admins of the organisation may see an anonymous submitter (DOMAIN.md).
