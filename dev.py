@@ -116,12 +116,11 @@ def test(argv: list[str]) -> int:
     ensure_venv(["dev"])
     say("Tests on " + ("PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite")
         + (" with Redis" if os.environ.get("REDIS_URL") else " without Redis"))
-    # Both cores by default (pytest-xdist, one test database per worker). `loadgroup` hands
-    # each worker its tests in collection order, so on every worker the transactional tests
-    # (whose flush empties the database) still run after the others, as pytest-django orders
-    # them; a module marked xdist_group (an expensive module-scoped world) stays on one worker.
+    # Both cores by default (pytest-xdist, one test database per worker). `load` hands each
+    # worker its tests in collection order, so on every worker the transactional tests (whose
+    # flush empties the database) still run after the others, as pytest-django orders them.
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in argv):
-        argv = ["-n", os.environ.get("INNOPORTAL_TEST_WORKERS", "auto"), "--dist", "loadgroup",
+        argv = ["-n", os.environ.get("INNOPORTAL_TEST_WORKERS", "auto"), "--dist", "load",
                 *argv]
     return subprocess.run([PY, "-m", "pytest", *argv], cwd=ROOT).returncode
 

@@ -22,8 +22,7 @@ from django.urls import get_resolver
 from tests.security import world
 from tests.security.crawl import crawl
 
-# One worker builds the module's world once (xdist --dist loadgroup; see dev.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("anonymity-sweep")]
+pytestmark = pytest.mark.django_db
 
 SECRET = world.SECRET_NAME
 # Coordinators and admins of the organisation may see an anonymous submitter (DOMAIN.md).

@@ -19,8 +19,7 @@ from tests.security import world
 from tests.security.crawl import crawl, shape
 
 # Marks the module as using the database, so the test database is set up for it.
-# One worker builds the module's world once (xdist --dist loadgroup; see dev.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("page-sweep")]
+pytestmark = pytest.mark.django_db
 
 START = ["/", "/ideas/", "/ideas/campaigns/", "/ideas/queue/", "/projects/",
          "/projects/catalogue/", "/projects/checklists/", "/benefits/", "/benefits/calculator/",
