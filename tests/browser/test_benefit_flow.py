@@ -30,8 +30,8 @@ def add_benefit(page, project, manager, title, baseline, target):
     page.get_by_label("Måldato").fill((YEAR_AGO + datetime.timedelta(days=730)).isoformat())
     page.get_by_label("Kroner per enhet").fill("620")
     page.get_by_label("Perioder per år").fill("52")
-    page.get_by_role("button", name="Lagre").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre").click()
     return Benefit.objects.get(project=project, title=title)
 
 
@@ -52,21 +52,21 @@ def test_benefits_are_planned_approved_measured_charted_and_mapped(open_page, pr
     leader.get_by_label("Måleintervall (måneder)").fill("6")
     leader.get_by_label("Første måling").fill((YEAR_AGO + datetime.timedelta(days=180))
                                                .isoformat())
-    leader.get_by_role("button", name="Lagre").click()
-    leader.wait_for_load_state()
+    with leader.expect_navigation():
+        leader.get_by_role("button", name="Lagre").click()
 
     boss = open_page(manager)
     boss.goto(f"/benefits/project/{project.pk}/")
-    boss.get_by_role("button", name="Godkjenn planen").click()
-    boss.wait_for_load_state()
+    with boss.expect_navigation():
+        boss.get_by_role("button", name="Godkjenn planen").click()
     assert BenefitPlan.objects.get(project=project).status == "approved"
 
     leader.goto(f"/benefits/{rounds.pk}/")
     for days, value in [(120, "36"), (300, "31")]:
         leader.get_by_label("Dato").fill((YEAR_AGO + datetime.timedelta(days=days)).isoformat())
         leader.get_by_label("Målt verdi").fill(value)
-        leader.get_by_role("button", name="Registrer").click()
-        leader.wait_for_load_state()
+        with leader.expect_navigation():
+            leader.get_by_role("button", name="Registrer").click()
     assert Measurement.objects.filter(benefit=rounds).count() == 2
     # 40 -> 31 hours a week, improvement is a decrease: 9 × 620 × 52 kr a year.
     assert "290 160" in leader.locator("main").inner_text().replace("\u00a0", " ")
@@ -81,13 +81,13 @@ def test_benefits_are_planned_approved_measured_charted_and_mapped(open_page, pr
         form = leader.locator("form[action$='/map/nodes/']")
         form.get_by_label("Type").select_option(kind)
         form.get_by_label("Tekst").fill(label)
-        form.get_by_role("button", name="Legg til").click()
-        leader.wait_for_load_state()
+        with leader.expect_navigation():
+            form.get_by_role("button", name="Legg til").click()
     edges = leader.locator("form[action$='/map/edges/']")
     edges.get_by_label("Fra").select_option(label="Tiltak: Sensorer i leilighetene")
     edges.get_by_label("Til").select_option(label="Effekt: Færre runder")
-    edges.get_by_role("button", name="Legg til").click()
-    leader.wait_for_load_state()
+    with leader.expect_navigation():
+        edges.get_by_role("button", name="Legg til").click()
 
     leader.goto(f"/projects/{project.pk}/")
     svg = leader.locator("svg.benefit-map__svg")

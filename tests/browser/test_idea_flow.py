@@ -46,8 +46,8 @@ def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employ
         select.select_option("4")
     page.get_by_role("button", name="Lagre vurdering").click()
     assert page.locator(".score-table").get_by_text("4,0").first.is_visible()
-    page.get_by_role("button", name="Godkjenn og opprett prosjekt").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Godkjenn og opprett prosjekt").click()
     idea.refresh_from_db()
     assert idea.status == "approved"
     assert Project.objects.filter(initiative=idea.initiative).exists()
@@ -63,8 +63,8 @@ def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employ
     notices = page.locator("ul.notice-list")
     assert notices.get_by_role("link", name=idea.title).first.is_visible()
     assert "Godkjent" in notices.inner_text()
-    page.get_by_role("button", name="Merk alle som lest").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Merk alle som lest").click()
     assert page.locator("header .notice-badge").count() == 0
 
     from notifications.tasks import notifications_send_daily

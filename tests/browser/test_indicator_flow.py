@@ -57,8 +57,8 @@ def test_the_admin_recomputes_the_indicators_and_watches_the_progress(open_page,
     assert page.locator("#recompute-status .job-progress").get_attribute("hx-get") is None
     assert page.locator("#recompute-status").get_by_text("1 organisasjoner beregnet").is_visible()
 
-    page.get_by_role("link", name="Vis oppdaterte tall").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Vis oppdaterte tall").click()
     snapshot = IndicatorSnapshot.objects.get(organisation=home_org, year=year, quarter=0)
     assert (snapshot.count_pilot, snapshot.count_implementation) == (1, 1)
     phases = {row.locator("td").nth(0).inner_text(): row.locator("td").nth(1).inner_text()

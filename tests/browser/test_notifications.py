@@ -4,6 +4,7 @@ keyboard-usable, and no serious or critical axe-core (WCAG 2.1 AA) violations.""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ideas import services as idea_services
 from notifications.tokens import unsubscribe_token
@@ -37,22 +38,22 @@ def test_centre_preferences_and_unsubscribe_pass_axe(open_page, employee, coordi
     # Mark one read with the keyboard only.
     page.locator("ul.notice-list > li", has_text="Idé 1").get_by_role(
         "button", name="Merk som lest").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert page.locator("header .notice-badge").inner_text() == "1"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("header .notice-badge")).to_have_text("1")
 
     page.get_by_role("link", name="Varslingsvalg").first.click()
     page.get_by_label("Ukentlig sammendrag").check()
-    page.get_by_role("button", name="Lagre").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre").click()
     assert page.get_by_label("Ukentlig sammendrag").is_checked()
     assert axe_violations(page) == []
 
     anonymous = open_page()
     anonymous.goto(f"/notifications/unsubscribe/{unsubscribe_token(employee)}/")
     assert axe_violations(anonymous) == []
-    anonymous.get_by_role("button", name="Ja, ikke send meg flere e-poster").click()
-    anonymous.wait_for_load_state()
-    assert "Du får ikke lenger e-post" in anonymous.content()
+    with anonymous.expect_navigation():
+        anonymous.get_by_role("button", name="Ja, ikke send meg flere e-poster").click()
+    expect(anonymous.get_by_text("Du får ikke lenger e-post")).to_be_visible()
     employee.notification_preference.refresh_from_db()
     assert employee.notification_preference.email_frequency == "never"

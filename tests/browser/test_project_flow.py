@@ -31,8 +31,8 @@ def decide(page, to_phase, *, rationale="", stop_reason="", lesson=""):
         form.locator("select[name=stop_reason]").select_option(stop_reason)
     if lesson:
         form.locator("textarea[name=lesson_learned]").fill(lesson)
-    form.get_by_role("button", name="Registrer beslutning").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Registrer beslutning").click()
 
 
 def current_phase(page) -> str:
@@ -81,8 +81,8 @@ def test_another_municipality_finds_a_shared_project_and_adopts_it(open_page, ou
     page.get_by_label("Søk").fill("dørlåser")
     page.get_by_role("button", name="Filtrer").click()
     page.get_by_role("link", name=shared.title).click()
-    page.get_by_role("button", name="Adopter").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Adopter").click()
     adopted = Project.objects.get(adopted_from=shared)
     assert adopted.organisation == outsider.memberships.get().organisation
     assert page.url.endswith(f"/projects/{adopted.pk}/")
