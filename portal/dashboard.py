@@ -65,7 +65,10 @@ class Attention:
 
 
 def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
+                      track: str = "", area: str = "",
                       today: datetime.date | None = None, quarters: int = QUARTERS) -> dict:
+    """`unit` (with the units below it), `track` (full or fast track) and `area` (a welfare
+    technology area, which only projects have) narrow everything to those initiatives."""
     today = today or timezone.localdate()
     initiatives = Initiative.objects.filter(organisation=organisation)
     # The whole organisation is read through the organisation columns the rows carry; a unit
@@ -76,6 +79,11 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
     if unit is not None:
         units = unit_and_below(unit)
         initiatives = initiatives.filter(Q(project__unit__in=units) | Q(idea__unit__in=units))
+    if track:
+        initiatives = initiatives.filter(track=track)
+    if area:
+        initiatives = initiatives.filter(project__welfare_area=area)
+    if unit is not None or track or area:
         changes = changes.filter(initiative__in=initiatives.values("pk"))
         projects = projects.filter(initiative__in=initiatives.values("pk"))
         measurements = measurements.filter(benefit__project__in=projects)

@@ -14,6 +14,7 @@ from portal.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
 from portal.exports import Column, csv_response
 from portal.models import Unit
 from portal.roles import Capability
+from projects.models import Track, WelfareArea
 
 
 @login_required
@@ -29,7 +30,11 @@ def manager(request: HttpRequest) -> HttpResponse:
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit")), None)
     quarters = next((q for q in QUARTER_CHOICES if str(q) == request.GET.get("quarters")),
                     QUARTERS)
-    data = manager_dashboard(organisation, unit=unit, quarters=quarters)
+    track = request.GET.get("track", "")
+    track = track if track in Track.values else ""
+    area = request.GET.get("area", "")
+    area = area if area in WelfareArea.values else ""
+    data = manager_dashboard(organisation, unit=unit, track=track, area=area, quarters=quarters)
     # Whole kroner, as the page shows them.
     benefit_rows = [{"label": _("Planlagt"), "nok": round(data["benefits"]["planned_nok"])},
                     {"label": _("Realisert"), "nok": round(data["benefits"]["realised_nok"])}]
@@ -53,6 +58,8 @@ def manager(request: HttpRequest) -> HttpResponse:
         **data, "organisation": organisation, "organisations": organisations,
         "units": units, "unit": unit, "query": query.urlencode(),
         "quarters": quarters, "quarter_choices": QUARTER_CHOICES, "benefit_rows": benefit_rows,
+        "track": track, "track_choices": Track.choices,
+        "area": area, "area_choices": WelfareArea.choices,
         "chart_data": {
             "funnel": {"labels": [r["label"] for r in data["funnel"]],
                        "counts": [r["count"] for r in data["funnel"]],

@@ -72,12 +72,14 @@ def test_the_manager_reads_filters_and_downloads_the_dashboard(open_page, manage
     benefits.get_by_text("Vis tallene som tabell").click()
     assert [r[1].replace("\u00a0", " ") for r in table(benefits)] == ["156 000", "78 000"]
 
-    # Filters: the unit and the period go into the URL and stay selected.
+    # Filters: the unit, the track and the period go into the URL and stay selected.
     page.get_by_label("Enhet", exact=True).select_option(label="Helse og omsorg")
+    page.get_by_label("Spor", exact=True).select_option(label="Full")
     page.get_by_label("Periode", exact=True).select_option(label="Siste 4 kvartaler")
     page.get_by_role("button", name="Vis", exact=True).click()
-    page.wait_for_url(f"**/dashboard/?unit={care.pk}&quarters=4")
+    page.wait_for_url(f"**/dashboard/?unit={care.pk}&track=full&area=&quarters=4")
     assert page.get_by_label("Enhet", exact=True).input_value() == str(care.pk)
+    assert page.get_by_label("Spor", exact=True).input_value() == "full"
     assert page.get_by_label("Periode", exact=True).input_value() == "4"
     assert page.get_by_role("heading", name=f"{home_org.name} – Helse og omsorg").is_visible()
     assert page.evaluate("Chart.getChart('flow-chart').data.labels.length") == 4

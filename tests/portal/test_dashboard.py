@@ -157,3 +157,29 @@ def test_benefit_chart_data_downloads_as_csv(client, manager, portfolio):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.splitlines() == ["Gevinst;Kroner per år", f"Planlagt;{10 * 300 * 52}",
                                  f"Realisert;{5 * 300 * 52}"]
+
+
+def test_track_and_area_narrow_the_dashboard_and_stay_in_the_url(client, manager, portfolio,
+                                                                 home_org):
+    _care, _school, old_pilot, fresh = portfolio
+    fresh.welfare_area = "digital_supervision"
+    fresh.save(update_fields=["welfare_area"])
+    fresh.initiative.track = "fast_track"
+    fresh.initiative.save(update_fields=["track"])
+
+    def pilots(**filters):
+        funnel = manager_dashboard(home_org, today=TODAY, **filters)["funnel"]
+        return next(r["count"] for r in funnel if r["phase"] == "pilot")
+
+    assert (pilots(), pilots(track="fast_track"), pilots(track="full")) == (2, 1, 1)
+    assert pilots(area="digital_supervision") == 1
+    # The old pilot's benefit drops out with it.
+    assert manager_dashboard(home_org, today=TODAY, area="digital_supervision")["benefits"][
+        "planned_nok"] == 0
+    client.force_login(manager)
+    response = client.get("/dashboard/", {"track": "fast_track", "area": "digital_supervision"})
+    html = response.content.decode()
+    assert 'value="fast_track" selected' in html and 'value="digital_supervision" selected' in html
+    assert "track=fast_track" in response.context["query"]
+    # An unknown value is ignored rather than failing.
+    assert client.get("/dashboard/", {"track": "nonsense"}).context["track"] == ""
