@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from gevinst.indicators import selectors, services
 from gevinst.indicators.access import can_view_job
 from gevinst.indicators.models import YEAR, IndicatorJob
-from portal.api.conventions import StandardPagination
+from portal.api.pagination import StandardPagination
 from portal.errors import DomainError
 from portal.models import Organisation, SizeClass
 

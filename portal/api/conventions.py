@@ -1,28 +1,15 @@
-"""The API's conventions: pagination and the one JSON error shape. Kept apart from the viewset
-base because DRF imports these while it builds its generic views."""
+"""The API's one JSON error shape (EXCEPTION_HANDLER). DRF reads this setting only while it
+handles a request, so importing `rest_framework.views` here is safe; pagination and metadata,
+which DRF imports while it builds its views, live in `portal.api.pagination`."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, metadata, pagination
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.errors import DomainError
-
-
-class StandardPagination(pagination.PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
-class ViewMetadata(metadata.SimpleMetadata):
-    """OPTIONS names the view and what it renders and parses. DRF's default also lists the
-    fields of a PUT by loading the object, which views without a queryset cannot do (500)."""
-
-    def determine_actions(self, request, view):
-        return {}
 
 
 def exception_handler(exc, context):
