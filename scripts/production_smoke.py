@@ -184,7 +184,8 @@ def run_step(title: str, command: list[str], env: dict) -> None:
     say(title + ": " + " ".join(Path(c).name if c.startswith("/") else c for c in command))
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode:
-        raise SmokeFailure(f"{title} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise SmokeFailure(
+            f"{title} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
 
 def main() -> int:
