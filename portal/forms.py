@@ -55,29 +55,53 @@ class ApiTokenForm(forms.Form):
 
 
 class ThrottledLoginMixin:
-    """Refuse the login while the username or the client's address is locked out after too
-    many failures (portal.login_throttle), before the password is even checked."""
+    """The login rule of portal.login_throttle: a user name locked (at this address, or
+    everywhere) is refused before the password is even checked; a failure is counted and
+    logged as a security event; an address over its limit has its invalid attempts refused
+    too, but never valid credentials. A refusal leaves the Lockout on the request, where the
+    view (`login_throttle.mark_response`) turns the answer into a 429 with Retry-After."""
 
-    locked = False
+    def _refuse(self, lockout: login_throttle.Lockout, username: str | None):
+        from portal.models import SecurityEventKind
+        from portal.security import security_event
+
+        self.request.login_lockout = lockout
+        security_event(SecurityEventKind.LOGIN_REFUSED, request=self.request, username=username,
+                       data={"scope": lockout.scope, "retry_after": lockout.retry_after})
+        minutes = lockout.minutes
+        return ValidationError(
+            ngettext("For mange mislykkede innloggingsforsøk. Vent %(minutes)d minutt og "
+                     "prøv igjen.",
+                     "For mange mislykkede innloggingsforsøk. Vent %(minutes)d minutter og "
+                     "prøv igjen.", minutes) % {"minutes": minutes},
+            code="throttled")
 
     def clean(self):
+        from portal.models import SecurityEventKind
+        from portal.security import security_event
+
         username = self.cleaned_data.get("username")
-        if login_throttle.is_locked(username, self.request):
-            self.locked = True
-            minutes = login_throttle.lockout_minutes()
-            raise ValidationError(
-                ngettext("For mange mislykkede innloggingsforsøk. Vent %(minutes)d minutt og "
-                         "prøv igjen.",
-                         "For mange mislykkede innloggingsforsøk. Vent %(minutes)d minutter og "
-                         "prøv igjen.", minutes) % {"minutes": minutes},
-                code="throttled")
+        current = login_throttle.standing(username, self.request)
+        lockout = current.account_lockout()
+        if lockout is not None:
+            raise self._refuse(lockout, username)
         try:
             cleaned = super().clean()
         except ValidationError as error:
-            if getattr(error, "code", None) == "invalid_login":
-                login_throttle.record_failure(username, self.request)
+            if getattr(error, "code", None) != "invalid_login":
+                raise
+            login_throttle.record_failure(current)
+            security_event(SecurityEventKind.LOGIN_FAILED, request=self.request,
+                           username=username)
+            for scope in current.reached_by_next_failure():
+                security_event(SecurityEventKind.LOCKOUT, request=self.request,
+                               username=username if scope != login_throttle.ADDRESS else None,
+                               data={"scope": scope})
+            lockout = current.address_lockout()
+            if lockout is not None:
+                raise self._refuse(lockout, username) from error
             raise
-        login_throttle.record_success(username)
+        login_throttle.record_success(current)
         return cleaned
 
 

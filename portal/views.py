@@ -9,7 +9,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from portal import selectors, services
+from portal import login_throttle, selectors, services
 from portal.access import get_organisation_for_user, organisations_where
 from portal.context_processors import user_context
 from portal.errors import DomainError
@@ -27,16 +27,14 @@ def form_error(form, error: DomainError) -> None:
 
 
 class LoginView(DjangoLoginView):
-    """Django's login with the failure throttle; a locked-out attempt answers 429."""
+    """Django's login with the failure throttle; a refused attempt answers 429 with
+    Retry-After."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
 
     def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.locked:
-            response.status_code = 429
-        return response
+        return login_throttle.mark_response(self.request, super().form_invalid(form))
 
 
 @login_required
