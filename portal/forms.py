@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -111,3 +112,19 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """The reset page only enqueues: the worker looks the address up and sends the mail
+    (portal.tasks.password_reset_send). The page does the same work for every address, so
+    its answer time no longer tells whether an account has it once real SMTP is used."""
+
+    def save(self, domain_override=None, use_https=False, request=None, **_options) -> None:
+        from portal.tasks import password_reset_send
+
+        # The host the request came in on (validated against ALLOWED_HOSTS), as Django's own
+        # form uses for the link.
+        domain = domain_override or request.get_host()
+        password_reset_send.delay_on_commit(email=self.cleaned_data["email"], domain=domain,
+                                            use_https=use_https,
+                                            language=translation.get_language())

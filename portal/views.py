@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.contrib.auth.views import PasswordResetView as DjangoPasswordResetView
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,14 @@ from portal import login_throttle, selectors, services
 from portal.access import get_organisation_for_user, organisations_where
 from portal.context_processors import user_context
 from portal.errors import DomainError
-from portal.forms import ApiTokenForm, LoginForm, MemberAddForm, MemberRoleForm, UnitForm
+from portal.forms import (
+    ApiTokenForm,
+    LoginForm,
+    MemberAddForm,
+    MemberRoleForm,
+    QueuedPasswordResetForm,
+    UnitForm,
+)
 from portal.models import ApiToken, Membership, Unit
 from portal.roles import Capability
 
@@ -35,6 +43,12 @@ class LoginView(DjangoLoginView):
 
     def form_invalid(self, form):
         return login_throttle.mark_response(self.request, super().form_invalid(form))
+
+
+class PasswordResetView(DjangoPasswordResetView):
+    """Django's reset page with a form that leaves the lookup and the mail to the worker."""
+
+    form_class = QueuedPasswordResetForm
 
 
 @login_required
