@@ -294,15 +294,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the database being away is a 503 (see DatabaseUnavailableMiddleware) also
-    when it fails outside the view; everything else is the plain 500 page, rendered without
-    the request context so it cannot fail the same way again."""
+    when it fails outside the view; everything else is a 500 — JSON in the API's error shape
+    under /api/, the plain error page elsewhere (portal.errors.server_error_response)."""
     import sys
 
-    from django.template.loader import render_to_string
-
-    from portal.errors import database_unavailable_response, is_database_unavailable
+    from portal.errors import (
+        database_unavailable_response,
+        is_database_unavailable,
+        server_error_response,
+    )
 
     error = sys.exc_info()[1]
     if is_database_unavailable(error):
         return database_unavailable_response(request, error)
-    return HttpResponse(render_to_string("500.html"), status=500)
+    return server_error_response(request)
