@@ -29,6 +29,7 @@ import csv
 import datetime
 import functools
 import io
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -158,7 +159,13 @@ def _csv_response(columns: list[Column], rows: Iterable, filename: str) -> Strea
         for row in rows:
             yield writer.writerow([c.value(row) for c in columns])
 
-    response = StreamingHttpResponse(lines(), content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
+    # The header and the first row are written before the response exists: the query runs
+    # and the first row's values are computed here, so a failure there is the view's error
+    # page (or the 503), not a 200 text/csv cut short. Later rows still stream.
+    body = lines()
+    head = list(itertools.islice(body, 2))
+    response = StreamingHttpResponse(itertools.chain(head, body),
+                                     content_type=f"{CSV_MEDIA_TYPE}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from portal.exports import (
     Column,
+    ExportRequest,
     ExportRequestError,
     ExportSpec,
     csv_cell,
@@ -66,6 +67,17 @@ def test_excel_keeps_the_text_exactly_as_a_string_cell_with_the_quote_prefix():
     # A control character XML cannot hold is dropped instead of failing the whole file.
     assert control[0].value == "Kontrolltegn"
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_a_csv_that_fails_at_its_first_row_is_an_error_not_a_200_file():
+    """The query and the first row run before the response exists, so their failure reaches
+    the error handler (500 page, API JSON, 503) instead of a cut-short text/csv."""
+    def broken(row):
+        raise RuntimeError("the query failed")
+
+    with pytest.raises(RuntimeError):
+        ExportRequest("csv", {}).response([Column("A", "", broken)], [1], filename="f",
+                                          title="T")
 
 
 def test_format_parsing_is_one_function_for_every_export():
