@@ -30,12 +30,11 @@ from gevinst.models import (
 from gevinst.selectors import benefit_row
 from portal.exports import (
     Column,
+    ExportRequestError,
+    ExportSpec,
     Sheet,
-    bad_request,
     choice_labels,
-    csv_response,
-    requested_format,
-    sheets_response,
+    export_view,
 )
 
 SHEETS = ("benefits", "measurements")
@@ -155,8 +154,8 @@ def measurement_columns() -> list[Column]:
     ]
 
 
-def _benefits(request: HttpRequest) -> QuerySet[Benefit] | str:
-    """The user's benefits with the request's narrowing, or the reason it is invalid."""
+def _benefits(request: HttpRequest) -> QuerySet[Benefit]:
+    """The user's benefits with the request's narrowing (ExportRequestError when invalid)."""
     benefits = benefits_visible_to(request.user)
     organisation = request.GET.get("organisation")
     if organisation:
@@ -164,7 +163,7 @@ def _benefits(request: HttpRequest) -> QuerySet[Benefit] | str:
     project = request.GET.get("project")
     if project:
         if not project.isdigit():
-            return _("project må være et prosjektnummer.")
+            raise ExportRequestError(_("project må være et prosjektnummer."), field="project")
         benefits = benefits.filter(project_id=int(project))
     return benefits
 
@@ -192,23 +191,18 @@ def _measurements(benefits: QuerySet[Benefit]):
 
 @login_required
 @require_safe
+@export_view(ExportSpec(choices={"sheet": SHEETS}))
 def benefit_export(request: HttpRequest):
-    fmt = requested_format(request)
-    if fmt is None:
-        return bad_request(_("Ukjent format. Bruk format=csv eller format=xlsx."))
-    sheet = request.GET.get("sheet") or "benefits"
-    if sheet not in SHEETS:
-        return bad_request(_("Ukjent ark. Bruk sheet=benefits eller sheet=measurements."))
+    export = request.export
     benefits = _benefits(request)
-    if isinstance(benefits, str):
-        return bad_request(benefits)
     stamp = timezone.localdate().isoformat()
-    if fmt == "xlsx":
-        return sheets_response([
+    if export.format == "xlsx":
+        return export.sheets_response([
             Sheet(_("Gevinster"), benefit_columns(), _benefit_rows(benefits)),
             Sheet(_("Målinger"), measurement_columns(), _measurements(benefits)),
         ], f"gevinster-{stamp}")
-    if sheet == "measurements":
-        return csv_response(measurement_columns(), _measurements(benefits),
-                            f"gevinstmalinger-{stamp}")
-    return csv_response(benefit_columns(), _benefit_rows(benefits), f"gevinster-{stamp}")
+    if export.choices["sheet"] == "measurements":
+        return export.response(measurement_columns(), _measurements(benefits),
+                               filename=f"gevinstmalinger-{stamp}", title=_("Målinger"))
+    return export.response(benefit_columns(), _benefit_rows(benefits),
+                           filename=f"gevinster-{stamp}", title=_("Gevinster"))

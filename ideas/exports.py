@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from ideas import selectors
 from ideas.access import may_see_submitter
 from ideas.filters import IdeaFilter
-from portal.exports import FORMATS, Column, export_response
+from portal.exports import Column, ExportSpec, export_view
 
 
 def idea_columns(user) -> list[Column]:
@@ -52,6 +52,7 @@ def idea_columns(user) -> list[Column]:
 
 @login_required
 @require_safe
+@export_view(ExportSpec())
 def idea_export(request: HttpRequest):
     ideas = selectors.idea_list(user=request.user)
     filterset = IdeaFilter(request.GET or None, queryset=ideas, request=request)
@@ -59,7 +60,6 @@ def idea_export(request: HttpRequest):
         ideas = filterset.qs
     ideas = ideas.select_related("organisation", "unit", "campaign", "submitter")
     ideas = ideas.prefetch_related("tags")
-    fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "csv"
-    return export_response(fmt, idea_columns(request.user), ideas.iterator(chunk_size=500),
-                           filename=f"ideer-{timezone.localdate().isoformat()}",
-                           title=_("Idéer"))
+    return request.export.response(idea_columns(request.user), ideas.iterator(chunk_size=500),
+                                   filename=f"ideer-{timezone.localdate().isoformat()}",
+                                   title=_("Idéer"))

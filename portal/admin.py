@@ -1,6 +1,9 @@
+import functools
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from portal import login_throttle
 from portal.forms import AdminLoginForm
 from portal.models import (
     ApiToken,
@@ -9,12 +12,26 @@ from portal.models import (
     Organisation,
     OrganisationEvent,
     PendingTask,
+    SecurityEvent,
     Unit,
     User,
 )
 
-# The admin's own login form counts towards (and obeys) the same login throttle.
+# The admin's own login form counts towards (and obeys) the same login throttle, and a
+# refused attempt answers 429 with Retry-After as on the site's login page. AdminSite.login
+# builds Django's LoginView itself, so its answer is marked on the way out.
 admin.site.login_form = AdminLoginForm
+
+
+def _throttled(login):
+    @functools.wraps(login)
+    def view(request, extra_context=None):
+        return login_throttle.mark_response(request, login(request, extra_context))
+
+    return view
+
+
+admin.site.login = _throttled(admin.site.login)
 
 
 @admin.register(User)
@@ -73,4 +90,25 @@ class PendingTaskAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log (portal.security), read-only: failed logins, refused attempts and
+    lockouts. Search a user name by its hash (portal.security.username_hash)."""
+
+    list_display = ["created_at", "kind", "user", "address", "path"]
+    list_filter = ["kind"]
+    search_fields = ["address", "username_hash", "user__username"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "kind", "user", "username_hash", "address", "path", "data"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

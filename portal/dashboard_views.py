@@ -11,14 +11,18 @@ from django.views.decorators.http import require_safe
 
 from portal.access import organisations_where
 from portal.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
-from portal.exports import Column, csv_response
+from portal.exports import Column, ExportSpec, export_view
 from portal.models import Unit
 from portal.roles import Capability
 from projects.models import Track, WelfareArea
 
+DOWNLOADS = ("funnel", "flow", "benefits")
+FILE_NAMES = {"funnel": "trakt", "flow": "flyt", "benefits": "gevinst"}
+
 
 @login_required
 @require_safe
+@export_view(ExportSpec(formats=("csv",), choices={"download": DOWNLOADS}, trigger="download"))
 def manager(request: HttpRequest) -> HttpResponse:
     organisations = list(organisations_where(request.user, Capability.VIEW_DASHBOARDS)
                          .order_by("name"))
@@ -38,20 +42,20 @@ def manager(request: HttpRequest) -> HttpResponse:
     # Whole kroner, as the page shows them.
     benefit_rows = [{"label": _("Planlagt"), "nok": round(data["benefits"]["planned_nok"])},
                     {"label": _("Realisert"), "nok": round(data["benefits"]["realised_nok"])}]
-    download = request.GET.get("download")
-    if download == "funnel":
-        return csv_response([Column(_("Fase"), "", lambda r: r["label"]),
-                             Column(_("Antall"), "", lambda r: r["count"]),
-                             Column(_("Poeng"), "", lambda r: r["points"])],
-                            data["funnel"], f"trakt-{organisation.org_number}")
-    if download == "flow":
-        return csv_response([Column(_("Kvartal"), "", lambda r: r["label"]),
-                             Column(_("Faseskifter framover"), "", lambda r: r["moves"])],
-                            data["flow"], f"flyt-{organisation.org_number}")
-    if download == "benefits":
-        return csv_response([Column(_("Gevinst"), "", lambda r: r["label"]),
-                             Column(_("Kroner per år"), "", lambda r: r["nok"])],
-                            benefit_rows, f"gevinst-{organisation.org_number}")
+    if request.export is not None:
+        download = request.export.choices["download"]
+        columns, rows = {
+            "funnel": ([Column(_("Fase"), "", lambda r: r["label"]),
+                        Column(_("Antall"), "", lambda r: r["count"]),
+                        Column(_("Poeng"), "", lambda r: r["points"])], data["funnel"]),
+            "flow": ([Column(_("Kvartal"), "", lambda r: r["label"]),
+                      Column(_("Faseskifter framover"), "", lambda r: r["moves"])], data["flow"]),
+            "benefits": ([Column(_("Gevinst"), "", lambda r: r["label"]),
+                          Column(_("Kroner per år"), "", lambda r: r["nok"])], benefit_rows),
+        }[download]
+        return request.export.response(
+            columns, rows, filename=f"{FILE_NAMES[download]}-{organisation.org_number}",
+            title=_("Styringstavle"))
     query = request.GET.copy()
     query.pop("download", None)
     return render(request, "portal/dashboard.html", {

@@ -40,6 +40,25 @@ class Forbidden(DomainError):
 RETRY_AFTER_SECONDS = 5
 
 
+def is_api_request(request) -> bool:
+    """Under /api/ every answer, errors included, is the API's JSON shape."""
+    return request.path.startswith("/api/")
+
+
+def server_error_response(request):
+    """The 500 answer for an unexpected exception (handler500): the API's one error shape
+    under /api/, the plain error page elsewhere — rendered without the request context, so it
+    cannot fail the same way again."""
+    from django.http import HttpResponse, JsonResponse
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    if is_api_request(request):
+        return JsonResponse({"detail": _("Det oppstod en feil hos oss. Feilen er logget."),
+                             "code": "server_error", "errors": {}}, status=500)
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
 def is_database_unavailable(error: BaseException | None) -> bool:
     """OperationalError/InterfaceError: the connection failed or was lost (not a bad query)."""
     from django.db import InterfaceError, OperationalError
@@ -59,7 +78,7 @@ def database_unavailable_response(request, error: BaseException):
     logging.getLogger("portal.errors").warning(
         "Database unavailable for %s %s: %s", request.method, request.path,
         f"{type(error).__name__}: {error}".strip())
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         response = JsonResponse({"detail": _("Tjenesten er midlertidig utilgjengelig. Prøv igjen "
                                              "om litt."),
                                  "code": "service_unavailable", "errors": {}}, status=503)

@@ -256,3 +256,63 @@ class PendingTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name}{tuple(self.args)}"
+
+
+class LoginFailure(models.Model):
+    """One failed login or wrong API token (portal.login_throttle). The locks are counts of
+    these rows in the last LOGIN_THROTTLE_SECONDS — in the database, so a lock holds while
+    Redis is down; older rows are pruned as new ones arrive."""
+
+    # Keyed hash of the user name typed ("" for a wrong API token): never the name itself,
+    # which is sometimes a password typed into the wrong field.
+    account = models.CharField(max_length=64, blank=True)
+    address = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The per-(account, address) and per-account counts (a prefix of it).
+            models.Index(fields=["account", "address", "created_at"],
+                         name="loginfailure_account_idx"),
+            # The per-address count.
+            models.Index(fields=["address", "created_at"], name="loginfailure_address_idx"),
+            # Pruning.
+            models.Index(fields=["created_at"], name="loginfailure_created_idx"),
+        ]
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN_FAILED = "login_failed", _("Mislykket innlogging")
+    LOGIN_REFUSED = "login_refused", _("Innlogging avvist (sperret)")
+    LOCKOUT = "lockout", _("Sperret etter for mange forsøk")
+    TOKEN_FAILED = "token_failed", _("Ugyldig API-nøkkel")
+
+
+class SecurityEvent(models.Model):
+    """The security log (portal.security.security_event): failed logins, refused attempts and
+    lockouts. Written once, never changed; read in the admin (and by the audit page). Holds no
+    password, token or typed user name — only a keyed hash of the name, and the account when
+    the name is one."""
+
+    kind = models.CharField(_("hendelse"), max_length=40, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+", verbose_name=_("bruker"))
+    username_hash = models.CharField(_("brukernavn (nøkkelhash)"), max_length=64, blank=True)
+    address = models.CharField(_("adresse"), max_length=64, blank=True)
+    path = models.CharField(_("adresse i portalen"), max_length=200, blank=True)
+    data = models.JSONField(_("detaljer"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("tidspunkt"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("sikkerhetshendelse")
+        verbose_name_plural = _("sikkerhetshendelser")
+        indexes = [models.Index(fields=["user", "-created_at"], name="securityevent_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Security events are written once and never changed.")
+        super().save(*args, **kwargs)

@@ -21,7 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.models import ApiToken, Membership, OrganisationEvent, User
+from portal.models import (
+    ApiToken,
+    Membership,
+    OrganisationEvent,
+    SecurityEvent,
+    SecurityEventKind,
+    User,
+)
 
 FORMAT = "innoportal-personal-data/1"
 
@@ -127,6 +134,13 @@ def _portal_sections(user: User) -> list[Section]:
             col("role", _("Din rolle i hendelsen"),
                 lambda e: _("utført av deg") if e.actor_id == user.pk else _("gjelder deg")),
         ], covers=("portal.OrganisationEvent.actor",)),
+        section("security_events", gettext_lazy("Mislykkede innlogginger og sperringer"),
+                SecurityEvent.objects.filter(user=user), [
+                    col("created_at", _("Tidspunkt")),
+                    col("kind", _("Hendelse"),
+                        lambda e: choice_label(SecurityEventKind, e.kind)),
+                    col("address", _("Fra adresse")),
+                ], covers=("portal.SecurityEvent.user",)),
     ]
 
 

@@ -39,7 +39,7 @@ def portfolio_report_choose(request: HttpRequest) -> HttpResponse:
         raise Http404
     year = request.GET.get("year") or str(timezone.localdate().year)
     if not year.isdigit() or not _valid_year(int(year)):
-        return bad_request(_("Ugyldig år: velg et år fra %(first)s til i år.")
+        return bad_request(request, _("Ugyldig år: velg et år fra %(first)s til i år.")
                            % {"first": FIRST_YEAR})
     return redirect("reports:portfolio", org_number=(organisation or organisations[0]).org_number,
                     year=int(year))

@@ -4,7 +4,7 @@ checks the actor's right, validates, writes and records an event in one transact
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.access import user_can
@@ -75,6 +75,20 @@ def _send_welcome(email: str, request) -> None:
                   use_https=request.is_secure() if request else site.scheme == "https",
                   subject_template_name="registration/welcome_subject.txt",
                   email_template_name="registration/welcome_email.txt")
+
+
+def password_reset_send(*, email: str, domain: str, use_https: bool, language: str) -> int:
+    """Mail a password-reset link to every active account with this address and a usable
+    password (Django's PasswordResetForm decides who). Runs in the worker: the lookup and the
+    SMTP time are no longer part of the page's answer."""
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return 0
+    users = list(form.get_users(form.cleaned_data["email"]))
+    if users:
+        with translation.override(language):
+            form.save(domain_override=domain, use_https=use_https)
+    return len(users)
 
 
 def member_change_role(*, actor: User, membership: Membership, role: str,

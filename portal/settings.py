@@ -270,10 +270,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
-# Login throttling (portal.login_throttle): this many failed logins for one username, or from
-# one address (higher: a town hall's staff share one NAT address), lock further attempts for
-# LOGIN_THROTTLE_SECONDS after the last failure.
-LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", default=5)
+# Login throttling (portal.login_throttle): within LOGIN_THROTTLE_SECONDS, this many failed
+# logins for one user name from one address lock the name at that address; this many for the
+# name from anywhere lock it everywhere; this many from one address (a town hall's staff share
+# one NAT address) make that address's invalid attempts answer 429, never valid credentials.
+LOGIN_FAILURE_LIMIT_PER_USERNAME_AND_ADDRESS = env.int(
+    "LOGIN_FAILURE_LIMIT_PER_USERNAME_AND_ADDRESS", default=5)
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", default=20)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=30)
 LOGIN_THROTTLE_SECONDS = env.int("LOGIN_THROTTLE_SECONDS", default=15 * 60)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -19,3 +19,13 @@ def outbox_flush() -> str:
     from portal import outbox
 
     return str(outbox.outbox_flush())
+
+
+@shared_task
+def password_reset_send(email: str, domain: str, use_https: bool, language: str) -> int:
+    """The password-reset mail, sent from the worker so the page's answer takes the same time
+    whether the address belongs to an account or not (portal.forms.QueuedPasswordResetForm).
+    Returns the number of accounts mailed (0 for an unknown address)."""
+    from portal.services import password_reset_send as send
+
+    return send(email=email, domain=domain, use_https=use_https, language=language)

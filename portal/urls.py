@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    # Before Django's auth URLs: the reset page that sends its mail from the queue.
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView as DjangoLoginView
+from django.contrib.auth.views import PasswordResetView as DjangoPasswordResetView
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +10,18 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from portal import selectors, services
+from portal import login_throttle, selectors, services
 from portal.access import get_organisation_for_user, organisations_where
 from portal.context_processors import user_context
 from portal.errors import DomainError
-from portal.forms import ApiTokenForm, LoginForm, MemberAddForm, MemberRoleForm, UnitForm
+from portal.forms import (
+    ApiTokenForm,
+    LoginForm,
+    MemberAddForm,
+    MemberRoleForm,
+    QueuedPasswordResetForm,
+    UnitForm,
+)
 from portal.models import ApiToken, Membership, Unit
 from portal.roles import Capability
 
@@ -27,16 +35,20 @@ def form_error(form, error: DomainError) -> None:
 
 
 class LoginView(DjangoLoginView):
-    """Django's login with the failure throttle; a locked-out attempt answers 429."""
+    """Django's login with the failure throttle; a refused attempt answers 429 with
+    Retry-After."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
 
     def form_invalid(self, form):
-        response = super().form_invalid(form)
-        if form.locked:
-            response.status_code = 429
-        return response
+        return login_throttle.mark_response(self.request, super().form_invalid(form))
+
+
+class PasswordResetView(DjangoPasswordResetView):
+    """Django's reset page with a form that leaves the lookup and the mail to the worker."""
+
+    form_class = QueuedPasswordResetForm
 
 
 @login_required
@@ -282,15 +294,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the database being away is a 503 (see DatabaseUnavailableMiddleware) also
-    when it fails outside the view; everything else is the plain 500 page, rendered without
-    the request context so it cannot fail the same way again."""
+    when it fails outside the view; everything else is a 500 — JSON in the API's error shape
+    under /api/, the plain error page elsewhere (portal.errors.server_error_response)."""
     import sys
 
-    from django.template.loader import render_to_string
-
-    from portal.errors import database_unavailable_response, is_database_unavailable
+    from portal.errors import (
+        database_unavailable_response,
+        is_database_unavailable,
+        server_error_response,
+    )
 
     error = sys.exc_info()[1]
     if is_database_unavailable(error):
         return database_unavailable_response(request, error)
-    return HttpResponse(render_to_string("500.html"), status=500)
+    return server_error_response(request)

@@ -14,13 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from portal.exports import (
-    Column,
-    bad_request,
-    choice_labels,
-    export_response,
-    requested_format,
-)
+from portal.exports import Column, ExportRequestError, ExportSpec, choice_labels, export_view
 from projects import selectors
 from projects.filters import ProjectListFilter
 from projects.models import ORDERED_PHASES, Phase, StopReason, Track, Visibility, WelfareArea
@@ -114,19 +108,17 @@ def project_columns() -> list[Column]:
 
 @login_required
 @require_safe
+@export_view(ExportSpec())
 def project_export(request: HttpRequest):
-    fmt = requested_format(request)
-    if fmt is None:
-        return bad_request(_("Ukjent format. Bruk format=csv eller format=xlsx."))
     projects = selectors.project_list(user=request.user)
     filterset = ProjectListFilter(request.GET or None, queryset=projects, request=request)
     if filterset.is_bound:
         if not filterset.is_valid():
             problems = "; ".join(f"{name}: {' '.join(errors)}"
                                  for name, errors in filterset.errors.items())
-            return bad_request(_("Ugyldig filter – %(problems)s") % {"problems": problems})
+            raise ExportRequestError(_("Ugyldig filter – %(problems)s") % {"problems": problems})
         projects = filterset.qs
     rows = selectors.with_export_figures(projects).iterator(chunk_size=500)
-    return export_response(fmt, project_columns(), rows,
-                           filename=f"prosjekter-{timezone.localdate().isoformat()}",
-                           title=_("Prosjekter"))
+    return request.export.response(project_columns(), rows,
+                                   filename=f"prosjekter-{timezone.localdate().isoformat()}",
+                                   title=_("Prosjekter"))

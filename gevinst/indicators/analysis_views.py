@@ -24,7 +24,7 @@ from gevinst.indicators.analysis import (
     period_label,
 )
 from gevinst.indicators.forms import AnalysisForm
-from portal.exports import Column, csv_response
+from portal.exports import Column, ExportRequest, ExportSpec, export_view
 
 DOWNLOADS = ("ranking", "histogram", "distribution", "trend")
 
@@ -33,8 +33,13 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def _download(kind: str, result: Analysis, measure: str, slug: str):
+def _download(export: ExportRequest, result: Analysis, measure: str, slug: str):
+    kind = export.choices["download"]
     per_capita = result.filters.per_capita
+
+    def respond(columns, rows, filename):
+        return export.response(columns, rows, filename=filename, title=_("Analyse"))
+
     if kind == "ranking":
         columns = [
             Column(_("Plass"), "", lambda r: r.rank),
@@ -47,12 +52,12 @@ def _download(kind: str, result: Analysis, measure: str, slug: str):
             Column(_("Forrige år"), "", lambda r: _round(r.previous)),
             Column(_("Endring"), "", lambda r: _round(r.change)),
         ]
-        return csv_response(columns, result.ranking, f"rangering-{slug}")
+        return respond(columns, result.ranking, f"rangering-{slug}")
     if kind == "histogram":
         columns = [Column(_("Fra"), "", lambda b: _round(b.low)),
                    Column(_("Til (ikke med)"), "", lambda b: _round(b.high)),
                    Column(_("Antall organisasjoner"), "", lambda b: b.count)]
-        return csv_response(columns, result.histogram, f"fordeling-{slug}")
+        return respond(columns, result.histogram, f"fordeling-{slug}")
     stats = [Column(_("Antall"), "", lambda r: r[2].count),
              Column(_("Min."), "", lambda r: _round(r[2].minimum)),
              Column(_("1. kvartil"), "", lambda r: _round(r[2].q1)),
@@ -64,16 +69,16 @@ def _download(kind: str, result: Analysis, measure: str, slug: str):
         rows = [(_("Alle"), d.label, d) for d in [result.overall] if d is not None]
         rows += [(_("Størrelse"), d.label, d) for d in result.by_size_class]
         rows += [(_("Fylke"), d.label, d) for d in result.by_county]
-        return csv_response([Column(_("Gruppering"), "", lambda r: r[0]),
-                             Column(_("Gruppe"), "", lambda r: r[1]), *stats],
-                            rows, f"kvartiler-{slug}")
+        return respond([Column(_("Gruppering"), "", lambda r: r[0]),
+                        Column(_("Gruppe"), "", lambda r: r[1]), *stats],
+                       rows, f"kvartiler-{slug}")
     rows = [(series.label, label, point)
             for series in result.trends
             for label, point in zip(result.period_labels, series.points, strict=True)
             if point is not None]
-    return csv_response([Column(_("Gruppe"), "", lambda r: r[0]),
-                         Column(_("Periode"), "", lambda r: r[1]), *stats],
-                        rows, f"utvikling-{slug}")
+    return respond([Column(_("Gruppe"), "", lambda r: r[0]),
+                    Column(_("Periode"), "", lambda r: r[1]), *stats],
+                   rows, f"utvikling-{slug}")
 
 
 def _chart_data(result: Analysis, measure: str) -> dict:
@@ -105,6 +110,7 @@ def _sort_link(current: str, name: str, label: str) -> dict:
 
 @login_required
 @require_safe
+@export_view(ExportSpec(formats=("csv",), choices={"download": DOWNLOADS}, trigger="download"))
 def indicator_analysis(request: HttpRequest) -> HttpResponse:
     if not is_analyst(request.user):
         raise PermissionDenied
@@ -121,10 +127,9 @@ def indicator_analysis(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     result = analysis(user=request.user, filters=filters)
     measure = measure_label(filters.measure, filters.per_capita)
-    download = request.GET.get("download")
-    if download in DOWNLOADS:
+    if request.export is not None:
         slug = f"{filters.year}" + (f"-k{filters.quarter}" if filters.quarter else "")
-        return _download(download, result, measure, slug)
+        return _download(request.export, result, measure, slug)
     page = Paginator(result.ranking, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "indicators/analysis.html", {
         "form": form, "result": result, "filters": filters, "measure": measure,

@@ -1,33 +1,20 @@
 """The indicator API (DOMAIN.md "Indicator API"): list, summary, CSV, recompute jobs."""
 
-import csv
-import io
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import renderers, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gevinst.indicators import selectors, services
 from gevinst.indicators.access import can_view_job
 from gevinst.indicators.models import YEAR, IndicatorJob
+from portal.api.exports import ExportAPIView
 from portal.api.pagination import StandardPagination
 from portal.errors import DomainError
+from portal.exports import ExportSpec
 from portal.models import Organisation, SizeClass
-
-
-class CsvRenderer(renderers.BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, (bytes, str)):
-            return data
-        # Errors keep their JSON shape even when CSV was asked for.
-        return renderers.JSONRenderer().render(data)
 
 
 class PeriodQuery(serializers.Serializer):
@@ -42,16 +29,6 @@ class SummaryQuery(PeriodQuery):
     group_by = serializers.ChoiceField(choices=selectors.GROUPINGS)
 
 
-def _csv(header: list[str], rows: list[list], filename: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = Response(buffer.getvalue().encode("utf-8"))
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 PERIOD_PARAMETERS = [
     OpenApiParameter("year", int, required=True),
     OpenApiParameter("quarter", int, description="1–4; omit for the whole year"),
@@ -62,10 +39,8 @@ PERIOD_PARAMETERS = [
 ]
 
 
-class IndicatorListView(APIView):
+class IndicatorListView(ExportAPIView):
     """Indicator snapshots per organisation for a period, sorted by organisation number."""
-
-    renderer_classes = [renderers.JSONRenderer, CsvRenderer]
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -76,18 +51,19 @@ class IndicatorListView(APIView):
             user=request.user, year=params["year"], quarter=params.get("quarter", YEAR),
             organisation=params.get("organisation"), county=params.get("county"),
             size_class=params.get("size_class"))
-        if request.accepted_renderer.format == "csv":
-            rows = [selectors.item_to_csv_row(selectors.snapshot_item(s)) for s in snapshots]
-            return _csv(selectors.CSV_COLUMNS, rows, f"indikatorer-{params['year']}.csv")
+        if self.wants_csv():
+            rows = (selectors.item_to_csv_row(selectors.snapshot_item(s)) for s in snapshots)
+            return self.csv_response(selectors.CSV_COLUMNS, rows,
+                                     f"indikatorer-{params['year']}.csv")
         paginator = StandardPagination()
         page = paginator.paginate_queryset(snapshots, request, view=self)
         return paginator.get_paginated_response([selectors.snapshot_item(s) for s in page])
 
 
-class IndicatorSummaryView(APIView):
+class IndicatorSummaryView(ExportAPIView):
     """Sums of the organisation snapshots by county, size class, network or nationally."""
 
-    renderer_classes = [renderers.JSONRenderer, CsvRenderer]
+    export_spec = ExportSpec(formats=("json", "csv"), choices={"group_by": selectors.GROUPINGS})
 
     @extend_schema(parameters=[*PERIOD_PARAMETERS[:2],
                                OpenApiParameter("group_by", str, required=True,
@@ -101,7 +77,7 @@ class IndicatorSummaryView(APIView):
         groups = selectors.summary(user=request.user, year=params["year"],
                                    quarter=params.get("quarter", YEAR),
                                    group_by=params["group_by"])
-        if request.accepted_renderer.format == "csv":
+        if self.wants_csv():
             header = ["group", "organisations", *selectors.CSV_COLUMNS[4:6],
                       *selectors.CSV_COLUMNS[9:]]
             rows = []
@@ -111,7 +87,7 @@ class IndicatorSummaryView(APIView):
                                               "county": ""},
                     "scheme": "", "status": "", "computed_at": ""})
                 rows.append([group["group"], group["organisations"], *flat[4:6], *flat[9:]])
-            return _csv(header, rows, f"indikatorer-sum-{params['group_by']}.csv")
+            return self.csv_response(header, rows, f"indikatorer-sum-{params['group_by']}.csv")
         return Response({"count": len(groups), "results": groups})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
@@ -17,7 +18,7 @@ from gevinst.indicators.selectors import (
     snapshot_item,
     snapshot_list,
 )
-from portal.exports import FORMATS, Column, export_response
+from portal.exports import Column, ExportRequestError, ExportSpec, export_view
 from projects.models import COUNTED_PHASES, Phase
 
 DESCRIPTIONS = {
@@ -59,16 +60,21 @@ def columns() -> list[Column]:
 
 @login_required
 @require_safe
+@export_view(ExportSpec())
 def indicator_export(request: HttpRequest):
-    form = PeriodForm(request.GET or None)
-    year, quarter = (form.cleaned_data["year"], int(form.cleaned_data["quarter"] or YEAR)) \
-        if form.is_valid() else (None, YEAR)
-    rows = []
-    if year is not None:
-        rows = (item_to_csv_row(snapshot_item(s))
-                for s in snapshot_list(user=request.user, year=year, quarter=quarter,
-                                       organisation=request.GET.get("organisation") or None))
-    fmt = request.GET.get("format") if request.GET.get("format") in FORMATS else "csv"
+    # The period as the indicator page reads it: this year when none is given; a period
+    # that is given but invalid is a 400, not an empty file.
+    data = request.GET.copy()
+    if not data.get("year"):
+        data["year"] = str(timezone.localdate().year)
+    form = PeriodForm(data)
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        raise ExportRequestError(_("Ugyldig periode – %(problems)s") % {"problems": problems})
+    year, quarter = form.cleaned_data["year"], int(form.cleaned_data["quarter"] or YEAR)
+    rows = (item_to_csv_row(snapshot_item(s))
+            for s in snapshot_list(user=request.user, year=year, quarter=quarter,
+                                   organisation=request.GET.get("organisation") or None))
     period = f"{year}" if not quarter else f"{year}-k{quarter}"
-    return export_response(fmt, columns(), rows, filename=f"indikatorer-{period}",
-                           title=_("Indikatorer"))
+    return request.export.response(columns(), rows, filename=f"indikatorer-{period}",
+                                   title=_("Indikatorer"))

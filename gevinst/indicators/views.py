@@ -27,7 +27,7 @@ from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError
-from portal.exports import Column, csv_response
+from portal.exports import Column, ExportRequest, ExportSpec, export_view
 from portal.roles import Capability
 from projects.access import projects_visible_to
 from projects.models import COUNTED_PHASES, Phase
@@ -35,37 +35,45 @@ from projects.models import COUNTED_PHASES, Phase
 CHART_DOWNLOADS = ("phases", "history", "comparison")
 
 
-def _chart_download(kind: str, organisation, year: int, quarter: int, *, history,
+def _chart_download(export: ExportRequest, organisation, year: int, quarter: int, *, history,
                     peer_groups, phase_rows):
     """The numbers behind one chart of the indicator page, as CSV."""
+    kind = export.choices["download"]
     slug = f"{organisation.org_number}-{year}" + (f"-k{quarter}" if quarter else "")
+    title = _("Indikatorer")
+
+    def respond(columns, rows, filename):
+        return export.response(columns, rows, filename=filename, title=title)
+
     if kind == "phases":
-        return csv_response([Column(_("Fase"), "", lambda r: r[0]),
-                             Column(_("Antall"), "", lambda r: r[1]),
-                             Column(_("Poeng per initiativ"), "", lambda r: r[2])],
-                            phase_rows, f"faser-{slug}")
+        return respond([Column(_("Fase"), "", lambda r: r[0]),
+                        Column(_("Antall"), "", lambda r: r[1]),
+                        Column(_("Poeng per initiativ"), "", lambda r: r[2])],
+                       phase_rows, f"faser-{slug}")
     if kind == "history":
-        return csv_response([Column(_("År"), "", lambda r: r["year"]),
-                             Column(_("Aktivitetspoeng"), "", lambda r: r["points"]),
-                             Column(_("Nyttepoeng"), "", lambda r: r["benefit_points"]),
-                             Column(_("Realisert gevinst per år (kr)"), "",
-                                    lambda r: r["realised_nok_per_year"])],
-                            history, f"utvikling-{organisation.org_number}")
+        return respond([Column(_("År"), "", lambda r: r["year"]),
+                        Column(_("Aktivitetspoeng"), "", lambda r: r["points"]),
+                        Column(_("Nyttepoeng"), "", lambda r: r["benefit_points"]),
+                        Column(_("Realisert gevinst per år (kr)"), "",
+                               lambda r: r["realised_nok_per_year"])],
+                       history, f"utvikling-{organisation.org_number}")
     rows = [(group.title, s) for group in peer_groups for s in group.spreads]
-    return csv_response([Column(_("Gruppe"), "", lambda r: r[0]),
-                         Column(_("Mål"), "", lambda r: r[1].label),
-                         Column(_("Antall"), "", lambda r: r[1].count),
-                         Column(_("Dere"), "", lambda r: r[1].own),
-                         Column(_("Plass"), "", lambda r: r[1].rank),
-                         Column(_("Min."), "", lambda r: r[1].minimum),
-                         Column(_("1. kvartil"), "", lambda r: r[1].q1),
-                         Column(_("Median"), "", lambda r: r[1].median),
-                         Column(_("3. kvartil"), "", lambda r: r[1].q3),
-                         Column(_("Maks."), "", lambda r: r[1].maximum)],
-                        rows, f"sammenligning-{slug}")
+    return respond([Column(_("Gruppe"), "", lambda r: r[0]),
+                    Column(_("Mål"), "", lambda r: r[1].label),
+                    Column(_("Antall"), "", lambda r: r[1].count),
+                    Column(_("Dere"), "", lambda r: r[1].own),
+                    Column(_("Plass"), "", lambda r: r[1].rank),
+                    Column(_("Min."), "", lambda r: r[1].minimum),
+                    Column(_("1. kvartil"), "", lambda r: r[1].q1),
+                    Column(_("Median"), "", lambda r: r[1].median),
+                    Column(_("3. kvartil"), "", lambda r: r[1].q3),
+                    Column(_("Maks."), "", lambda r: r[1].maximum)],
+                   rows, f"sammenligning-{slug}")
 
 @login_required
 @require_safe
+@export_view(ExportSpec(formats=("csv",), choices={"download": CHART_DOWNLOADS},
+                        trigger="download"))
 def indicator_home(request: HttpRequest) -> HttpResponse:
     organisations = list(readable_organisations(request.user))
     if not organisations:
@@ -87,10 +95,9 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     if snapshot is not None:
         phase_rows = [(Phase(p).label, getattr(snapshot, f"count_{p}"),
                        snapshot.scheme.phase_points.get(p, 0)) for p in COUNTED_PHASES]
-    download = request.GET.get("download")
-    if download in CHART_DOWNLOADS:
+    if request.export is not None:
         # Each chart's numbers, before the (costly) breakdown of the initiatives.
-        return _chart_download(download, organisation, year, quarter, history=history,
+        return _chart_download(request.export, organisation, year, quarter, history=history,
                                peer_groups=peer_groups, phase_rows=phase_rows)
     breakdown = lines_page = benefits_page = None
     if snapshot is not None:

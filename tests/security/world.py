@@ -94,12 +94,18 @@ def user_text_fields() -> list[tuple[type[models.Model], models.Field]]:
     return found
 
 
-def poison() -> list[str]:
+def poison(payload_for=None) -> list[str]:
     """Write the payload into every user text field of every row; return what was poisoned
-    (and what had to be skipped because the column is too short to hold a payload)."""
+    (and what had to be skipped because the column is too short to hold a payload).
+    `payload_for(index)` chooses another payload per field (the export sweep's formulas)."""
     done = []
-    for model, field in user_text_fields():
-        if isinstance(field, models.URLField):
+    for index, (model, field) in enumerate(user_text_fields()):
+        if payload_for is not None:
+            base = payload_for(index)
+            if field.max_length is not None and field.max_length < len(base) + 8:
+                raise AssertionError(f"{model._meta.label}.{field.name} is too short for "
+                                     f"{base!r}")
+        elif isinstance(field, models.URLField):
             base = URL_PAYLOAD
         elif field.max_length is None or field.max_length >= len(PAYLOAD) + 8:
             base = PAYLOAD

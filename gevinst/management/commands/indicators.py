@@ -5,7 +5,6 @@
     manage.py indicators freeze --year Y
 """
 
-import csv
 import json
 import time
 
@@ -14,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gevinst.indicators import selectors, services
 from gevinst.indicators.models import YEAR, IndicatorSnapshot
 from portal.errors import DomainError
+from portal.exports import SafeCsvWriter
 from portal.models import Organisation
 
 
@@ -63,7 +63,8 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(items, ensure_ascii=False, indent=2))
         else:
-            writer = csv.writer(self.stdout)
+            # The toolkit's writer: the file may well be opened in a spreadsheet.
+            writer = SafeCsvWriter(self.stdout, delimiter=",")
             writer.writerow(selectors.CSV_COLUMNS)
             writer.writerows(selectors.item_to_csv_row(item) for item in items)
 

@@ -1,0 +1,307 @@
+"""Every CSV and Excel download, with a formula in every user text field (issue 13).
+
+The world is the demo data (tests/security/world.py); every CharField/TextField of every model
+— found from the models, so a new field is covered — is overwritten with text a spreadsheet
+would run (`=HYPERLINK(…)`, `@SUM(…)`, `+1`, `-1+2`, a leading tab or carriage return, a
+full-width `＝`, «-5 kr»), and some realised benefits are made negative. The download routes are
+found in the URL configuration: every view that offers a file carries its `ExportSpec`
+(portal.exports.export_view, portal.api.exports.ExportAPIView) naming its formats and the
+values of its download parameters. Every persona downloads every combination, and
+
+- no CSV cell starts with a formula character unless it is a plain number (the text arrives as
+  `'=HYPERLINK(…)`); no Excel cell is a formula, and formula-like text is a string cell with
+  the quote prefix; negative numbers stay numbers (never `'-5`, never text in Excel);
+- an unknown `format` or download name answers 400 with the valid values, as a page (HTML
+  routes) or the API's JSON error — never a file, never text/csv;
+- no module but the export toolkit imports a CSV or Excel writer or names their media types,
+  so a new export cannot bypass the neutralisation.
+
+Built once per module inside a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from openpyxl import load_workbook
+
+from gevinst.indicators.models import IndicatorSnapshot
+from gevinst.models import Measurement
+from tests.portal.route_matrix import MATRIX
+from tests.security import world
+
+pytestmark = pytest.mark.django_db
+
+# What a spreadsheet treats as the start of a formula (OWASP's list and the full-width forms).
+# Kept here on purpose, not imported from the toolkit: the test must not share its blind spots.
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+FORMULAS = ('=HYPERLINK("http://x.invalid","y")', "@SUM(1+1)", "+1", "-1+2", "\t=1+1",
+            "\r=1+1", "\uff1d1+1", "-5 kr")
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?")
+CSV_TYPES = ("text/csv",)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_FORMATS = ("csv", "xlsx")
+NEGATIVE_NOK = -12345.5
+# Chart downloads whose files hold only numbers and the product's own labels (phases,
+# quarters, years, size classes and counties from their fixed lists): no user text can reach
+# them, so no neutralised cell is expected there.
+NUMBERS_ONLY = {"dashboards:manager", "indicators:home"}
+
+
+def export_routes() -> dict[str, tuple[str, object]]:
+    """URL name → (path, ExportSpec) of every route whose view offers a file."""
+    found = {}
+    for key, callback in _routes(get_resolver()):
+        spec = getattr(callback, "export_spec", None) or getattr(
+            getattr(callback, "cls", None), "export_spec", None)
+        if spec is not None:
+            found[key] = (reverse(key), spec)
+    return found
+
+
+def _routes(resolver, namespace: str | None = None):
+    """(URL name with namespaces, view) of every named route."""
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _routes(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry.callback
+
+
+def _requests(key: str, path: str, spec) -> list[tuple[str, dict]]:
+    """Every combination of a route's file formats and download names, with the route
+    matrix's query (the API's year)."""
+    base = dict(pair.split("=", 1) for pair in MATRIX[key].query.split("&") if pair)
+    combos = [{}]
+    for name, values in spec.choices.items():
+        options = list(values) if name == spec.trigger else [None, *values]
+        combos = [{**combo, **({name: value} if value else {})}
+                  for combo in combos for value in options]
+    return [(path, {**base, **combo, "format": fmt})
+            for combo in combos for fmt in spec.formats if fmt in FILE_FORMATS]
+
+
+@dataclass
+class Findings:
+    files: dict[str, int] = field(default_factory=dict)  # route → files checked
+    neutralised: dict[str, int] = field(default_factory=dict)  # route → formula texts seen
+    negatives: dict[str, int] = field(default_factory=dict)  # format → negative numbers seen
+    problems: list[str] = field(default_factory=list)
+
+    def count(self, table: dict, key: str, n: int = 1) -> None:
+        table[key] = table.get(key, 0) + n
+
+
+def check_csv(findings: Findings, key: str, where: str, content: bytes, delimiter: str):
+    text = content.decode("utf-8").lstrip("\ufeff")
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for cell in row:
+            if cell.startswith("'") and NUMBER.fullmatch(cell[1:]):
+                findings.problems.append(f"{where}: number written as text {cell!r}")
+            elif cell.startswith("'") and cell[1:2] in TRIGGERS:
+                findings.count(findings.neutralised, key)
+            elif cell[:1] in TRIGGERS:
+                if NUMBER.fullmatch(cell):
+                    findings.count(findings.negatives, "csv")
+                else:
+                    findings.problems.append(f"{where}: formula-like cell {cell!r}")
+
+
+def check_xlsx(findings: Findings, key: str, where: str, content: bytes):
+    book = load_workbook(io.BytesIO(content))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if cell.data_type == "f":
+                    findings.problems.append(f"{where}: formula {sheet.title}!"
+                                             f"{cell.coordinate} {value!r}")
+                elif isinstance(value, str) and value[:1] in TRIGGERS:
+                    if NUMBER.fullmatch(value):
+                        findings.problems.append(f"{where}: number written as text {value!r}")
+                    elif not cell.quotePrefix:
+                        findings.problems.append(f"{where}: formula-like text without the "
+                                                 f"quote prefix {value!r}")
+                    else:
+                        findings.count(findings.neutralised, key)
+                elif isinstance(value, (int, float)) and value < 0:
+                    findings.count(findings.negatives, "xlsx")
+
+
+@pytest.fixture(scope="module")
+def sweep(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("media")
+    routes = export_routes()
+    findings = Findings()
+    refusals: list[str] = []
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), \
+            transaction.atomic():
+        built = world.build_world(media)
+        poisoned = world.poison(lambda index: FORMULAS[index % len(FORMULAS)])
+        # Realised benefits below the baseline: negative kroner in every benefit and
+        # indicator file.
+        Measurement.objects.filter(nok_per_year__isnull=False).update(nok_per_year=NEGATIVE_NOK)
+        IndicatorSnapshot.objects.update(realised_nok_per_year=NEGATIVE_NOK)
+        for persona in world.PERSONAS:
+            client = Client()
+            client.force_login(built["users"][persona])
+            for key, (path, spec) in routes.items():
+                for url, query in _requests(key, path, spec):
+                    _download(client, findings, persona, key, url, query)
+            if persona == "analytiker":
+                refusals = _refusals(client, routes)
+        transaction.set_rollback(True)
+    return {"routes": routes, "findings": findings, "poisoned": poisoned,
+            "refusals": refusals}
+
+
+def _download(client, findings: Findings, persona: str, key: str, url: str, query: dict):
+    response = client.get(url, query)
+    where = f"{persona} {url}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
+    if response.status_code in (302, 403, 404):
+        return  # not this persona's (the route matrix checks who gets what)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "").split(";")[0]
+    if response.status_code != 200:
+        findings.problems.append(f"{where}: {response.status_code} {content[:200]!r}")
+    elif query["format"] == "csv" and kind in CSV_TYPES:
+        findings.count(findings.files, key)
+        check_csv(findings, key, where, content, "," if url.startswith("/api/") else ";")
+    elif query["format"] == "xlsx" and kind == XLSX_TYPE:
+        findings.count(findings.files, key)
+        check_xlsx(findings, key, where, content)
+    else:
+        findings.problems.append(f"{where}: answered {kind}, not a {query['format']} file")
+
+
+def _refusals(client, routes) -> list[str]:
+    """Unknown formats and download names on every route: a 400 that names the valid values,
+    in the route's own kind (HTML or the API's JSON), never a file."""
+    problems = []
+    for key, (path, spec) in routes.items():
+        base = dict(pair.split("=", 1) for pair in MATRIX[key].query.split("&") if pair)
+        valid = {name: values[0] for name, values in spec.choices.items()}
+        cases = [({**base, **valid, "format": "pdf"}, "format", spec.formats)]
+        cases += [({**base, **valid, name: "ukjent", "format": spec.formats[-1]}, name, values)
+                  for name, values in spec.choices.items()]
+        for query, name, values in cases:
+            response = client.get(path, query)
+            kind = response.get("Content-Type", "").split(";")[0]
+            body = response.content.decode()
+            where = f"{key} {query}"
+            if response.status_code != 400:
+                problems.append(f"{where}: {response.status_code} {kind}, expected 400")
+                continue
+            if path.startswith("/api/"):
+                if kind != "application/json":
+                    problems.append(f"{where}: error served as {kind}")
+                    continue
+                error = json.loads(body)
+                if set(error) != {"detail", "code", "errors"} or name not in error["errors"]:
+                    problems.append(f"{where}: not the API's error shape: {error}")
+                text = error["detail"]
+            else:
+                if kind != "text/html":
+                    problems.append(f"{where}: error served as {kind}")
+                text = body
+            if not all(f"{name}={value}" in text for value in values):
+                problems.append(f"{where}: the message does not name the valid values")
+    return problems
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+def test_the_sweep_finds_every_kind_of_download(sweep):
+    """Guard for the discovery itself: the four list exports, the three pages with chart
+    downloads and the indicator API's two CSV routes, each with a file checked."""
+    routes = sweep["routes"]
+    assert {"ideas:export", "projects:export", "gevinst:export", "indicators:export",
+            "dashboards:manager", "indicators:home", "indicators:analysis",
+            "api-indicators", "api-indicators-summary"} <= set(routes)
+    assert set(sweep["findings"].files) == set(routes), "a download route gave no file"
+    assert {"ideas.Idea.title", "projects.Project.title", "portal.Organisation.name",
+            "gevinst.Benefit.title", "portal.Network.name"} <= set(sweep["poisoned"])
+
+
+def test_no_download_carries_a_live_formula(sweep):
+    findings = sweep["findings"]
+    assert not findings.problems, "\n".join(findings.problems[:40])
+
+
+def test_the_formulas_reached_the_files_as_text(sweep):
+    """The payload is in every download that shows user text (else the sweep proves nothing),
+    and the routes listed as numbers-only really hold no text of users."""
+    seen = sweep["findings"].neutralised
+    missing = sorted(set(sweep["routes"]) - set(seen) - NUMBERS_ONLY)
+    assert not missing, f"no neutralised formula seen in {missing}"
+    assert not NUMBERS_ONLY & set(seen), "a numbers-only route now shows user text"
+
+
+def test_negative_numbers_stay_numbers(sweep):
+    negatives = sweep["findings"].negatives
+    assert negatives.get("csv", 0) > 0 and negatives.get("xlsx", 0) > 0, negatives
+
+
+def test_unknown_formats_and_download_names_are_refused_on_every_route(sweep):
+    assert not sweep["refusals"], "\n".join(sweep["refusals"])
+
+
+# --- only the toolkit writes spreadsheet files --------------------------------------------------
+
+TOOLKIT = {"portal/exports.py"}
+WRITER_MODULES = ("csv", "openpyxl")
+MEDIA_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml")
+# Modules that name a spreadsheet media type without writing one, and why.
+NAMES_ONLY = {
+    # The upload allow-list: attachments are the users' own files, stored and served back
+    # unchanged as downloads (with nosniff), not files the product writes.
+    "ideas/services/attachments.py",
+}
+
+
+def _source_files():
+    root = Path(settings.BASE_DIR)
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative.split("/")[0] in {"tests", "bench", ".venv", "scripts"} or \
+                "/migrations/" in relative:
+            continue
+        yield relative, path
+
+
+def test_only_the_export_toolkit_writes_csv_or_excel():
+    offenders = []
+    for relative, path in _source_files():
+        if relative in TOOLKIT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), relative)):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name.split(".")[0] in WRITER_MODULES for name in names):
+                offenders.append(f"{relative}:{node.lineno} imports {names}")
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
+                    node.value.startswith(MEDIA_TYPES) and relative not in NAMES_ONLY:
+                offenders.append(f"{relative}:{node.lineno} names {node.value!r}")
+    assert not offenders, ("write CSV and Excel through portal.exports (formula "
+                           "neutralisation):\n" + "\n".join(offenders))
+
+
+def test_the_toolkit_guard_sees_the_source():
+    files = {relative for relative, _path in _source_files()}
+    assert {"portal/exports.py", "gevinst/indicators/api.py", "ideas/exports.py"} <= files
