@@ -19,7 +19,8 @@ admin.site.login_form = AdminLoginForm
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Innoportal", {"fields": ["is_national_analyst"]}),)
+    fieldsets = UserAdmin.fieldsets + (("Innoportal", {"fields": ["is_national_analyst",
+                                                                  "language"]}),)
     list_display = ["username", "email", "first_name", "last_name", "is_national_analyst"]
 
 

@@ -1,14 +1,14 @@
 """The translated catalogues (English `en`, nynorsk `nn`): find what is missing, and fill it.
 
-    manage.py translations check [--locale nn]            # untranslated and fuzzy; exit 1 if any
-    manage.py translations missing [--locale nn]          # the same, as a JSON object to fill in
-    manage.py translations fill FILE.json [--locale nn]   # {"bokmål msgid": "text", ...} into the .po
+    manage.py translations check [--locale nn]           # untranslated or fuzzy: exit 1 if any
+    manage.py translations missing [--locale nn]         # the same, as a JSON object to fill in
+    manage.py translations fill FILE.json [--locale nn]  # {"bokmål msgid": "text"} into the .po
 
 `--locale` defaults to `en`. Msgids are the bokmål texts. In the JSON, a message with a plural
 form takes a list of two texts (singular, plural; both catalogues have nplurals=2); `missing`
-shows such messages as ["", ""]. `fill` refuses a text whose placeholders (%(name)s, %s, {…}) or HTML tags differ
-from the msgid's, so a slip cannot break a page at run time. After `fill`, compile with
-`msgfmt` (see README).
+shows such messages as ["", ""]. `fill` refuses a text whose placeholders (%(name)s, %s, {…})
+or HTML tags differ from the msgid's, so a slip cannot break a page at run time. After `fill`,
+compile with `msgfmt` (see README).
 """
 
 import json
