@@ -40,6 +40,7 @@ from gevinst.models import (
 )
 from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
+from portal.languages import language_for
 from portal.models import User
 from portal.roles import Capability
 from projects.models import PHASE_ORDER, Phase, PhaseChange, Project
@@ -557,7 +558,7 @@ def benefit_reminders_email(*, batch: int = 500) -> int:
             emailed_at=timezone.now())
         if not claimed:
             continue
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(language_for(reminder.user)):
             context = {"reminder": reminder, "benefit": reminder.benefit,
                        "project": reminder.benefit.project,
                        "url": settings.SITE_URL.rstrip("/")

@@ -33,6 +33,7 @@ from notifications.selectors import (
     notifications_visible_to,
 )
 from notifications.tokens import unsubscribe_token
+from portal.languages import language_for
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,8 @@ def build_message(user: User, notices: list[Notification], frequency: str
                   ) -> EmailMultiAlternatives:
     """One mail for the user: the notices grouped by the object they are about."""
     site = settings.SITE_URL.rstrip("/")
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the recipient's language, whatever request or task happens to send it.
+    with translation.override(language_for(user)):
         groups: OrderedDict[tuple, dict] = OrderedDict()
         for notice in notices:
             view = describe(notice)

@@ -36,7 +36,8 @@ admin.site.login = _throttled(admin.site.login)
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + (("Innoportal", {"fields": ["is_national_analyst"]}),)
+    fieldsets = UserAdmin.fieldsets + (("Innoportal", {"fields": ["is_national_analyst",
+                                                                  "language"]}),)
     list_display = ["username", "email", "first_name", "last_name", "is_national_analyst"]
 
 

@@ -1,5 +1,8 @@
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from portal.languages import chosen_language
 
 
 class BokmalByDefaultMiddleware:
@@ -7,13 +10,34 @@ class BokmalByDefaultMiddleware:
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, which turns the site
     English on an English-configured PC in a Norwegian town hall; only an explicit choice (the
-    language cookie set by the switch) should do that. Runs just before LocaleMiddleware."""
+    language cookie set by the switch, or the signed-in user's own choice, see
+    UserLanguageMiddleware) should do that. Runs just before LocaleMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's chosen language (User.language) on every page, whatever the cookie
+    of the browser they happen to use says; without a choice the cookie (or bokmål) stands.
+
+    LocaleMiddleware cannot do this: it runs before AuthenticationMiddleware, so this runs
+    just after the latter. Its response half still sets Content-Language from the language
+    active here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = chosen_language(user) if user is not None and user.is_authenticated else ""
+        if language and language != translation.get_language():
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
 

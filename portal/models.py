@@ -11,9 +11,18 @@ from portal.roles import Role
 from portal.validators import validate_org_number
 
 
+def language_choices() -> list[tuple[str, str]]:
+    # A callable, so a language added to settings.LANGUAGES needs no migration.
+    return settings.LANGUAGES
+
+
 class User(AbstractUser):
     # National analysts (KS, the county governor, statistics) read all aggregated indicators.
     is_national_analyst = models.BooleanField(_("nasjonal analytiker"), default=False)
+    # The language the person chose (the switch in the header); blank: none chosen, so
+    # bokmål, or whatever the browser's language cookie says. Pages and e-mails follow it
+    # (portal.languages).
+    language = models.CharField(_("språk"), max_length=8, blank=True, choices=language_choices)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -111,6 +111,8 @@ def _portal_sections(user: User) -> list[Section]:
             col("date_joined", _("Registrert")), col("last_login", _("Sist innlogget")),
             col("is_national_analyst", _("Nasjonal analytiker"),
                 lambda u: yes_no(u.is_national_analyst)),
+            col("language", _("Språk"), lambda u: u.get_language_display()
+                or _("Ikke valgt (bokmål)")),
         ]),
         section("memberships", gettext_lazy("Medlemskap og roller"), memberships, [
             col("organisation", _("Organisasjon"), "organisation.name"),

@@ -11,6 +11,7 @@ from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.events import OrganisationEventKind as Kind
 from portal.events import organisation_event_record
+from portal.languages import is_supported, language_for
 from portal.models import ApiToken, Membership, Organisation, Unit, User
 from portal.roles import Capability, Role
 
@@ -57,24 +58,26 @@ def member_add(*, actor: User, organisation: Organisation, email: str, role: str
         organisation_event_record(organisation=organisation, actor=actor, kind=Kind.MEMBER_ADDED,
                                   user_id=user.pk, username=user.username, role=role)
         if created:
-            transaction.on_commit(lambda: _send_welcome(email, request))
+            transaction.on_commit(lambda: _send_welcome(user, request))
     return membership
 
 
-def _send_welcome(email: str, request) -> None:
-    form = PasswordResetForm({"email": email})
+def _send_welcome(user: User, request) -> None:
+    form = PasswordResetForm({"email": user.email})
     if form.is_valid():
         # A new account has an unusable password, which PasswordResetForm skips; send the
         # "choose your password" mail for exactly this user.
-        form.get_users = lambda e: User.objects.filter(email__iexact=e, is_active=True)
+        form.get_users = lambda e: User.objects.filter(pk=user.pk, is_active=True)
         from urllib.parse import urlsplit
 
         site = urlsplit(settings.SITE_URL)
-        form.save(request=request,
-                  domain_override=None if request else site.netloc,
-                  use_https=request.is_secure() if request else site.scheme == "https",
-                  subject_template_name="registration/welcome_subject.txt",
-                  email_template_name="registration/welcome_email.txt")
+        # In the new person's language, not in that of the administrator who added them.
+        with translation.override(language_for(user)):
+            form.save(request=request,
+                      domain_override=None if request else site.netloc,
+                      use_https=request.is_secure() if request else site.scheme == "https",
+                      subject_template_name="registration/welcome_subject.txt",
+                      email_template_name="registration/welcome_email.txt")
 
 
 def password_reset_send(*, email: str, domain: str, use_https: bool, language: str) -> int:
@@ -194,6 +197,17 @@ def unit_delete(*, actor: User, unit: Unit) -> None:
         organisation_event_record(organisation=organisation, actor=actor,
                                   kind=Kind.UNIT_DELETED, unit_id=unit.pk, name=unit.name)
         unit.delete()
+
+
+# --- the person's own settings -----------------------------------------------------------
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language the user reads Innoportal and its e-mails in (portal.languages)."""
+    if not is_supported(language):
+        raise DomainError(_("Ukjent språk."), field="language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user
 
 
 # --- API tokens ---------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal import dashboard_views, report_views, views
+from portal import dashboard_views, language_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,7 +11,7 @@ urlpatterns = [
     # Before Django's auth URLs: the reset page that sends its mail from the queue.
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language_views.set_language, name="set_language"),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("account/my-data/", views.my_data, name="my-data"),

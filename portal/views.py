@@ -5,6 +5,7 @@ from django.contrib.auth.views import PasswordResetView as DjangoPasswordResetVi
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from portal.forms import (
     QueuedPasswordResetForm,
     UnitForm,
 )
+from portal.languages import chosen_language, set_language_cookie
 from portal.models import ApiToken, Membership, Unit
 from portal.roles import Capability
 
@@ -36,10 +38,20 @@ def form_error(form, error: DomainError) -> None:
 
 class LoginView(DjangoLoginView):
     """Django's login with the failure throttle; a refused attempt answers 429 with
-    Retry-After."""
+    Retry-After. A person who has chosen a language gets it at once (portal.languages)."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The person's own language from now on, and in the cookie too, so the pages after
+        # a logout (the login page) stay in it.
+        language = chosen_language(form.get_user())
+        if language:
+            translation.activate(language)
+            set_language_cookie(response, language)
+        return response
 
     def form_invalid(self, form):
         return login_throttle.mark_response(self.request, super().form_invalid(form))

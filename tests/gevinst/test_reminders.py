@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gevinst import services, tasks
 from gevinst.models import BenefitEvent, BenefitPlan, BenefitReminder
@@ -107,3 +107,19 @@ def test_open_reminder_shows_on_the_benefit_page_until_measured(client, schedule
     client.post(reverse("gevinst:measurement-add", args=[scheduled.pk]),
                 {"measured_on": "2025-02-05", "value": "33"})
     assert "Måling forfalt" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(("language", "subject", "greeting"), [
+    ("nn", "Tid for å måle gevinsten: Færre nattlige tilsyn", "Helsing Innoportal"),
+    ("", "Måling av gevinst forfaller: Færre nattlige tilsyn", "Hilsen Innoportal"),
+])
+def test_the_reminder_mail_is_in_the_owners_language(scheduled, manager, language, subject,
+                                                     greeting):
+    manager.language = language
+    manager.save()
+    services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
+    with translation.override("en"):
+        assert services.benefit_reminders_email() == 1
+    [reminder] = mail.outbox
+    assert reminder.subject == subject
+    assert greeting in reminder.body

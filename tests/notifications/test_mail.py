@@ -8,6 +8,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from ideas import services as idea_services
 from notifications import mail, tasks
@@ -274,3 +275,21 @@ def test_on_a_worker_a_failed_send_retries_the_task(three_events, employee, mail
             task.pop_request()
     assert retry.call_args.kwargs == {"countdown": 240}
     assert not Notification.objects.filter(emailed_at__isnull=False).exists()
+
+
+def test_a_digest_is_written_in_each_recipients_language(three_events, employee, manager,
+                                                         mailoutbox):
+    employee.language = "nn"
+    employee.save()
+    # Whatever language the worker (or the request that triggers a send) has active.
+    with translation.override("en"):
+        tasks.notifications_send_daily()
+    [nynorsk] = mails_to(mailoutbox, employee)
+    assert nynorsk.subject == "Innoportal: 3 nye varsel"
+    assert "Status endra frå «Til vurdering» til «Parkert»." in nynorsk.body
+    assert "Sjå alle varsla i Innoportal" in nynorsk.alternatives[0][0]
+    assert "Ikkje fleire e-postar:" in nynorsk.body
+    assert "Status endret fra" not in nynorsk.body
+    [bokmal] = mails_to(mailoutbox, manager)  # no choice: bokmål
+    assert bokmal.subject == "Innoportal: 1 nytt varsel"
+    assert "Se alle varsler i Innoportal" in bokmal.alternatives[0][0]
