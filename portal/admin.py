@@ -12,6 +12,7 @@ from portal.models import (
     Unit,
     User,
 )
+from portal.sso.admin import ExternalIdentityInline
 
 # The admin's own login form counts towards (and obeys) the same login throttle.
 admin.site.login_form = AdminLoginForm
@@ -21,6 +22,7 @@ admin.site.login_form = AdminLoginForm
 class PortalUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("Innoportal", {"fields": ["is_national_analyst"]}),)
     list_display = ["username", "email", "first_name", "last_name", "is_national_analyst"]
+    inlines = [ExternalIdentityInline]
 
 
 class UnitInline(admin.TabularInline):

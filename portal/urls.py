@@ -3,11 +3,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import dashboard_views, report_views, views
+from portal.sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    # Before django.contrib.auth's own logout: this one also ends the provider's session.
+    path("accounts/logout/", sso_views.logout, name="logout"),
+    path("accounts/sso/", include("portal.sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
@@ -21,6 +25,7 @@ urlpatterns = [
     path("organisation/<str:org_number>/members/<int:pk>/remove/", views.org_member_remove,
          name="org-member-remove"),
     path("organisation/<str:org_number>/units/", views.org_units, name="org-units"),
+    path("organisation/<str:org_number>/login/", sso_views.org_login_settings, name="org-login"),
     path("organisation/<str:org_number>/units/<int:pk>/", views.org_unit_edit,
          name="org-unit-edit"),
     path("dashboard/", include(([path("", dashboard_views.manager, name="manager")],

@@ -38,6 +38,13 @@ class LoginView(DjangoLoginView):
             response.status_code = 429
         return response
 
+    def get_context_data(self, **kwargs):
+        from portal.sso.views import login_choices
+
+        context = super().get_context_data(**kwargs)
+        context["sso_choices"] = login_choices(self.request, context.get("next", ""))
+        return context
+
 
 @login_required
 @require_safe
