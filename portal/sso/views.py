@@ -72,7 +72,8 @@ def logout(request: HttpRequest) -> HttpResponse:
 def org_login_settings(request: HttpRequest, org_number: str) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, org_number,
                                              capability=Capability.MANAGE_ORGANISATION)
-    form = PasswordLoginForm(request.POST or None,
+    # Bound on every POST, even an empty one: an unchecked box sends nothing at all.
+    form = PasswordLoginForm(request.POST if request.method == "POST" else None,
                              initial={"password_login_allowed":
                                       organisation.password_login_allowed})
     if request.method == "POST" and form.is_valid():

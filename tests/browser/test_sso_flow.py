@@ -201,7 +201,7 @@ def test_an_organisation_that_turns_password_login_off_leaves_its_members_sso_on
         user.save()
     page = open_page(admin)
     page.goto(f"/organisation/{hjemby.org_number}/login/")
-    assert f"/accounts/sso/hjemby/callback/" in page.content()
+    assert "/accounts/sso/hjemby/callback/" in page.content()
     page.uncheck("input[name=password_login_allowed]")
     with page.expect_navigation():
         page.get_by_role("button", name="Lagre").click()
