@@ -12,6 +12,7 @@ from django.core.cache import cache
 from portal.models import Membership, OrganisationEvent, User
 from portal.roles import Role
 from portal.sso.models import ExternalIdentity, IdentityProvider
+from tests.browser.test_accessibility import axe_problems
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from tests.sso.provider import start_provider, stop_provider
 
@@ -235,3 +236,24 @@ def test_the_login_page_with_providers_works_at_375_px(browser, live_server, ide
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375
     context.close()
     assert browser_errors.unexpected() == []
+
+
+def test_the_login_choices_and_the_admins_login_page_pass_axe(open_page, identity_provider,
+                                                              portal):
+    hjemby = portal["hjemby"]
+    admin = MembershipFactory(user=UserFactory(username="hjemby-admin"), organisation=hjemby,
+                              role=Role.ADMIN).user
+    problems = []
+    page = open_page(bypass_csp=True)
+    page.goto("/accounts/login/")
+    problems += axe_problems(page, "login page with two providers")
+    page = open_page(admin, bypass_csp=True)
+    page.goto(f"/organisation/{hjemby.org_number}/login/")
+    problems += axe_problems(page, "the organisation's login settings")
+    page.uncheck("input[name=password_login_allowed]")
+    IdentityProvider.objects.filter(organisation=hjemby).delete()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre").click()
+    assert "kan ikke slås av før den er satt opp" in page.content()
+    problems += axe_problems(page, "the login settings with an error")
+    assert problems == []
