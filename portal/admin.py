@@ -16,6 +16,7 @@ from portal.models import (
     Unit,
     User,
 )
+from portal.sso.admin import ExternalIdentityInline
 
 # The admin's own login form counts towards (and obeys) the same login throttle, and a
 # refused attempt answers 429 with Retry-After as on the site's login page. AdminSite.login
@@ -39,6 +40,7 @@ class PortalUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("Innoportal", {"fields": ["is_national_analyst",
                                                                   "language"]}),)
     list_display = ["username", "email", "first_name", "last_name", "is_national_analyst"]
+    inlines = [ExternalIdentityInline]
 
 
 class UnitInline(admin.TabularInline):

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from portal import login_throttle
 from portal.models import Unit
 from portal.roles import Role
+from portal.sso.selectors import password_login_allowed
 
 
 class UnitChoiceMixin:
@@ -104,6 +105,15 @@ class ThrottledLoginMixin:
             raise
         login_throttle.record_success(current)
         return cleaned
+
+    def confirm_login_allowed(self, user):
+        """After the password was right: refused when every organisation of the user has
+        turned password login off (portal.sso). Not a failed attempt for the throttle."""
+        super().confirm_login_allowed(user)
+        if not password_login_allowed(user):
+            raise ValidationError(
+                _("Organisasjonen din har slått av innlogging med passord. Bruk «Logg inn med "
+                  "kommunens konto»."), code="password_login_disabled")
 
 
 class LoginForm(ThrottledLoginMixin, AuthenticationForm):

@@ -86,6 +86,10 @@ class Organisation(models.Model):
                             default=OrganisationKind.MUNICIPALITY)
     county = models.CharField(_("fylke"), max_length=40, choices=County.choices, blank=True)
     population = models.PositiveIntegerField(_("innbyggertall"), null=True, blank=True)
+    # Off: the organisation's people log in with its identity provider only (portal.sso); a
+    # member of several organisations keeps the password while any of them allows it.
+    password_login_allowed = models.BooleanField(_("tillat innlogging med passord"),
+                                                 default=True)
     # Stored in the database so indicator filters and summaries can group by it in SQL;
     # the same boundaries as size_class_for().
     size_class = models.GeneratedField(
@@ -325,3 +329,7 @@ class SecurityEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Security events are written once and never changed.")
         super().save(*args, **kwargs)
+
+
+# Single sign-on's models live in their own module and belong to this app.
+from portal.sso.models import ExternalIdentity, IdentityProvider  # noqa: E402, F401

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.models import (
     ApiToken,
+    ExternalIdentity,
     Membership,
     OrganisationEvent,
     SecurityEvent,
@@ -129,6 +130,12 @@ def _portal_sections(user: User) -> list[Section]:
                     col("created_at", _("Opprettet")), col("last_used_at", _("Sist brukt")),
                     col("revoked_at", _("Trukket tilbake")),
                 ], covers=("portal.ApiToken.user",)),
+        section("external_identities", gettext_lazy("Innlogging med kommunens konto"),
+                ExternalIdentity.objects.filter(user=user), [
+                    col("issuer", _("Påloggingstjeneste (utsteder)")),
+                    col("subject", _("Din identifikator der")),
+                    col("created_at", _("Koblet")), col("last_login_at", _("Sist brukt")),
+                ], covers=("portal.ExternalIdentity.user",)),
         section("organisation_events", gettext_lazy("Hendelser i organisasjonsloggen"), events, [
             col("created_at", _("Tidspunkt")),
             col("organisation", _("Organisasjon"), "organisation.name"),

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import dashboard_views, language_views, report_views, views
+from portal.sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +11,9 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     # Before Django's auth URLs: the reset page that sends its mail from the queue.
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    # Before django.contrib.auth's own logout: this one also ends the provider's session.
+    path("accounts/logout/", sso_views.logout, name="logout"),
+    path("accounts/sso/", include("portal.sso.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", language_views.set_language, name="set_language"),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
@@ -23,6 +27,7 @@ urlpatterns = [
     path("organisation/<str:org_number>/members/<int:pk>/remove/", views.org_member_remove,
          name="org-member-remove"),
     path("organisation/<str:org_number>/units/", views.org_units, name="org-units"),
+    path("organisation/<str:org_number>/login/", sso_views.org_login_settings, name="org-login"),
     path("organisation/<str:org_number>/units/<int:pk>/", views.org_unit_edit,
          name="org-unit-edit"),
     path("dashboard/", include(([path("", dashboard_views.manager, name="manager")],

@@ -53,6 +53,13 @@ class LoginView(DjangoLoginView):
             set_language_cookie(response, language)
         return response
 
+    def get_context_data(self, **kwargs):
+        from portal.sso.views import login_choices
+
+        context = super().get_context_data(**kwargs)
+        context["sso_choices"] = login_choices(self.request, context.get("next", ""))
+        return context
+
     def form_invalid(self, form):
         return login_throttle.mark_response(self.request, super().form_invalid(form))
 

@@ -19,6 +19,7 @@ from notifications.tokens import unsubscribe_token
 from portal.models import Membership, Organisation, Unit, User
 from portal.roles import Role
 from portal.services import api_token_create
+from portal.sso.models import IdentityProvider
 from projects.models import (
     GateChecklistItem,
     Initiative,
@@ -124,6 +125,12 @@ def build_world(org: Organisation, partner_org: Organisation, *, screener: User,
     notice = Notification.objects.create(user=token_owner, kind="status_changed", idea=idea,
                                          idea_event=idea.events.latest("id"))
 
+    # An identity provider whose secret's variable is unset: its login and callback answer
+    # 502 without reaching out (the real flow is tests/browser/test_sso_flow.py).
+    provider = IdentityProvider.objects.create(
+        organisation=org, slug=f"sso-{org.org_number}", issuer="https://login.example.invalid/x",
+        client_id="innoportal", client_secret_env="SSO_ROUTE_WORLD_SECRET_NEVER_SET")
+
     targets: dict[str, dict] = {
         "": {},
         "org": {"org_number": org.org_number},
@@ -147,6 +154,7 @@ def build_world(org: Organisation, partner_org: Organisation, *, screener: User,
         "unsubscribe": {"token": unsubscribe_token(token_owner)},
         "report": {"org_number": org.org_number, "year": 2024},
         "reset": {"uidb64": "MQ", "token": "ikke-gyldig"},
+        "sso": {"slug": provider.slug},
         # the API's names for the same things
         "api-org": {"org_number": org.org_number},
         "api-unit": {"pk": unit.pk},
