@@ -10,7 +10,7 @@ from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.access import organisations_where
+from portal.access import member_organisation_ids
 from portal.models import User
 from projects.access import projects_visible_to
 from projects.events import ProjectEventKind
@@ -31,7 +31,7 @@ def project_list(*, user: User) -> QuerySet[Project]:
     """The projects of the user's own organisations (shared projects of others are in the
     catalogue). Related rows for the list are joined, so the query count does not grow with
     the page."""
-    return (Project.objects.filter(organisation__in=organisations_where(user))
+    return (Project.objects.filter(organisation__in=member_organisation_ids(user))
             .select_related("initiative", "organisation", "unit", "leader")
             .order_by("-updated_at", "-id"))
 
@@ -40,10 +40,15 @@ def catalogue(*, user: User) -> QuerySet[Project]:
     """Shared projects: public ones for everybody, network-shared ones for members of an
     organisation in the same network. Never organisation-only projects, not even the user's
     own."""
+    # The adopter count is a correlated subquery, computed for the page's rows only (a join
+    # with GROUP BY counted the adoptions of every shared project in the country first).
+    adopters = (Project.objects.filter(adopted_from=OuterRef("pk")).order_by()
+                .values("adopted_from").annotate(n=Count("pk")).values("n"))
     return (projects_visible_to(user)
             .filter(visibility__in=[Visibility.PUBLIC, Visibility.NETWORK])
             .select_related("initiative", "organisation")
-            .annotate(adopter_count=Count("adoptions"))
+            .annotate(adopter_count=Coalesce(Subquery(adopters, output_field=IntegerField()),
+                                             0))
             .order_by("-updated_at", "-id"))
 
 

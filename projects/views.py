@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from gevinst.selectors import project_panel
 from portal.access import get_organisation_for_user, organisations_where, user_can
 from portal.errors import ConflictError, DomainError
+from portal.paging import capped_page
 from portal.roles import Capability
 from portal.views import form_error
 from projects import selectors, services
@@ -44,7 +44,7 @@ def _paged(request: HttpRequest, queryset, filter_class, *, template: str, rows:
     filterset = filter_class(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and filterset.is_valid():
         queryset = filterset.qs
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(queryset, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {**context, "page": page, "filter": filterset, "query": query.urlencode()}
