@@ -401,12 +401,14 @@ def idea_score(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def idea_similar(request: HttpRequest) -> HttpResponse:
     """The htmx partial of similar ideas and projects while a new idea is typed."""
-    text = f"{request.GET.get('title', '')} {request.GET.get('need', '')}"[:2000]
+    title = request.GET.get("title", "")[:200]
+    text = f"{title} {request.GET.get('need', '')}"[:2000]
     exclude = request.GET.get("exclude")
     return render(request, "ideas/_similar.html", {
         "similar_ideas": selectors.similar_ideas(
-            user=request.user, text=text, exclude=int(exclude) if exclude and
+            user=request.user, text=text, title=title, exclude=int(exclude) if exclude and
             exclude.isdigit() else None),
-        "similar_projects": selectors.similar_projects(user=request.user, text=text),
+        "similar_projects": selectors.similar_projects(user=request.user, text=text,
+                                                       title=title),
         "searched": bool(text.strip()),
     })

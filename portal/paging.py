@@ -36,7 +36,7 @@ class CappedPaginator:
     @property
     def count_label(self) -> int:
         """What the caption shows: the exact count, or the cap ("over 1 000")."""
-        return COUNT_CAP if self.capped else self.count
+        return self.count - 1 if self.capped else self.count
 
 
 @dataclass
@@ -68,30 +68,35 @@ class CappedPage:
         return len(self.object_list)
 
 
-def _page_number(raw) -> int:
+def _page_number(raw) -> int | None:
+    """The requested page; 1 for anything unparsable, None for a number below 1 (Django's
+    get_page shows the last page for those)."""
     try:
         number = int(raw)
     except (TypeError, ValueError):
         return 1
-    return max(1, number)
+    return number if number >= 1 else None
 
 
 def capped_page(queryset: QuerySet, raw_number, per_page: int, *,
                 cap: int = COUNT_CAP) -> CappedPage:
-    """The page `raw_number` (anything unparsable is page 1; past the end: the last page, as
-    Paginator.get_page does) in two queries: a count bounded by `cap` and the page's rows."""
+    """The page `raw_number` (anything unparsable is page 1; past the end or below 1: the last
+    page, as Paginator.get_page does) in two queries: a count bounded by `cap` and the page's
+    rows."""
     # Count without the row annotations and the ordering: only whether rows match matters.
     counted = queryset.order_by().values("pk")[:cap + 1].count()
     capped = counted > cap
     paginator = CappedPaginator(count=counted, per_page=per_page, capped=capped)
     number = _page_number(raw_number)
     if not capped:
-        number = min(number, paginator.num_pages)
-    offset = (number - 1) * per_page
-    rows = list(queryset[offset:offset + per_page + 1])
-    if not rows and number > 1:
-        # Past the end of a long list (a stale link): show the last page that has rows,
-        # found by the same bounded means (count the rest from the cap on).
+        number = min(number or paginator.num_pages, paginator.num_pages)
+    rows = []
+    if number is not None:
+        offset = (number - 1) * per_page
+        rows = list(queryset[offset:offset + per_page + 1])
+    if not rows and number != 1:
+        # Past the end of a long list, or below page 1 (a stale or crafted link): the last
+        # page, found with one full count, which paging forward and back never needs.
         total = queryset.order_by().values("pk").count()
         number = max(1, math.ceil(total / per_page))
         offset = (number - 1) * per_page
