@@ -136,7 +136,7 @@ def is_hidden_submission(change: PhaseChange, hidden_id: int | None) -> bool:
 
 
 def timeline(project: Project, *, since: datetime.datetime | None, user: User,
-             limit: int = 200) -> list[TimelineEntry]:
+             limit: int = 200) -> Timeline:
     """Phase changes and project events merged, newest first. Phase-change events are left
     out of the event side: the PhaseChange row itself carries the decision. Entries recorded
     after `since` (the user's previous visit) are new. The anonymous submitter of the origin
@@ -155,7 +155,23 @@ def timeline(project: Project, *, since: datetime.datetime | None, user: User,
                               data=e.data, is_new=since is not None and e.created_at > since)
                 for e in events]
     entries.sort(key=lambda e: e.at, reverse=True)
-    return entries[:limit]
+    out = Timeline(entries[:limit])
+    changes = list(changes)
+    if len(changes) < limit:
+        # Every phase change of the initiative is here: the current one is known without
+        # asking again (projects.phase_log.last_phase_change orders the same way).
+        out.last_change = max(changes, key=lambda c: (c.effective_date, c.pk), default=None)
+        out.complete = True
+    return out
+
+
+class Timeline(list):
+    """The timeline's entries; `complete` when it holds every phase change of the initiative,
+    and then `last_change` is the current one (None for none)."""
+
+    complete = False
+    last_change: PhaseChange | None = None
+
 
 
 def overdue_milestone_ids(project: Project) -> set[int]:
