@@ -79,10 +79,11 @@ def _page_number(raw) -> int | None:
 
 
 def capped_page(queryset: QuerySet, raw_number, per_page: int, *,
-                cap: int = COUNT_CAP) -> CappedPage:
+                cap: int | None = None) -> CappedPage:
     """The page `raw_number` (anything unparsable is page 1; past the end or below 1: the last
     page, as Paginator.get_page does) in two queries: a count bounded by `cap` and the page's
     rows."""
+    cap = COUNT_CAP if cap is None else cap
     # Count without the row annotations and the ordering: only whether rows match matters.
     counted = queryset.order_by().values("pk")[:cap + 1].count()
     capped = counted > cap
