@@ -126,6 +126,9 @@ def main() -> int:
     parser.add_argument("--database-url", dest="database", help=argparse.SUPPRESS)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--settings", default=None, metavar="MODULE",
+                        help="another settings module for the server (to compare drivers "
+                             "or connection pools; default portal.settings)")
     parser.add_argument("--smoke", action="store_true",
                         help="5 users, 3 s of mix, 2 s of ceiling, 2 workers: a CI smoke run")
     args = parser.parse_args()
@@ -135,7 +138,8 @@ def main() -> int:
     if args.users < 1 or args.seconds <= 0 or args.ceiling_seconds <= 0:
         parser.error("--users, --seconds and --ceiling-seconds must be positive")
 
-    env = app_env(database_url(args))
+    env = app_env(database_url(args), **({"DJANGO_SETTINGS_MODULE": args.settings}
+                                         if args.settings else {}))
     setup_django(env)
     fixture = bench_users()
     if not fixture["projects"]:
