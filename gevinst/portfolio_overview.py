@@ -95,7 +95,8 @@ class OrganisationPortfolio:
     lines: list[dict]
     total: calc.CostBenefit
     page: CappedPage
-    page_param: str
+    page_param: str  # the GET parameter of this organisation's page
+    query: str = ""  # the rest of the query string, for the pager's links (set by the view)
 
 
 def portfolio_overview(*, user, pages) -> list[OrganisationPortfolio]:

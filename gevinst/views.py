@@ -50,7 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     for p in portfolios:
         query = request.GET.copy()
         query.pop(p.page_param, None)
-        p.query = "&".join(filter(None, [query.urlencode()]))
+        p.query = query.urlencode()  # the other organisations' pages stay where they are
     return render(request, "gevinst/overview.html", {
         "portfolios": portfolios, "reminders": selectors.reminders_for(request.user),
     })
