@@ -42,6 +42,13 @@ def user_can(user: User, organisation: Organisation | int, capability: Capabilit
     return membership is not None and role_allows(membership.role, capability)
 
 
+def can_anywhere(user: User, capability: Capability) -> bool:
+    """Whether the user holds the capability in any organisation (from the memberships read
+    once per request; organisations_where(…).exists() asked the database each time)."""
+    return user.is_authenticated and any(role_allows(m.role, capability)
+                                         for m in memberships_of(user).values())
+
+
 def organisations_where(user: User, capability: Capability | None = None) -> QuerySet:
     """The organisations where the user is a member (holding the capability, if given)."""
     if not user.is_authenticated:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gevinst.selectors import project_panel
 from portal.access import (
+    can_anywhere,
     get_organisation_for_user,
     member_organisation_ids,
     organisations_where,
@@ -65,8 +66,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
                   template="projects/list.html", rows="projects/_rows.html",
                   target="project-rows", context={
                       "title": _("Prosjekter"),
-                      "edits_checklists": organisations_where(
-                          request.user, Capability.DECIDE_GATES).exists()})
+                      "edits_checklists": can_anywhere(request.user,
+                                                       Capability.DECIDE_GATES)})
 
 
 @require_safe

@@ -22,7 +22,7 @@ from tests.ideas.factories import make_idea
 # Session, user, memberships, analyst scope and unread count come with every signed-in page.
 PINNED = {
     "ideas": 12,
-    "projects": 10,
+    "projects": 9,
     "project": 27,  # with benefits: their latest measurements and their owners' roles
     "benefits": 10,
     "catalogue": 7,
