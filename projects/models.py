@@ -206,6 +206,10 @@ class Project(models.Model):
             # The benefit overview's table (gevinst.portfolio_overview): one organisation's
             # projects by title, a page at a time.
             models.Index(fields=["organisation", "title", "id"], name="project_org_title_idx"),
+            # The project list's leader filter (projects.filters._leaders): the leaders of
+            # one organisation's projects, read from the index alone.
+            models.Index(fields=["organisation", "leader"], name="project_org_leader_idx",
+                         condition=models.Q(leader__isnull=False)),
             # The catalogue (projects.selectors.catalogue): only shared projects, newest
             # first; the partial index holds nothing else, so the page is read off its head.
             models.Index(fields=["-updated_at", "-id"], name="project_shared_order_idx",
