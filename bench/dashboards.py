@@ -2,11 +2,12 @@
 """Server time of the dashboard pages at national scale (issue 7: median <= 300 ms).
 
     python bench/indicators.py --keep      # once: builds innoportal_bench with the national data
-    python bench/dashboards.py [--runs 15]
+    python bench/dashboards.py [--runs 15] [--database NAME]
 
-Against the kept bench database (or BENCH_DATABASE_URL): for the five largest municipalities,
-GET /dashboard/ and GET /indicators/ through Django's test client, as a manager of each; then
-the analysts' page /indicators/analysis/ as a national analyst (all municipalities) and as a
+Against the kept bench database (`--database`, default BENCH_DATABASE_URL or
+innoportal_bench): for the five largest municipalities, GET /dashboard/ and GET /indicators/
+through Django's test client, as a manager of each; then the analysts' page
+/indicators/analysis/ as a national analyst (all municipalities) and as a
 network analyst (a network of one county's municipalities), over a few filter combinations.
 Prints median and p95 server time and the query count per page."""
 
@@ -20,15 +21,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/innoportal_bench"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchdb import add_database_argument, database_url  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--year", type=int, default=2025)
+    add_database_argument(parser)
     args = parser.parse_args()
-    os.environ.update(DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB),
+    os.environ.update(DATABASE_URL=database_url(args),
                       DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1",
                       SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver")
     os.environ.pop("REDIS_URL", None)

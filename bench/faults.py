@@ -2,7 +2,8 @@
 """Fault drills: a worker killed mid-recompute, Redis stopped, PostgreSQL restarted under load.
 
     python bench/indicators.py --keep        # once: builds innoportal_bench (national data)
-    python bench/faults.py [worker redis postgres] [--database-url URL] [--year 2025]
+    python bench/faults.py [worker redis postgres] [--database NAME | --database-url URL]
+                           [--year 2025]
 
 Prints PASS/FAIL per drill with its figures; exit status 1 if any drill fails. Everything runs
 on loopback and is started and stopped here:
@@ -171,18 +172,20 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def bench_copy(database_url: str | None) -> str:
-    """The database the worker and Redis drills use (and may write to)."""
+def bench_copy(database_url: str | None, source: str = "innoportal_bench") -> str:
+    """The database the worker and Redis drills use (and may write to): `database_url`, or
+    a copy of the bench database `source` named <source>_faults."""
     if database_url:
         return database_url
+    copy = COPY_DB if source == "innoportal_bench" else f"{source}_faults"
     exists = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc",
-                             f"SELECT 1 FROM pg_database WHERE datname = '{COPY_DB}'",
+                             f"SELECT 1 FROM pg_database WHERE datname = '{copy}'",
                              "postgres"], capture_output=True, text=True).stdout.strip()
     if not exists:
-        say(f"copying innoportal_bench to {COPY_DB} …")
+        say(f"copying {source} to {copy} …")
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "-T",
-                        "innoportal_bench", COPY_DB], check=True)
-    url = f"{SHARED_PG}/{COPY_DB}"
+                        source, copy], check=True)
+    url = f"{SHARED_PG}/{copy}"
     manage(app_env(url), "migrate", "-v0")
     return url
 
@@ -493,7 +496,10 @@ def main() -> int:
                         help="worker, redis and/or postgres (default: all three)")
     parser.add_argument("--database-url", default=None,
                         help="database for the worker and redis drills (default: a copy of "
-                             "innoportal_bench on the local PostgreSQL)")
+                             "--database on the local PostgreSQL)")
+    parser.add_argument("--database", default="innoportal_bench", metavar="NAME",
+                        help="the bench database (on the local PostgreSQL) the drills copy "
+                             "(default innoportal_bench; the copy is NAME_faults)")
     parser.add_argument("--year", type=int, default=2025)
     args = parser.parse_args()
     drills = args.drills or ["worker", "redis", "postgres"]
@@ -507,7 +513,9 @@ def main() -> int:
             redis = Redis()
             redis.start()
             args.redis = redis
-            args.env = app_env(bench_copy(args.database_url), redis.url)
+            if not args.database.replace("_", "").isalnum():
+                parser.error("--database must be a plain database name")
+            args.env = app_env(bench_copy(args.database_url, args.database), redis.url)
             setup_django(args.env)
         for name, drill in (("worker", drill_worker), ("redis", drill_redis),
                             ("postgres", drill_postgres)):

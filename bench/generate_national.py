@@ -18,6 +18,7 @@ import json
 import math
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
@@ -37,6 +38,44 @@ BENEFIT_TEMPLATES = [
     ("Færre feilmedisineringer", "quality", "user", "avvik/måned", "decrease", 14, 5, None, None),
     ("Økt opplevd trygghet", "quality", "user", "score 1–5", "increase", 3, 4, None, None),
 ]
+
+
+# Titles and needs read like real intake (the similar-ideas suggestion searches them): a
+# welfare technology or service change, a place or group, and a need. Drawn from a random
+# generator of their own, so the portfolio's numbers are the same as without texts.
+TITLE_WHAT = ["Digitalt nattilsyn", "Medisindispenser", "Elektroniske dørlåser",
+              "Mobil trygghetsalarm", "GPS-lokalisering", "Ruteplanlegging",
+              "Sensorbasert fallvarsling", "Videokonsultasjon", "Digital hjemmeoppfølging",
+              "Responssenter for velferdsteknologi", "Kameratilsyn", "Smarte sengesensorer",
+              "Robotstøvsuger", "Skjermbesøk", "Digital tilsynsplan", "Felles kjøkken",
+              "Hverdagsrehabilitering", "Læringsnettverk", "Digitale søknadsskjemaer",
+              "Selvbetjent timebestilling", "Varslingsløsning for pårørende",
+              "Automatisk vaktplan", "Elektronisk medisinrom",
+              "Kunstig intelligens i saksbehandling"]
+TITLE_WHERE = ["i hjemmetjenesten", "på sykehjem", "i omsorgsboliger", "for personer med demens",
+               "i psykisk helse og rus", "for barn og unge", "i barnevernet", "i NAV-kontoret",
+               "i helsestasjonen", "for hjemmeboende eldre", "i bofellesskap",
+               "for personer med funksjonsnedsettelse", "i legevakten", "i skolehelsetjenesten"]
+NEEDS = ["Nattlige tilsynsbesøk vekker brukerne og tar mye tid for nattpatruljen.",
+         "Feilmedisinering skjer når mange ansatte deler ansvaret for dosene.",
+         "Ansatte bruker mye tid på å lete etter nøkler til boligene.",
+         "Brukere som går seg vill blir funnet for sent.",
+         "Lange kjøreruter gir lite tid hos brukerne.",
+         "Fall om natten blir oppdaget først ved neste tilsyn.",
+         "Pårørende ringer ofte for å høre hvordan det går.",
+         "Søknader kommer inn på papir og må tastes inn på nytt.",
+         "Ventetiden på time er lang og mange møter ikke opp.",
+         "Vaktplanen lages for hånd hver uke og endres ofte.",
+         "Mange brukere er ensomme og har få besøk i hverdagen.",
+         "Saksbehandlingen tar lang tid fordi opplysninger mangler."]
+
+
+def texts(rng: random.Random, n: int) -> tuple[str, str]:
+    title = f"{rng.choice(TITLE_WHAT)} {rng.choice(TITLE_WHERE)}"
+    if rng.random() < 0.5:
+        title += f" ({n + 1})"
+    need = " ".join(rng.sample(NEEDS, k=rng.choice([1, 1, 2])))
+    return title, need
 
 
 def org_number(rng: random.Random, used: set[str]) -> str:
@@ -109,8 +148,11 @@ def walk(rng: random.Random, start: datetime.date, first: str, track: str):
     return phases
 
 
-def generate(seed: int, scale: float = 1.0) -> dict:
+def generate(seed: int, scale: float = 1.0) -> tuple[list[dict], Iterator[dict]]:
+    """The organisations, and the initiatives one at a time (ten times the national volume
+    does not fit in memory as one document)."""
     rng = random.Random(seed)
+    text_rng = random.Random(f"texts-{seed}")
     used: set[str] = set()
     organisations = []
     for i in range(357):
@@ -126,10 +168,12 @@ def generate(seed: int, scale: float = 1.0) -> dict:
     weights = [(o["population"] or 300_000) ** 0.55 for o in organisations]
     total_initiatives = int(120_000 * scale)
     owners = rng.choices(range(len(organisations)), weights=weights, k=total_initiatives)
+    return organisations, _initiatives(rng, text_rng, seed, organisations, owners)
+
+
+def _initiatives(rng, text_rng, seed, organisations, owners):
     span = (END - START).days
-    initiatives: list[dict] = []
     shareable: list[tuple[str, int, datetime.date]] = []  # key, org index, reached impl
-    benefit_count = 0
     for n, owner in enumerate(owners):
         key = f"b{seed}-{n:06d}"
         start = START + datetime.timedelta(days=rng.randrange(span))
@@ -143,10 +187,11 @@ def generate(seed: int, scale: float = 1.0) -> dict:
                 first = rng.choice(["concept", "pilot"])
                 start = max(start, reached)
         phases = walk(rng, start, first, track)
+        title, need = texts(text_rng, n)
         visibility = rng.choices(["organisation", "network", "public"], [0.5, 0.2, 0.3])[0]
         initiative = {
             "key": key, "organisation": organisations[owner]["org_number"],
-            "title": f"Initiativ {n + 1}", "need": "Behov beskrevet i benchmark-data.",
+            "title": title, "need": need,
             "track": track, "visibility": visibility, "adopted_from": adopted_from,
             "phases": [{"phase": p, "on": d.isoformat()} for p, d in phases],
             "assessments": [], "benefits": [],
@@ -185,36 +230,42 @@ def generate(seed: int, scale: float = 1.0) -> dict:
                 if nok is not None:
                     benefit.update(nok_per_unit=nok, periods_per_year=periods)
                 initiative["benefits"].append(benefit)
-                benefit_count += 1
-        initiatives.append(initiative)
-    return {"format": "innoportal-portfolio/1", "organisations": organisations,
-            "initiatives": initiatives}
+        yield initiative
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of the national volume (for quick runs)")
+                        help="times the national volume: 0.02 for a smoke run, 10 for growth")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    document = generate(args.seed, args.scale)
+    if args.scale <= 0:
+        parser.error("--scale must be positive")
+    organisations, initiatives = generate(args.seed, args.scale)
     out = args.out or Path(__file__).parent / "out" / f"national-{args.seed}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    stats = dict.fromkeys(["initiatives", "phase_changes", "assessments", "benefits",
+                           "measurements", "adopted"], 0)
+    # Streamed, one initiative at a time: memory stays flat at any scale.
     with out.open("w", encoding="utf-8") as f:
-        json.dump(document, f, ensure_ascii=False, separators=(",", ":"))
-    initiatives = document["initiatives"]
-    stats = {
-        "organisations": len(document["organisations"]),
-        "initiatives": len(initiatives),
-        "phase_changes": sum(len(i["phases"]) for i in initiatives),
-        "assessments": sum(len(i["assessments"]) for i in initiatives),
-        "benefits": sum(len(i["benefits"]) for i in initiatives),
-        "measurements": sum(len(b["measurements"]) for i in initiatives for b in i["benefits"]),
-        "adopted": sum(1 for i in initiatives if i["adopted_from"]),
-        "size_MB": round(out.stat().st_size / 1e6, 1),
-    }
-    print(json.dumps({"file": str(out), **stats}), file=sys.stderr)
+        f.write('{"format":"innoportal-portfolio/1","organisations":')
+        json.dump(organisations, f, ensure_ascii=False, separators=(",", ":"))
+        f.write(',"initiatives":[')
+        for n, initiative in enumerate(initiatives):
+            if n:
+                f.write(",")
+            json.dump(initiative, f, ensure_ascii=False, separators=(",", ":"))
+            stats["initiatives"] += 1
+            stats["phase_changes"] += len(initiative["phases"])
+            stats["assessments"] += len(initiative["assessments"])
+            stats["benefits"] += len(initiative["benefits"])
+            stats["measurements"] += sum(len(b["measurements"])
+                                         for b in initiative["benefits"])
+            stats["adopted"] += bool(initiative["adopted_from"])
+        f.write("]}")
+    print(json.dumps({"file": str(out), "organisations": len(organisations), **stats,
+                      "size_MB": round(out.stat().st_size / 1e6, 1)}), file=sys.stderr)
     return 0
 
 

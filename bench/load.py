@@ -3,17 +3,21 @@
 
     python bench/indicators.py --keep     # once: builds innoportal_bench (national data)
     python bench/load.py [--users 50] [--seconds 120] [--ceiling-seconds 30] [--workers N]
-                         [--database-url URL] [--year 2025] [--json bench/out/load.json]
+                         [--database NAME] [--year 2025] [--json bench/out/load.json] [--smoke]
 
 Starts gunicorn (DEBUG off, `--workers` default 2 x cores + 1) on a free port of 127.0.0.1
-against BENCH_DATABASE_URL / --database-url (default: the kept innoportal_bench; the bench
+against `--database` (a name on the local PostgreSQL or a URL; default BENCH_DATABASE_URL or
+the kept innoportal_bench; the bench
 user, its memberships and an API token are added to it), opens `--logins` sessions through
 the login form (shared by the users), then for `--seconds` each user loops over: the idea
 list, the project list, a project page, the manager dashboard and
 GET /api/v1/indicators/?year=Y (API token). Then, in the same run and on the same server,
 `--ceiling-seconds` of the trivial /healthz view by the same number of users: the server's
 ceiling. Prints requests per second, p50 and p95 per endpoint and
-in total, and the errors (anything but 200, or no answer). Exit status 1 on any error.
+in total, the errors (anything but 200, or no answer), and the mix's share of the ceiling
+beside issue 18's targets (>= 100 requests/s at p95 <= 800 ms, >= 12 % of the ceiling).
+Exit status 1 on any error. `--smoke`: 5 users for 3 s and 2 s of ceiling, for CI against a
+small database (bench/indicators.py --scale 0.02 --keep).
 Loopback only; bounded by --seconds; gunicorn is stopped at the end.
 """
 
@@ -31,9 +35,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from benchdb import add_database_argument, database_url  # noqa: E402
 from serving import Gunicorn, app_env, bench_users, login, percentile, request, setup_django  # noqa: E402
 
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/innoportal_bench"
+TARGET_RPS, TARGET_P95_MS, TARGET_SHARE = 100, 800, 0.12
 
 
 class Recorder:
@@ -117,16 +122,24 @@ def main() -> int:
                              "the users (each login costs a password hash)")
     parser.add_argument("--workers", type=int, default=None,
                         help="gunicorn workers (default 2 x cores + 1)")
-    parser.add_argument("--database-url", default=None)
+    add_database_argument(parser)
+    parser.add_argument("--database-url", dest="database", help=argparse.SUPPRESS)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--settings", default=None, metavar="MODULE",
+                        help="another settings module for the server (to compare drivers "
+                             "or connection pools; default portal.settings)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="5 users, 3 s of mix, 2 s of ceiling, 2 workers: a CI smoke run")
     args = parser.parse_args()
+    if args.smoke:
+        args.users, args.seconds, args.ceiling_seconds = 5, 3, 2
+        args.workers, args.logins = args.workers or 2, 1
     if args.users < 1 or args.seconds <= 0 or args.ceiling_seconds <= 0:
         parser.error("--users, --seconds and --ceiling-seconds must be positive")
-    import os
 
-    database_url = args.database_url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    env = app_env(database_url)
+    env = app_env(database_url(args), **({"DJANGO_SETTINGS_MODULE": args.settings}
+                                         if args.settings else {}))
     setup_django(env)
     fixture = bench_users()
     if not fixture["projects"]:
@@ -174,14 +187,21 @@ def main() -> int:
     finally:
         server.stop()
     total, top = mix["total"], ceiling["total"]
+    share = total["rps"] / top["rps"] if top["rps"] else 0.0
     print(f"\nSUMMARY: {total['rps']:.1f} rps at p95 {total['p95_ms']:.0f} ms over the mix "
           f"({total['errors']} errors); ceiling {top['rps']:.1f} rps on /healthz "
-          f"({total['rps'] / top['rps'] * 100:.0f} % of the ceiling)")
+          f"({share * 100:.1f} % of the ceiling)")
+    print(f"targets (issue 18): >= {TARGET_RPS} rps "
+          f"{'met' if total['rps'] >= TARGET_RPS else 'NOT MET'}; p95 <= {TARGET_P95_MS} ms "
+          f"{'met' if total['p95_ms'] <= TARGET_P95_MS else 'NOT MET'}; >= "
+          f"{TARGET_SHARE * 100:.0f} % of the ceiling "
+          f"{'met' if share >= TARGET_SHARE else 'NOT MET'}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"users": args.users, "seconds": args.seconds,
                                          "workers": server.workers, "mix": mix,
-                                         "ceiling": ceiling}, indent=2))
+                                         "ceiling": ceiling, "share_of_ceiling": share},
+                                        indent=2))
     errors = total["errors"] + top["errors"]
     print("PASS: zero errors" if not errors else f"FAIL: {errors} errors")
     return 0 if not errors else 1

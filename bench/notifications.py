@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Notices at scale: the header badge, the centre page and the daily digest.
 
-    python bench/notifications.py [--runs 30] [--users 300]
+    python bench/notifications.py [--runs 30] [--users 300] [--database NAME]
 
-Against BENCH_NOTIFY_DATABASE_URL (default: PostgreSQL innoportal_notify, migrated here):
+Against `--database` (default BENCH_NOTIFY_DATABASE_URL or innoportal_notify on the local
+PostgreSQL, migrated here):
 builds once one organisation with 2 000 ideas, a heavy user with 10 000 notices (half read)
 and --users users with 20 unsent notices each; then prints the median server time of the
 badge query and of GET /notifications/ for the heavy user (with its query count), and the
@@ -19,7 +20,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/innoportal_notify"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchdb import add_database_argument, database_url  # noqa: E402
 
 
 def build(users: int) -> None:
@@ -63,8 +66,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--users", type=int, default=300)
+    add_database_argument(parser, default="innoportal_notify", env="BENCH_NOTIFY_DATABASE_URL")
     args = parser.parse_args()
-    os.environ.update(DATABASE_URL=os.environ.get("BENCH_NOTIFY_DATABASE_URL", DEFAULT_DB),
+    os.environ.update(DATABASE_URL=database_url(args),
                       DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1",
                       SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver",
                       EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")

@@ -32,7 +32,9 @@ def app_env(database_url: str, redis_url: str | None = None, **extra: str) -> di
                SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false", STATIC_MANIFEST="false",
                ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
                DJANGO_SETTINGS_MODULE="portal.settings",
-               LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+               LOG_LEVEL="WARNING",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
+                                                        os.environ.get("PYTHONPATH")])))
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url

@@ -158,6 +158,12 @@ class Measurement(models.Model):
                          include=["organisation", "nok_per_year"],
                          condition=models.Q(nok_per_year__isnull=False),
                          name="measurement_valued_idx"),
+            # The benefit overview's portfolio total (gevinst.portfolio_overview): the latest
+            # valued measurement of every benefit of an organisation, read from the index.
+            models.Index(fields=["organisation"], include=["nok_per_year"],
+                         condition=models.Q(valid_until__isnull=True,
+                                            nok_per_year__isnull=False),
+                         name="measurement_latest_valued_idx"),
         ]
 
 

@@ -68,8 +68,18 @@ def project_costs(project_ids) -> dict[int, tuple[Decimal, Decimal]]:
             for t in totals}
 
 
-def cost_benefit_for(project: Project, rows: list[BenefitRow]) -> calc.CostBenefit:
-    one_off, annual = project_costs([project.pk]).get(project.pk, (Decimal(0), Decimal(0)))
+def cost_benefit_for(project: Project, rows: list[BenefitRow],
+                     costs: list[ProjectCost] | None = None) -> calc.CostBenefit:
+    """`costs`: the project's cost rows when the caller has them (the project page lists
+    them anyway), else they are summed in the database."""
+    if costs is None:
+        one_off, annual = project_costs([project.pk]).get(project.pk,
+                                                          (Decimal(0), Decimal(0)))
+    else:
+        one_off = sum((c.amount_nok for c in costs
+                       if c.recurrence == CostRecurrence.ONE_OFF), Decimal(0))
+        annual = sum((c.amount_nok for c in costs
+                      if c.recurrence == CostRecurrence.ANNUAL), Decimal(0))
     benefit = sum((r.nok_per_year.value for r in rows if r.nok_per_year.value is not None),
                   Decimal(0))
     return calc.cost_benefit(one_off_costs=one_off, annual_costs=annual, annual_benefit=benefit)
@@ -119,7 +129,7 @@ def project_overview(project: Project, user) -> dict:
     }
 
 
-def project_panel(project: Project, user) -> dict:
+def project_panel(project: Project, user, *, costs: list[ProjectCost] | None = None) -> dict:
     """What the project page shows of the project's benefits (templates/gevinst/
     _project_panel.html): the owner warning, counts by status, NOK per year, net benefit and
     payback, and the benefit map."""
@@ -127,7 +137,7 @@ def project_panel(project: Project, user) -> dict:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.benefit.get_status_display()] = counts.get(r.benefit.get_status_display(), 0) + 1
-    cost_benefit = cost_benefit_for(project, rows)
+    cost_benefit = cost_benefit_for(project, rows, costs)
     return {
         "project": project,
         "benefit_count": len(rows),

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gevinst import calculations, selectors, services
 from gevinst.access import (
-    benefit_projects_visible_to,
     get_benefit_for_user,
     get_project_for_benefits,
     may_edit_benefits,
@@ -26,7 +25,7 @@ from gevinst.forms import (
     PlanForm,
 )
 from gevinst.models import BenefitMapEdge, BenefitMapNode, BenefitPlan
-from portal.access import organisations_where
+from gevinst.portfolio_overview import portfolio_overview
 from portal.errors import ConflictError, DomainError
 from portal.views import form_error
 
@@ -47,11 +46,11 @@ def _apply_error(form, error: DomainError) -> int:
 def overview(request: HttpRequest) -> HttpResponse:
     """The user's organisations' projects with their benefits, costs against benefits per
     organisation, and the user's open measurement reminders."""
-    portfolios = []
-    for organisation in organisations_where(request.user):
-        projects = benefit_projects_visible_to(request.user).filter(organisation=organisation)
-        portfolios.append({"organisation": organisation,
-                           **selectors.portfolio(projects.order_by("title"))})
+    portfolios = portfolio_overview(user=request.user, pages=request.GET)
+    for p in portfolios:
+        query = request.GET.copy()
+        query.pop(p.page_param, None)
+        p.query = query.urlencode()  # the other organisations' pages stay where they are
     return render(request, "gevinst/overview.html", {
         "portfolios": portfolios, "reminders": selectors.reminders_for(request.user),
     })

@@ -25,6 +25,7 @@ from ideas.models import (
 from portal.access import organisations_where
 from portal.models import User
 from portal.roles import Capability
+from portal.text_search import rank_similar
 from projects.access import projects_visible_to
 from projects.models import Project
 
@@ -83,18 +84,6 @@ def _words(text: str) -> list[str]:
     return list(seen)[:12]
 
 
-def _rank_postgres(queryset: QuerySet, words: list[str], fields: tuple[str, str],
-                   limit: int) -> list:
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-    vector = (SearchVector(fields[0], weight="A", config="norwegian")
-              + SearchVector(fields[1], weight="B", config="norwegian"))
-    # Any of the words (OR): a suggestion should appear while the title is half typed.
-    query = reduce(operator.or_, (SearchQuery(w, config="norwegian") for w in words))
-    return list(queryset.annotate(search=vector, rank=SearchRank(vector, query))
-                .filter(search=query).order_by("-rank", "-id")[:limit])
-
-
 def _rank_overlap(queryset: QuerySet, words: list[str], fields: tuple[str, str],
                   limit: int) -> list:
     """SQLite: candidates sharing a word, ranked by how many words they share (title words
@@ -112,29 +101,32 @@ def _rank_overlap(queryset: QuerySet, words: list[str], fields: tuple[str, str],
     return [row for _score, _pk, row in ranked[:limit]]
 
 
-def _similar(queryset: QuerySet, text: str, fields: tuple[str, str], limit: int) -> list:
+def _similar(queryset: QuerySet, text: str, title: str | None, limit: int) -> list:
     words = _words(text)
     if not words:
         return []
     if connection.vendor == "postgresql":
-        return _rank_postgres(queryset, words, fields, limit)
-    return _rank_overlap(queryset, words, fields, limit)
+        # Full-text and trigram indexes (portal.text_search).
+        return rank_similar(queryset, words, text[:200] if title is None else title, limit)
+    return _rank_overlap(queryset, words, ("title", "need"), limit)
 
 
-def similar_ideas(*, user: User, text: str, exclude: int | None = None,
-                  limit: int = 5) -> list[Idea]:
+def similar_ideas(*, user: User, text: str, title: str | None = None,
+                  exclude: int | None = None, limit: int = 5) -> list[Idea]:
     """Ideas of the user's organisations and those shared with them (ideas.access: never a
-    confidential idea of another organisation). Callers show no submitter."""
+    confidential idea of another organisation). Callers show no submitter. `text` is what
+    was typed (title and need); `title` the typed title alone, when known."""
     ideas = (ideas_visible_to(user).exclude(status=IdeaStatus.DRAFT)
              .select_related("organisation"))
     if exclude:
         ideas = ideas.exclude(pk=exclude)
-    return _similar(ideas, text, ("title", "need"), limit)
+    return _similar(ideas, text, title, limit)
 
 
-def similar_projects(*, user: User, text: str, limit: int = 5) -> list[Project]:
+def similar_projects(*, user: User, text: str, title: str | None = None,
+                     limit: int = 5) -> list[Project]:
     projects = projects_visible_to(user).select_related("organisation", "initiative")
-    return _similar(projects, text, ("title", "need"), limit)
+    return _similar(projects, text, title, limit)
 
 
 # --- evaluation ----------------------------------------------------------------------------

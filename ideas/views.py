@@ -4,7 +4,6 @@ ideas.selectors. Forms post back to plain URLs, so everything works without Java
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,6 +35,7 @@ from ideas.models import Attachment, Comment, IdeaStatus, Score
 from portal.access import membership_for, organisations_where, user_can
 from portal.errors import DomainError, Forbidden
 from portal.models import User
+from portal.paging import capped_page
 from portal.roles import Capability
 from portal.views import form_error
 
@@ -45,7 +45,7 @@ PAGE_SIZE = 25
 def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict) -> HttpResponse:
     filterset = IdeaFilter(request.GET or None, queryset=ideas, request=request)
     ideas = filterset.qs if filterset.is_bound and filterset.is_valid() else ideas
-    page = Paginator(ideas, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(ideas, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {**context, "page": page, "filter": filterset, "query": query.urlencode()}
@@ -401,12 +401,14 @@ def idea_score(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def idea_similar(request: HttpRequest) -> HttpResponse:
     """The htmx partial of similar ideas and projects while a new idea is typed."""
-    text = f"{request.GET.get('title', '')} {request.GET.get('need', '')}"[:2000]
+    title = request.GET.get("title", "")[:200]
+    text = f"{title} {request.GET.get('need', '')}"[:2000]
     exclude = request.GET.get("exclude")
     return render(request, "ideas/_similar.html", {
         "similar_ideas": selectors.similar_ideas(
-            user=request.user, text=text, exclude=int(exclude) if exclude and
+            user=request.user, text=text, title=title, exclude=int(exclude) if exclude and
             exclude.isdigit() else None),
-        "similar_projects": selectors.similar_projects(user=request.user, text=text),
+        "similar_projects": selectors.similar_projects(user=request.user, text=text,
+                                                       title=title),
         "searched": bool(text.strip()),
     })

@@ -1,4 +1,4 @@
-from portal.models import Membership
+from portal.access import memberships_of
 from portal.navigation import nav_for
 from portal.roles import ROLE_CAPABILITIES
 
@@ -8,8 +8,7 @@ def user_context(user) -> dict:
     cached = getattr(user, "_portal_context", None)
     if cached is not None:
         return cached
-    memberships = list(Membership.objects.filter(user=user).select_related("organisation"))
-    user._membership_cache = {m.organisation_id: m for m in memberships}
+    memberships = list(memberships_of(user).values())
     capabilities = set()
     for m in memberships:
         capabilities |= ROLE_CAPABILITIES.get(m.role, frozenset())

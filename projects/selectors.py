@@ -10,7 +10,7 @@ from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.access import organisations_where
+from portal.access import member_organisation_ids
 from portal.models import User
 from projects.access import projects_visible_to
 from projects.events import ProjectEventKind
@@ -31,7 +31,7 @@ def project_list(*, user: User) -> QuerySet[Project]:
     """The projects of the user's own organisations (shared projects of others are in the
     catalogue). Related rows for the list are joined, so the query count does not grow with
     the page."""
-    return (Project.objects.filter(organisation__in=organisations_where(user))
+    return (Project.objects.filter(organisation__in=member_organisation_ids(user))
             .select_related("initiative", "organisation", "unit", "leader")
             .order_by("-updated_at", "-id"))
 
@@ -40,10 +40,15 @@ def catalogue(*, user: User) -> QuerySet[Project]:
     """Shared projects: public ones for everybody, network-shared ones for members of an
     organisation in the same network. Never organisation-only projects, not even the user's
     own."""
+    # The adopter count is a correlated subquery, computed for the page's rows only (a join
+    # with GROUP BY counted the adoptions of every shared project in the country first).
+    adopters = (Project.objects.filter(adopted_from=OuterRef("pk")).order_by()
+                .values("adopted_from").annotate(n=Count("pk")).values("n"))
     return (projects_visible_to(user)
             .filter(visibility__in=[Visibility.PUBLIC, Visibility.NETWORK])
             .select_related("initiative", "organisation")
-            .annotate(adopter_count=Count("adoptions"))
+            .annotate(adopter_count=Coalesce(Subquery(adopters, output_field=IntegerField()),
+                                             0))
             .order_by("-updated_at", "-id"))
 
 
@@ -131,7 +136,7 @@ def is_hidden_submission(change: PhaseChange, hidden_id: int | None) -> bool:
 
 
 def timeline(project: Project, *, since: datetime.datetime | None, user: User,
-             limit: int = 200) -> list[TimelineEntry]:
+             limit: int = 200) -> Timeline:
     """Phase changes and project events merged, newest first. Phase-change events are left
     out of the event side: the PhaseChange row itself carries the decision. Entries recorded
     after `since` (the user's previous visit) are new. The anonymous submitter of the origin
@@ -150,7 +155,23 @@ def timeline(project: Project, *, since: datetime.datetime | None, user: User,
                               data=e.data, is_new=since is not None and e.created_at > since)
                 for e in events]
     entries.sort(key=lambda e: e.at, reverse=True)
-    return entries[:limit]
+    out = Timeline(entries[:limit])
+    changes = list(changes)
+    if len(changes) < limit:
+        # Every phase change of the initiative is here: the current one is known without
+        # asking again (projects.phase_log.last_phase_change orders the same way).
+        out.last_change = max(changes, key=lambda c: (c.effective_date, c.pk), default=None)
+        out.complete = True
+    return out
+
+
+class Timeline(list):
+    """The timeline's entries; `complete` when it holds every phase change of the initiative,
+    and then `last_change` is the current one (None for none)."""
+
+    complete = False
+    last_change: PhaseChange | None = None
+
 
 
 def overdue_milestone_ids(project: Project) -> set[int]:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,8 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gevinst.selectors import project_panel
-from portal.access import get_organisation_for_user, organisations_where, user_can
+from portal.access import (
+    can_anywhere,
+    get_organisation_for_user,
+    member_organisation_ids,
+    organisations_where,
+    user_can,
+)
 from portal.errors import ConflictError, DomainError
+from portal.paging import capped_page
 from portal.roles import Capability
 from portal.views import form_error
 from projects import selectors, services
@@ -44,7 +50,7 @@ def _paged(request: HttpRequest, queryset, filter_class, *, template: str, rows:
     filterset = filter_class(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and filterset.is_valid():
         queryset = filterset.qs
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(queryset, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {**context, "page": page, "filter": filterset, "query": query.urlencode()}
@@ -60,8 +66,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
                   template="projects/list.html", rows="projects/_rows.html",
                   target="project-rows", context={
                       "title": _("Prosjekter"),
-                      "edits_checklists": organisations_where(
-                          request.user, Capability.DECIDE_GATES).exists()})
+                      "edits_checklists": can_anywhere(request.user,
+                                                       Capability.DECIDE_GATES)})
 
 
 @require_safe
@@ -100,7 +106,7 @@ def _shared_page(request: HttpRequest, project) -> HttpResponse:
     return render(request, "projects/shared.html", context)
 
 
-def _decision_context(request, project, decision_form=None) -> dict:
+def _decision_context(request, project, decision_form=None, *, timeline=None) -> dict:
     phase = project.initiative.phase
     before = selectors.phase_before_special(project) if phase in (
         Phase.PARKED, Phase.STOPPED) else None
@@ -115,12 +121,20 @@ def _decision_context(request, project, decision_form=None) -> dict:
     if decision_form is not None:
         # The browser's date picker offers only what the service accepts: from the
         # previous change up to today.
-        last = last_phase_change(project.initiative)
+        if timeline is not None and getattr(timeline, "complete", False):
+            last = timeline.last_change
+        else:
+            last = last_phase_change(project.initiative)
         attrs = decision_form.fields["effective_date"].widget.attrs
         attrs["max"] = timezone.localdate().isoformat()
         if last is not None:
             attrs["min"] = last.effective_date.isoformat()
-    checklist = gate_checklist(project) if phase in PROJECT_PHASES else []
+    if phase in PROJECT_PHASES:
+        checklist = gate_checklist(project, ensure_defaults=True)
+    else:
+        # The page always gave the organisation its default checklists.
+        services.checklists_ensure_defaults(project.organisation_id)
+        checklist = []
     return {"phase_bar": selectors.phase_bar(project, before), "next_phase": next_phase,
             "checklist": checklist, "open_items": sum(1 for r in checklist if not r["done"]),
             "decision_form": decision_form if decides and targets else None,
@@ -139,21 +153,23 @@ def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
     project = get_project_for_user(request.user, pk)
     if not is_member(request.user, project):
         return _shared_page(request, project)
-    services.checklists_ensure_defaults(project.organisation_id)
     previous_visit = services.project_visit_record(user=request.user, project=project)
     timeline = selectors.timeline(project, since=previous_visit, user=request.user)
-    overdue = selectors.overdue_milestone_ids(project)
-    content = [_content_section(project, key, spec, overdue)
+    today = timezone.localdate()
+    content = [_content_section(project, key, spec, today)
                for key, spec in CONTENT_KINDS.items()]
+    overdue = {row["obj"].pk for section in content if section["key"] == "milestones"
+               for row in section["rows"] if row["overdue"]}
     context = {
         "project": project, "may_edit": may_edit(request.user, project),
         "previous_visit": previous_visit, "timeline": timeline,
         "new_count": sum(1 for e in timeline if e.is_new),
-        "content": content, "overdue": overdue, "today": timezone.localdate(),
+        "content": content, "overdue": overdue, "today": today,
         "adopters": selectors.adopters_of(project),
-        "benefits_panel": project_panel(project, request.user),
-        "my_organisations": set(organisations_where(request.user).values_list("pk", flat=True)),
-        **_decision_context(request, project, decision_form),
+        "benefits_panel": project_panel(project, request.user, costs=next(
+            s["objects"] for s in content if s["key"] == "costs")),
+        "my_organisations": set(member_organisation_ids(request.user)),
+        **_decision_context(request, project, decision_form, timeline=timeline),
     }
     return render(request, "projects/detail.html", context, status=status)
 
@@ -171,11 +187,13 @@ def _cell(obj, name: str):
     return "–" if value in (None, "") else value
 
 
-def _content_section(project, key: str, spec, overdue: set[int]) -> dict:
-    """One content table of the project page: headers and display values per row."""
+def _content_section(project, key: str, spec, today) -> dict:
+    """One content table of the project page: headers and display values per row (overdue
+    milestones flagged as of `today`, ProjectMilestone.is_overdue)."""
     rows = getattr(project, _related(spec)).all()
     if key == "participants":
         rows = rows.select_related("organisation")
+    rows = list(rows)
     headers = [spec.model._meta.get_field(f).verbose_name for f in spec.fields]
     if key == "risks":
         headers.append(_("Risikotall"))
@@ -185,8 +203,8 @@ def _content_section(project, key: str, spec, overdue: set[int]) -> dict:
         if key == "risks":
             cells.append(obj.score)
         out.append({"obj": obj, "cells": cells, "overdue": key == "milestones"
-                    and obj.pk in overdue})
-    return {"key": key, "spec": spec, "headers": headers, "rows": out}
+                    and obj.is_overdue(today)})
+    return {"key": key, "spec": spec, "headers": headers, "rows": out, "objects": rows}
 
 
 @login_required

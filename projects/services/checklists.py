@@ -2,6 +2,7 @@
 project's leader sets while preparing the gate."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -59,20 +60,28 @@ def checklists_ensure_defaults(organisation: Organisation | int) -> None:
         for position, text in enumerate(texts)], ignore_conflicts=True)
 
 
-def gate_checklist(project: Project, phase: str | None = None) -> list[dict]:
+def gate_checklist(project: Project, phase: str | None = None, *,
+                   ensure_defaults: bool = False) -> list[dict]:
     """The checklist of `phase` (default: the project's current phase) as it stands now: one
     dict per active item, JSON-safe, so it can be frozen into the gate decision."""
     phase = phase or project.initiative.phase
-    items = GateChecklistItem.objects.filter(organisation_id=project.organisation_id,
-                                             phase=phase, is_active=True)
-    ticks = {t.item_id: t for t in ProjectChecklistTick.objects.filter(
-        project=project, item__in=items).select_related("ticked_by")}
-    rows = []
-    for item in items:
-        tick = ticks.get(item.pk)
-        rows.append({"item": item.pk, "text": item.text, "done": tick is not None,
-                     "by": tick.ticked_by.username if tick and tick.ticked_by else None,
-                     "at": tick.ticked_at.isoformat() if tick else None})
+    # The items with this project's tick (at most one: project_tick_once), in one query.
+    tick = ProjectChecklistTick.objects.filter(project=project, item=OuterRef("pk"))
+    items = (GateChecklistItem.objects.filter(organisation_id=project.organisation_id,
+                                              phase=phase, is_active=True)
+             .annotate(tick_id=Subquery(tick.values("pk")[:1]),
+                       tick_by=Subquery(tick.values("ticked_by__username")[:1]),
+                       tick_at=Subquery(tick.values("ticked_at")[:1])))
+    rows = [{"item": item.pk, "text": item.text, "done": item.tick_id is not None,
+             "by": item.tick_by if item.tick_id is not None else None,
+             "at": item.tick_at.isoformat() if item.tick_id is not None else None}
+            for item in items]
+    if not rows and ensure_defaults:
+        # The project page (ensure_defaults=True) gives an organisation the default
+        # checklists on its first view; asked only when the phase has no items, not on
+        # every view.
+        checklists_ensure_defaults(project.organisation_id)
+        return gate_checklist(project, phase, ensure_defaults=False)
     return rows
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,8 +234,15 @@ def project_visit_record(*, user: User, project: Project) -> datetime.datetime |
     if not user.is_authenticated:
         return None
     now = timezone.now()
-    visit = ProjectVisit.objects.filter(user=user, project=project).first()
-    previous = visit.seen_at if visit else None
-    ProjectVisit.objects.update_or_create(user=user, project=project,
-                                          defaults={"seen_at": now})
+    previous = (ProjectVisit.objects.filter(user=user, project=project)
+                .values_list("seen_at", flat=True).first())
+    # One INSERT … ON CONFLICT DO UPDATE on the unique (user, project), in autocommit
+    # (update_or_create took a transaction, a locking read and a write: five round trips on
+    # every page view; bulk_create's upsert still wraps itself in a transaction).
+    table = ProjectVisit._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, project_id, seen_at) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (user_id, project_id) DO UPDATE SET seen_at = excluded.seen_at",
+            [user.pk, project.pk, connection.ops.adapt_datetimefield_value(now)])
     return previous

@@ -68,3 +68,44 @@ def test_suggestion_partial_hides_anonymous_submitter(client, home_org, manager)
 def test_nothing_to_search_for_gives_nothing(employee, home_org, text):
     make_idea(employee, home_org, status="submitted")
     assert selectors.similar_ideas(user=employee, text=text) == []
+
+
+# --- PostgreSQL: full-text and trigram indexes (portal.text_search) --------------------------
+
+postgres_only = pytest.mark.skipif("not __import__('django.db').db.connection.vendor == "
+                                   "'postgresql'", reason="PostgreSQL's text search and pg_trgm")
+
+
+@postgres_only
+def test_search_reads_indexes_not_every_row(db):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
+                    "('ideas_idea', 'projects_project') AND indexdef LIKE '%%USING gin%%'")
+        indexes = dict(cur.fetchall())
+        cur.execute("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cur.fetchone() == ("pg_trgm",)
+    for table in ("ideas_idea", "projects_project"):
+        assert "(search_document)" in indexes[f"{table}_search_document_idx"]
+        assert "gin_trgm_ops" in indexes[f"{table}_title_trgm_idx"]
+
+
+@postgres_only
+def test_misspelt_title_is_found_by_trigram_similarity(employee, manager, home_org):
+    existing = make_idea(employee, home_org, title="Elektroniske dørlåser i hjemmetjenesten",
+                         need="Nøkler blir borte.", status="submitted")
+    make_idea(employee, home_org, title="Matombringing til hjemmeboende",
+              need="Middag leveres kald", status="submitted")
+    # No word survives the stemmer unchanged, so only the trigrams of the title find it.
+    found = selectors.similar_ideas(user=manager, text="Elektronsike dørlåsr i hjemmetjensten",
+                                    title="Elektronsike dørlåsr i hjemmetjensten")
+    assert found == [existing]
+
+
+@postgres_only
+def test_half_typed_last_word_is_a_prefix(employee, manager, home_org):
+    existing = make_idea(employee, home_org, title="Medisindispenser med påminnelse",
+                         need="Feilmedisinering hjemme.", status="submitted")
+    found = selectors.similar_ideas(user=manager, text="Medisindisp", title="Medisindisp")
+    assert found == [existing]

@@ -1,0 +1,106 @@
+"""Pagination whose cost does not grow with the data: the lists count at most COUNT_CAP rows.
+
+A manager's idea list holds every public idea of the country; Django's Paginator counts all of
+them on every page view (national data: 36 000 rows, 25 ms, and ten times that at ten times
+the data). Here the count stops at COUNT_CAP + 1 rows (`SELECT COUNT(*) FROM (… LIMIT n)`);
+a list that long says "over 1 000" and its pager goes on page by page without a last page.
+Whether there is a next page is known from fetching one row more than the page shows, so a
+page is one query for the rows and one bounded count, whatever the size of the list.
+Shorter lists look exactly as before: the exact count and "page n of m"."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+COUNT_CAP = 1000
+
+
+@dataclass
+class CappedPaginator:
+    """The parts of django.core.paginator.Paginator the templates read."""
+
+    count: int  # exact when not capped, else COUNT_CAP + 1
+    per_page: int
+    capped: bool
+
+    @property
+    def num_pages(self) -> int | None:
+        """None when the list is longer than the cap (the last page is not known)."""
+        if self.capped:
+            return None
+        return max(1, math.ceil(self.count / self.per_page))
+
+    @property
+    def count_label(self) -> int:
+        """What the caption shows: the exact count, or the cap ("over 1 000")."""
+        return self.count - 1 if self.capped else self.count
+
+
+@dataclass
+class CappedPage:
+    object_list: list
+    number: int
+    paginator: CappedPaginator
+    has_next_rows: bool = field(repr=False)
+
+    def has_next(self) -> bool:
+        return self.has_next_rows
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def _page_number(raw) -> int | None:
+    """The requested page; 1 for anything unparsable, None for a number below 1 (Django's
+    get_page shows the last page for those)."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return number if number >= 1 else None
+
+
+def capped_page(queryset: QuerySet, raw_number, per_page: int, *,
+                cap: int | None = None) -> CappedPage:
+    """The page `raw_number` (anything unparsable is page 1; past the end or below 1: the last
+    page, as Paginator.get_page does) in two queries: a count bounded by `cap` and the page's
+    rows."""
+    cap = COUNT_CAP if cap is None else cap
+    # Count without the row annotations and the ordering: only whether rows match matters.
+    counted = queryset.order_by().values("pk")[:cap + 1].count()
+    capped = counted > cap
+    paginator = CappedPaginator(count=counted, per_page=per_page, capped=capped)
+    number = _page_number(raw_number)
+    if not capped:
+        number = min(number or paginator.num_pages, paginator.num_pages)
+    rows = []
+    if number is not None:
+        offset = (number - 1) * per_page
+        rows = list(queryset[offset:offset + per_page + 1])
+    if not rows and number != 1:
+        # Past the end of a long list, or below page 1 (a stale or crafted link): the last
+        # page, found with one full count, which paging forward and back never needs.
+        total = queryset.order_by().values("pk").count()
+        number = max(1, math.ceil(total / per_page))
+        offset = (number - 1) * per_page
+        rows = list(queryset[offset:offset + per_page + 1])
+    return CappedPage(object_list=rows[:per_page], number=number, paginator=paginator,
+                      has_next_rows=len(rows) > per_page)

@@ -1,0 +1,53 @@
+"""portal.paging: lists count at most COUNT_CAP rows, so a page costs the same whatever the
+size of the list; shorter lists are paged exactly as Django's Paginator pages them."""
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.models import Organisation
+from portal.paging import capped_page
+from tests.factories import OrganisationFactory
+
+
+def _orgs(n):
+    for _ in range(n):
+        OrganisationFactory()
+    return Organisation.objects.order_by("pk")
+
+
+def test_short_list_is_paged_exactly_like_django(db):
+    orgs = _orgs(12)
+    for raw in (None, "1", "2", "3", "99", "x", "-4"):
+        mine = capped_page(orgs, raw, 5, cap=20)
+        theirs = Paginator(orgs, 5).get_page(raw)
+        assert list(mine.object_list) == list(theirs.object_list), raw
+        assert (mine.number, mine.has_next(), mine.has_previous()) == (
+            theirs.number, theirs.has_next(), theirs.has_previous())
+        assert (mine.paginator.count, mine.paginator.num_pages) == (12, 3)
+        assert not mine.paginator.capped and mine.paginator.count_label == 12
+
+
+def test_long_list_stops_counting_at_the_cap_and_pages_on(db):
+    orgs = _orgs(12)
+    first = capped_page(orgs, "1", 2, cap=5)
+    assert first.paginator.capped and first.paginator.num_pages is None
+    assert first.paginator.count_label == 5
+    assert first.has_next() and not first.has_previous()
+    # Past the cap, page by page to the end: the last page knows it is the last.
+    fifth = capped_page(orgs, "6", 2, cap=5)
+    assert list(fifth.object_list) == list(orgs[10:12])
+    assert not fifth.has_next() and fifth.previous_page_number() == 5
+    # A stale link past the end shows the last page, as Paginator.get_page does.
+    stale = capped_page(orgs, "40", 2, cap=5)
+    assert stale.number == 6 and list(stale.object_list) == list(orgs[10:12])
+
+
+def test_a_page_is_two_queries_and_the_count_is_bounded(db):
+    orgs = _orgs(8)
+    with CaptureQueriesContext(connection) as captured:
+        page = capped_page(orgs, "2", 3, cap=4)
+    assert len(captured.captured_queries) == 2
+    count_sql = captured.captured_queries[0]["sql"]
+    assert "COUNT(" in count_sql.upper() and "LIMIT 5" in count_sql.upper()
+    assert [o.pk for o in page.object_list] == [o.pk for o in orgs[3:6]]
