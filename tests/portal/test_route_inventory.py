@@ -218,6 +218,12 @@ def ask(client: Client, method: str, url: str, *, api: bool, sql: str) -> tuple[
             transaction.set_rollback(True)
             client.cookies = cookies
             return "500", f"{type(error).__name__}: {error}"[:300]
+        if getattr(response, "streaming", False):
+            # Read the whole download inside the savepoint (the test client closes it at the
+            # end): a streamed export holds a server-side cursor that the rollback below would
+            # destroy, and closing it later, when the generator is collected, aborts the
+            # test's transaction.
+            b"".join(response.streaming_content)
         result = outcome(response)
         if before is not None and fingerprint(sql) != before:
             result = f"+{result}"
