@@ -16,6 +16,7 @@ from portal.errors import DomainError
 from portal.forms import ApiTokenForm, LoginForm, MemberAddForm, MemberRoleForm, UnitForm
 from portal.models import ApiToken, Membership, Unit
 from portal.roles import Capability
+from portal.version import app_version
 
 
 def form_error(form, error: DomainError) -> None:
@@ -276,7 +277,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         state = "degraded"
     else:
         state = "ok"
-    return JsonResponse({"status": state, "checks": checks},
+    return JsonResponse({"status": state, "version": app_version(), "checks": checks},
                         status=503 if state == "down" else 200)
 
 
