@@ -153,6 +153,8 @@ STORAGES = {
 # checks access (never by the web server directly).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# Where `manage.py backup` writes its archives unless told otherwise (ops.backup).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
