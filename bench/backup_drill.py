@@ -103,8 +103,8 @@ def manage(args: list[str], env: dict, *, stdout=None) -> tuple[float, str, str]
 
 
 def snippet(code: str, env: dict, *args: str) -> str:
-    return manage(["shell", "-c", f"import sys; sys.argv = ['x', *{list(args)!r}]\n{code}"],
-                  env)[1].strip()
+    script = f"import sys; sys.argv = ['x', *{list(args)!r}]\n{code}"
+    return manage(["shell", "--no-imports", "-c", script], env)[1].strip()
 
 
 def sha256(path: Path) -> str:
