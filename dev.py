@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import tomllib
 import venv
 from pathlib import Path
 
@@ -29,12 +28,9 @@ def say(message: str) -> None:
     print(f"\033[1m==> {message}\033[0m", flush=True)
 
 
-def requirements(extras: list[str]) -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(project["dependencies"])
-    for extra in extras:
-        reqs += project["optional-dependencies"][extra]
-    return reqs
+def lock_file(extras: list[str]) -> Path:
+    """The lock (scripts/lock.sh): every dependency, transitive ones too, pinned with hashes."""
+    return ROOT / "requirements" / ("dev.txt" if "dev" in extras else "base.txt")
 
 
 def ensure_venv(extras: list[str]) -> None:
@@ -43,14 +39,15 @@ def ensure_venv(extras: list[str]) -> None:
     if not PY.exists():
         say(f"Creating virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    reqs = requirements(extras)
-    digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()
+    lock = lock_file(extras)
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
     stamp = VENV / ".innoportal-requirements"
     if stamp.exists() and stamp.read_text() == digest:
         return
-    say("Installing pinned dependencies")
+    say(f"Installing the locked dependencies ({lock.relative_to(ROOT)})")
+    # --require-hashes: a package whose file differs from the one locked is refused.
     subprocess.run([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    *reqs], check=True)
+                    "--require-hashes", "-r", lock], check=True)
     stamp.write_text(digest)
 
 
