@@ -29,6 +29,7 @@ from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.dispatch import receiver
+from django.utils.functional import empty
 
 HEADER = "X-Request-ID"
 # The Celery message header that carries it.
@@ -108,12 +109,22 @@ def _log_request(request, status: int, seconds: float) -> None:
     level = logging.DEBUG if request.path.startswith(_QUIET_PATHS) else logging.INFO
     if status >= 500:
         level = logging.ERROR
-    user = getattr(request, "user", None)
+    if not request_log.isEnabledFor(level):
+        return
     request_log.log(level, "%s %s %s", request.method, request.path, status, extra={
         "method": request.method, "path": request.path, "status": status,
-        "duration_ms": round(seconds * 1000, 1),
-        "user_id": user.pk if user is not None and user.is_authenticated else None,
+        "duration_ms": round(seconds * 1000, 1), "user_id": _loaded_user_id(request),
     })
+
+
+def _loaded_user_id(request) -> int | None:
+    """The user's id if the request already loaded the user. A log line never loads it: that
+    would cost a query, and with the database away (a 503 answer) it would raise."""
+    user = getattr(request, "user", None)
+    user = getattr(user, "_wrapped", user)
+    if user is None or user is empty:
+        return None
+    return user.pk if user.is_authenticated else None
 
 
 class RequestIdFilter(logging.Filter):

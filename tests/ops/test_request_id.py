@@ -222,3 +222,20 @@ def test_a_real_worker_logs_json_lines_with_the_request_id_of_the_request_and_th
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+@override_settings(LOG_REQUESTS=True)
+def test_the_request_line_never_loads_the_user_itself(client, employee, records, caplog):
+    """The log line must not query the database for the user: with the database away that
+    query would turn the answer into a 500 (and it costs a query on every request)."""
+    from django.db import OperationalError
+
+    caplog.set_level(logging.DEBUG, logger="innoportal.requests")  # probes log at DEBUG
+    client.force_login(employee)
+    client.raise_request_exception = False
+    with mock.patch("django.contrib.auth.middleware.auth.get_user",
+                    side_effect=OperationalError("server closed the connection")):
+        response = client.get("/healthz")  # a view that never looks at the user
+    assert response.status_code == 200
+    line = next(r for r in records if r.name == "innoportal.requests")
+    assert line.user_id is None
