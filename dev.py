@@ -4,6 +4,9 @@
     python3 dev.py run     # venv, install, migrate, demo data, start http://127.0.0.1:8000
     python3 dev.py test    # venv, install (with test tools), run the whole test suite
 
+Dependencies come from the lock files (requirements/base.txt for run, requirements/dev.txt for
+test; scripts/lock.sh makes them from pyproject.toml), installed with pip --require-hashes.
+
 DATABASE_URL and REDIS_URL are passed through: unset, the site uses SQLite and runs Celery
 tasks eagerly; set, it uses PostgreSQL and Redis (and `run` starts a Celery worker and beat).
 """

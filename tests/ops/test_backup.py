@@ -22,7 +22,9 @@ from ideas.models import Attachment
 from ops.backup import BackupError, create_backup, restore_backup
 from tests.ideas.factories import make_idea
 
-pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump sees committed rows only
+# pg_dump sees committed rows only. serialized_rollback, as every transactional test here: the
+# flush afterwards would drop the rows data migrations made (point scheme standard-1).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

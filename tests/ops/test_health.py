@@ -155,7 +155,7 @@ def test_a_worker_that_does_not_answer_fails_the_worker_check(db):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(not (settings.REDIS_URL and settings.IS_POSTGRES),
                     reason="needs REDIS_URL and PostgreSQL: a real broker, worker and database")
 def test_a_real_worker_and_beat_make_the_whole_system_ok(client):

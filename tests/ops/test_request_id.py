@@ -179,7 +179,7 @@ def test_the_after_commit_publish_also_uses_the_rows_request_id(db):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: a real broker and worker")
 def test_a_real_worker_logs_json_lines_with_the_request_id_of_the_request_and_the_outbox():
     queue = f"test-{uuid.uuid4().hex[:8]}"
