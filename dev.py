@@ -4,6 +4,9 @@
     python3 dev.py run     # venv, install, migrate, demo data, start http://127.0.0.1:8000
     python3 dev.py test    # venv, install (with test tools), run the whole test suite
 
+Dependencies come from the lock files (requirements/base.txt for run, requirements/dev.txt for
+test; scripts/lock.sh makes them from pyproject.toml), installed with pip --require-hashes.
+
 DATABASE_URL and REDIS_URL are passed through: unset, the site uses SQLite and runs Celery
 tasks eagerly; set, it uses PostgreSQL and Redis (and `run` starts a Celery worker and beat).
 """
@@ -15,7 +18,6 @@ import os
 import signal
 import subprocess
 import sys
-import tomllib
 import venv
 from pathlib import Path
 
@@ -29,12 +31,9 @@ def say(message: str) -> None:
     print(f"\033[1m==> {message}\033[0m", flush=True)
 
 
-def requirements(extras: list[str]) -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(project["dependencies"])
-    for extra in extras:
-        reqs += project["optional-dependencies"][extra]
-    return reqs
+def lock_file(extras: list[str]) -> Path:
+    """The lock (scripts/lock.sh): every dependency, transitive ones too, pinned with hashes."""
+    return ROOT / "requirements" / ("dev.txt" if "dev" in extras else "base.txt")
 
 
 def ensure_venv(extras: list[str]) -> None:
@@ -43,14 +42,15 @@ def ensure_venv(extras: list[str]) -> None:
     if not PY.exists():
         say(f"Creating virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    reqs = requirements(extras)
-    digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()
+    lock = lock_file(extras)
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
     stamp = VENV / ".innoportal-requirements"
     if stamp.exists() and stamp.read_text() == digest:
         return
-    say("Installing pinned dependencies")
+    say(f"Installing the locked dependencies ({lock.relative_to(ROOT)})")
+    # --require-hashes: a package whose file differs from the one locked is refused.
     subprocess.run([PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    *reqs], check=True)
+                    "--require-hashes", "-r", lock], check=True)
     stamp.write_text(digest)
 
 

@@ -5,6 +5,9 @@ import os
 from celery import Celery
 from celery.signals import worker_ready
 
+# Connects the signals that carry the request id from a request into its tasks.
+import portal.request_id  # noqa: F401,E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 # Every task's *_on_commit goes through the outbox (portal.outbox): a Redis outage at commit

@@ -1,6 +1,7 @@
 from portal.access import memberships_of
 from portal.navigation import nav_for
 from portal.roles import ROLE_CAPABILITIES
+from portal.version import app_version
 
 
 def user_context(user) -> dict:
@@ -28,3 +29,8 @@ def navigation(request):
                              ctx["is_analyst"]),
         "my_memberships": ctx["memberships"],
     }
+
+
+def release(request):
+    """The release number for the page footer (operators and support ask «which version?»)."""
+    return {"app_version": app_version()}

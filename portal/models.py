@@ -261,6 +261,9 @@ class PendingTask(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # The request that wrote the row (portal.request_id): a later flush publishes the message
+    # under the same id, so the task's log lines still lead back to that request.
+    request_id = models.CharField(max_length=128, blank=True, default="")
 
     class Meta:
         ordering = ["pk"]

@@ -32,6 +32,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal.request_id import get_request_id, request_id_bound
+
 log = logging.getLogger(__name__)
 
 # Options that may be stored (JSON-safe and meaningful after a delay).
@@ -72,7 +74,7 @@ def enqueue_on_commit(task_name: str, *, args: list, kwargs: dict,
     if unknown:
         raise ValueError(f"Options that cannot wait in the outbox: {sorted(unknown)}")
     row = PendingTask.objects.create(task_name=task_name, args=args, kwargs=kwargs,
-                                     options=options)
+                                     options=options, request_id=get_request_id())
     transaction.on_commit(functools.partial(_publish_after_commit, row.pk))
 
 
@@ -97,10 +99,11 @@ def _publish_after_commit(pk: int) -> None:
 
     try:
         row = PendingTask.objects.filter(pk=pk).values(
-            "task_name", "args", "kwargs", "options").first()
+            "task_name", "args", "kwargs", "options", "request_id").first()
         if row is None:  # a flush got there first
             return
-        _send(row["task_name"], row["args"], row["kwargs"], row["options"])
+        with request_id_bound(row["request_id"]):
+            _send(row["task_name"], row["args"], row["kwargs"], row["options"])
     except DatabaseError:
         log.warning("Outbox: could not read pending task %s; the flush retries it", pk,
                     exc_info=True)
@@ -167,7 +170,9 @@ def outbox_flush(*, grace_seconds: float | None = None, batch_size: int = 200) -
                     _record_failure(row.pk, LookupError(f"unknown task {row.task_name}"))
                     continue
                 try:
-                    _send(row.task_name, row.args, row.kwargs, row.options)
+                    # The message carries the id of the request that wrote the row.
+                    with request_id_bound(row.request_id):
+                        _send(row.task_name, row.args, row.kwargs, row.options)
                 except Exception as error:  # noqa: BLE001 - broker down: stop, keep the rest
                     failed += 1
                     _record_failure(row.pk, error)

@@ -48,9 +48,15 @@ INSTALLED_APPS = [
     "projects",
     "gevinst",
     "notifications",
+    "django_prometheus",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every later middleware's log lines carry the request id too.
+    "portal.request_id.RequestIdMiddleware",
+    # Request counts and latencies for /metrics: Before first, After last (django-prometheus).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Innermost: the first to see a view's exception (PostgreSQL away -> 503).
     "portal.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -84,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.release",
                 "notifications.context_processors.unread_notifications",
             ],
         },
@@ -104,6 +112,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# The same backends, wrapped by django-prometheus to count and time queries and connections
+# for /metrics; the options above (connect timeout, health checks) apply unchanged.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
@@ -149,6 +163,8 @@ STORAGES = {
 # checks access (never by the web server directly).
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# Where `manage.py backup` writes its archives unless told otherwise (ops.backup).
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -159,7 +175,7 @@ if REDIS_URL:
                           "LOCATION": REDIS_URL,
                           "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -184,6 +200,10 @@ OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=30)
 # A running indicator job without a progress heartbeat this long lost its worker.
 INDICATOR_JOB_STALE_SECONDS = env.int("INDICATOR_JOB_STALE_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE: dict = {
+    # Beat's heartbeat for /healthz/full (ops.models.Heartbeat); a late one is not worth
+    # running, so it expires.
+    "ops-beat-heartbeat": {"task": "ops.tasks.beat_heartbeat", "schedule": 60.0,
+                           "options": {"expires": 50}},
     # Publishes what the outbox kept while Redis was down.
     "outbox-flush": {"task": "portal.tasks.outbox_flush", "schedule": 60.0},
     # Running jobs whose worker died are marked interrupted (failed).
@@ -206,6 +226,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "notifications-weekly": {"task": "notifications.tasks.notifications_send_weekly",
                              "schedule": crontab(hour=7, minute=0, day_of_week="mon")},
 }
+
+# --- Operations: /metrics and /healthz/full (ops/) -------------------------------------------
+# The monitoring system sends `Authorization: Bearer <METRICS_TOKEN>`; without it only a
+# signed-in superuser may read them. Unset: nobody but superusers.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# /healthz/full: how long to wait for a worker's answer, and the ages that count as failing.
+HEALTH_WORKER_TIMEOUT_SECONDS = env.float("HEALTH_WORKER_TIMEOUT_SECONDS", default=3.0)
+HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTH_OUTBOX_MAX_AGE_SECONDS", default=300)
+HEALTH_MARKS_MAX_AGE_SECONDS = env.int("HEALTH_MARKS_MAX_AGE_SECONDS", default=900)
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -263,7 +293,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
     "BEHIND_TLS_PROXY", default=False) else None
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Probes and the Prometheus scrape may come over the internal network in plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^healthz/full$", r"^metrics$"]
 X_FRAME_OPTIONS = "DENY"
 # No inline scripts or styles anywhere: every script is a vendored or own static file.
 CONTENT_SECURITY_POLICY = {
@@ -301,11 +332,33 @@ SSO_DISCOVERY_CACHE_SECONDS = env.int("SSO_DISCOVERY_CACHE_SECONDS", default=360
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Logs: JSON lines (one object per record, python-json-logger) by default in production, so
+# the log shipper needs no parsing rules; readable text for `dev.py run`. Every record carries
+# the request id (portal.request_id), also in the Celery tasks a request starts.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+# One line per request (method, path, status, duration, user id), with the request id; off in
+# text mode, where runserver already prints each request.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# The worker logs through LOGGING above (JSON, request ids), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 FORM_RENDERER = "portal.forms_renderer.DesignsystemetRenderer"

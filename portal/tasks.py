@@ -1,8 +1,12 @@
+import logging
+
 from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
 WORKER_PING_KEY = "worker-ping:{token}"
+
+log = logging.getLogger(__name__)
 
 
 @shared_task
@@ -10,6 +14,7 @@ def worker_ping(token: str) -> str:
     """Proves a worker is consuming the queue: leaves a timestamp in the shared cache."""
     stamp = timezone.now().isoformat()
     cache.set(WORKER_PING_KEY.format(token=token), stamp, timeout=300)
+    log.info("Worker ping %s answered", token, extra={"token": token})
     return stamp
 
 

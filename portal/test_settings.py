@@ -12,3 +12,8 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic before tests
 WHITENOISE_USE_FINDERS = True
+# django-prometheus' SQLite engine is not the engine name pytest-django recognises as SQLite,
+# so under xdist it would name a per-worker test database file "test_<path>_gw0". Say what
+# Django does for SQLite anyway: the test database lives in memory (one per worker process).
+if DATABASES["default"]["ENGINE"].endswith(".sqlite3"):  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = ":memory:"  # noqa: F405

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ops import health, metrics
 from portal import dashboard_views, language_views, report_views, views
 from portal.sso import views as sso_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/full", health.healthz_full, name="healthz-full"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     # Before Django's auth URLs: the reset page that sends its mail from the queue.
     path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -26,6 +26,7 @@ from portal.forms import (
 from portal.languages import chosen_language, set_language_cookie
 from portal.models import ApiToken, Membership, Unit
 from portal.roles import Capability
+from portal.version import app_version
 
 
 def form_error(form, error: DomainError) -> None:
@@ -307,7 +308,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         state = "degraded"
     else:
         state = "ok"
-    return JsonResponse({"status": state, "checks": checks},
+    return JsonResponse({"status": state, "version": app_version(), "checks": checks},
                         status=503 if state == "down" else 200)
 
 

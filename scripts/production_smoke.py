@@ -107,9 +107,11 @@ class Client:
             urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
 
     def request(self, method: str, path: str, *, data: dict | None = None,
-                json_body: dict | None = None) -> tuple[int, dict, bytes]:
+                json_body: dict | None = None,
+                extra_headers: dict | None = None) -> tuple[int, dict, bytes]:
         headers = {"X-Forwarded-Proto": "https",
-                   "Referer": self.base.replace("http://", "https://", 1) + path}
+                   "Referer": self.base.replace("http://", "https://", 1) + path,
+                   **(extra_headers or {})}
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data).encode()
@@ -204,6 +206,7 @@ def main() -> int:
         "REDIS_URL": args.redis_url, "SITE_URL": f"https://127.0.0.1:{port}",
         "BEHIND_TLS_PROXY": "true", "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"), "PYTHONUNBUFFERED": "1",
+        "METRICS_TOKEN": secrets.token_urlsafe(32),
     })
     procs: dict[str, subprocess.Popen] = {}
     logs: dict[str, Path] = {}
@@ -269,6 +272,28 @@ def main() -> int:
         wait_for(lambda: "Sending due task" in logs["beat"].read_text(), seconds=90,
                  what="beat to send a task", procs=procs)
         say("beat sends its tasks")
+
+        operator = {"Authorization": f"Bearer {env['METRICS_TOKEN']}"}
+
+        def whole_system_ok():
+            status, _, body = client.request("GET", "/healthz/full", extra_headers=operator)
+            return status == 200 and json.loads(body)["status"] == "ok" and json.loads(body)
+        full = wait_for(whole_system_ok, seconds=90, procs=procs,
+                        what="/healthz/full → ok (worker answers, beat's heartbeat)")
+        say(f"/healthz/full: ok, worker answered in {full['checks']['worker']['ms']} ms")
+        status, headers, body = client.request("GET", "/metrics", extra_headers=operator)
+        expect(status == 200 and b'innoportal_build_info{version=' in body
+               and b"django_http_requests_latency_seconds_by_view_method" in body,
+               f"GET /metrics answered {status}: {body[:300]!r}")
+        status, headers, _ = client.request("GET", "/healthz",
+                                            extra_headers={"X-Request-ID": "smoke-request-1"})
+        expect(headers.get("X-Request-ID") == "smoke-request-1",
+               f"/healthz did not return the request id: {headers}")
+        web_log = [json.loads(line) for line in logs["web"].read_text().splitlines()
+                   if line.startswith("{")]
+        expect(any(r.get("logger") == "innoportal.requests" and r.get("request_id")
+                   for r in web_log), "the web process wrote no JSON request lines")
+        say("/metrics, X-Request-ID and JSON request logs: ok")
         say("PRODUCTION SHAPE OK")
         return 0
     except SmokeFailure as failure:

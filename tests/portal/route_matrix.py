@@ -122,6 +122,13 @@ MATRIX: dict[str, E] = {
     "healthz": E("",
         get=   "200",
         post=  "405"),
+    # Operations (issue 17): the monitoring system's bearer token or a superuser only.
+    "healthz-full": E("",
+        get=   "401",
+        post=  "405"),
+    "metrics": E("",
+        get=   "401",
+        post=  "405"),
     "login": E("",
         get=   "200   302   302   302   302   302   302   302   302",
         post=  "200   302   302   302   302   302   302   302   302"),
