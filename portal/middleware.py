@@ -3,6 +3,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.languages import chosen_language
+from portal.request_id import PROBE_PATHS
 
 
 class BokmalByDefaultMiddleware:
@@ -33,6 +34,10 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith(PROBE_PATHS):
+            # A probe answers without loading the user: no query, and no error while the
+            # database is away. Every other page loads the user anyway.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         language = chosen_language(user) if user is not None and user.is_authenticated else ""
         if language and language != translation.get_language():

@@ -101,12 +101,13 @@ def _clear(**kwargs) -> None:
     _current.set("")
 
 
-# Probes hit these every few seconds; their lines would drown the rest.
-_QUIET_PATHS = ("/healthz", "/metrics")
+# Load balancers and Prometheus hit these every few seconds: their log lines would drown the
+# rest, and they must answer without loading the user (portal.middleware).
+PROBE_PATHS = ("/healthz", "/metrics")
 
 
 def _log_request(request, status: int, seconds: float) -> None:
-    level = logging.DEBUG if request.path.startswith(_QUIET_PATHS) else logging.INFO
+    level = logging.DEBUG if request.path.startswith(PROBE_PATHS) else logging.INFO
     if status >= 500:
         level = logging.ERROR
     if not request_log.isEnabledFor(level):
