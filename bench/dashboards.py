@@ -29,7 +29,7 @@ def main() -> int:
     parser.add_argument("--year", type=int, default=2025)
     args = parser.parse_args()
     os.environ.update(DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB),
-                      DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1",
+                      DJANGO_SETTINGS_MODULE="innoportal.settings", DEBUG="1",
                       SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver")
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))

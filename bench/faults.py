@@ -107,7 +107,7 @@ class Worker:
     def start(self) -> None:
         log = open(self.log_path, "a")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
+            [sys.executable, "-m", "celery", "-A", "innoportal", "worker", "--pool=solo",
              "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 

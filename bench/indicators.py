@@ -34,7 +34,7 @@ def child_env(database_url: str) -> dict:
     env = dict(os.environ)
     env.update(DATABASE_URL=database_url, DEBUG="false", SECRET_KEY="bench-only-secret-key",
                SECURE_SSL_REDIRECT="false", ALLOWED_HOSTS="testserver,127.0.0.1",
-               DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING")
+               DJANGO_SETTINGS_MODULE="innoportal.settings", LOG_LEVEL="WARNING")
     # Production shape: work after a change goes to the queue, not into the measured process.
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     return env

@@ -65,7 +65,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=300)
     args = parser.parse_args()
     os.environ.update(DATABASE_URL=os.environ.get("BENCH_NOTIFY_DATABASE_URL", DEFAULT_DB),
-                      DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1",
+                      DJANGO_SETTINGS_MODULE="innoportal.settings", DEBUG="1",
                       SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver",
                       EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     os.environ.pop("REDIS_URL", None)

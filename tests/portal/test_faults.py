@@ -16,10 +16,10 @@ from django.utils import timezone
 from gevinst.indicators import services as indicator_services
 from gevinst.indicators.models import IndicatorJob, IndicatorSnapshot, JobState
 from ideas import services as idea_services
+from innoportal.celery import app as celery_app
 from notifications.models import EmailFrequency, Notification
 from notifications.services import preference_set
 from portal import outbox
-from portal.celery import app as celery_app
 from portal.models import PendingTask
 from tests.indicators.helpers import make_initiative
 

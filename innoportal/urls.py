@@ -37,7 +37,7 @@ urlpatterns = [
     path("indicators/", include("gevinst.indicators.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include("portal.api.urls")),
+    path("api/v1/", include("innoportal.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -66,8 +66,8 @@ MIDDLEWARE = [
     "portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "innoportal.urls"
+WSGI_APPLICATION = "innoportal.wsgi.application"
 
 TEMPLATES = [
     {

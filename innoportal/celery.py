@@ -5,11 +5,11 @@ import os
 from celery import Celery
 from celery.signals import worker_ready
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innoportal.settings")
 
 # Every task's *_on_commit goes through the outbox (portal.outbox): a Redis outage at commit
 # time loses no work and fails no request.
-app = Celery("portal", task_cls="portal.outbox:OutboxTask")
+app = Celery("innoportal", task_cls="portal.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules below the app level (the indicator engine lives in gevinst/indicators/).
