@@ -132,9 +132,9 @@ def in_process(year: int, runs: int) -> dict:
 
     from gevinst.indicators.models import period_bounds
     from gevinst.indicators.services import indicators_recompute, scheme_for
+    from initiatives.models import PhaseChange
+    from initiatives.phase_log import phase_change_record
     from portal.models import User
-    from projects.models import PhaseChange
-    from projects.phase_log import phase_change_record
 
     out: dict[str, object] = {}
     start, end = period_bounds(year)

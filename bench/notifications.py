@@ -26,9 +26,9 @@ def build(users: int) -> None:
     from django.utils import timezone
 
     from ideas.models import Idea, IdeaEvent
+    from initiatives.models import Initiative
     from notifications.models import Notification
     from portal.models import Membership, Organisation, User
-    from projects.models import Initiative
 
     if User.objects.filter(username="bench-heavy").exists():
         return

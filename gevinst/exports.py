@@ -22,12 +22,12 @@ from gevinst.models import (
     Benefit,
     BenefitStatus,
     BenefitType,
-    Dimension,
     Direction,
     Measurement,
     PlanStatus,
 )
 from gevinst.selectors import benefit_row
+from initiatives.models import Dimension
 from portal.exports import (
     Column,
     Sheet,

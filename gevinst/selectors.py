@@ -193,7 +193,7 @@ def personal_data(user) -> list:
 
     from gevinst.events import BenefitEventKind
     from gevinst.indicators.models import IndicatorJob, IndicatorPeriod, PointScheme
-    from gevinst.models import BenefitAssessment
+    from initiatives.models import BenefitAssessment
     from portal.personal_data import choice_label, col, section
 
     benefit = col("benefit", _("Gevinst"), "benefit.title")
@@ -214,7 +214,7 @@ def personal_data(user) -> list:
                     col("dimension", _("Dimensjon"), "get_dimension_display"),
                     col("kind", _("Type"), "get_kind_display"), col("score", _("Score")),
                     col("assessed_on", _("Dato")), col("motivation", _("Begrunnelse")),
-                ], covers=("gevinst.BenefitAssessment.assessor",)),
+                ], covers=("initiatives.BenefitAssessment.assessor",)),
         section("plans_approved", gettext_lazy("Gevinstrealiseringsplaner du har godkjent"),
                 BenefitPlan.objects.filter(approved_by=user).select_related("project"), [
                     col("project", _("Prosjekt"), "project.title"),

@@ -22,27 +22,33 @@ from gevinst import history
 from gevinst.access import may_approve_plan, may_edit_benefits
 from gevinst.events import BenefitEventKind, benefit_event_record
 from gevinst.models import (
-    AssessmentKind,
     Beneficiary,
     Benefit,
-    BenefitAssessment,
     BenefitMapEdge,
     BenefitMapNode,
     BenefitPlan,
     BenefitReminder,
     BenefitStatus,
     BenefitType,
-    Dimension,
     Direction,
     Measurement,
     NodeKind,
     PlanStatus,
 )
+from initiatives.assessments import assessment_add
+from initiatives.models import (
+    PHASE_ORDER,
+    AssessmentKind,
+    BenefitAssessment,
+    Dimension,
+    Phase,
+    PhaseChange,
+)
 from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
 from portal.roles import Capability
-from projects.models import PHASE_ORDER, Phase, PhaseChange, Project
+from projects.models import Project
 
 # The units a benefit may be measured in (the form offers them; the API documents them).
 # Imported benefits may carry other units; an edit keeps a unit it already has.
@@ -280,7 +286,7 @@ def assessment_create(*, actor: User, project: Project, dimension: str, kind: st
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors=errors)
     with transaction.atomic():
-        assessment = history.assessment_add(
+        assessment = assessment_add(
             initiative=project.initiative, dimension=dimension, kind=kind, score=score,
             assessed_on=on, assessor=actor, motivation=(motivation or "").strip())
         benefit_event_record(project=project, actor=actor,

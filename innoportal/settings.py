@@ -41,9 +41,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
+    # The apps, foundation first; each imports only the ones listed before it (README,
+    # "Architecture"; checked by import-linter).
     "portal",
-    "ideas",
+    "initiatives",
     "projects",
+    "ideas",
     "gevinst",
     "notifications",
 ]
@@ -179,9 +182,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Running jobs whose worker died are marked interrupted (failed).
     "indicators-expire-jobs": {"task": "gevinst.indicators.tasks.expire_indicator_jobs",
                                "schedule": 60.0},
-    # Safety net for the debounced recompute after changes: drains marks a lost message left.
-    "indicators-drain-dirty": {"task": "gevinst.indicators.tasks.drain_dirty_indicators",
-                               "schedule": 60.0},
+    # Every consumer of written rows (portal.consumers: notices, plan re-approval, the
+    # indicators' dirty marks): the safety net for a wake that was lost or delayed.
+    "consumers-run-all": {"task": "portal.tasks.consumers_run_all", "schedule": 60.0},
     "indicators-nightly": {"task": "gevinst.indicators.tasks.recompute_current_indicators",
                            "schedule": crontab(hour=2, minute=15)},
     # Benefit owners are reminded when a measurement is due per the plan (once per due date).
@@ -233,8 +236,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "portal.api.schema.add_error_responses"],
-    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "projects.models.Phase",
-                            "AssessmentKindEnum": "gevinst.models.AssessmentKind",
+    "ENUM_NAME_OVERRIDES": {"PhaseEnum": "initiatives.models.Phase",
+                            "AssessmentKindEnum": "initiatives.models.AssessmentKind",
                             "BenefitStatusEnum": "gevinst.models.BenefitStatus",
                             "BenefitPlanStatusEnum": "gevinst.models.PlanStatus"},
 }

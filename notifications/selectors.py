@@ -82,7 +82,7 @@ def _idea_text(n: Notification) -> str:
 
 
 def _phase_label(value: str) -> str:
-    from projects.models import Phase
+    from initiatives.models import Phase
 
     return Phase(value).label if value in Phase.values else value
 

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from portal.forms import AdminLoginForm
 from portal.models import (
     ApiToken,
+    ConsumerQueueItem,
     Membership,
     Network,
     Organisation,
@@ -68,6 +69,23 @@ class PendingTaskAdmin(admin.ModelAdmin):
     list_display = ["task_name", "created_at", "attempts", "last_attempt_at", "last_error"]
     readonly_fields = ["task_name", "args", "kwargs", "options", "created_at", "attempts",
                        "last_attempt_at", "last_error"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConsumerQueueItem)
+class ConsumerQueueItemAdmin(admin.ModelAdmin):
+    """Rows waiting for a consumer (portal.consumers), read-only: failures show their error
+    and are retried; `manage.py consumers_run` runs the consumers now."""
+
+    list_display = ["consumer", "row_id", "created_at", "attempts", "retry_at", "last_error"]
+    list_filter = ["consumer"]
+    readonly_fields = ["consumer", "row_id", "created_at", "claim_token", "claimed_until",
+                       "attempts", "retry_at", "last_error"]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -16,15 +16,12 @@ from django.utils import timezone
 from gevinst import calculations
 from gevinst.indicators.services import scheme_for
 from gevinst.models import Benefit, BenefitReminder, Measurement
+from initiatives.models import COUNTED_PHASES, Initiative, Phase, PhaseChange
 from portal.models import Organisation, Unit
 from portal.selectors import unit_and_below
 from projects.models import (
-    COUNTED_PHASES,
     CostRecurrence,
     GateChecklistItem,
-    Initiative,
-    Phase,
-    PhaseChange,
     Project,
     ProjectChecklistTick,
     ProjectCost,

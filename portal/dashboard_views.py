@@ -9,12 +9,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from initiatives.models import Track
 from portal.access import organisations_where
 from portal.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
 from portal.exports import Column, csv_response
 from portal.models import Unit
 from portal.roles import Capability
-from projects.models import Track, WelfareArea
+from projects.models import WelfareArea
 
 
 @login_required

@@ -23,9 +23,10 @@ from django.utils import timezone
 from gevinst import calculations
 from gevinst.indicators.models import YEAR, IndicatorSnapshot, period_bounds
 from gevinst.models import Benefit, Measurement
+from initiatives.models import COUNTED_PHASES, Phase, PhaseChange, StopReason
 from portal.models import Organisation, User
 from projects.access import projects_visible_to
-from projects.models import COUNTED_PHASES, Phase, PhaseChange, Project, StopReason
+from projects.models import Project
 from projects.phases import PROJECT_PHASES
 
 FIRST_YEAR = 2000

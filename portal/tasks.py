@@ -19,3 +19,19 @@ def outbox_flush() -> str:
     from portal import outbox
 
     return str(outbox.outbox_flush())
+
+
+@shared_task
+def consumer_run(name: str) -> str:
+    """Run one consumer of written rows (portal.consumers); woken after the writer's commit."""
+    from portal import consumers
+
+    return str(consumers.consumer_run(name))
+
+
+@shared_task
+def consumers_run_all() -> str:
+    """Every consumer, every minute from beat: the safety net for a lost or delayed wake."""
+    from portal import consumers
+
+    return str(consumers.consumers_run_all())

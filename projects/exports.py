@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from initiatives.models import ORDERED_PHASES, Phase, StopReason, Track
 from portal.exports import (
     Column,
     bad_request,
@@ -23,7 +24,7 @@ from portal.exports import (
 )
 from projects import selectors
 from projects.filters import ProjectListFilter
-from projects.models import ORDERED_PHASES, Phase, StopReason, Track, Visibility, WelfareArea
+from projects.models import Visibility, WelfareArea
 
 
 def _person(user) -> str:

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from gevinst.selectors import project_panel
+from initiatives.models import ORDERED_PHASES, Phase
+from initiatives.phase_log import last_phase_change
 from portal.access import get_organisation_for_user, organisations_where, user_can
 from portal.errors import ConflictError, DomainError
 from portal.roles import Capability
@@ -30,8 +32,7 @@ from projects.forms import (
     ProjectForm,
     content_form_class,
 )
-from projects.models import ORDERED_PHASES, GateChecklistItem, Phase
-from projects.phase_log import last_phase_change
+from projects.models import GateChecklistItem
 from projects.phases import PROJECT_PHASES
 from projects.services.checklists import gate_checklist
 from projects.services.content import CONTENT_KINDS

@@ -12,9 +12,10 @@ from decimal import Decimal
 from django.apps import apps
 
 from gevinst.exchange.importer import FORMAT
-from gevinst.models import Benefit, BenefitAssessment, Measurement
+from gevinst.models import Benefit, Measurement
+from initiatives.models import BenefitAssessment, Initiative, PhaseChange
 from portal.models import Organisation
-from projects.models import Initiative, PhaseChange, Project
+from projects.models import Project
 
 CHUNK = 2000
 CONFIDENTIAL_TITLE = "Konfidensielt initiativ"

@@ -24,14 +24,17 @@ from django.utils import timezone
 
 from gevinst.bulk import insert_rows
 from gevinst.exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
-from gevinst.history import assessments_revalidate, measurements_revalidate, nok_per_year
-from gevinst.indicators.timeline import timeline_rebuild
-from gevinst.models import Benefit, BenefitAssessment, Measurement
+from gevinst.history import measurements_revalidate, nok_per_year
+from gevinst.models import Benefit, Measurement
+from initiatives.assessments import assessments_revalidate
+from initiatives.marks import indicators_mark_dirty
+from initiatives.models import BenefitAssessment, Initiative, PhaseChange, Track
+from initiatives.timeline import timeline_rebuild
 from portal.errors import DomainError
 from portal.events import OrganisationEventKind
 from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
 from portal.validators import org_number_is_valid
-from projects.models import Initiative, PhaseChange, Project, Track, Visibility
+from projects.models import Project, Visibility
 
 FORMAT = "innoportal-portfolio/1"
 BATCH = 2000
@@ -201,8 +204,6 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
             raise ImportFailed(errors.items)
         # The indicator timeline of every organisation the file touched, in one statement.
         timeline_rebuild(organisation_ids=result.organisation_ids)
-        from gevinst.indicators.services import indicators_mark_dirty
-
         if result.organisation_ids:
             _record_events(result, actor)
             indicators_mark_dirty(organisation_ids=result.organisation_ids,
@@ -375,7 +376,8 @@ def _parse_benefit(path, entry, errors):
     if not isinstance(entry, dict):
         errors.add(path, "must be an object")
         return None
-    from gevinst.models import BenefitType, Dimension, Direction
+    from gevinst.models import BenefitType, Direction
+    from initiatives.models import Dimension
 
     benefit = {
         "key": _text(errors, entry, "key", path, max_length=200),
@@ -611,16 +613,18 @@ def _link_adoptions(state: _State, errors: Errors) -> None:
     if not state.adoptions:
         return
     keys = {k for _path, adopter, origin in state.adoptions for k in (adopter, origin)}
-    projects = {key: (pk, org_id, visibility) for key, pk, org_id, visibility in
+    projects = {key: (pk, org_id, visibility, initiative_id)
+                for key, pk, org_id, visibility, initiative_id in
                 Project.objects.filter(initiative__key__in=keys)
-                .values_list("initiative__key", "pk", "organisation_id", "visibility")}
-    updates = []
+                .values_list("initiative__key", "pk", "organisation_id", "visibility",
+                             "initiative_id")}
+    updates, lineage = [], []
     for path, adopter, origin in state.adoptions:
         if origin not in projects:
             errors.add(f"{path}.adopted_from", f"no project with key {origin!r}")
             continue
-        adopter_pk, adopter_org, _v = projects[adopter]
-        origin_pk, origin_org, origin_visibility = projects[origin]
+        adopter_pk, adopter_org, _v, adopter_initiative = projects[adopter]
+        origin_pk, origin_org, origin_visibility, origin_initiative = projects[origin]
         if origin_org == adopter_org:
             errors.add(f"{path}.adopted_from", "an organisation adopts another's project")
             continue
@@ -628,4 +632,7 @@ def _link_adoptions(state: _State, errors: Errors) -> None:
             errors.add(f"{path}.adopted_from", "only shared projects can be adopted")
             continue
         updates.append(Project(pk=adopter_pk, adopted_from_id=origin_pk))
+        # The lineage on the spine too (Initiative.adopted_from): the timeline reads it.
+        lineage.append(Initiative(pk=adopter_initiative, adopted_from_id=origin_initiative))
     Project.objects.bulk_update(updates, ["adopted_from"], batch_size=BATCH)
+    Initiative.objects.bulk_update(lineage, ["adopted_from"], batch_size=BATCH)

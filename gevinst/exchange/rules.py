@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 
-from projects.models import ORDERED_PHASES
+from initiatives.models import ORDERED_PHASES
 from projects.phases import ORDER, InvalidMove, classify
 
 FIRST_PHASES = ("idea", "concept", "pilot")

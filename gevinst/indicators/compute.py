@@ -17,9 +17,14 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q
 
-from gevinst.indicators.models import TIMELINE_SCORES, IndicatorTimeline
 from gevinst.models import Measurement
-from projects.models import COUNTED_PHASES, ORDERED_PHASES, PhaseChange
+from initiatives.models import (
+    COUNTED_PHASES,
+    ORDERED_PHASES,
+    TIMELINE_SCORES,
+    IndicatorTimeline,
+    PhaseChange,
+)
 
 DIMENSIONS = ("user", "economic", "organisational")
 

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from gevinst.calculations import signed_change
 from gevinst.indicators.compute import DIMENSIONS, SchemeValues
-from gevinst.models import Benefit, BenefitAssessment, Measurement
+from gevinst.models import Benefit, Measurement
+from initiatives.models import COUNTED_PHASES, ORDERED_PHASES, BenefitAssessment, Phase, PhaseChange
 from portal.models import Organisation
-from projects.models import COUNTED_PHASES, ORDERED_PHASES, Phase, PhaseChange, Project
+from projects.models import Project
 
 # What a reader outside the organisation sees instead of an unshared initiative's title.
 HIDDEN_TITLE = gettext_lazy("Ikke delt utenfor organisasjonen")

@@ -17,8 +17,8 @@ from gevinst.indicators.selectors import (
     snapshot_item,
     snapshot_list,
 )
+from initiatives.models import COUNTED_PHASES, Phase
 from portal.exports import FORMATS, Column, export_response
-from projects.models import COUNTED_PHASES, Phase
 
 DESCRIPTIONS = {
     "org_number": (gettext_lazy("Organisasjonsnummer"), "tekst"),

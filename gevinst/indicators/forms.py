@@ -4,7 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import ORDERED_PHASES
+from initiatives.models import ORDERED_PHASES
 
 
 class PeriodForm(forms.Form):

@@ -1,5 +1,6 @@
 """Models of the national indicators: the versioned point scheme, periods (preliminary or
-final), snapshots per organisation and period, recompute jobs and the dirty-mark outbox.
+final), snapshots per organisation and period and recompute jobs. (What the engine reads — the
+timeline — and the dirty marks that wake it live in the spine, initiatives.models.)
 
 Imported by gevinst/models.py so Django registers them in the gevinst app."""
 
@@ -11,8 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import ORDERED_PHASES, YEAR
 from portal.models import Organisation
-from projects.models import ORDERED_PHASES
 
 
 class PointScheme(models.Model):
@@ -67,10 +68,6 @@ class PointScheme(models.Model):
 class PeriodStatus(models.TextChoices):
     PRELIMINARY = "preliminary", _("Foreløpig")
     FINAL = "final", _("Endelig")
-
-
-# quarter 0 is the whole year
-YEAR = 0
 
 
 def period_bounds(year: int, quarter: int = YEAR) -> tuple[datetime.date, datetime.date]:
@@ -173,73 +170,3 @@ class IndicatorJob(models.Model):
     class Meta:
         app_label = "gevinst"
         ordering = ["-created_at"]
-
-
-class IndicatorDirty(models.Model):
-    """Outbox of organisations whose indicators must be recomputed, written in the same
-    transaction as the change. A queued task drains it (debounced); a beat task drains what a
-    lost or delayed message left behind, so nothing is lost while Redis is down."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    quarter = models.PositiveSmallIntegerField(default=YEAR)
-    marked_at = models.DateTimeField()
-
-    class Meta:
-        app_label = "gevinst"
-        constraints = [models.UniqueConstraint(fields=["organisation", "year", "quarter"],
-                                               name="indicator_dirty_unique")]
-
-
-TIMELINE_SCORES = [f"{kind}_{dimension}" for kind in ("realised", "expected")
-                   for dimension in ("user", "economic", "organisational")]
-# The valid_until of a timeline row whose state still holds.
-OPEN_END = datetime.date(9999, 12, 31)
-
-
-class IndicatorTimeline(models.Model):
-    """A derived index of the dated history, for the indicator job: per initiative, the
-    intervals [valid_from, valid_until) over which its phase and its assessment scores stay the
-    same. Each boundary is a phase change or an assessment date, so "the state on E" is the one
-    row per initiative whose interval contains E, and rules 1–3, 5 and 7 are a single range
-    scan instead of a join of the phase log with the assessments.
-
-    Scheme-independent: per dimension it keeps the realised score in force and the expected
-    score that counts (no realised one yet); weights and the expected discount are applied to
-    the aggregates. Rebuilt from the logs by gevinst.indicators.timeline — never edited."""
-
-    # A derived table rebuilt in bulk: no database foreign-key checks (they were most of the
-    # cost of building it for the whole country); the ORM still cascades deletes.
-    initiative = models.ForeignKey("projects.Initiative", on_delete=models.CASCADE,
-                                   related_name="+", db_constraint=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
-                                     db_constraint=False)
-    # The organisation of the project this initiative's project was adopted from (rule 5).
-    origin_organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
-                                            related_name="+", db_constraint=False)
-    valid_from = models.DateField()
-    # Exclusive; OPEN_END for the state that still holds (not null, so "in force on E" is
-    # one index range: valid_until > E AND valid_from <= E).
-    valid_until = models.DateField()
-    phase = models.CharField(max_length=30)
-    realised_user = models.PositiveSmallIntegerField(default=0)
-    realised_economic = models.PositiveSmallIntegerField(default=0)
-    realised_organisational = models.PositiveSmallIntegerField(default=0)
-    expected_user = models.PositiveSmallIntegerField(default=0)
-    expected_economic = models.PositiveSmallIntegerField(default=0)
-    expected_organisational = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        app_label = "gevinst"
-        indexes = [
-            # The job, nationally: an index-only scan of the rows in force on E (PostgreSQL
-            # covers the aggregated columns; elsewhere a plain range index).
-            models.Index(fields=["valid_until", "valid_from"], name="timeline_in_force_idx",
-                         include=["organisation", "phase", *TIMELINE_SCORES]),
-            # Rule 5: the adopted initiatives in force on E, by origin.
-            models.Index(fields=["valid_until", "valid_from"], name="timeline_adopted_idx",
-                         include=["origin_organisation", "phase"],
-                         condition=models.Q(origin_organisation__isnull=False)),
-            # One organisation's recompute.
-            models.Index(fields=["organisation", "valid_from"], name="timeline_org_idx"),
-        ]

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from gevinst.indicators.models import YEAR, IndicatorSnapshot, period_bounds
+from initiatives.models import COUNTED_PHASES
 from portal.access import organisations_where
 from portal.models import Network, Organisation, User
-from projects.models import COUNTED_PHASES
 
 GROUPINGS = ("county", "size_class", "network", "national")
 NUMBER_FIELDS = [

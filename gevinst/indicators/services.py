@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +16,6 @@ from gevinst.bulk import upsert_rows
 from gevinst.indicators.compute import COUNTED_PHASES, OrganisationIndicators, compute
 from gevinst.indicators.models import (
     YEAR,
-    IndicatorDirty,
     IndicatorJob,
     IndicatorPeriod,
     IndicatorSnapshot,
@@ -26,6 +24,7 @@ from gevinst.indicators.models import (
     PointScheme,
     period_bounds,
 )
+from initiatives.models import IndicatorDirty
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation
 
@@ -142,56 +141,14 @@ def indicators_freeze(*, actor, year: int) -> int:
         return IndicatorSnapshot.objects.filter(year=year).update(status=PeriodStatus.FINAL)
 
 
-# --- after a change: the dirty-mark outbox ----------------------------------------------------
-
-def periods_affected(effective_date: datetime.date, today: datetime.date | None = None):
-    """The current year and quarter, plus the year and quarter of a back-dated change."""
-    today = today or timezone.localdate()
-    periods = {(today.year, YEAR), (today.year, (today.month - 1) // 3 + 1)}
-    if effective_date < today:
-        periods |= {(effective_date.year, YEAR),
-                    (effective_date.year, (effective_date.month - 1) // 3 + 1)}
-    return periods
-
-
-def indicators_mark_dirty(*, organisation_ids: Iterable[int],
-                          effective_date: datetime.date) -> None:
-    """Called inside the transaction of a phase change, assessment, measurement or adoption:
-    the mark commits or rolls back with the change itself."""
-    now = timezone.now()
-    frozen = set(IndicatorPeriod.objects.filter(status=PeriodStatus.FINAL)
-                 .values_list("year", "quarter"))
-    rows = [IndicatorDirty(organisation_id=org_id, year=year, quarter=quarter, marked_at=now)
-            for org_id in set(organisation_ids)
-            for year, quarter in periods_affected(effective_date)
-            if (year, quarter) not in frozen]
-    IndicatorDirty.objects.bulk_create(rows, update_conflicts=True,
-                                       unique_fields=["organisation", "year", "quarter"],
-                                       update_fields=["marked_at"])
-    transaction.on_commit(_schedule_drain)
-
-
-def _schedule_drain() -> None:
-    from django.conf import settings
-
-    from gevinst.indicators.tasks import drain_dirty_indicators
-
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        # No queue to protect (zero-setup mode): recompute right after the commit.
-        drain_dirty_indicators.delay()
-        return
-    # One queued drain per debounce window, however many edits arrive in it.
-    try:
-        if cache.add("indicators:drain-scheduled", 1, timeout=DEBOUNCE_SECONDS):
-            drain_dirty_indicators.apply_async(countdown=DEBOUNCE_SECONDS)
-    except Exception:  # noqa: BLE001 - queue down: the beat task drains the outbox later
-        log.warning("Could not schedule indicator recompute; the outbox keeps the marks",
-                    exc_info=True)
-
+# --- after a change: the dirty marks (written by the spine, initiatives.marks) ---------------
 
 def indicators_drain_dirty() -> int:
     """Recompute every marked organisation and period, then clear exactly the marks that were
-    read (compare-and-swap on marked_at), so a mark made during the recompute survives."""
+    read (compare-and-swap on marked_at), so a mark made during the recompute survives. Marks
+    of a frozen period are cleared without a recompute. The engine's consumer of the marks
+    (registered in the app config; woken by initiatives.marks after the writer's commit,
+    debounced by DEBOUNCE_SECONDS with Redis)."""
     marks = list(IndicatorDirty.objects.values("pk", "organisation_id", "year", "quarter",
                                                "marked_at"))
     by_period: dict[tuple[int, int], list[dict]] = {}

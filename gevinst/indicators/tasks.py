@@ -11,11 +11,6 @@ def run_indicator_job(job_id: str) -> str:
 
 
 @shared_task
-def drain_dirty_indicators() -> int:
-    return services.indicators_drain_dirty()
-
-
-@shared_task
 def recompute_current_indicators() -> int:
     return services.recompute_current_periods()
 

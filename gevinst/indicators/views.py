@@ -25,12 +25,12 @@ from gevinst.indicators.comparison import as_chart, comparison
 from gevinst.indicators.explain import explain
 from gevinst.indicators.forms import PeriodForm, PointSchemeForm
 from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
+from initiatives.models import COUNTED_PHASES, Phase
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError
 from portal.exports import Column, csv_response
 from portal.roles import Capability
 from projects.access import projects_visible_to
-from projects.models import COUNTED_PHASES, Phase
 
 CHART_DOWNLOADS = ("phases", "history", "comparison")
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from initiatives.models import Phase
 from portal.access import user_can
 from portal.errors import DomainError, Forbidden
 from portal.events import organisation_event_record
@@ -13,7 +14,7 @@ from portal.models import Organisation, User
 from portal.roles import Capability
 from projects.access import may_edit
 from projects.events import ORG_CHECKLIST_CHANGED, ProjectEventKind, project_event_record
-from projects.models import GateChecklistItem, Phase, Project, ProjectChecklistTick
+from projects.models import GateChecklistItem, Project, ProjectChecklistTick
 from projects.phases import PROJECT_PHASES
 
 # DOMAIN.md "Projects and phases", column "typical gate evidence", and the KS roadmap's exit

@@ -6,15 +6,16 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from gevinst.history import assessment_add
 from gevinst.services import benefit_plan_reapproval_required
+from initiatives.assessments import assessment_add
+from initiatives.models import Initiative, Phase, PhaseChange, StopReason, Track
+from initiatives.phase_log import phase_change_record
 from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
 from portal.roles import Capability
 from projects.events import ProjectEventKind, project_event_record
-from projects.models import Initiative, Phase, PhaseChange, Project, StopReason, Track
-from projects.phase_log import phase_change_record
+from projects.models import Project
 from projects.phases import PROJECT_PHASES, InvalidMove, Move, classify
 from projects.services.checklists import checklists_ensure_defaults, gate_checklist
 

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from gevinst.indicators.models import IndicatorJob, IndicatorSnapshot
-from projects.models import Initiative, Project
-from projects.phase_log import phase_change_record
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
+from projects.models import Project
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True)]

@@ -2,8 +2,9 @@ import io
 
 from ideas import demo
 from ideas.models import Campaign, Idea, IdeaEvent
+from initiatives.models import PhaseChange
 from portal.roles import Role
-from projects.models import PhaseChange, Project
+from projects.models import Project
 from tests.factories import MembershipFactory, OrganisationFactory, UnitFactory, UserFactory
 
 

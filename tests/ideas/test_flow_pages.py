@@ -17,8 +17,9 @@ from ideas.models import (
     Score,
     Support,
 )
+from initiatives.models import PhaseChange
 from notifications.models import Notification
-from projects.models import PhaseChange, Project
+from projects.models import Project
 from tests.ideas.factories import make_campaign, make_idea
 
 PDF = b"%PDF-1.4\n%%EOF\n"

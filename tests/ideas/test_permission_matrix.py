@@ -19,9 +19,10 @@ from ideas.models import (
     Score,
     Support,
 )
+from initiatives.models import PhaseChange
 from notifications.models import Notification
 from portal.roles import Role
-from projects.models import PhaseChange, Project
+from projects.models import Project
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_campaign
 

@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 
-from gevinst.models import BenefitAssessment
 from ideas import services
 from ideas.models import Idea, IdeaEvent, IdeaStatus
+from initiatives.models import BenefitAssessment, PhaseChange
 from portal.errors import ConflictError, DomainError, Forbidden
-from projects.models import PhaseChange, Project
+from projects.models import Project
 
 S = IdeaStatus
 D = datetime.date(2024, 3, 1)

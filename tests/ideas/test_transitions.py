@@ -8,9 +8,10 @@ import pytest
 
 from ideas import services
 from ideas.models import Follow, Idea, IdeaEvent, IdeaStatus
+from initiatives.models import Initiative, PhaseChange
 from notifications.models import Notification
 from portal.errors import ConflictError, DomainError, Forbidden
-from projects.models import Initiative, PhaseChange, Project
+from projects.models import Project
 
 S = IdeaStatus
 D = datetime.date(2024, 3, 1)

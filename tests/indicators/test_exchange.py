@@ -12,9 +12,10 @@ from gevinst.exchange.exporter import export_portfolio
 from gevinst.exchange.importer import ImportFailed, import_portfolio
 from gevinst.history import measurements_revalue
 from gevinst.indicators.compute import STANDARD_1, compute
-from gevinst.models import Benefit, BenefitAssessment, Measurement
+from gevinst.models import Benefit, Measurement
+from initiatives.models import BenefitAssessment, Initiative, PhaseChange
 from portal.models import Organisation, OrganisationEvent
-from projects.models import Initiative, PhaseChange, Project
+from projects.models import Project
 from tests.indicators.helpers import d
 
 pytestmark = pytest.mark.django_db

@@ -6,13 +6,8 @@ import pytest
 from django.db import connection
 
 from gevinst.indicators import services
-from gevinst.indicators.models import (
-    IndicatorDirty,
-    IndicatorJob,
-    IndicatorSnapshot,
-    JobState,
-    PointScheme,
-)
+from gevinst.indicators.models import IndicatorJob, IndicatorSnapshot, JobState, PointScheme
+from initiatives.models import IndicatorDirty
 from portal.errors import ConflictError
 from tests.factories import OrganisationFactory
 from tests.indicators.helpers import d, make_initiative
@@ -138,24 +133,30 @@ def test_phase_change_marks_the_organisation_and_the_adoption_origin_dirty(db):
     a, b = OrganisationFactory(), OrganisationFactory()
     origin = make_initiative(a, [("implementation", "2024-01-10")])
     IndicatorDirty.objects.all().delete()
-    with mock.patch("gevinst.indicators.services._schedule_drain"):
+    with mock.patch("portal.consumers._wake_after_commit"):
         make_initiative(b, [("pilot", "2024-02-10")], adopted_from=origin)
     marked = set(IndicatorDirty.objects.values_list("organisation_id", flat=True))
     assert marked == {a.pk, b.pk}
 
 
-def test_a_burst_of_edits_schedules_one_recompute(db, settings,
-                                                  django_capture_on_commit_callbacks):
+def test_a_burst_of_edits_schedules_one_recompute(db, django_capture_on_commit_callbacks):
     from django.core.cache import cache
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    cache.delete("indicators:drain-scheduled")
+    from innoportal.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # a worker's queue to protect, as with Redis
+    cache.delete("consumers:indicators.recompute:scheduled")
     org = OrganisationFactory()
-    with mock.patch("gevinst.indicators.tasks.drain_dirty_indicators.apply_async") as enqueue:
-        for day in range(1, 6):
-            with django_capture_on_commit_callbacks(execute=True):
-                make_initiative(org, [("idea", f"2024-03-0{day}")], project=False)
+    try:
+        with mock.patch("portal.tasks.consumer_run.apply_async") as enqueue:
+            for day in range(1, 6):
+                with django_capture_on_commit_callbacks(execute=True):
+                    make_initiative(org, [("idea", f"2024-03-0{day}")], project=False)
+    finally:
+        app.conf.task_always_eager = saved
     assert enqueue.call_count == 1
+    assert enqueue.call_args.kwargs["args"] == ["indicators.recompute"]
     assert enqueue.call_args.kwargs["countdown"] == services.DEBOUNCE_SECONDS
     # The marks wait for that one job: one row per organisation and period.
     assert IndicatorDirty.objects.filter(organisation=org, year=2024, quarter=0).count() == 1
@@ -163,7 +164,7 @@ def test_a_burst_of_edits_schedules_one_recompute(db, settings,
 
 def test_drain_recomputes_marked_organisations_and_keeps_marks_made_meanwhile(db):
     org = OrganisationFactory()
-    with mock.patch("gevinst.indicators.services._schedule_drain"):
+    with mock.patch("portal.consumers._wake_after_commit"):
         make_initiative(org, [("concept", "2024-02-01")])
     real_recompute = services.indicators_recompute
 

@@ -14,6 +14,8 @@ from gevinst import services as gevinst_services
 from gevinst.indicators.models import IndicatorJob
 from gevinst.models import BenefitMapEdge, BenefitMapNode
 from ideas import services as idea_services
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
 from notifications.models import Notification
 from notifications.tokens import unsubscribe_token
 from portal.models import Membership, Organisation, Unit, User
@@ -21,7 +23,6 @@ from portal.roles import Role
 from portal.services import api_token_create
 from projects.models import (
     GateChecklistItem,
-    Initiative,
     Project,
     ProjectCost,
     ProjectFunding,
@@ -32,7 +33,6 @@ from projects.models import (
     ProjectPartner,
     ProjectRisk,
 )
-from projects.phase_log import phase_change_record
 from projects.services import checklists_ensure_defaults
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_campaign

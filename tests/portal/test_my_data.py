@@ -12,9 +12,9 @@ from portal.personal_data import personal_data_sections
 from portal.services import api_token_create
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_idea
+from tests.project_apps import project_app_labels
 
 pytestmark = pytest.mark.django_db
-PROJECT_APPS = ("portal", "ideas", "projects", "gevinst", "notifications")
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_every_reference_to_a_user_is_covered_by_a_section(owner):
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     references = set()
     for model in apps.get_models():
-        if model._meta.app_label not in PROJECT_APPS:
+        if model._meta.app_label not in project_app_labels():
             continue
         for field in model._meta.get_fields():
             if field.is_relation and not field.auto_created and \

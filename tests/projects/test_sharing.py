@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from initiatives.models import PhaseChange
 from portal.errors import DomainError, Forbidden
 from portal.models import Organisation
-from projects.models import PhaseChange, Project, ProjectEvent, ProjectLink, ProjectMember
+from projects.models import Project, ProjectEvent, ProjectLink, ProjectMember
 from projects.services import project_adopt, project_item_add
 from tests.factories import NetworkFactory, OrganisationFactory
 from tests.projects.test_transitions import make_project

@@ -7,9 +7,10 @@ import threading
 import pytest
 from django.db import connection
 
+from initiatives.models import ORDERED_PHASES, Initiative, Phase, PhaseChange
+from initiatives.phase_log import phase_change_record
 from portal.errors import ConflictError, DomainError, Forbidden
-from projects.models import ORDERED_PHASES, Initiative, Phase, PhaseChange, Project, ProjectEvent
-from projects.phase_log import phase_change_record
+from projects.models import Project, ProjectEvent
 from projects.services import project_transition
 
 PROJECT_PHASES = ORDERED_PHASES[1:]

@@ -2,8 +2,8 @@
 
 The timeline is a pure function of the phase-change log, the assessments and the adoption links,
 so it is rebuilt — never patched — for the initiatives a write touched: the phase-change writer
-(projects.phase_log), the assessment writer (gevinst.history) and the portfolio import call
-timeline_rebuild() in the same transaction as their write. One SQL statement serves one
+(initiatives.phase_log), the assessment writer (initiatives.assessments) and the portfolio
+import call timeline_rebuild() in the same transaction as their write. One SQL statement serves one
 initiative and the whole country alike.
 """
 
@@ -13,9 +13,13 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from gevinst.indicators.models import OPEN_END, IndicatorTimeline
-from gevinst.models import BenefitAssessment
-from projects.models import Initiative, PhaseChange, Project
+from initiatives.models import (
+    OPEN_END,
+    BenefitAssessment,
+    IndicatorTimeline,
+    Initiative,
+    PhaseChange,
+)
 
 CHUNK = 5000
 
@@ -42,8 +46,8 @@ SELECT i.initiative_id, pc.organisation_id, origin.organisation_id, i.valid_from
 FROM intervals i
 JOIN {pc} pc ON pc.initiative_id = i.initiative_id AND pc.effective_date <= i.valid_from
     AND (pc.valid_until IS NULL OR pc.valid_until > i.valid_from)
-LEFT JOIN {project} p ON p.initiative_id = i.initiative_id
-LEFT JOIN {project} origin ON origin.id = p.adopted_from_id
+JOIN {initiative} ini ON ini.id = i.initiative_id
+LEFT JOIN {initiative} origin ON origin.id = ini.adopted_from_id
 LEFT JOIN {a} a ON a.initiative_id = i.initiative_id AND a.assessed_on <= i.valid_from
     AND (a.valid_until IS NULL OR a.valid_until > i.valid_from)
 GROUP BY i.initiative_id, pc.organisation_id, origin.organisation_id, i.valid_from,
@@ -67,7 +71,7 @@ def _run(where: str, params: list) -> None:
     on initiative_id)."""
     timeline = IndicatorTimeline._meta.db_table
     sql = _INSERT.format(timeline=timeline, pc=PhaseChange._meta.db_table,
-                         a=BenefitAssessment._meta.db_table, project=Project._meta.db_table,
+                         a=BenefitAssessment._meta.db_table, initiative=Initiative._meta.db_table,
                          scores=_scores(), pc_where=where, a_where=where)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {timeline} WHERE {where}", params)
