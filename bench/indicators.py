@@ -130,8 +130,8 @@ def in_process(year: int, runs: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from gevinst.indicators.models import period_bounds
-    from gevinst.indicators.services import indicators_recompute, scheme_for
+    from indicators.models import period_bounds
+    from indicators.services import indicators_recompute, scheme_for
     from initiatives.models import PhaseChange
     from initiatives.phase_log import phase_change_record
     from portal.models import User

@@ -239,12 +239,3 @@ class BenefitReminder(models.Model):
                                                name="benefit_reminder_once_per_due_date")]
         # "Mine gevinstpåminnelser": a user's open reminders.
         indexes = [models.Index(fields=["user", "done_at"])]
-
-
-# The national indicators' models live in their own module; importing them here registers them.
-from gevinst.indicators.models import (  # noqa: E402,F401
-    IndicatorJob,
-    IndicatorPeriod,
-    IndicatorSnapshot,
-    PointScheme,
-)

@@ -192,7 +192,6 @@ def personal_data(user) -> list:
     from django.utils.translation import gettext_lazy
 
     from gevinst.events import BenefitEventKind
-    from gevinst.indicators.models import IndicatorJob, IndicatorPeriod, PointScheme
     from initiatives.models import BenefitAssessment
     from portal.personal_data import choice_label, col, section
 
@@ -231,17 +230,4 @@ def personal_data(user) -> list:
                     col("kind", _("Hendelse"), lambda e: choice_label(BenefitEventKind, e.kind)),
                     col("created_at", _("Tidspunkt")),
                 ], covers=("gevinst.BenefitEvent.actor",)),
-        section("indicator_work", gettext_lazy("Indikatorarbeid du har startet eller låst"),
-                [*PointScheme.objects.filter(created_by=user),
-                 *IndicatorPeriod.objects.filter(frozen_by=user),
-                 *IndicatorJob.objects.filter(requested_by=user)], [
-                    col("what", _("Hva"), lambda o: {
-                        PointScheme: _("poengskjema"), IndicatorPeriod: _("låst periode"),
-                        IndicatorJob: _("beregning")}[type(o)]),
-                    col("detail", _("Detaljer"), lambda o: str(o) if isinstance(o, PointScheme)
-                        else f"{o.year}" + (f" K{o.quarter}" if o.quarter else "")),
-                    col("at", _("Tidspunkt"), lambda o: getattr(o, "frozen_at", None)
-                        or getattr(o, "created_at", None)),
-                ], covers=("gevinst.PointScheme.created_by", "gevinst.IndicatorPeriod.frozen_by",
-                           "gevinst.IndicatorJob.requested_by")),
     ]

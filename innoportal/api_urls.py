@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("projects.api.urls")),
     path("", include("gevinst.api.urls")),
     path("", include("notifications.api.urls")),
-    path("", include("gevinst.indicators.urls_api")),
+    path("", include("indicators.urls_api")),
+    path("", include("exchange.urls_api")),
 ]

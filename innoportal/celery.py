@@ -12,15 +12,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innoportal.settings")
 app = Celery("innoportal", task_cls="portal.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Task modules below the app level (the indicator engine lives in gevinst/indicators/).
-app.autodiscover_tasks(["gevinst.indicators"])
 
 
 @worker_ready.connect
 def _after_worker_start(sender, **kwargs) -> None:
     """A worker that (re)starts — typically after an outage — first publishes what the outbox
     kept and expires jobs a killed worker left running. Infrastructure, not a domain reaction."""
-    from gevinst.indicators.tasks import expire_indicator_jobs
+    from indicators.tasks import expire_indicator_jobs
     from portal.tasks import outbox_flush
 
     try:

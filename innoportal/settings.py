@@ -48,7 +48,9 @@ INSTALLED_APPS = [
     "projects",
     "ideas",
     "gevinst",
+    "indicators",
     "notifications",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -180,12 +182,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Publishes what the outbox kept while Redis was down.
     "outbox-flush": {"task": "portal.tasks.outbox_flush", "schedule": 60.0},
     # Running jobs whose worker died are marked interrupted (failed).
-    "indicators-expire-jobs": {"task": "gevinst.indicators.tasks.expire_indicator_jobs",
+    "indicators-expire-jobs": {"task": "indicators.tasks.expire_indicator_jobs",
                                "schedule": 60.0},
     # Every consumer of written rows (portal.consumers: notices, plan re-approval, the
     # indicators' dirty marks): the safety net for a wake that was lost or delayed.
     "consumers-run-all": {"task": "portal.tasks.consumers_run_all", "schedule": 60.0},
-    "indicators-nightly": {"task": "gevinst.indicators.tasks.recompute_current_indicators",
+    "indicators-nightly": {"task": "indicators.tasks.recompute_current_indicators",
                            "schedule": crontab(hour=2, minute=15)},
     # Benefit owners are reminded when a measurement is due per the plan (once per due date).
     "benefit-reminders": {"task": "gevinst.tasks.benefit_reminders_send",

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from exchange import urls as exchange_urls
+from indicators import urls as indicator_urls
 from portal import dashboard_views, report_views, views
 
 urlpatterns = [
@@ -34,7 +36,9 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("benefits/", include("gevinst.urls")),
     path("notifications/", include("notifications.urls")),
-    path("indicators/", include("gevinst.indicators.urls")),
+    # The indicator pages, with the exchange format's upload page in their namespace.
+    path("indicators/", include(([*indicator_urls.urlpatterns, *exchange_urls.indicator_pages],
+                                 "indicators"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("innoportal.api_urls")),

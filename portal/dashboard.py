@@ -14,8 +14,8 @@ from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 
 from gevinst import calculations
-from gevinst.indicators.services import scheme_for
 from gevinst.models import Benefit, BenefitReminder, Measurement
+from indicators.services import scheme_for
 from initiatives.models import COUNTED_PHASES, Initiative, Phase, PhaseChange
 from portal.models import Organisation, Unit
 from portal.selectors import unit_and_below

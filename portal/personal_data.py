@@ -133,12 +133,13 @@ def _portal_sections(user: User) -> list[Section]:
 def personal_data_sections(user: User) -> list[Section]:
     from gevinst import selectors as gevinst_selectors
     from ideas import selectors as idea_selectors
+    from indicators import selectors as indicator_selectors
     from notifications import selectors as notification_selectors
     from projects import selectors as project_selectors
 
     return [*_portal_sections(user), *idea_selectors.personal_data(user),
             *project_selectors.personal_data(user), *gevinst_selectors.personal_data(user),
-            *notification_selectors.personal_data(user)]
+            *indicator_selectors.personal_data(user), *notification_selectors.personal_data(user)]
 
 
 def personal_data_document(user: User) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from gevinst import calculations
-from gevinst.indicators.models import YEAR, IndicatorSnapshot, period_bounds
 from gevinst.models import Benefit, Measurement
+from indicators.models import YEAR, IndicatorSnapshot, period_bounds
 from initiatives.models import COUNTED_PHASES, Phase, PhaseChange, StopReason
 from portal.models import Organisation, User
 from projects.access import projects_visible_to

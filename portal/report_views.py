@@ -11,11 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gevinst.indicators.access import (
-    is_member,
-    may_read_organisation,
-    readable_organisations,
-)
+from indicators.access import is_member, may_read_organisation, readable_organisations
 from portal.exports import bad_request
 from portal.models import Organisation
 from portal.report import FIRST_YEAR, portfolio_report

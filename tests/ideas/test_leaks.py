@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from gevinst.exchange.exporter import export_portfolio
+from exchange.exporter import export_portfolio
 from ideas import services
 from ideas.models import Idea
 from notifications.models import Notification

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from gevinst.indicators.compute import STANDARD_1, compute
+from indicators.compute import STANDARD_1, compute
 from tests.factories import OrganisationFactory
 from tests.indicators.helpers import assess, d, make_initiative, valued_benefit
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from gevinst.exchange.exporter import export_portfolio
-from gevinst.exchange.importer import ImportFailed, import_portfolio
+from exchange.exporter import export_portfolio
+from exchange.importer import ImportFailed, import_portfolio
 from gevinst.history import measurements_revalue
-from gevinst.indicators.compute import STANDARD_1, compute
 from gevinst.models import Benefit, Measurement
+from indicators.compute import STANDARD_1, compute
 from initiatives.models import BenefitAssessment, Initiative, PhaseChange
 from portal.models import Organisation, OrganisationEvent
 from projects.models import Project
@@ -171,7 +171,7 @@ def test_bad_files_are_refused_with_the_json_path_and_nothing_is_written(mutate,
 
 
 def test_an_error_late_in_the_file_rolls_back_the_batches_already_written(monkeypatch):
-    from gevinst.exchange import importer
+    from exchange import importer
 
     monkeypatch.setattr(importer, "BATCH", 2)
     items = [initiative(f"k{n}", [("idea", "2024-01-10")]) for n in range(7)]

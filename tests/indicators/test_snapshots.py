@@ -5,8 +5,8 @@ from unittest import mock
 import pytest
 from django.db import connection
 
-from gevinst.indicators import services
-from gevinst.indicators.models import IndicatorJob, IndicatorSnapshot, JobState, PointScheme
+from indicators import services
+from indicators.models import IndicatorJob, IndicatorSnapshot, JobState, PointScheme
 from initiatives.models import IndicatorDirty
 from portal.errors import ConflictError
 from tests.factories import OrganisationFactory

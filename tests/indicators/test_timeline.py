@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from gevinst.indicators.compute import DIMENSIONS, STANDARD_1, compute
+from indicators.compute import DIMENSIONS, STANDARD_1, compute
 from initiatives.models import (
     COUNTED_PHASES,
     ORDERED_PHASES,

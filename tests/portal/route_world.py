@@ -11,9 +11,9 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gevinst import services as gevinst_services
-from gevinst.indicators.models import IndicatorJob
 from gevinst.models import BenefitMapEdge, BenefitMapNode
 from ideas import services as idea_services
+from indicators.models import IndicatorJob
 from initiatives.models import Initiative
 from initiatives.phase_log import phase_change_record
 from notifications.models import Notification

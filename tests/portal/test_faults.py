@@ -13,9 +13,9 @@ from django.db import OperationalError, transaction
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from gevinst.indicators import services as indicator_services
-from gevinst.indicators.models import IndicatorJob, IndicatorSnapshot, JobState
 from ideas import services as idea_services
+from indicators import services as indicator_services
+from indicators.models import IndicatorJob, IndicatorSnapshot, JobState
 from innoportal.celery import app as celery_app
 from notifications.models import EmailFrequency, Notification
 from notifications.services import preference_set
@@ -225,7 +225,7 @@ def test_database_lost_in_a_page_gives_a_clean_503(client, manager):
 
 def test_database_lost_in_the_api_gives_json_503(token_client, manager):
     api_client = token_client(manager)
-    with mock.patch("gevinst.indicators.api.IndicatorJob.objects.select_related",
+    with mock.patch("indicators.api.IndicatorJob.objects.select_related",
                     side_effect=LOST):
         response = api_client.get("/api/v1/indicators/jobs/"
                                   "00000000-0000-0000-0000-000000000000/")

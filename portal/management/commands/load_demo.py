@@ -13,7 +13,8 @@ from portal.models import Membership, Network, Organisation, Unit, User
 from portal.roles import Role
 
 DEMO_PASSWORD = "innoportal-demo"
-DEMO_APPS = [app for app in ("ideas", "projects", "gevinst", "notifications")
+DEMO_APPS = [app for app in ("ideas", "projects", "exchange", "gevinst", "indicators",
+                             "notifications")
              if find_spec(f"{app}.demo")]
 
 # username, first name, last name, role in the home organisation (None: no membership)

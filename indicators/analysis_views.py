@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gevinst.indicators.analysis import (
+from indicators.analysis import (
     PAGE_SIZE,
     Analysis,
     analysis,
@@ -23,7 +23,7 @@ from gevinst.indicators.analysis import (
     networks_for,
     period_label,
 )
-from gevinst.indicators.forms import AnalysisForm
+from indicators.forms import AnalysisForm
 from portal.exports import Column, csv_response
 
 DOWNLOADS = ("ranking", "histogram", "distribution", "trend")

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.apps import apps
 
-from gevinst.exchange.importer import FORMAT
+from exchange.importer import FORMAT
 from gevinst.models import Benefit, Measurement
 from initiatives.models import BenefitAssessment, Initiative, PhaseChange
 from portal.models import Organisation

@@ -10,9 +10,9 @@ from rest_framework import renderers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gevinst.indicators import selectors, services
-from gevinst.indicators.access import can_view_job
-from gevinst.indicators.models import YEAR, IndicatorJob
+from indicators import selectors, services
+from indicators.access import can_view_job
+from indicators.models import YEAR, IndicatorJob
 from portal.api.pagination import StandardPagination
 from portal.errors import DomainError
 from portal.models import Organisation, SizeClass

@@ -12,9 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gevinst.bulk import upsert_rows
-from gevinst.indicators.compute import COUNTED_PHASES, OrganisationIndicators, compute
-from gevinst.indicators.models import (
+from indicators.compute import COUNTED_PHASES, OrganisationIndicators, compute
+from indicators.models import (
     YEAR,
     IndicatorJob,
     IndicatorPeriod,
@@ -25,6 +24,7 @@ from gevinst.indicators.models import (
     period_bounds,
 )
 from initiatives.models import IndicatorDirty
+from portal.bulk import upsert_rows
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation
 
@@ -172,7 +172,7 @@ def indicators_drain_dirty() -> int:
 
 def indicator_job_create(*, actor, year: int, quarter: int = YEAR,
                          organisation: Organisation | None = None) -> IndicatorJob:
-    from gevinst.indicators.access import can_start_job
+    from indicators.access import can_start_job
 
     if not can_start_job(actor, organisation):
         raise Forbidden(_("Du kan ikke starte denne beregningen."))
@@ -182,7 +182,7 @@ def indicator_job_create(*, actor, year: int, quarter: int = YEAR,
                             % {"period": _period_label(year, quarter)}, code="frozen")
     job = IndicatorJob.objects.create(year=year, quarter=quarter, organisation=organisation,
                                       requested_by=actor)
-    from gevinst.indicators.tasks import run_indicator_job
+    from indicators.tasks import run_indicator_job
 
     # Through the outbox: with Redis down the job stays queued and runs once Redis is back.
     run_indicator_job.delay_on_commit(str(job.pk))

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from gevinst.exchange import api as exchange_api
-from gevinst.indicators import api
+from indicators import api
 
 urlpatterns = [
     path("indicators/", api.IndicatorListView.as_view(), name="api-indicators"),
@@ -10,8 +9,4 @@ urlpatterns = [
     path("indicators/jobs/", api.IndicatorJobCreateView.as_view(), name="api-indicator-jobs"),
     path("indicators/jobs/<uuid:pk>/", api.IndicatorJobDetailView.as_view(),
          name="api-indicator-job"),
-    path("portfolio/import/", exchange_api.PortfolioImportView.as_view(),
-         name="api-portfolio-import"),
-    path("portfolio/export/", exchange_api.PortfolioExportView.as_view(),
-         name="api-portfolio-export"),
 ]

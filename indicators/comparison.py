@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gevinst.indicators.models import IndicatorSnapshot
+from indicators.models import IndicatorSnapshot
 from portal.models import Organisation
 
 MEASURES = {"points": gettext_lazy("Aktivitetspoeng"),

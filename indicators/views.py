@@ -14,22 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from gevinst.indicators import services
-from gevinst.indicators.access import (
-    can_start_job,
-    can_view_job,
-    is_member,
-    readable_organisations,
-)
-from gevinst.indicators.comparison import as_chart, comparison
-from gevinst.indicators.explain import explain
-from gevinst.indicators.forms import PeriodForm, PointSchemeForm
-from gevinst.indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
+from indicators import services
+from indicators.access import can_start_job, can_view_job, is_member, readable_organisations
+from indicators.comparison import as_chart, comparison
+from indicators.explain import explain
+from indicators.forms import PeriodForm, PointSchemeForm
+from indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
 from initiatives.models import COUNTED_PHASES, Phase
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError
 from portal.exports import Column, csv_response
-from portal.roles import Capability
 from projects.access import projects_visible_to
 
 CHART_DOWNLOADS = ("phases", "history", "comparison")
@@ -189,27 +183,3 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
     return render(request, "indicators/schemes.html", {
         "schemes": PointScheme.objects.all(), "form": form, "phases": COUNTED_PHASES,
     }, status=400 if form is not None and form.errors else 200)
-
-
-@login_required
-def portfolio_upload(request: HttpRequest) -> HttpResponse:
-    """Administrators upload a portfolio exchange file; errors are listed by JSON path."""
-    from gevinst.exchange.importer import ImportFailed, import_portfolio
-    from gevinst.indicators.forms import PortfolioUploadForm
-    from portal.access import organisations_where
-
-    administered = list(organisations_where(request.user, Capability.MANAGE_ORGANISATION))
-    if not administered and not request.user.is_superuser:
-        raise PermissionDenied
-    form = PortfolioUploadForm(request.POST or None, request.FILES or None)
-    result, failures = None, []
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = import_portfolio(form.cleaned_data["file"].file, actor=request.user)
-        except ImportFailed as failure:
-            failures = failure.messages
-        except DomainError as error:
-            form.add_error("file", error.message)
-    return render(request, "indicators/portfolio_upload.html", {
-        "form": form, "result": result, "failures": failures, "administered": administered,
-    }, status=400 if failures or form.errors else 200)

@@ -5,11 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from gevinst.indicators.models import YEAR, IndicatorSnapshot, period_bounds
+from indicators.models import (
+    YEAR,
+    IndicatorJob,
+    IndicatorPeriod,
+    IndicatorSnapshot,
+    PointScheme,
+    period_bounds,
+)
 from initiatives.models import COUNTED_PHASES
 from portal.access import organisations_where
 from portal.models import Network, Organisation, User
+from portal.personal_data import Section, col, section
 
 GROUPINGS = ("county", "size_class", "network", "national")
 NUMBER_FIELDS = [
@@ -139,3 +149,23 @@ def _period_dict(year: int, quarter: int) -> dict:
     start, end = period_bounds(year, quarter)
     return {"start": start.isoformat(), "end": end.isoformat()}
 
+
+
+def personal_data(user: User) -> list[Section]:
+    """The user's own rows of the indicator engine, for "Mine data" (overview)."""
+    what = {PointScheme: _("poengskjema"), IndicatorPeriod: _("låst periode"),
+            IndicatorJob: _("beregning")}
+    return [
+        section("indicator_work", gettext_lazy("Indikatorarbeid du har startet eller låst"),
+                [*PointScheme.objects.filter(created_by=user),
+                 *IndicatorPeriod.objects.filter(frozen_by=user),
+                 *IndicatorJob.objects.filter(requested_by=user)], [
+                    col("what", _("Hva"), lambda o: what[type(o)]),
+                    col("detail", _("Detaljer"), lambda o: str(o) if isinstance(o, PointScheme)
+                        else f"{o.year}" + (f" K{o.quarter}" if o.quarter else "")),
+                    col("at", _("Tidspunkt"), lambda o: getattr(o, "frozen_at", None)
+                        or getattr(o, "created_at", None)),
+                ], covers=("indicators.PointScheme.created_by",
+                           "indicators.IndicatorPeriod.frozen_by",
+                           "indicators.IndicatorJob.requested_by")),
+    ]

@@ -65,16 +65,6 @@ class PointSchemeForm(forms.Form):
         return self._phase_map("benefit_weights")
 
 
-class PortfolioUploadForm(forms.Form):
-    file = forms.FileField(label=_("Porteføljefil (JSON, innoportal-portfolio/1)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".json"):
-            raise forms.ValidationError(_("Filen må være en .json-fil."))
-        return upload
-
-
 class AnalysisForm(forms.Form):
     """The analyst page's filters, all in the query string (GET), so a view can be bookmarked
     and shared. Empty fields take the defaults of analysis.Filters; the view fills in the
@@ -97,8 +87,8 @@ class AnalysisForm(forms.Form):
     sort = forms.ChoiceField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, networks=(), **kwargs):
-        from gevinst.indicators.analysis import SORTS
-        from gevinst.indicators.comparison import MEASURES
+        from indicators.analysis import SORTS
+        from indicators.comparison import MEASURES
         from portal.models import County, OrganisationKind, SizeClass
 
         super().__init__(*args, **kwargs)
@@ -114,7 +104,7 @@ class AnalysisForm(forms.Form):
             del self.fields["network"]
 
     def filters(self):
-        from gevinst.indicators.analysis import Filters
+        from indicators.analysis import Filters
 
         data = self.cleaned_data
         chosen = {name: data[name] for name in

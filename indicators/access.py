@@ -9,7 +9,7 @@ from portal.roles import Capability
 def readable_organisations(user: User):
     """Organisations whose indicator page the user may open: analysts' scope, and members
     who may read dashboards."""
-    from gevinst.indicators.selectors import visible_organisations
+    from indicators.selectors import visible_organisations
 
     visible = visible_organisations(user).order_by("name")
     if user.is_national_analyst or user.is_superuser:

@@ -10,8 +10,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from gevinst.exchange.exporter import export_portfolio
-from gevinst.exchange.importer import ImportFailed, import_portfolio
+from exchange.exporter import export_portfolio
+from exchange.importer import ImportFailed, import_portfolio
 from portal.models import Organisation
 
 

@@ -2,7 +2,8 @@
 final), snapshots per organisation and period and recompute jobs. (What the engine reads — the
 timeline — and the dirty marks that wake it live in the spine, initiatives.models.)
 
-Imported by gevinst/models.py so Django registers them in the gevinst app."""
+The tables keep the names they had when the engine lived in the gevinst app (db_table below):
+the move changed which app owns them, not the data (see the migrations)."""
 
 import datetime
 import uuid
@@ -38,7 +39,7 @@ class PointScheme(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        app_label = "gevinst"
+        db_table = "gevinst_pointscheme"
         ordering = ["-valid_from", "-version"]
         verbose_name = _("poengmodell")
         verbose_name_plural = _("poengmodeller")
@@ -53,7 +54,7 @@ class PointScheme(models.Model):
         return f"{self.name}-{self.version}"
 
     def values(self):
-        from gevinst.indicators.compute import SchemeValues
+        from indicators.compute import SchemeValues
 
         return SchemeValues(
             name=self.label,
@@ -91,7 +92,7 @@ class IndicatorPeriod(models.Model):
                                   null=True, blank=True, related_name="+")
 
     class Meta:
-        app_label = "gevinst"
+        db_table = "gevinst_indicatorperiod"
         constraints = [
             models.UniqueConstraint(fields=["year", "quarter"], name="indicator_period_unique"),
             models.CheckConstraint(condition=models.Q(quarter__lte=4),
@@ -133,7 +134,7 @@ class IndicatorSnapshot(models.Model):
                                                 default=Decimal(0))
 
     class Meta:
-        app_label = "gevinst"
+        db_table = "gevinst_indicatorsnapshot"
         ordering = ["organisation__org_number"]
         constraints = [models.UniqueConstraint(fields=["organisation", "year", "quarter"],
                                                name="indicator_snapshot_unique_period")]
@@ -168,5 +169,5 @@ class IndicatorJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        app_label = "gevinst"
+        db_table = "gevinst_indicatorjob"
         ordering = ["-created_at"]

@@ -11,8 +11,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gevinst.indicators import selectors, services
-from gevinst.indicators.models import YEAR, IndicatorSnapshot
+from indicators import selectors, services
+from indicators.models import YEAR, IndicatorSnapshot
 from portal.errors import DomainError
 from portal.models import Organisation
 

@@ -13,8 +13,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy
 
 from gevinst.calculations import signed_change
-from gevinst.indicators.compute import DIMENSIONS, SchemeValues
 from gevinst.models import Benefit, Measurement
+from indicators.compute import DIMENSIONS, SchemeValues
 from initiatives.models import COUNTED_PHASES, ORDERED_PHASES, BenefitAssessment, Phase, PhaseChange
 from portal.models import Organisation
 from projects.models import Project

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gevinst.indicators import analysis_views, exports, views
+from indicators import analysis_views, exports, views
 
 app_name = "indicators"
 
@@ -11,5 +11,4 @@ urlpatterns = [
     path("<str:org_number>/recompute/", views.indicator_recompute, name="recompute"),
     path("jobs/<uuid:pk>/", views.indicator_job, name="job"),
     path("schemes/", views.scheme_list, name="schemes"),
-    path("portfolio/", views.portfolio_upload, name="portfolio-upload"),
 ]

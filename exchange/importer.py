@@ -18,18 +18,18 @@ from decimal import Decimal, InvalidOperation
 from typing import IO
 
 import ijson
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
-from gevinst.bulk import insert_rows
-from gevinst.exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
+from exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
 from gevinst.history import measurements_revalidate, nok_per_year
 from gevinst.models import Benefit, Measurement
+from ideas.models import Idea
 from initiatives.assessments import assessments_revalidate
 from initiatives.marks import indicators_mark_dirty
 from initiatives.models import BenefitAssessment, Initiative, PhaseChange, Track
 from initiatives.timeline import timeline_rebuild
+from portal.bulk import insert_rows
 from portal.errors import DomainError
 from portal.events import OrganisationEventKind
 from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
@@ -592,10 +592,6 @@ def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
 def _create_ideas(new_ideas) -> None:
     """Initiatives that began as ideas get their Idea row (status from the history)."""
     if not new_ideas:
-        return
-    try:
-        Idea = apps.get_model("ideas", "Idea")
-    except LookupError:
         return
     rows = []
     for p, initiative in new_ideas:

@@ -9,8 +9,8 @@ from rest_framework import parsers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gevinst.exchange.exporter import export_portfolio
-from gevinst.exchange.importer import import_portfolio
+from exchange.exporter import export_portfolio
+from exchange.importer import import_portfolio
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError, Forbidden
 from portal.models import Organisation

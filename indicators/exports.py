@@ -9,14 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from gevinst.indicators.forms import PeriodForm
-from gevinst.indicators.models import YEAR
-from gevinst.indicators.selectors import (
-    CSV_COLUMNS,
-    item_to_csv_row,
-    snapshot_item,
-    snapshot_list,
-)
+from indicators.forms import PeriodForm
+from indicators.models import YEAR
+from indicators.selectors import CSV_COLUMNS, item_to_csv_row, snapshot_item, snapshot_list
 from initiatives.models import COUNTED_PHASES, Phase
 from portal.exports import FORMATS, Column, export_response
 

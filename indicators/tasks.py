@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from gevinst.indicators import services
+from indicators import services
 
 
 @shared_task(acks_late=True)

@@ -20,9 +20,9 @@ from django.db.models import Max, Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from gevinst.indicators.comparison import MEASURES, quartiles
-from gevinst.indicators.models import YEAR, IndicatorSnapshot
-from gevinst.indicators.selectors import visible_organisations
+from indicators.comparison import MEASURES, quartiles
+from indicators.models import YEAR, IndicatorSnapshot
+from indicators.selectors import visible_organisations
 from portal.context_processors import user_context
 from portal.models import County, Network, OrganisationKind, SizeClass, User
 
