@@ -23,16 +23,18 @@ from django.utils import timezone
 
 from exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
 from gevinst.history import measurements_revalidate, nok_per_year
-from gevinst.models import Benefit, Measurement
+from gevinst.models import Benefit, BenefitType, Direction, Measurement
 from ideas.models import Idea
 from initiatives.assessments import assessments_revalidate
 from initiatives.marks import indicators_mark_dirty
-from initiatives.models import BenefitAssessment, Initiative, PhaseChange, Track
+from initiatives.models import BenefitAssessment, Dimension, Initiative, PhaseChange, Track
 from initiatives.timeline import timeline_rebuild
+from portal.access import organisations_where
 from portal.bulk import insert_rows
-from portal.errors import DomainError
+from portal.errors import DomainError, Forbidden
 from portal.events import OrganisationEventKind
 from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
+from portal.roles import Capability
 from portal.validators import org_number_is_valid
 from projects.models import Project, Visibility
 
@@ -224,16 +226,11 @@ def _record_events(result: ImportResult, actor) -> None:
 def _allowed_org_numbers(actor) -> set[str] | None:
     if actor is None or actor.is_superuser:
         return None
-    from portal.access import organisations_where
-    from portal.roles import Capability
-
     return set(organisations_where(actor, Capability.MANAGE_ORGANISATION)
                .values_list("org_number", flat=True))
 
 
 def _check_allowed(org_rows, source, allowed: set[str]) -> None:
-    from portal.errors import Forbidden
-
     source.seek(0)
     named = {r.get("org_number") for r in org_rows if isinstance(r, dict)}
     named |= {o for o in ijson.items(source, "initiatives.item.organisation")}
@@ -376,9 +373,6 @@ def _parse_benefit(path, entry, errors):
     if not isinstance(entry, dict):
         errors.add(path, "must be an object")
         return None
-    from gevinst.models import BenefitType, Direction
-    from initiatives.models import Dimension
-
     benefit = {
         "key": _text(errors, entry, "key", path, max_length=200),
         "title": _text(errors, entry, "title", path, max_length=200),

@@ -9,7 +9,8 @@ The calculated columns come from the same functions as the benefit pages (gevins
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from portal.exports import (
     requested_format,
     sheets_response,
 )
+from projects.extensions import ProjectExportColumns
 
 SHEETS = ("benefits", "measurements")
 
@@ -212,3 +214,18 @@ def benefit_export(request: HttpRequest):
         return csv_response(measurement_columns(), _measurements(benefits),
                             f"gevinstmalinger-{stamp}")
     return csv_response(benefit_columns(), _benefit_rows(benefits), f"gevinster-{stamp}")
+
+
+# --- what benefits add to the project export (projects.extensions) -----------------------------
+
+def _with_benefit_count(projects: QuerySet) -> QuerySet:
+    count = (Benefit.objects.filter(project=OuterRef("pk")).order_by().values("project")
+             .annotate(n=Count("pk")).values("n")[:1])
+    return projects.annotate(benefit_count=Coalesce(Subquery(count, output_field=IntegerField()),
+                                                    0))
+
+
+PROJECT_EXPORT_COLUMNS = ProjectExportColumns(
+    name="gevinst.benefits", after="funding", annotate=_with_benefit_count,
+    columns=lambda: [Column(_("Gevinster"), _("Antall gevinster i gevinstrealiseringsplanen"),
+                            lambda p: p.benefit_count, "tall")])

@@ -14,6 +14,10 @@ from gevinst.access import may_approve_plan, may_edit_benefits
 from gevinst.benefit_map import project_map  # noqa: F401  (re-exported for views)
 from gevinst.events import PLAN_HISTORY_KINDS
 from gevinst.models import Benefit, BenefitEvent, BenefitPlan, BenefitReminder, Measurement
+from initiatives.models import BenefitAssessment
+from portal.models import Membership
+from portal.personal_data import choice_label, col, section
+from portal.roles import ROLE_CAPABILITIES, Capability
 from projects.models import CostRecurrence, Project, ProjectCost
 
 
@@ -78,9 +82,6 @@ def cost_benefit_for(project: Project, rows: list[BenefitRow]) -> calc.CostBenef
 def owners_no_longer_managers(project: Project, rows: list[BenefitRow]) -> list[Benefit]:
     """Benefits whose owner is no longer a manager or admin of the project's organisation (a
     role changed or the person left): the plan then lacks a real owner too."""
-    from portal.models import Membership
-    from portal.roles import ROLE_CAPABILITIES, Capability
-
     owner_ids = {r.benefit.owner_id for r in rows if r.benefit.owner_id}
     if not owner_ids:
         return []
@@ -187,13 +188,11 @@ def chart_data(benefit: Benefit, measurements: list[Measurement]) -> dict:
 
 
 def personal_data(user) -> list:
-    """The user's own rows in the benefits app, for "Mine data" (portal.personal_data)."""
+    """The user's own rows in the benefits app, for "Mine data" (overview.personal_data)."""
     from django.utils.translation import gettext as _
     from django.utils.translation import gettext_lazy
 
     from gevinst.events import BenefitEventKind
-    from initiatives.models import BenefitAssessment
-    from portal.personal_data import choice_label, col, section
 
     benefit = col("benefit", _("Gevinst"), "benefit.title")
     return [

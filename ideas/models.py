@@ -1,4 +1,4 @@
-"""Ideas (idéfangst). An idea is one half of an initiative (projects.Initiative): its phase
+"""Ideas (idéfangst). An idea is one half of an initiative (initiatives.Initiative): its phase
 history lives in the shared phase-change log, its screening status here."""
 
 import datetime

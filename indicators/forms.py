@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import ORDERED_PHASES
+from portal.models import County, OrganisationKind, SizeClass
 
 
 class PeriodForm(forms.Form):
@@ -89,7 +90,6 @@ class AnalysisForm(forms.Form):
     def __init__(self, *args, networks=(), **kwargs):
         from indicators.analysis import SORTS
         from indicators.comparison import MEASURES
-        from portal.models import County, OrganisationKind, SizeClass
 
         super().__init__(*args, **kwargs)
         self.networks = {n.pk: n for n in networks}

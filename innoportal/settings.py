@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "indicators",
     "notifications",
     "exchange",
+    "overview",
+    "innoportal",
 ]
 
 MIDDLEWARE = [

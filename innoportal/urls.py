@@ -4,18 +4,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from exchange import urls as exchange_urls
 from indicators import urls as indicator_urls
-from portal import dashboard_views, report_views, views
+from portal import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/api-tokens/", views.api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
-    path("account/my-data/", views.my_data, name="my-data"),
-    path("account/my-data/export.json", views.my_data_export, name="my-data-export"),
     path("organisation/", views.org_admin_index, name="org-admin"),
     path("organisation/<str:org_number>/members/", views.org_members, name="org-members"),
     path("organisation/<str:org_number>/members/<int:pk>/role/", views.org_member_role,
@@ -25,13 +22,7 @@ urlpatterns = [
     path("organisation/<str:org_number>/units/", views.org_units, name="org-units"),
     path("organisation/<str:org_number>/units/<int:pk>/", views.org_unit_edit,
          name="org-unit-edit"),
-    path("dashboard/", include(([path("", dashboard_views.manager, name="manager")],
-                                 "dashboards"))),
-    path("reports/", include(([
-        path("portfolio/", report_views.portfolio_report_choose, name="portfolio-choose"),
-        path("portfolio/<str:org_number>/<int:year>/", report_views.portfolio_report_page,
-             name="portfolio"),
-    ], "reports"))),
+    path("", include("overview.urls")),
     path("ideas/", include("ideas.urls")),
     path("projects/", include("projects.urls")),
     path("benefits/", include("gevinst.urls")),

@@ -38,11 +38,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from portal import tasks
 from portal.models import ConsumerQueueItem
 
 log = logging.getLogger(__name__)
@@ -62,21 +64,28 @@ class Consumer:
     handle: Callable[[int], object] | None = None
     drain: Callable[[], object] | None = None
     debounce_seconds: int = 0
+    # The kinds of row (an event's kind) the consumer wants; None: every row of the topic.
+    kinds: frozenset[str] | None = None
+
+    def wants(self, kind: str | None) -> bool:
+        return self.kinds is None or kind in self.kinds
 
 
 _registry: dict[str, Consumer] = {}
 
 
 def consumer_register(name: str, *, topic: str, handle: Callable[[int], object] | None = None,
-                      drain: Callable[[], object] | None = None,
-                      debounce_seconds: int = 0) -> Consumer:
+                      drain: Callable[[], object] | None = None, debounce_seconds: int = 0,
+                      kinds: Iterable[str] | None = None) -> Consumer:
     """Register a consumer (from a higher app's AppConfig.ready()). Exactly one of `handle`
     (called once per row id written to the topic) and `drain` (called to do the work the
-    consumer keeps in its own table)."""
+    consumer keeps in its own table). `kinds`: only rows of these kinds are queued for it
+    (the writer names the kind), so rows it would ignore cost nothing."""
     if (handle is None) == (drain is None):
         raise ValueError("A consumer has either handle() or drain().")
     consumer = Consumer(name=name, topic=topic, handle=handle, drain=drain,
-                        debounce_seconds=debounce_seconds)
+                        debounce_seconds=debounce_seconds,
+                        kinds=frozenset(kinds) if kinds is not None else None)
     known = _registry.get(name)
     if known is not None and known != consumer:
         raise ValueError(f"Another consumer is registered as {name!r}.")
@@ -92,11 +101,12 @@ def consumers_of(topic: str) -> list[Consumer]:
     return [c for c in _registry.values() if c.topic == topic]
 
 
-def rows_written(topic: str, ids: Iterable[int] = ()) -> None:
-    """Call inside the writer's transaction, after writing rows of `topic`: queues each row for
-    the topic's queue consumers and wakes every consumer of the topic after the commit."""
+def rows_written(topic: str, ids: Iterable[int] = (), *, kind: str | None = None) -> None:
+    """Call inside the writer's transaction, after writing rows of `topic` (of one `kind`, for
+    consumers that filter by kind): queues each row for the topic's queue consumers and wakes
+    them, and the topic's drains, after the commit."""
     ids = list(ids)
-    registered = consumers_of(topic)
+    registered = [c for c in consumers_of(topic) if c.wants(kind)]
     queued = [c for c in registered if c.handle is not None]
     if ids and queued:
         ConsumerQueueItem.objects.bulk_create(
@@ -106,30 +116,25 @@ def rows_written(topic: str, ids: Iterable[int] = ()) -> None:
 
 
 def _wake_after_commit(consumer: Consumer) -> None:
-    from portal.tasks import consumer_run
-
     if consumer.debounce_seconds:
         transaction.on_commit(lambda: _wake_debounced(consumer))
     else:
         # The outbox: eager right after the commit without Redis; with Redis published after
         # the commit, and kept for the flush if Redis is down.
-        consumer_run.delay_on_commit(consumer.name)
+        tasks.consumer_run.delay_on_commit(consumer.name)
 
 
 def _wake_debounced(consumer: Consumer) -> None:
     """One queued run per debounce window, however many writes arrive in it."""
-    from celery import current_app
-
-    from portal.tasks import consumer_run
-
     if current_app.conf.task_always_eager:
         # No queue to protect (zero-setup mode): run right after the commit.
-        consumer_run.delay(consumer.name)
+        tasks.consumer_run.delay(consumer.name)
         return
     try:
         if cache.add(f"consumers:{consumer.name}:scheduled", 1,
                      timeout=consumer.debounce_seconds):
-            consumer_run.apply_async(args=[consumer.name], countdown=consumer.debounce_seconds)
+            tasks.consumer_run.apply_async(args=[consumer.name],
+                                           countdown=consumer.debounce_seconds)
     except Exception:  # noqa: BLE001 - queue down: beat runs every consumer every minute
         log.warning("Could not wake consumer %s; beat runs it later", consumer.name,
                     exc_info=True)

@@ -13,8 +13,10 @@ from django.utils import timezone
 from initiatives.models import ORDERED_PHASES, Phase, PhaseChange
 from portal.access import may_see_anonymous_submitter, organisations_where
 from portal.models import User
+from portal.personal_data import choice_label, col, section
 from projects.access import projects_visible_to
 from projects.events import ProjectEventKind
+from projects.extensions import project_export_extensions
 from projects.models import Project, ProjectCost, ProjectFunding, ProjectMilestone, Visibility
 from projects.phases import PROJECT_PHASES, InvalidMove, classify
 
@@ -159,20 +161,20 @@ def _first_change(**conditions) -> Subquery:
 
 
 def with_export_figures(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """The project list's rows with what the export adds: cost and funding totals, benefit
-    and adoption counts, start and phase dates, next open milestone and, for stopped
-    projects, the stop reason and lesson. Constant query count: all of it is subqueries."""
-    from gevinst.models import Benefit
-
+    """The project list's rows with what the export adds: cost and funding totals, adoption
+    counts, start and phase dates, next open milestone and, for stopped projects, the stop
+    reason and lesson, and what the apps above add (projects.extensions). Constant query
+    count: all of it is subqueries."""
     money = DecimalField(max_digits=16, decimal_places=2)
     number = IntegerField()
     zero = Decimal(0)
     stop = _first_change(to_phase=Phase.STOPPED).order_by("-effective_date", "-id")
     milestone = (ProjectMilestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True)
                  .order_by("due_on", "id"))
+    for extension in project_export_extensions():
+        projects = extension.annotate(projects)
     return projects.select_related(
-        "initiative", "organisation", "unit", "leader", "initiative__idea",
-        "adopted_from__organisation",
+        "initiative", "organisation", "unit", "leader", "adopted_from__organisation",
     ).annotate(
         one_off_costs=Coalesce(_per_project(ProjectCost.objects.filter(recurrence="one_off"),
                                             Sum("amount_nok"), money), zero, output_field=money),
@@ -180,7 +182,6 @@ def with_export_figures(projects: QuerySet[Project]) -> QuerySet[Project]:
                                            Sum("amount_nok"), money), zero, output_field=money),
         funding_total=Coalesce(_per_project(ProjectFunding.objects.all(), Sum("amount_nok"),
                                             money), zero, output_field=money),
-        benefit_count=Coalesce(_per_project(Benefit.objects.all(), Count("pk"), number), 0),
         adoption_count=Coalesce(Subquery(
             Project.objects.filter(adopted_from=OuterRef("pk")).order_by()
             .values("adopted_from").annotate(n=Count("pk")).values("n")[:1],
@@ -199,11 +200,10 @@ def with_export_figures(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def personal_data(user: User) -> list:
-    """The user's own rows in the projects app, for "Mine data" (portal.personal_data)."""
+    """The user's own rows in the projects app, for "Mine data" (overview.personal_data)."""
     from django.utils.translation import gettext as _
     from django.utils.translation import gettext_lazy
 
-    from portal.personal_data import choice_label, col, section
     from projects.models import ProjectChecklistTick, ProjectEvent, ProjectMember, ProjectVisit
 
     project = col("project", _("Prosjekt"), "project.title")

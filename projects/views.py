@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from gevinst.selectors import project_panel
 from initiatives.models import ORDERED_PHASES, Phase
 from initiatives.phase_log import last_phase_change
 from portal.access import get_organisation_for_user, organisations_where, user_can
@@ -24,6 +23,7 @@ from portal.roles import Capability
 from portal.views import form_error
 from projects import selectors, services
 from projects.access import get_project_for_user, is_member, may_decide, may_edit
+from projects.extensions import project_panels
 from projects.filters import CatalogueFilter, ProjectListFilter
 from projects.forms import (
     AdoptForm,
@@ -152,7 +152,10 @@ def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
         "new_count": sum(1 for e in timeline if e.is_new),
         "content": content, "overdue": overdue, "today": timezone.localdate(),
         "adopters": selectors.adopters_of(project),
-        "benefits_panel": project_panel(project, request.user),
+        # What the apps above projects add to the page (the benefits panel: gevinst).
+        "panels": [{"template": panel.template, "context": panel.context(project, request.user)}
+                   for panel in project_panels()],
+        "panel_stylesheets": [p.stylesheet for p in project_panels() if p.stylesheet],
         "my_organisations": set(organisations_where(request.user).values_list("pk", flat=True)),
         **_decision_context(request, project, decision_form),
     }

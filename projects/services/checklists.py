@@ -94,11 +94,16 @@ def checklist_tick(*, actor: User, project: Project, item: GateChecklistItem,
             changed = ProjectChecklistTick.objects.filter(project=project,
                                                           item=item).delete()[0] > 0
         if changed:
+            # Whether this tick completed the checklist of the phase the project is in: a
+            # fact of this moment (the notices that the gate is ready are written from the
+            # event after the commit, when more may have changed).
+            complete = done and item.phase == project.initiative.phase and all(
+                row["done"] for row in gate_checklist(project))
             project_event_record(
                 project=project, actor=actor,
                 kind=ProjectEventKind.CHECKLIST_TICKED if done
                 else ProjectEventKind.CHECKLIST_UNTICKED,
-                item=item.pk, text=item.text, phase=item.phase)
+                item=item.pk, text=item.text, phase=item.phase, checklist_complete=complete)
     return changed
 
 

@@ -80,6 +80,7 @@ def test_import_creates_everything_and_the_numbers_follow():
     assert list(a.phase_changes.values_list("to_phase", "valid_until")) == [
         ("concept", d("2024-03-01")), ("pilot", d("2024-06-01")), ("implementation", None)]
     assert Project.objects.get(initiative__key="b").adopted_from.initiative.key == "a"
+    assert Initiative.objects.get(key="b").adopted_from.key == "a"  # the spine's lineage
     assert Benefit.objects.get(key="b1").measurements.count() == 1
     bergen = Organisation.objects.get(org_number=ORG_A)
     numbers = compute(scheme=STANDARD_1, period_start=d("2024-01-01"),

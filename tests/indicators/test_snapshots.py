@@ -183,6 +183,26 @@ def test_drain_recomputes_marked_organisations_and_keeps_marks_made_meanwhile(db
     assert not IndicatorDirty.objects.filter(organisation=org).exists()
 
 
+def test_a_mark_for_a_frozen_period_is_cleared_by_the_drain_without_a_recompute(
+        two_orgs, org_admin):
+    """The spine does not know which periods are frozen (the engine above it does): it marks
+    a back-dated change's period anyway, and the drain clears that mark, leaving the final
+    snapshot as it was."""
+    a, _b = two_orgs
+    services.indicators_recompute(year=2024)
+    services.indicators_freeze(actor=org_admin, year=2024)
+    final = {s.pk: (s.points, s.computed_at) for s in IndicatorSnapshot.objects.filter(year=2024)}
+    IndicatorDirty.objects.all().delete()
+    make_initiative(a, [("spread", "2024-06-01")])
+    assert IndicatorDirty.objects.filter(organisation=a, year=2024, quarter=0).exists()
+    services.indicators_drain_dirty()
+    assert not IndicatorDirty.objects.filter(year=2024).exists()
+    assert {s.pk: (s.points, s.computed_at)
+            for s in IndicatorSnapshot.objects.filter(year=2024)} == final
+    assert set(IndicatorSnapshot.objects.filter(year=2024).values_list("status", flat=True)) == {
+        "final"}
+
+
 def test_job_reports_progress_and_success(two_orgs, org_admin, home_org):
     job = services.indicator_job_create(actor=org_admin, year=2024, organisation=home_org)
     job = services.indicator_job_run(str(job.pk))

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.urls import reverse
 
 from ideas import services as idea_services
-from portal.personal_data import personal_data_sections
+from overview.personal_data import personal_data_sections
 from portal.services import api_token_create
+from tests.consumers import run_consumers
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_idea
 from tests.project_apps import project_app_labels
@@ -120,6 +121,7 @@ def test_other_apps_rows_show_up(owner, home_org, coordinator):
     """A row of each kind the user took part in appears in its section."""
     idea = make_idea(owner, home_org, status="in_review", coordinator=coordinator)
     idea_services.reviewer_assign(actor=coordinator, idea=idea, reviewer=owner)
+    run_consumers()
     sections = {s.key: s for s in personal_data_sections(owner)}
     assert [r["idea"] for r in sections["review_assignments"].rows] == [idea.title]
     assert any(r["idea"] == idea.title for r in sections["idea_events"].rows)

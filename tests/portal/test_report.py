@@ -15,7 +15,7 @@ from gevinst.history import measurement_add
 from gevinst.models import Benefit
 from indicators.models import IndicatorSnapshot
 from indicators.services import indicators_recompute
-from portal.report import portfolio_report
+from overview.report import portfolio_report
 from projects.services import project_transition
 from tests.indicators.helpers import make_initiative
 

@@ -1,21 +1,28 @@
-"""Load realistic demo data: real municipalities, units, a network and one user per role.
+"""Load realistic demo data: real municipalities, units, a network and one user per role,
+then each app's demo content through its services.
 
-Idempotent: running it again updates the same rows (and resets the demo passwords)."""
-
-from importlib import import_module
-from importlib.util import find_spec
+Idempotent: running it again updates the same rows (and resets the demo passwords). It lives
+in the composition root because it is the one place that puts every app's demo together."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from exchange import demo as portfolio_demo
+from gevinst import demo as benefit_demo
+from ideas import demo as idea_demo
+from indicators import demo as indicator_demo
+from notifications import demo as notification_demo
 from portal import demo_data
+from portal.consumers import consumers_run_all
 from portal.models import Membership, Network, Organisation, Unit, User
 from portal.roles import Role
+from projects import demo as project_demo
 
 DEMO_PASSWORD = "innoportal-demo"
-DEMO_APPS = [app for app in ("ideas", "projects", "exchange", "gevinst", "indicators",
-                             "notifications")
-             if find_spec(f"{app}.demo")]
+# Each app's demo content, in the order the data needs: the ideas (some approved into
+# projects), the projects' content, the demo portfolio (imported), the benefit work on it,
+# the indicators of the whole history.
+DEMO_CONTENT = [idea_demo, project_demo, portfolio_demo, benefit_demo, indicator_demo]
 
 # username, first name, last name, role in the home organisation (None: no membership)
 DEMO_USERS = [
@@ -37,10 +44,14 @@ class Command(BaseCommand):
             self.load_units(organisations)
             networks = self.load_networks(organisations)
             logins = self.load_users(home, neighbour, networks)
-            # Each app adds its own demo content, in dependency order, through its services.
-            for app in DEMO_APPS:
-                module = import_module(f"{app}.demo")
+            first_notice = notification_demo.last_notice_id()
+            for module in DEMO_CONTENT:
                 module.load(home=home, neighbour=neighbour, stdout=self.stdout)
+        # What the demo's services wrote is consumed after the commit (notices, the benefit
+        # plan's re-approval); run the consumers now, so the demo is complete when the
+        # command returns, also with a worker that is not running yet. Then the notices.
+        consumers_run_all(until_idle=True)
+        notification_demo.load(after=first_notice, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(
             f"Demo data: {len(organisations)} organisations, {Unit.objects.count()} units, "
             f"{len(networks)} networks."))

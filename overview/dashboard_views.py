@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from initiatives.models import Track
+from overview.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
 from portal.access import organisations_where
-from portal.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
 from portal.exports import Column, csv_response
 from portal.models import Unit
 from portal.roles import Capability
@@ -55,7 +55,7 @@ def manager(request: HttpRequest) -> HttpResponse:
                             benefit_rows, f"gevinst-{organisation.org_number}")
     query = request.GET.copy()
     query.pop("download", None)
-    return render(request, "portal/dashboard.html", {
+    return render(request, "overview/dashboard.html", {
         **data, "organisation": organisation, "organisations": organisations,
         "units": units, "unit": unit, "query": query.urlencode(),
         "quarters": quarters, "quarter_choices": QUARTER_CHOICES, "benefit_rows": benefit_rows,

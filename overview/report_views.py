@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from indicators.access import is_member, may_read_organisation, readable_organisations
+from overview.report import FIRST_YEAR, portfolio_report
 from portal.exports import bad_request
 from portal.models import Organisation
-from portal.report import FIRST_YEAR, portfolio_report
 
 
 def _valid_year(year: int) -> bool:
@@ -56,7 +56,7 @@ def portfolio_report_page(request: HttpRequest, org_number: str, year: int) -> H
         raise Http404
     data = portfolio_report(organisation, year, user=request.user,
                             full=is_member(request.user, organisation))
-    return render(request, "portal/report.html", {
+    return render(request, "overview/report.html", {
         **data, "organisations": readable_organisations(request.user),
         "printed_at": timezone.now(),
     })
