@@ -109,8 +109,10 @@ def rows_written(topic: str, ids: Iterable[int] = (), *, kind: str | None = None
     registered = [c for c in consumers_of(topic) if c.wants(kind)]
     queued = [c for c in registered if c.handle is not None]
     if ids and queued:
+        # A row told twice is queued once (the constraint per consumer and row).
         ConsumerQueueItem.objects.bulk_create(
-            [ConsumerQueueItem(consumer=c.name, row_id=pk) for c in queued for pk in ids])
+            [ConsumerQueueItem(consumer=c.name, row_id=pk) for c in queued for pk in ids],
+            ignore_conflicts=True)
     for consumer in registered:
         _wake_after_commit(consumer)
 

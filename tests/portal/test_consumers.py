@@ -51,6 +51,15 @@ def test_each_written_row_reaches_the_consumer_once_after_the_commit(
     assert handled == ids  # not twice
 
 
+def test_a_row_told_twice_is_handled_once(db, handled):
+    org = OrganisationFactory()
+    pk = _event(org)
+    consumers.rows_written(TOPIC, [pk])
+    consumers.rows_written(TOPIC, [pk, pk])
+    assert consumers.consumers_run_all().handled == 1
+    assert handled == [pk]
+
+
 def test_a_rolled_back_write_leaves_nothing_for_the_consumer(db, handled):
     org = OrganisationFactory()
     with pytest.raises(RuntimeError):
