@@ -14,4 +14,4 @@ RUN useradd --system --home /app innoportal && mkdir -p /app/media /app/backups 
 USER innoportal
 EXPOSE 8000
 # gunicorn reads ./gunicorn.conf.py (metrics of all workers: prometheus multiprocess mode).
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "innoportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

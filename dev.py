@@ -95,7 +95,7 @@ def run(argv: list[str]) -> int:
     if env.get("REDIS_URL"):
         say("Starting Celery worker and beat")
         children.append(subprocess.Popen(
-            [BIN / "celery", "-A", "portal", "worker", "--beat", "--loglevel=INFO",
+            [BIN / "celery", "-A", "innoportal", "worker", "--beat", "--loglevel=INFO",
              "--concurrency=2", "--schedule", str(VENV / "celerybeat-schedule")],
             cwd=ROOT, env=env))
     # Stop the worker too when we are terminated (not only on Ctrl+C).

@@ -59,7 +59,7 @@ print(count)
 
 SNAPSHOTS = """
 import json, sys
-from gevinst.indicators.models import IndicatorSnapshot
+from indicators.models import IndicatorSnapshot
 skip = {"id", "computed_at"}
 fields = [f.attname for f in IndicatorSnapshot._meta.concrete_fields if f.attname not in skip]
 rows = sorted(IndicatorSnapshot.objects.filter(year=int(sys.argv[1])).values_list(*fields))
@@ -86,7 +86,7 @@ def child_env(database_url: str, media_root: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(DATABASE_URL=database_url, MEDIA_ROOT=str(media_root), DEBUG="false",
                SECRET_KEY="backup-drill-only-secret-key", SECURE_SSL_REDIRECT="false",
-               DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING",
+               DJANGO_SETTINGS_MODULE="innoportal.settings", LOG_LEVEL="WARNING",
                LOG_FORMAT="text")
     return env
 

@@ -33,7 +33,7 @@ def main() -> int:
     add_database_argument(parser)
     args = parser.parse_args()
     os.environ.update(DATABASE_URL=database_url(args),
-                      DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1",
+                      DJANGO_SETTINGS_MODULE="innoportal.settings", DEBUG="1",
                       SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver")
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))

@@ -108,7 +108,7 @@ class Worker:
     def start(self) -> None:
         log = open(self.log_path, "a")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
+            [sys.executable, "-m", "celery", "-A", "innoportal", "worker", "--pool=solo",
              "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -203,8 +203,8 @@ def wait_for(predicate, timeout: float, interval: float = 0.2):
 # --- drill a: worker killed during a national recompute -----------------------------------
 
 def snapshot_state(year: int) -> dict:
-    from gevinst.indicators.models import IndicatorSnapshot
-    from gevinst.indicators.services import SNAPSHOT_VALUES
+    from indicators.models import IndicatorSnapshot
+    from indicators.services import SNAPSHOT_VALUES
 
     return {row[0]: row[1:] for row in IndicatorSnapshot.objects.filter(year=year, quarter=0)
             .values_list("organisation_id", *SNAPSHOT_VALUES, "computed_at")}
@@ -212,9 +212,9 @@ def snapshot_state(year: int) -> dict:
 
 def fresh_computation(year: int) -> dict:
     """What a correct recompute stores, computed in this process without writing."""
-    from gevinst.indicators.compute import OrganisationIndicators, compute
-    from gevinst.indicators.models import period_bounds
-    from gevinst.indicators.services import _snapshot_row, scheme_for
+    from indicators.compute import OrganisationIndicators, compute
+    from indicators.models import period_bounds
+    from indicators.services import _snapshot_row, scheme_for
     from portal.models import Organisation
 
     start, end = period_bounds(year, 0)
@@ -243,8 +243,8 @@ def api_indicators(token: str, year: int) -> dict:
 def drill_worker(args) -> str:
     from django.db import connection
 
-    from gevinst.indicators import services
-    from gevinst.indicators.models import IndicatorJob, JobState
+    from indicators import services
+    from indicators.models import IndicatorJob, JobState
     from portal.models import User
 
     year = args.year
@@ -330,7 +330,7 @@ def drill_worker(args) -> str:
 # --- drill b: Redis stopped ----------------------------------------------------------------------
 
 def drill_redis(args) -> str:
-    from gevinst.indicators.models import IndicatorJob, JobState
+    from indicators.models import IndicatorJob, JobState
     from portal.models import Membership, Organisation, PendingTask, User
     from portal.roles import Role
     from portal.services import api_token_create

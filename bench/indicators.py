@@ -38,7 +38,7 @@ def child_env(database_url: str) -> dict:
     env = dict(os.environ)
     env.update(DATABASE_URL=database_url, DEBUG="false", SECRET_KEY="bench-only-secret-key",
                SECURE_SSL_REDIRECT="false", ALLOWED_HOSTS="testserver,127.0.0.1",
-               DJANGO_SETTINGS_MODULE="portal.settings", LOG_LEVEL="WARNING")
+               DJANGO_SETTINGS_MODULE="innoportal.settings", LOG_LEVEL="WARNING")
     # Production shape: work after a change goes to the queue, not into the measured process.
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
     return env
@@ -148,11 +148,11 @@ def in_process(year: int, runs: int) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from gevinst.indicators.models import period_bounds
-    from gevinst.indicators.services import indicators_recompute, scheme_for
+    from indicators.models import period_bounds
+    from indicators.services import indicators_recompute, scheme_for
+    from initiatives.models import PhaseChange
+    from initiatives.phase_log import phase_change_record
     from portal.models import User
-    from projects.models import PhaseChange
-    from projects.phase_log import phase_change_record
 
     out: dict[str, object] = {}
     start, end = period_bounds(year)

@@ -128,7 +128,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--settings", default=None, metavar="MODULE",
                         help="another settings module for the server (to compare drivers "
-                             "or connection pools; default portal.settings)")
+                             "or connection pools; default innoportal.settings)")
     parser.add_argument("--smoke", action="store_true",
                         help="5 users, 3 s of mix, 2 s of ceiling, 2 workers: a CI smoke run")
     args = parser.parse_args()

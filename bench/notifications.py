@@ -29,9 +29,9 @@ def build(users: int) -> None:
     from django.utils import timezone
 
     from ideas.models import Idea, IdeaEvent
+    from initiatives.models import Initiative
     from notifications.models import Notification
     from portal.models import Membership, Organisation, User
-    from projects.models import Initiative
 
     if User.objects.filter(username="bench-heavy").exists():
         return
@@ -69,7 +69,7 @@ def main() -> int:
     add_database_argument(parser, default="innoportal_notify", env="BENCH_NOTIFY_DATABASE_URL")
     args = parser.parse_args()
     os.environ.update(DATABASE_URL=database_url(args),
-                      DJANGO_SETTINGS_MODULE="portal.settings", DEBUG="1",
+                      DJANGO_SETTINGS_MODULE="innoportal.settings", DEBUG="1",
                       SECRET_KEY="bench-only", ALLOWED_HOSTS="testserver",
                       EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     os.environ.pop("REDIS_URL", None)

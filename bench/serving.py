@@ -31,7 +31,7 @@ def app_env(database_url: str, redis_url: str | None = None, **extra: str) -> di
     env.update(DATABASE_URL=database_url, DEBUG="false", SECRET_KEY="bench-only-secret-key-0123",
                SECURE_SSL_REDIRECT="false", SECURE_COOKIES="false", STATIC_MANIFEST="false",
                ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-               DJANGO_SETTINGS_MODULE="portal.settings",
+               DJANGO_SETTINGS_MODULE="innoportal.settings",
                LOG_LEVEL="WARNING",
                PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT),
                                                         os.environ.get("PYTHONPATH")])))
@@ -74,7 +74,7 @@ class Gunicorn:
         self.log_path = log_path
         log = open(log_path, "w")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal.wsgi:application",
+            [sys.executable, "-m", "gunicorn", "innoportal.wsgi:application",
              "--bind", self.base, "--workers", str(self.workers),
              "--timeout", str(self.timeout), "--graceful-timeout", "5",
              "--log-level", "warning"],

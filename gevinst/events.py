@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gevinst.models import Benefit, BenefitEvent
-from notifications.services import notify_benefit_event
+from portal.consumers import rows_written
 from projects.models import Project
 
 
@@ -24,15 +24,18 @@ class BenefitEventKind(models.TextChoices):
     REMINDER_CREATED = "reminder_created", _("Påminnelse om måling")
 
 
+# The topic of benefit events for their consumers (portal.consumers): the notification centre
+# turns some of them into notices after the commit.
+BENEFIT_EVENTS = "gevinst.BenefitEvent"
+
 PLAN_HISTORY_KINDS = (BenefitEventKind.PLAN_CREATED, BenefitEventKind.PLAN_UPDATED,
                       BenefitEventKind.PLAN_APPROVED, BenefitEventKind.PLAN_REAPPROVAL_REQUIRED)
 
 
 def benefit_event_record(*, project: Project, actor, kind: BenefitEventKind,
                          benefit: Benefit | None = None, **data) -> BenefitEvent:
-    """Write the event and, in the same transaction, the notices it gives (who hears what:
-    notifications.recipients)."""
+    """Write the event; its consumers read it after the commit (portal.consumers)."""
     event = BenefitEvent.objects.create(project=project, benefit=benefit, actor=actor,
                                         kind=kind, data=data)
-    notify_benefit_event(event)
+    rows_written(BENEFIT_EVENTS, [event.pk], kind=event.kind)
     return event

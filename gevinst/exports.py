@@ -9,7 +9,8 @@ The calculated columns come from the same functions as the benefit pages (gevins
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +23,12 @@ from gevinst.models import (
     Benefit,
     BenefitStatus,
     BenefitType,
-    Dimension,
     Direction,
     Measurement,
     PlanStatus,
 )
 from gevinst.selectors import benefit_row
+from initiatives.models import Dimension
 from portal.exports import (
     Column,
     ExportRequestError,
@@ -36,6 +37,7 @@ from portal.exports import (
     choice_labels,
     export_view,
 )
+from projects.extensions import ProjectExportColumns
 
 SHEETS = ("benefits", "measurements")
 
@@ -206,3 +208,18 @@ def benefit_export(request: HttpRequest):
                                filename=f"gevinstmalinger-{stamp}", title=_("Målinger"))
     return export.response(benefit_columns(), _benefit_rows(benefits),
                            filename=f"gevinster-{stamp}", title=_("Gevinster"))
+
+
+# --- what benefits add to the project export (projects.extensions) -----------------------------
+
+def _with_benefit_count(projects: QuerySet) -> QuerySet:
+    count = (Benefit.objects.filter(project=OuterRef("pk")).order_by().values("project")
+             .annotate(n=Count("pk")).values("n")[:1])
+    return projects.annotate(benefit_count=Coalesce(Subquery(count, output_field=IntegerField()),
+                                                    0))
+
+
+PROJECT_EXPORT_COLUMNS = ProjectExportColumns(
+    name="gevinst.benefits", after="funding", annotate=_with_benefit_count,
+    columns=lambda: [Column(_("Gevinster"), _("Antall gevinster i gevinstrealiseringsplanen"),
+                            lambda p: p.benefit_count, "tall")])

@@ -3,16 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gevinst.models import (
-    AssessmentKind,
-    Beneficiary,
-    BenefitStatus,
-    BenefitType,
-    Dimension,
-    Direction,
-    NodeKind,
-)
+from gevinst.models import Beneficiary, BenefitStatus, BenefitType, Direction, NodeKind
 from gevinst.services import UNITS
+from initiatives.models import AssessmentKind, Dimension
 from portal.models import User
 from portal.roles import ROLE_CAPABILITIES, Capability
 

@@ -1,8 +1,10 @@
-"""The writers of dated benefit history: assessments and measurements.
+"""The writer of measurements, the dated history of a benefit.
 
-Like projects.phase_log for phase changes, every write of these rows goes through here, so each
-row's `valid_until` (the date of the next row of its series) stays right and the indicators'
-"latest on date E" is a range filter. Back-dated rows are fine: the series is re-derived."""
+Like initiatives.phase_log for phase changes and initiatives.assessments for assessments, every
+write of these rows goes through here, so each row's `valid_until` (the date of the next row of
+its series) and its NOK value stay right, the indicators' "latest on date E" is a range filter,
+and the indicators are marked dirty in the same transaction. Back-dated rows are fine: the
+series is re-derived."""
 
 from __future__ import annotations
 
@@ -13,55 +15,15 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from gevinst.calculations import signed_change
-from gevinst.models import Benefit, BenefitAssessment, Measurement
+from gevinst.models import Benefit, Measurement
+from initiatives.assessments import revalidate_series
+from initiatives.marks import indicators_mark_dirty
 from projects.models import Project
-
-_REVALIDATE = """
-UPDATE {table} SET valid_until = nxt.next_on
-FROM (SELECT id, LEAD({date}) OVER (PARTITION BY {series} ORDER BY {date}, id) AS next_on
-      FROM {table} WHERE {owner} IN ({ids})) AS nxt
-WHERE {table}.id = nxt.id
-"""
-
-
-def _revalidate(model, owner: str, series: str, date: str, ids: Iterable[int]) -> None:
-    ids = sorted(set(ids))
-    table = model._meta.db_table
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        sql = _REVALIDATE.format(table=table, date=date, series=series, owner=owner,
-                                 ids=", ".join(["%s"] * len(chunk)))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, chunk)
-
-
-_REALISED_FROM = """
-UPDATE {table} SET realised_from = first.realised_from
-FROM (SELECT id, MIN(CASE WHEN kind = 'realised' THEN assessed_on END) OVER (
-        PARTITION BY initiative_id, dimension) AS realised_from
-      FROM {table} WHERE initiative_id IN ({ids})) AS first
-WHERE {table}.id = first.id
-"""
-
-
-def assessments_revalidate(initiative_ids: Iterable[int]) -> None:
-    ids = sorted(set(initiative_ids))
-    _revalidate(BenefitAssessment, "initiative_id", "initiative_id, dimension, kind",
-                "assessed_on", ids)
-    table = BenefitAssessment._meta.db_table
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        with connection.cursor() as cursor:
-            cursor.execute(_REALISED_FROM.format(table=table,
-                                                 ids=", ".join(["%s"] * len(chunk))), chunk)
-    from gevinst.indicators.timeline import timeline_rebuild
-
-    timeline_rebuild(initiative_ids=ids)
 
 
 def measurements_revalidate(benefit_ids: Iterable[int]) -> None:
     ids = sorted(set(benefit_ids))
-    _revalidate(Measurement, "benefit_id", "benefit_id", "measured_on", ids)
+    revalidate_series(Measurement, "benefit_id", "benefit_id", "measured_on", ids)
     measurements_revalue(benefit_ids=ids)
 
 
@@ -104,23 +66,7 @@ def measurements_revalue(*, benefit_ids: Iterable[int] = (),
 
 
 def _mark(organisation_ids, on: datetime.date) -> None:
-    from gevinst.indicators.services import indicators_mark_dirty
-
     indicators_mark_dirty(organisation_ids=organisation_ids, effective_date=on)
-
-
-def assessment_add(*, initiative, dimension: str, kind: str, score: int,
-                   assessed_on: datetime.date, assessor=None,
-                   motivation: str = "") -> BenefitAssessment:
-    """Store an assessment (the caller has checked the rules and the actor's right)."""
-    with transaction.atomic():
-        assessment = BenefitAssessment.objects.create(
-            initiative=initiative, dimension=dimension, kind=kind, score=score,
-            assessed_on=assessed_on, assessor=assessor, motivation=motivation)
-        assessments_revalidate([initiative.pk])
-        _mark({initiative.organisation_id}, assessed_on)
-    assessment.refresh_from_db(fields=["valid_until"])
-    return assessment
 
 
 # The benefit fields that its measurements' NOK values (Measurement.nok_per_year) depend on.

@@ -1,6 +1,8 @@
 """Benefits (gevinster): assessments, benefits with baseline/target, measurements, plans.
 
-These rows, with their dates, feed the benefit indicator (DOMAIN.md rules 7 and 8)."""
+These rows, with their dates, feed the benefit indicator (DOMAIN.md rule 8); the benefit
+assessments (rule 7) are dated history of the initiative and live in the spine
+(initiatives.models.BenefitAssessment)."""
 
 import uuid
 
@@ -9,51 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Dimension
 from portal.models import EventBase, Organisation
-from projects.models import Initiative, Project
-
-
-class Dimension(models.TextChoices):
-    USER = "user", _("Brukernytte")
-    ECONOMIC = "economic", _("Økonomisk nytte")
-    ORGANISATIONAL = "organisational", _("Organisatorisk nytte")
-
-
-class AssessmentKind(models.TextChoices):
-    EXPECTED = "expected", _("Forventet")
-    REALISED = "realised", _("Realisert")
-
-
-class BenefitAssessment(models.Model):
-    """A 0–3 score per dimension (nytteverdi), expected or realised, dated."""
-
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
-                                   related_name="assessments")
-    dimension = models.CharField(_("dimensjon"), max_length=20, choices=Dimension.choices)
-    kind = models.CharField(_("type"), max_length=10, choices=AssessmentKind.choices)
-    score = models.PositiveSmallIntegerField(
-        _("score"), validators=[MinValueValidator(0), MaxValueValidator(3)])
-    assessed_on = models.DateField(_("dato"))
-    # The date of the next assessment of the same initiative, dimension and kind (exclusive);
-    # null while this one is the latest. Kept by gevinst.history, so "latest on E" is a range
-    # filter rather than a sort of the whole table (see the indicator job).
-    valid_until = models.DateField(null=True, blank=True, editable=False)
-    # For expected assessments: the date of the first realised assessment of the same
-    # initiative and dimension, from which this one no longer counts (rule 7). Kept by
-    # gevinst.history, so the benefit rule is one filtered scan.
-    realised_from = models.DateField(null=True, blank=True, editable=False)
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+")
-    motivation = models.TextField(_("begrunnelse"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["assessed_on", "id"]
-        verbose_name = _("nyttevurdering")
-        verbose_name_plural = _("nyttevurderinger")
-        constraints = [models.CheckConstraint(condition=models.Q(score__lte=3),
-                                              name="assessment_score_0_to_3")]
-        indexes = [models.Index(fields=["initiative", "dimension", "kind", "assessed_on", "id"])]
+from projects.models import Project
 
 
 class BenefitType(models.TextChoices):
@@ -285,14 +245,3 @@ class BenefitReminder(models.Model):
                                                name="benefit_reminder_once_per_due_date")]
         # "Mine gevinstpåminnelser": a user's open reminders.
         indexes = [models.Index(fields=["user", "done_at"])]
-
-
-# The national indicators' models live in their own module; importing them here registers them.
-from gevinst.indicators.models import (  # noqa: E402,F401
-    IndicatorDirty,
-    IndicatorJob,
-    IndicatorPeriod,
-    IndicatorSnapshot,
-    IndicatorTimeline,
-    PointScheme,
-)

@@ -14,6 +14,10 @@ from gevinst.access import may_approve_plan, may_edit_benefits
 from gevinst.benefit_map import project_map  # noqa: F401  (re-exported for views)
 from gevinst.events import PLAN_HISTORY_KINDS
 from gevinst.models import Benefit, BenefitEvent, BenefitPlan, BenefitReminder, Measurement
+from initiatives.models import BenefitAssessment
+from portal.models import Membership
+from portal.personal_data import choice_label, col, section
+from portal.roles import ROLE_CAPABILITIES, Capability
 from projects.models import CostRecurrence, Project, ProjectCost
 
 
@@ -88,9 +92,6 @@ def cost_benefit_for(project: Project, rows: list[BenefitRow],
 def owners_no_longer_managers(project: Project, rows: list[BenefitRow]) -> list[Benefit]:
     """Benefits whose owner is no longer a manager or admin of the project's organisation (a
     role changed or the person left): the plan then lacks a real owner too."""
-    from portal.models import Membership
-    from portal.roles import ROLE_CAPABILITIES, Capability
-
     owner_ids = {r.benefit.owner_id for r in rows if r.benefit.owner_id}
     if not owner_ids:
         return []
@@ -129,10 +130,12 @@ def project_overview(project: Project, user) -> dict:
     }
 
 
-def project_panel(project: Project, user, *, costs: list[ProjectCost] | None = None) -> dict:
+def project_panel(project: Project, user, *, loaded: dict | None = None) -> dict:
     """What the project page shows of the project's benefits (templates/gevinst/
     _project_panel.html): the owner warning, counts by status, NOK per year, net benefit and
-    payback, and the benefit map."""
+    payback, and the benefit map. `loaded` may hold the project's costs the page has read
+    (projects.extensions.ProjectPanel)."""
+    costs: list[ProjectCost] | None = (loaded or {}).get("costs")
     rows = benefit_rows(project)
     counts: dict[str, int] = {}
     for r in rows:
@@ -197,14 +200,11 @@ def chart_data(benefit: Benefit, measurements: list[Measurement]) -> dict:
 
 
 def personal_data(user) -> list:
-    """The user's own rows in the benefits app, for "Mine data" (portal.personal_data)."""
+    """The user's own rows in the benefits app, for "Mine data" (overview.personal_data)."""
     from django.utils.translation import gettext as _
     from django.utils.translation import gettext_lazy
 
     from gevinst.events import BenefitEventKind
-    from gevinst.indicators.models import IndicatorJob, IndicatorPeriod, PointScheme
-    from gevinst.models import BenefitAssessment
-    from portal.personal_data import choice_label, col, section
 
     benefit = col("benefit", _("Gevinst"), "benefit.title")
     return [
@@ -224,7 +224,7 @@ def personal_data(user) -> list:
                     col("dimension", _("Dimensjon"), "get_dimension_display"),
                     col("kind", _("Type"), "get_kind_display"), col("score", _("Score")),
                     col("assessed_on", _("Dato")), col("motivation", _("Begrunnelse")),
-                ], covers=("gevinst.BenefitAssessment.assessor",)),
+                ], covers=("initiatives.BenefitAssessment.assessor",)),
         section("plans_approved", gettext_lazy("Gevinstrealiseringsplaner du har godkjent"),
                 BenefitPlan.objects.filter(approved_by=user).select_related("project"), [
                     col("project", _("Prosjekt"), "project.title"),
@@ -241,17 +241,4 @@ def personal_data(user) -> list:
                     col("kind", _("Hendelse"), lambda e: choice_label(BenefitEventKind, e.kind)),
                     col("created_at", _("Tidspunkt")),
                 ], covers=("gevinst.BenefitEvent.actor",)),
-        section("indicator_work", gettext_lazy("Indikatorarbeid du har startet eller låst"),
-                [*PointScheme.objects.filter(created_by=user),
-                 *IndicatorPeriod.objects.filter(frozen_by=user),
-                 *IndicatorJob.objects.filter(requested_by=user)], [
-                    col("what", _("Hva"), lambda o: {
-                        PointScheme: _("poengskjema"), IndicatorPeriod: _("låst periode"),
-                        IndicatorJob: _("beregning")}[type(o)]),
-                    col("detail", _("Detaljer"), lambda o: str(o) if isinstance(o, PointScheme)
-                        else f"{o.year}" + (f" K{o.quarter}" if o.quarter else "")),
-                    col("at", _("Tidspunkt"), lambda o: getattr(o, "frozen_at", None)
-                        or getattr(o, "created_at", None)),
-                ], covers=("gevinst.PointScheme.created_by", "gevinst.IndicatorPeriod.frozen_by",
-                           "gevinst.IndicatorJob.requested_by")),
     ]

@@ -1,7 +1,8 @@
 """Writes for benefits, measurements, assessments, the benefit realisation plan, the benefit
 map and the measurement reminders. One function per state change, each writing a BenefitEvent
-in the same transaction (STYLE.md). Measurements and assessments are stored through
-gevinst.history, which keeps their validity ranges and marks the indicators dirty."""
+in the same transaction (STYLE.md). Measurements are stored through gevinst.history and
+assessments through the spine's initiatives.assessments; both keep their validity ranges and
+mark the indicators dirty."""
 
 from __future__ import annotations
 
@@ -22,28 +23,36 @@ from gevinst import history
 from gevinst.access import may_approve_plan, may_edit_benefits
 from gevinst.events import BenefitEventKind, benefit_event_record
 from gevinst.models import (
-    AssessmentKind,
     Beneficiary,
     Benefit,
-    BenefitAssessment,
     BenefitMapEdge,
     BenefitMapNode,
     BenefitPlan,
     BenefitReminder,
     BenefitStatus,
     BenefitType,
-    Dimension,
     Direction,
     Measurement,
     NodeKind,
     PlanStatus,
+)
+from initiatives.assessments import assessment_add
+from initiatives.models import (
+    PHASE_ORDER,
+    AssessmentKind,
+    BenefitAssessment,
+    Dimension,
+    Phase,
+    PhaseChange,
 )
 from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.languages import language_for
 from portal.models import User
 from portal.roles import Capability
-from projects.models import PHASE_ORDER, Phase, PhaseChange, Project
+from projects.events import ProjectEventKind
+from projects.models import Project, ProjectEvent
+from projects.services.gates import GATE_MOVES
 
 # The units a benefit may be measured in (the form offers them; the API documents them).
 # Imported benefits may carry other units; an edit keeps a unit it already has.
@@ -281,7 +290,7 @@ def assessment_create(*, actor: User, project: Project, dimension: str, kind: st
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors=errors)
     with transaction.atomic():
-        assessment = history.assessment_add(
+        assessment = assessment_add(
             initiative=project.initiative, dimension=dimension, kind=kind, score=score,
             assessed_on=on, assessor=actor, motivation=(motivation or "").strip())
         benefit_event_record(project=project, actor=actor,
@@ -390,11 +399,23 @@ def benefit_plan_approve(*, actor: User, project: Project,
     return plan
 
 
+def plan_reapproval_after_gate(event_id: int) -> BenefitPlan | None:
+    """The consumer of project events (registered in GevinstConfig.ready()): a gate decision
+    that passed a gate (a forward move or the fast track, projects.services.gates.GATE_MOVES)
+    ended a phase, so the plan is to be approved again, by the decider, for the phase left."""
+    event = (ProjectEvent.objects.select_related("project__initiative", "actor")
+             .filter(pk=event_id, kind=ProjectEventKind.PHASE_CHANGED).first())
+    if event is None or event.data.get("move") not in GATE_MOVES:
+        return None
+    return benefit_plan_reapproval_required(event.project, actor=event.actor,
+                                            phase=event.data.get("from_phase", ""))
+
+
 def benefit_plan_reapproval_required(project: Project, *, actor: User | None = None,
                                      phase: str = "") -> BenefitPlan | None:
     """Record that a phase ended: an approved plan now needs a new approval (DOMAIN.md: the
-    plan is updated at every phase end). Meant to be called by the gate decision service in
-    the same transaction. A draft plan stays a draft; no plan, nothing to do."""
+    plan is updated at every phase end). Called for each gate passed (see
+    plan_reapproval_after_gate). A draft plan stays a draft; no plan, nothing to do."""
     with transaction.atomic():
         plan = BenefitPlan.objects.select_for_update().filter(project=project).first()
         if plan is None or plan.status != PlanStatus.APPROVED:

@@ -11,7 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from ideas.models import Campaign, Comment, Idea, IdeaStatus, ReviewerAssignment
-from portal.access import membership_for, organisations_where, user_can
+from portal.access import (
+    may_see_anonymous_submitter,
+    membership_for,
+    organisations_where,
+    user_can,
+)
 from portal.models import Membership, Network, User
 from portal.roles import Capability
 from projects.models import Visibility
@@ -83,9 +88,10 @@ def get_idea_for_user(user: User, pk: int, *, capability: Capability | None = No
 # --- anonymity ------------------------------------------------------------------------------
 
 def may_see_submitter(user: User, idea: Idea) -> bool:
-    """Anonymous ideas hide the submitter from all but coordinators and admins there."""
-    return (not idea.is_anonymous or idea.submitter_id == user.pk
-            or user_can(user, idea.organisation_id, Capability.SEE_ANONYMOUS))
+    """Anonymous ideas hide the submitter from all but coordinators and admins there (the
+    rule: portal.access.may_see_anonymous_submitter)."""
+    return (not idea.is_anonymous
+            or may_see_anonymous_submitter(user, idea.organisation_id, idea.submitter_id))
 
 
 def may_see_comment_author(user: User, comment: Comment, idea: Idea) -> bool:

@@ -191,21 +191,6 @@ def _engage(ideas, people) -> None:
                             values={c.pk: v for c, v in zip(criteria, values)})
 
 
-def _last_notice_id() -> int:
-    from notifications.services import notifications_last_id
-
-    return notifications_last_id()
-
-
-def _quiet(after: int) -> None:
-    """Demo history is not news: the followers keep the in-app notices written while loading,
-    but they count as e-mailed, so no sender (immediate or digest) mails them. Ordinary status
-    changes are not affected."""
-    from notifications.services import notifications_mark_emailed
-
-    notifications_mark_emailed(after=after)
-
-
 def load(*, home: Organisation, neighbour: Organisation, stdout) -> None:
     usernames = ("ansatt", "koordinator", "prosjektleder", "leder", "admin", "nabo")
     people = {name: _user(name) for name in usernames}
@@ -216,7 +201,6 @@ def load(*, home: Organisation, neighbour: Organisation, stdout) -> None:
         stdout.write("ideas: demo ideas already loaded.")
         return
     with transaction.atomic():
-        first_notice = _last_notice_id()
         campaign = _campaign(home, people["koordinator"])
         ideas: dict[str, Idea] = {}
         for row in HOME_IDEAS:
@@ -228,5 +212,4 @@ def load(*, home: Organisation, neighbour: Organisation, stdout) -> None:
                                         unit=_unit(neighbour, "Hjemmetjenesten"))
             services.idea_submit(actor=people["nabo"], idea=idea,
                                  effective_date=d(2026, 10, 20))
-        _quiet(after=first_notice)
     stdout.write(f"ideas: {len(HOME_IDEAS) + len(NEIGHBOUR_IDEAS)} demo ideas, 1 campaign.")

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import Idea, IdeaEvent
-from notifications.services import notify_idea_event
+from portal.consumers import rows_written
 
 
 class IdeaEventKind(models.TextChoices):
@@ -26,9 +26,13 @@ class IdeaEventKind(models.TextChoices):
     SCORED = "scored", _("Vurdert")
 
 
+# The topic of idea events for their consumers (portal.consumers): the notification centre
+# turns some of them into notices after the commit.
+IDEA_EVENTS = "ideas.IdeaEvent"
+
+
 def idea_event_record(*, idea: Idea, actor, kind: IdeaEventKind, **data) -> IdeaEvent:
-    """Write the event and, in the same transaction, the notices it gives (who hears what:
-    notifications.recipients)."""
+    """Write the event; its consumers read it after the commit (portal.consumers)."""
     event = IdeaEvent.objects.create(idea=idea, actor=actor, kind=kind, data=data)
-    notify_idea_event(event)
+    rows_written(IDEA_EVENTS, [event.pk], kind=event.kind)
     return event

@@ -4,6 +4,7 @@ and the submitter only where the user may see it (anonymous ideas stay anonymous
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from ideas import selectors
 from ideas.access import may_see_submitter
 from ideas.filters import IdeaFilter
 from portal.exports import Column, ExportSpec, export_view
+from projects.extensions import ProjectExportColumns
 
 
 def idea_columns(user) -> list[Column]:
@@ -63,3 +65,33 @@ def idea_export(request: HttpRequest):
     return request.export.response(idea_columns(request.user), ideas.iterator(chunk_size=500),
                                    filename=f"ideer-{timezone.localdate().isoformat()}",
                                    title=_("Idéer"))
+
+
+# --- what ideas add to the project export (projects.extensions) ---------------------------------
+
+def _origin_idea(project):
+    # The reverse one-to-one raises when the project did not come from an idea.
+    try:
+        return project.initiative.idea
+    except ObjectDoesNotExist:
+        return None
+
+
+def project_export_idea_columns() -> list[Column]:
+    """The idea a project came from: its number and whether it is confidential, never who
+    submitted it (an anonymous submitter stays anonymous in the project export)."""
+    yes, no = _("Ja"), _("Nei")
+    return [
+        Column(_("Fra idé"), _("Nummeret på idéen prosjektet kom fra (innsenderen står ikke "
+                               "her; se idéeksporten)"),
+               lambda p: _origin_idea(p).pk if _origin_idea(p) else "", "tall"),
+        Column(_("Konfidensiell"), _("«Ja» når idéen er konfidensiell: prosjektet deles aldri "
+                                     "utenfor organisasjonen"),
+               lambda p: yes if _origin_idea(p) and _origin_idea(p).is_confidential else no),
+    ]
+
+
+PROJECT_EXPORT_COLUMNS = ProjectExportColumns(
+    name="ideas.origin", after="leader",
+    annotate=lambda projects: projects.select_related("initiative__idea"),
+    columns=project_export_idea_columns)

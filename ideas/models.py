@@ -1,4 +1,4 @@
-"""Ideas (idéfangst). An idea is one half of an initiative (projects.Initiative): its phase
+"""Ideas (idéfangst). An idea is one half of an initiative (initiatives.Initiative): its phase
 history lives in the shared phase-change log, its screening status here."""
 
 import datetime
@@ -10,8 +10,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Initiative, Track
 from portal.models import EventBase, Organisation, Unit
-from projects.models import Initiative, Track, Visibility, WelfareArea
+from projects.models import Visibility, WelfareArea
 
 
 class IdeaStatus(models.TextChoices):

@@ -24,6 +24,7 @@ from ideas.models import (
 )
 from portal.access import organisations_where
 from portal.models import User
+from portal.personal_data import choice_label, col, section, yes_no
 from portal.roles import Capability
 from portal.text_search import rank_similar
 from projects.access import projects_visible_to
@@ -173,14 +174,13 @@ def campaign_status_counts(*, user: User, campaign) -> dict[str, int]:
 
 
 def personal_data(user: User) -> list:
-    """The user's own rows in the ideas app, for "Mine data" (portal.personal_data). The
+    """The user's own rows in the ideas app, for "Mine data" (overview.personal_data). The
     user's anonymous ideas are listed too: the anonymity is towards others, not themselves."""
     from django.utils.translation import gettext as _
     from django.utils.translation import gettext_lazy
 
     from ideas.events import IdeaEventKind
     from ideas.models import Attachment, Campaign, Follow, IdeaEvent
-    from portal.personal_data import choice_label, col, section, yes_no
 
     idea = col("idea", _("Idé"), "idea.title")
     return [

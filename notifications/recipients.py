@@ -14,8 +14,10 @@ Benefits
   - measurement reminder (due measurement): the benefit owner.
   - plan approved, plan to be approved again after a phase ended: the project leader.
 
-Always: never the actor himself, never an inactive user, and only users who may see the
-object now (the same rules as the access helpers: ideas.access.users_who_may_see,
+Followers are those who followed before the event (the notices are written from the event
+after its commit, and someone who follows later did not follow it then). Always: never the
+actor himself, never an inactive user, and only users who may see the object now (the same
+rules as the access helpers: ideas.access.users_who_may_see,
 projects.access.users_who_may_see_project, benefits for members of the organisation).
 Everything else (comments, supports, edits, map changes) stays on the object's timeline."""
 
@@ -23,8 +25,11 @@ from __future__ import annotations
 
 from django.db.models.functions import Lower
 
+from ideas.access import users_who_may_see
+from ideas.models import Follow
 from portal.models import Membership, User
 from portal.roles import ROLE_CAPABILITIES, Capability
+from projects.access import users_who_may_see_project
 
 IDEA_KINDS = frozenset({"status_changed", "merged_in", "reviewer_assigned"})
 PROJECT_KINDS = frozenset({"phase_changed", "adopted", "checklist_ticked"})
@@ -40,29 +45,26 @@ def _active(user_ids, actor_id) -> set[int]:
 
 
 def for_idea_event(event) -> set[int]:
-    from ideas.access import users_who_may_see
-    from ideas.models import Follow
-
     idea = event.idea
     if event.kind == "reviewer_assigned":
         wanted = {event.data.get("reviewer_id")}
     else:
-        wanted = set(Follow.objects.filter(idea_id=idea.pk).values_list("user_id", flat=True))
+        wanted = set(Follow.objects.filter(idea_id=idea.pk, created_at__lte=event.created_at)
+                     .values_list("user_id", flat=True))
         wanted.add(idea.submitter_id)
     return users_who_may_see(idea, _active(wanted, event.actor_id))
 
 
-def _project_people(project) -> set[int]:
+def _project_people(project, event) -> set[int]:
     """Leader, team members with an account, followers of the idea the project came from."""
-    from ideas.models import Follow
-
     wanted = {project.leader_id}
     emails = [e.lower() for e in project.members.exclude(email="")
               .values_list("email", flat=True)]
     if emails:
         wanted |= set(User.objects.annotate(email_lower=Lower("email"))
                       .filter(email_lower__in=emails).values_list("pk", flat=True))
-    wanted |= set(Follow.objects.filter(idea__initiative_id=project.initiative_id)
+    wanted |= set(Follow.objects.filter(idea__initiative_id=project.initiative_id,
+                                        created_at__lte=event.created_at)
                   .values_list("user_id", flat=True))
     return wanted
 
@@ -74,23 +76,16 @@ def _deciders(organisation_id: int) -> set[int]:
 
 
 def gate_ready(event) -> bool:
-    """A tick that completed the checklist of the phase the project is in."""
-    from projects.services.checklists import gate_checklist
-
-    project = event.project
-    if event.kind != "checklist_ticked" or event.data.get("phase") != project.initiative.phase:
-        return False
-    rows = gate_checklist(project)
-    return bool(rows) and all(row["done"] for row in rows)
+    """A tick that completed the checklist of the phase the project was in (the tick service
+    records it in the event, as it stood when the tick was made)."""
+    return event.kind == "checklist_ticked" and bool(event.data.get("checklist_complete"))
 
 
 def for_project_event(event) -> tuple[str, set[int]]:
     """The notice kind and its recipients (no recipients: no notice)."""
-    from projects.access import users_who_may_see_project
-
     project = event.project
     if event.kind in ("phase_changed", "adopted"):
-        wanted, kind = _project_people(project), event.kind
+        wanted, kind = _project_people(project, event), event.kind
     elif gate_ready(event):
         wanted, kind = _deciders(project.organisation_id), GATE_READY
     else:

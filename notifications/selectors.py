@@ -8,18 +8,20 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gevinst.access import benefit_projects_visible_to
+from ideas.access import ideas_visible_to
+from ideas.models import IdeaStatus
+from initiatives.models import Phase
 from notifications.models import DEFAULT_FREQUENCY, Notification, NotificationPreference
 from portal.models import User
+from portal.personal_data import choice_label, col, section
+from projects.access import projects_visible_to
 
 
 def notifications_visible_to(user: User) -> QuerySet[Notification]:
     """The user's notices about objects he may still see: a notice of an idea that has since
     become confidential (or of a project he has lost access to) is not shown, and its title
     is never rendered for him. Filtered in the database, so it is one query however many."""
-    from gevinst.access import benefit_projects_visible_to
-    from ideas.access import ideas_visible_to
-    from projects.access import projects_visible_to
-
     return Notification.objects.filter(user=user).filter(
         Q(idea_event__isnull=False, idea__in=ideas_visible_to(user).values("pk"))
         | Q(project_event__isnull=False, project__in=projects_visible_to(user).values("pk"))
@@ -64,8 +66,6 @@ class NoticeView:
 
 
 def _idea_text(n: Notification) -> str:
-    from ideas.models import IdeaStatus
-
     event = n.idea_event
     if n.kind == "status_changed":
         text = _("Status endret fra «%(old)s» til «%(new)s».") % {
@@ -82,8 +82,6 @@ def _idea_text(n: Notification) -> str:
 
 
 def _phase_label(value: str) -> str:
-    from projects.models import Phase
-
     return Phase(value).label if value in Phase.values else value
 
 
@@ -137,12 +135,11 @@ def describe(n: Notification) -> NoticeView:
 
 
 def personal_data(user: User) -> list:
-    """The user's e-mail choice and notices, for "Mine data" (portal.personal_data). Notices
+    """The user's e-mail choice and notices, for "Mine data" (overview.personal_data). Notices
     about objects the user may no longer see are listed without their title."""
     from django.utils.translation import gettext_lazy
 
     from notifications.models import EmailFrequency
-    from portal.personal_data import choice_label, col, section
 
     visible = set(notifications_visible_to(user).values_list("pk", flat=True))
     rows = [(n, describe(n) if n.pk in visible else None)

@@ -1,5 +1,9 @@
-"""Writes: notices for events (called by the event writers, inside the service's
-transaction), reading them, and the user's e-mail choice."""
+"""Writes: notices for events, reading them, and the user's e-mail choice.
+
+The idea, project and benefit services never call this app (it sits above them): they write
+their event rows, and the three consumers registered in NotificationsConfig.ready() turn the
+events into notices after the commit (portal.consumers: each event exactly once, retried if a
+run fails). Who hears what is notifications.recipients."""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gevinst.models import BenefitEvent
+from ideas.models import IdeaEvent
 from notifications import recipients
 from notifications.models import EmailFrequency, Notification, NotificationPreference
 from portal.errors import DomainError
 from portal.models import User
+from projects.models import ProjectEvent
 
 
 def _create(users: set[int], *, kind: str, emailed: bool = False, **fields) -> int:
@@ -27,6 +34,26 @@ def _create(users: set[int], *, kind: str, emailed: bool = False, **fields) -> i
 
         notifications_send_immediate.delay_on_commit(user_ids=sorted(users))
     return len(users)
+
+
+def notices_for_idea_event(event_id: int) -> int:
+    """The consumer of idea events (ideas.events.IDEA_EVENTS)."""
+    event = IdeaEvent.objects.select_related("idea", "actor").filter(pk=event_id).first()
+    return notify_idea_event(event) if event is not None else 0  # gone with its idea
+
+
+def notices_for_project_event(event_id: int) -> int:
+    """The consumer of project events (projects.events.PROJECT_EVENTS)."""
+    event = (ProjectEvent.objects.select_related("project__initiative", "actor")
+             .filter(pk=event_id).first())
+    return notify_project_event(event) if event is not None else 0
+
+
+def notices_for_benefit_event(event_id: int) -> int:
+    """The consumer of benefit events (gevinst.events.BENEFIT_EVENTS)."""
+    event = (BenefitEvent.objects.select_related("project", "benefit", "actor")
+             .filter(pk=event_id).first())
+    return notify_benefit_event(event) if event is not None else 0
 
 
 def notify_idea_event(event) -> int:

@@ -145,7 +145,8 @@ def check_outbox(now: datetime.datetime) -> Check:
 
 
 def check_indicator_marks(now: datetime.datetime) -> Check:
-    from gevinst.indicators.models import IndicatorDirty, IndicatorJob, JobState
+    from indicators.models import IndicatorJob, JobState
+    from initiatives.models import IndicatorDirty
 
     row = IndicatorDirty.objects.aggregate(waiting=Count("pk"), oldest=Min("marked_at"))
     jobs = IndicatorJob.objects.aggregate(

@@ -78,9 +78,10 @@ def celery_queue_length(queue: str) -> int:
 
 
 def default_queue() -> str:
-    from portal.celery import app
+    # The configured app (innoportal.celery) without importing the composition root.
+    from celery import current_app
 
-    return app.conf.task_default_queue
+    return current_app.conf.task_default_queue
 
 
 class SystemCollector(Collector):
@@ -122,7 +123,8 @@ class SystemCollector(Collector):
         yield length
 
     def _database(self) -> Iterator:
-        from gevinst.indicators.models import IndicatorDirty, IndicatorJob, JobState
+        from indicators.models import IndicatorJob, JobState
+        from initiatives.models import IndicatorDirty
         from portal.models import PendingTask
 
         now = timezone.now()
@@ -186,7 +188,7 @@ class SystemCollector(Collector):
 
 def _failed_without_start(now: datetime.datetime) -> int:
     """Failed jobs that never started (refused before running) count as failures too."""
-    from gevinst.indicators.models import IndicatorJob, JobState
+    from indicators.models import IndicatorJob, JobState
 
     return IndicatorJob.objects.filter(state=JobState.FAILED, finished_at__gte=now - JOB_WINDOW,
                                        started_at__isnull=True).count()

@@ -7,6 +7,7 @@ from portal import login_throttle
 from portal.forms import AdminLoginForm
 from portal.models import (
     ApiToken,
+    ConsumerQueueItem,
     Membership,
     Network,
     Organisation,
@@ -114,4 +115,21 @@ class SecurityEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConsumerQueueItem)
+class ConsumerQueueItemAdmin(admin.ModelAdmin):
+    """Rows waiting for a consumer (portal.consumers), read-only: failures show their error
+    and are retried; `manage.py consumers_run` runs the consumers now."""
+
+    list_display = ["consumer", "row_id", "created_at", "attempts", "retry_at", "last_error"]
+    list_filter = ["consumer"]
+    readonly_fields = ["consumer", "row_id", "created_at", "claim_token", "claimed_until",
+                       "attempts", "retry_at", "last_error"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -82,7 +82,7 @@ class FaultTolerantRedisCache(RedisCache):
     get_many = _tolerant("get_many", lambda *a, **k: {})
     has_key = _tolerant("has_key", lambda *a, **k: False)
     # add() reports "not stored": a debounce mark then schedules nothing, and the beat task
-    # picks the work up (gevinst.indicators.services._schedule_drain).
+    # picks the work up (portal.consumers).
     add = _tolerant("add", lambda *a, **k: False)
     set = _tolerant("set", lambda *a, **k: None)
     set_many = _tolerant("set_many", lambda data, *a, **k: list(data))

@@ -334,5 +334,36 @@ class SecurityEvent(models.Model):
         super().save(*args, **kwargs)
 
 
+class ConsumerQueueItem(models.Model):
+    """One written row waiting for one consumer in a higher layer (see portal.consumers).
+
+    Written in the same transaction as the row it points at, so it becomes visible exactly when
+    that row commits: a consumer reading this queue never skips a row whose transaction
+    committed late (as a cursor over ids would) and never sees one that rolled back. Claimed
+    with a compare-and-swap lease; deleted in the same transaction as the consumer's handling,
+    so each row is handled once. A failure keeps the row with its error for a later retry."""
+
+    consumer = models.CharField(max_length=100)
+    row_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The claim: a run's token and when its lease runs out (a run that died leaves the row to
+    # the next one after that).
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["consumer", "row_id"],
+                                               name="consumer_queue_item_once")]
+        # A run scans its consumer's rows oldest first.
+        indexes = [models.Index(fields=["consumer", "id"], name="consumer_queue_scan_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.consumer}: {self.row_id}"
+
+
 # Single sign-on's models live in their own module and belong to this app.
 from portal.sso.models import ExternalIdentity, IdentityProvider  # noqa: E402, F401

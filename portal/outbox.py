@@ -26,6 +26,7 @@ import functools
 import logging
 from dataclasses import dataclass
 
+from celery import current_app
 from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -41,13 +42,11 @@ STORABLE_OPTIONS = frozenset({"countdown", "queue", "priority", "expires"})
 
 
 def _eager() -> bool:
-    from portal.celery import app
-
-    return bool(app.conf.task_always_eager)
+    return bool(current_app.conf.task_always_eager)
 
 
 class OutboxTask(DjangoTask):
-    """The base class of every task (portal.celery sets it): *_on_commit go through the
+    """The base class of every task (innoportal.celery sets it): *_on_commit go through the
     outbox. Plain `delay()` / `apply_async()` publish directly, as in Celery."""
 
     def delay_on_commit(self, *args, **kwargs) -> None:
@@ -79,9 +78,7 @@ def enqueue_on_commit(task_name: str, *, args: list, kwargs: dict,
 
 
 def _send(task_name: str, args: list, kwargs: dict, options: dict) -> None:
-    from portal.celery import app
-
-    task = app.tasks[task_name]
+    task = current_app.tasks[task_name]
     if options:
         task.apply_async(args=args, kwargs=kwargs, **options)
     else:
@@ -189,6 +186,4 @@ def outbox_flush(*, grace_seconds: float | None = None, batch_size: int = 200) -
 
 
 def _registered_tasks():
-    from portal.celery import app
-
-    return app.tasks
+    return current_app.tasks

@@ -1,7 +1,8 @@
-"""What the system holds about one person ("Mine data", GDPR art. 15 and 20).
+"""The toolkit of "Mine data" (GDPR art. 15 and 20): what the system holds about one person.
 
-Each app's selectors contribute sections through `personal_data(user)`; this module defines
-the section shape, turns values into JSON-safe text and assembles the whole. Every section says
+Each app's selectors contribute sections through `personal_data(user)`, built with this
+module's section shape and JSON-safe values; overview.personal_data assembles the whole (it is
+the layer that may read every app). Every section says
 which user references ("app.Model.field") it reads, so a test can check that no foreign key to
 the user is forgotten when a model is added.
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.events import OrganisationEventKind
 from portal.models import (
     ApiToken,
     ExternalIdentity,
@@ -30,8 +32,6 @@ from portal.models import (
     SecurityEventKind,
     User,
 )
-
-FORMAT = "innoportal-personal-data/1"
 
 
 @dataclass
@@ -98,9 +98,7 @@ def yes_no(value: bool) -> str:
     return _("Ja") if value else _("Nei")
 
 
-def _portal_sections(user: User) -> list[Section]:
-    from portal.events import OrganisationEventKind
-
+def portal_sections(user: User) -> list[Section]:
     memberships = Membership.objects.filter(user=user).select_related("organisation", "unit")
     events = (OrganisationEvent.objects
               .filter(models.Q(actor=user) | models.Q(data__user_id=user.pk))
@@ -151,25 +149,3 @@ def _portal_sections(user: User) -> list[Section]:
                     col("address", _("Fra adresse")),
                 ], covers=("portal.SecurityEvent.user",)),
     ]
-
-
-def personal_data_sections(user: User) -> list[Section]:
-    from gevinst import selectors as gevinst_selectors
-    from ideas import selectors as idea_selectors
-    from notifications import selectors as notification_selectors
-    from projects import selectors as project_selectors
-
-    return [*_portal_sections(user), *idea_selectors.personal_data(user),
-            *project_selectors.personal_data(user), *gevinst_selectors.personal_data(user),
-            *notification_selectors.personal_data(user)]
-
-
-def personal_data_document(user: User) -> dict[str, Any]:
-    """The JSON export: the same sections as the page, keyed by section and column keys."""
-    return {
-        "format": FORMAT,
-        "exported_at": plain(timezone.now()),
-        "user": user.username,
-        "sections": {s.key: {"title": s.title, "rows": s.rows}
-                     for s in personal_data_sections(user)},
-    }

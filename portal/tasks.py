@@ -34,3 +34,19 @@ def password_reset_send(email: str, domain: str, use_https: bool, language: str)
     from portal.services import password_reset_send as send
 
     return send(email=email, domain=domain, use_https=use_https, language=language)
+
+
+@shared_task
+def consumer_run(name: str) -> str:
+    """Run one consumer of written rows (portal.consumers); woken after the writer's commit."""
+    from portal import consumers
+
+    return str(consumers.consumer_run(name))
+
+
+@shared_task
+def consumers_run_all() -> str:
+    """Every consumer, every minute from beat: the safety net for a lost or delayed wake."""
+    from portal import consumers
+
+    return str(consumers.consumers_run_all())

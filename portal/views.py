@@ -9,11 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_POST
 
 from portal import login_throttle, selectors, services
 from portal.access import get_organisation_for_user, organisations_where
-from portal.context_processors import user_context
 from portal.errors import DomainError
 from portal.forms import (
     ApiTokenForm,
@@ -69,19 +68,6 @@ class PasswordResetView(DjangoPasswordResetView):
     """Django's reset page with a form that leaves the lookup and the mail to the worker."""
 
     form_class = QueuedPasswordResetForm
-
-
-@login_required
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    ctx = user_context(request.user)
-    roles = {m.role for m in ctx["memberships"]}
-    return render(request, "portal/home.html", {
-        "roles": roles,
-        "capabilities": {c.value for c in ctx["capabilities"]},
-        "is_analyst": ctx["is_analyst"],
-        "networks": request.user.analysed_networks.all(),
-    })
 
 
 # --- organisation administration ------------------------------------------------------------
@@ -237,32 +223,6 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("Nøkkelen «%(name)s» er trukket tilbake.") % {"name": token.name})
     return redirect("api-tokens")
-
-
-# --- personal data ("Mine data") -----------------------------------------------------------
-
-@login_required
-@never_cache
-@require_safe
-def my_data(request: HttpRequest) -> HttpResponse:
-    """Everything the system holds about the signed-in user, and only that (GDPR art. 15)."""
-    from portal.personal_data import personal_data_sections
-
-    return render(request, "portal/my_data.html",
-                  {"sections": personal_data_sections(request.user)})
-
-
-@login_required
-@never_cache
-@require_safe
-def my_data_export(request: HttpRequest) -> JsonResponse:
-    """The same as a JSON file to take elsewhere (GDPR art. 20)."""
-    from portal.personal_data import personal_data_document
-
-    response = JsonResponse(personal_data_document(request.user),
-                            json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = 'attachment; filename="innoportal-mine-data.json"'
-    return response
 
 
 # --- errors ---------------------------------------------------------------------------------

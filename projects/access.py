@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from portal.access import membership_for, organisations_where, user_can
-from portal.models import Network, User
+from portal.models import Membership, Network, User
 from portal.roles import Capability
 from projects.models import Project, Visibility
 
@@ -58,8 +58,6 @@ def get_project_for_user(user: User, pk: int, *, write: bool = False) -> Project
 def users_who_may_see_project(project: Project, user_ids) -> set[int]:
     """Those of `user_ids` who may see the project now (projects_visible_to from the project's
     side): notices about it go only to them."""
-    from portal.models import Membership
-
     user_ids = set(user_ids)
     if not user_ids:
         return set()

@@ -11,9 +11,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
 from portal.models import Organisation, User
-from projects.models import GateChecklistItem, Initiative, Project
-from projects.phase_log import phase_change_record
+from projects.models import GateChecklistItem, Project
 from projects.services import (
     checklist_tick,
     checklists_ensure_defaults,

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from notifications.services import notify_project_event
+from portal.consumers import rows_written
 from projects.models import Project, ProjectEvent
 
 
@@ -24,10 +24,14 @@ class ProjectEventKind(models.TextChoices):
 ORG_CHECKLIST_CHANGED = "gate_checklist_changed"
 
 
+# The topic of project events for their consumers (portal.consumers): the notification centre
+# turns some into notices, gevinst asks for a new plan approval when a gate is passed.
+PROJECT_EVENTS = "projects.ProjectEvent"
+
+
 def project_event_record(*, project: Project, actor, kind: ProjectEventKind,
                          **data) -> ProjectEvent:
-    """Write the event and, in the same transaction, the notices it gives (who hears what:
-    notifications.recipients)."""
+    """Write the event; its consumers read it after the commit (portal.consumers)."""
     event = ProjectEvent.objects.create(project=project, actor=actor, kind=kind, data=data)
-    notify_project_event(event)
+    rows_written(PROJECT_EVENTS, [event.pk], kind=event.kind)
     return event

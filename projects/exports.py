@@ -1,23 +1,25 @@
 """The project list as CSV or Excel: the rows the user's list shows (same scope, same filters),
 with costs, funding, benefits, dates and, for stopped projects, the reason and the lesson.
 
-Nothing about who submitted the idea a project came from is exported: a project keeps only
-the idea's number, so an anonymous submitter stays anonymous (the idea export is where the
-submitter is shown, to those who may see it)."""
+Nothing about who submitted the idea a project came from is exported: the ideas app adds only
+the idea's number and confidentiality (projects.extensions), so an anonymous submitter stays
+anonymous (the idea export is where the submitter is shown, to those who may see it); the
+benefits app adds the number of benefits."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from initiatives.models import ORDERED_PHASES, Phase, StopReason, Track
 from portal.exports import Column, ExportRequestError, ExportSpec, choice_labels, export_view
 from projects import selectors
+from projects.extensions import project_export_extensions
 from projects.filters import ProjectListFilter
-from projects.models import ORDERED_PHASES, Phase, StopReason, Track, Visibility, WelfareArea
+from projects.models import Visibility, WelfareArea
 
 
 def _person(user) -> str:
@@ -26,12 +28,10 @@ def _person(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _idea(project):
-    # The reverse one-to-one raises when the project did not come from an idea.
-    try:
-        return project.initiative.idea
-    except ObjectDoesNotExist:
-        return None
+def _extension_columns(slot: str) -> list[Column]:
+    """The columns the apps above projects add after `slot` (projects.extensions)."""
+    return [column for extension in project_export_extensions() if extension.after == slot
+            for column in extension.columns()]
 
 
 def project_columns() -> list[Column]:
@@ -40,7 +40,7 @@ def project_columns() -> list[Column]:
     areas, visibilities = choice_labels(WelfareArea), choice_labels(Visibility)
     reasons = choice_labels(StopReason)
     status = {Phase.PARKED: _("Parkert"), Phase.STOPPED: _("Stoppet")}
-    active, yes, no = _("Aktiv"), _("Ja"), _("Nei")
+    active = _("Aktiv")
     following = {phase: phases[ORDERED_PHASES[i + 1]]
                  for i, phase in enumerate(ORDERED_PHASES[:-1])}
 
@@ -77,20 +77,14 @@ def project_columns() -> list[Column]:
         Column(_("Synlighet"), _("Hvem prosjektet er delt med"),
                lambda p: visibilities.get(p.visibility, p.visibility)),
         Column(_("Prosjektleder"), _("Navn på prosjektlederen"), lambda p: _person(p.leader)),
-        Column(_("Fra idé"), _("Nummeret på idéen prosjektet kom fra (innsenderen står ikke "
-                               "her; se idéeksporten)"),
-               lambda p: _idea(p).pk if _idea(p) else "", "tall"),
-        Column(_("Konfidensiell"), _("«Ja» når idéen er konfidensiell: prosjektet deles aldri "
-                                     "utenfor organisasjonen"),
-               lambda p: yes if _idea(p) and _idea(p).is_confidential else no),
+        *_extension_columns("leader"),
         Column(_("Engangskostnader"), _("Sum engangskostnader (kr)"),
                lambda p: p.one_off_costs, "kroner"),
         Column(_("Årlige kostnader"), _("Sum årlige kostnader (kr per år)"),
                lambda p: p.annual_costs, "kroner"),
         Column(_("Finansiering"), _("Sum finansiering fra alle kilder (kr)"),
                lambda p: p.funding_total, "kroner"),
-        Column(_("Gevinster"), _("Antall gevinster i gevinstrealiseringsplanen"),
-               lambda p: p.benefit_count, "tall"),
+        *_extension_columns("funding"),
         Column(_("Adoptert fra"), _("Prosjektet (og organisasjonen) dette er adoptert fra"),
                lambda p: (f"{p.adopted_from.title} ({p.adopted_from.organisation.name})"
                           if p.adopted_from_id else "")),

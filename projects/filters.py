@@ -3,9 +3,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Phase
 from portal.access import member_organisation_ids, organisations_where
 from portal.models import SizeClass, Unit, User
-from projects.models import Phase, Project, Visibility, WelfareArea
+from projects.models import Project, Visibility, WelfareArea
 from projects.selectors import search
 
 PROJECT_PHASE_CHOICES = [(p, Phase(p).label) for p in (

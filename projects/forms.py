@@ -5,8 +5,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Phase, StopReason
 from portal.models import Organisation, Unit, User
-from projects.models import Phase, Project, StopReason
+from projects.models import Project
 from projects.services.adoption import ADOPTION_START_PHASES
 from projects.services.content import CONTENT_KINDS, item_version
 

@@ -1,12 +1,7 @@
-"""The spine shared by ideas, projects, benefits and the indicators.
+"""Projects: an initiative's project (its phase history lives in the spine, initiatives.models),
+its events, costs, gate checklists and content (team, participants, partners, funding, risks,
+milestones, links)."""
 
-An *initiative* is an idea together with the project it became, or a project that did not come
-from an idea (DOMAIN.md, indicator rule 1). Its phase history is the PhaseChange log: every
-submission, approval, gate decision, park, resume, stop, rejection and merge is one row, written
-by the owning app's service. The indicators read this log as of a date, never the current state.
-"""
-
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,53 +9,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from initiatives.models import Initiative, Phase, Track
 from portal.models import EventBase, Organisation, Unit
-
-
-class Phase(models.TextChoices):
-    DRAFT = "draft", _("Utkast")
-    IDEA = "idea", _("Idé")
-    CONCEPT = "concept", _("Konsept")
-    PILOT = "pilot", _("Utprøving")
-    IMPLEMENTATION = "implementation", _("Implementering")
-    BENEFIT_REALISATION = "benefit_realisation", _("Gevinstrealisering")
-    SPREAD = "spread", _("Spredning")
-    PARKED = "parked", _("Parkert")
-    STOPPED = "stopped", _("Stoppet")
-    REJECTED = "rejected", _("Avvist")
-    MERGED = "merged", _("Slått sammen")
-
-
-# The six ordered phases (DOMAIN.md table); their order defines "forward".
-ORDERED_PHASES: tuple[str, ...] = (
-    Phase.IDEA, Phase.CONCEPT, Phase.PILOT, Phase.IMPLEMENTATION,
-    Phase.BENEFIT_REALISATION, Phase.SPREAD,
-)
-PHASE_ORDER: dict[str, int] = {p: i for i, p in enumerate(ORDERED_PHASES)}
-# The eight phases the indicators count (phase_counts).
-COUNTED_PHASES: tuple[str, ...] = (*ORDERED_PHASES, Phase.PARKED, Phase.STOPPED)
-# Phases after which nothing more happens.
-TERMINAL_PHASES = frozenset({Phase.STOPPED, Phase.REJECTED, Phase.MERGED})
-
-
-class Track(models.TextChoices):
-    FULL = "full", _("Full")
-    FAST_TRACK = "fast_track", _("Hurtigspor")
-    COMMERCIAL = "commercial", _("Kommersielt potensial")
 
 
 class Visibility(models.TextChoices):
     ORGANISATION = "organisation", _("Egen organisasjon")
     NETWORK = "network", _("Nettverk")
     PUBLIC = "public", _("Offentlig")
-
-
-class StopReason(models.TextChoices):
-    NO_EFFECT = "no_effect", _("Ingen effekt")
-    TOO_COSTLY = "too_costly", _("For kostbart")
-    TECHNOLOGY_IMMATURE = "technology_immature", _("Umoden teknologi")
-    LACKING_ANCHORING = "lacking_anchoring", _("Manglende forankring")
-    OTHER = "other", _("Annet")
 
 
 class WelfareArea(models.TextChoices):
@@ -73,94 +29,6 @@ class WelfareArea(models.TextChoices):
     ROUTE_LOGISTICS = "route_logistics", _("Ruteplanlegging")
     OTHER = "other", _("Annet")
 
-
-def new_initiative_key() -> str:
-    return f"ip-{uuid.uuid4().hex}"
-
-
-class Initiative(models.Model):
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="initiatives")
-    # Stable key of the portfolio exchange format: the file's key for imported initiatives, a
-    # random one for initiatives born here, so an export re-imports to the same rows.
-    key = models.CharField(max_length=200, unique=True, default=new_initiative_key)
-    title = models.CharField(_("tittel"), max_length=200)
-    track = models.CharField(_("spor"), max_length=20, choices=Track.choices, default=Track.FULL)
-    # Current phase, kept by the services that write PhaseChange rows; for lists and filters.
-    # The indicators never read it: they read the log as of the period end.
-    phase = models.CharField(_("fase"), max_length=30, choices=Phase.choices,
-                             default=Phase.DRAFT)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("initiativ")
-        verbose_name_plural = _("initiativ")
-        indexes = [models.Index(fields=["organisation", "phase"])]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-def _forward_moves() -> models.Q:
-    condition = models.Q()
-    for i, phase in enumerate(ORDERED_PHASES[:-1]):
-        condition |= models.Q(from_phase=phase, to_phase__in=ORDERED_PHASES[i + 1:])
-    return condition
-
-
-class PhaseChange(models.Model):
-    """One phase change of an initiative: a gate decision, or an idea's screening step.
-
-    The phase on date D is the `to_phase` of the last row with effective_date <= D; on equal
-    dates the later-recorded row (higher id) wins. Equivalently: the row with
-    effective_date <= D and (valid_until is null or valid_until > D)."""
-
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
-                                   related_name="phase_changes")
-    # Denormalised from the initiative so the indicator job aggregates per organisation
-    # without a join.
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    from_phase = models.CharField(max_length=30, choices=Phase.choices, blank=True)
-    to_phase = models.CharField(max_length=30, choices=Phase.choices)
-    effective_date = models.DateField(_("gjelder fra"))
-    # The effective date of the next change (exclusive); null while this is the current phase.
-    # Kept by phase_change_record(), so "phase on E" is the one row per initiative with
-    # effective_date <= E < valid_until: an index range, not a sort of the whole log.
-    valid_until = models.DateField(null=True, blank=True, editable=False)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
-    rationale = models.TextField(_("begrunnelse"), blank=True)
-    checklist = models.JSONField(_("sjekkliste slik den var"), default=list, blank=True)
-    stop_reason = models.CharField(max_length=30, choices=StopReason.choices, blank=True)
-    lesson_learned = models.TextField(_("læringspunkter"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # Rule 4: a move between two of the six ordered phases to a later one. Derived from the
-    # row's own phases, so the job counts a period's forward moves from a partial index.
-    is_forward = models.GeneratedField(
-        expression=models.Case(
-            models.When(_forward_moves(), then=models.Value(True)),
-            default=models.Value(False)),
-        output_field=models.BooleanField(), db_persist=True)
-
-    class Meta:
-        ordering = ["effective_date", "id"]
-        verbose_name = _("faseendring")
-        verbose_name_plural = _("faseendringer")
-        indexes = [
-            # "Phase of each initiative on E": the last row per initiative up to E.
-            models.Index(fields=["initiative", "effective_date", "id"]),
-            # Forward transitions inside a period, per organisation.
-            models.Index(fields=["organisation", "effective_date"]),
-            # Phase of every initiative on E, nationally (the indicator job).
-            models.Index(fields=["effective_date", "valid_until"]),
-            # Forward moves inside a period (rule 4).
-            models.Index(fields=["effective_date", "organisation"],
-                         condition=models.Q(is_forward=True), name="phasechange_forward_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return (f"{self.initiative}: {self.from_phase or '–'} → {self.to_phase} "
-                f"({self.effective_date})")
 
 
 class Project(models.Model):

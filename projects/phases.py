@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from projects.models import ORDERED_PHASES, Phase, Track
+from initiatives.models import ORDERED_PHASES, Phase, Track
 
 ORDER = {p: i for i, p in enumerate(ORDERED_PHASES)}
 PROJECT_PHASES = ORDERED_PHASES[1:]  # concept … spread: where projects live

@@ -10,20 +10,17 @@ from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.access import member_organisation_ids
+from initiatives.models import ORDERED_PHASES, Phase, PhaseChange
+from portal.access import (
+    may_see_anonymous_submitter,
+    member_organisation_ids,
+)
 from portal.models import User
+from portal.personal_data import choice_label, col, section
 from projects.access import projects_visible_to
 from projects.events import ProjectEventKind
-from projects.models import (
-    ORDERED_PHASES,
-    Phase,
-    PhaseChange,
-    Project,
-    ProjectCost,
-    ProjectFunding,
-    ProjectMilestone,
-    Visibility,
-)
+from projects.extensions import project_export_extensions
+from projects.models import Project, ProjectCost, ProjectFunding, ProjectMilestone, Visibility
 from projects.phases import PROJECT_PHASES, InvalidMove, classify
 
 
@@ -115,24 +112,14 @@ class TimelineEntry:
     anonymous: bool = False  # the actor is an anonymous idea's submitter, hidden from the reader
 
 
-def hidden_submitter_id(project: Project, user: User) -> int | None:
-    """The submitter of the project's origin idea when that idea is anonymous and `user` may
-    not see who sent it in (ideas.access.may_see_submitter), else None. The idea's submission
-    is the initiative's first phase change, decided by the submitter: shown on the project's
-    timeline and in its transitions API, it would name the anonymous submitter."""
-    from ideas.access import may_see_submitter
-    from ideas.models import Idea
-
-    idea = (Idea.objects.filter(initiative_id=project.initiative_id, is_anonymous=True)
-            .only("pk", "is_anonymous", "submitter_id", "organisation_id").first())
-    if idea is None or idea.submitter_id is None or may_see_submitter(user, idea):
-        return None
-    return idea.submitter_id
-
-
-def is_hidden_submission(change: PhaseChange, hidden_id: int | None) -> bool:
-    return (hidden_id is not None and change.decided_by_id == hidden_id
-            and change.to_phase == Phase.IDEA)
+def is_hidden_submission(change: PhaseChange, user: User) -> bool:
+    """The change is an anonymous idea's submission (the initiative's first phase change,
+    decided by its submitter) and `user` may not see who sent the idea in: shown on the
+    project's timeline or in its transitions API it would name the anonymous submitter. The
+    flag is the spine's (PhaseChange.anonymous_submission, kept by the idea services); the
+    rule is portal.access.may_see_anonymous_submitter."""
+    return change.anonymous_submission and not may_see_anonymous_submitter(
+        user, change.organisation_id, change.decided_by_id)
 
 
 def timeline(project: Project, *, since: datetime.datetime | None, user: User,
@@ -141,14 +128,13 @@ def timeline(project: Project, *, since: datetime.datetime | None, user: User,
     out of the event side: the PhaseChange row itself carries the decision. Entries recorded
     after `since` (the user's previous visit) are new. The anonymous submitter of the origin
     idea is not named to readers who may not see them."""
-    hidden = hidden_submitter_id(project, user)
     changes = (project.initiative.phase_changes.select_related("decided_by")
                .order_by("-created_at", "-id")[:limit])
     events = (project.events.exclude(kind=ProjectEventKind.PHASE_CHANGED)
               .select_related("actor").order_by("-created_at", "-id")[:limit])
     entries = [TimelineEntry(at=c.created_at, kind="phase", change=c,
-                             actor=None if is_hidden_submission(c, hidden) else c.decided_by,
-                             anonymous=is_hidden_submission(c, hidden),
+                             actor=None if is_hidden_submission(c, user) else c.decided_by,
+                             anonymous=is_hidden_submission(c, user),
                              is_new=since is not None and c.created_at > since)
                for c in changes]
     entries += [TimelineEntry(at=e.created_at, kind="event", actor=e.actor, event=e,
@@ -199,20 +185,20 @@ def _first_change(**conditions) -> Subquery:
 
 
 def with_export_figures(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """The project list's rows with what the export adds: cost and funding totals, benefit
-    and adoption counts, start and phase dates, next open milestone and, for stopped
-    projects, the stop reason and lesson. Constant query count: all of it is subqueries."""
-    from gevinst.models import Benefit
-
+    """The project list's rows with what the export adds: cost and funding totals, adoption
+    counts, start and phase dates, next open milestone and, for stopped projects, the stop
+    reason and lesson, and what the apps above add (projects.extensions). Constant query
+    count: all of it is subqueries."""
     money = DecimalField(max_digits=16, decimal_places=2)
     number = IntegerField()
     zero = Decimal(0)
     stop = _first_change(to_phase=Phase.STOPPED).order_by("-effective_date", "-id")
     milestone = (ProjectMilestone.objects.filter(project=OuterRef("pk"), done_on__isnull=True)
                  .order_by("due_on", "id"))
+    for extension in project_export_extensions():
+        projects = extension.annotate(projects)
     return projects.select_related(
-        "initiative", "organisation", "unit", "leader", "initiative__idea",
-        "adopted_from__organisation",
+        "initiative", "organisation", "unit", "leader", "adopted_from__organisation",
     ).annotate(
         one_off_costs=Coalesce(_per_project(ProjectCost.objects.filter(recurrence="one_off"),
                                             Sum("amount_nok"), money), zero, output_field=money),
@@ -220,7 +206,6 @@ def with_export_figures(projects: QuerySet[Project]) -> QuerySet[Project]:
                                            Sum("amount_nok"), money), zero, output_field=money),
         funding_total=Coalesce(_per_project(ProjectFunding.objects.all(), Sum("amount_nok"),
                                             money), zero, output_field=money),
-        benefit_count=Coalesce(_per_project(Benefit.objects.all(), Count("pk"), number), 0),
         adoption_count=Coalesce(Subquery(
             Project.objects.filter(adopted_from=OuterRef("pk")).order_by()
             .values("adopted_from").annotate(n=Count("pk")).values("n")[:1],
@@ -239,11 +224,10 @@ def with_export_figures(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def personal_data(user: User) -> list:
-    """The user's own rows in the projects app, for "Mine data" (portal.personal_data)."""
+    """The user's own rows in the projects app, for "Mine data" (overview.personal_data)."""
     from django.utils.translation import gettext as _
     from django.utils.translation import gettext_lazy
 
-    from portal.personal_data import choice_label, col, section
     from projects.models import ProjectChecklistTick, ProjectEvent, ProjectMember, ProjectVisit
 
     project = col("project", _("Prosjekt"), "project.title")
@@ -267,7 +251,7 @@ def personal_data(user: User) -> list:
                     col("effective_date", _("Gjelder fra")),
                     col("rationale", _("Begrunnelse")),
                     col("lesson_learned", _("Læringspunkter")),
-                ], covers=("projects.PhaseChange.decided_by",)),
+                ], covers=("initiatives.PhaseChange.decided_by",)),
         section("checklist_ticks", gettext_lazy("Sjekkpunkter du har krysset av"),
                 ProjectChecklistTick.objects.filter(ticked_by=user)
                 .select_related("project", "item"), [

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from gevinst.selectors import project_panel
+from initiatives.models import ORDERED_PHASES, Phase
+from initiatives.phase_log import last_phase_change
 from portal.access import (
     can_anywhere,
     get_organisation_for_user,
@@ -28,6 +29,7 @@ from portal.roles import Capability
 from portal.views import form_error
 from projects import selectors, services
 from projects.access import get_project_for_user, is_member, may_decide, may_edit
+from projects.extensions import project_panels
 from projects.filters import CatalogueFilter, ProjectListFilter
 from projects.forms import (
     AdoptForm,
@@ -36,8 +38,7 @@ from projects.forms import (
     ProjectForm,
     content_form_class,
 )
-from projects.models import ORDERED_PHASES, GateChecklistItem, Phase
-from projects.phase_log import last_phase_change
+from projects.models import GateChecklistItem
 from projects.phases import PROJECT_PHASES
 from projects.services.checklists import gate_checklist
 from projects.services.content import CONTENT_KINDS
@@ -160,14 +161,19 @@ def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
                for key, spec in CONTENT_KINDS.items()]
     overdue = {row["obj"].pk for section in content if section["key"] == "milestones"
                for row in section["rows"] if row["overdue"]}
+    loaded = {"costs": next(s["objects"] for s in content if s["key"] == "costs")}
     context = {
         "project": project, "may_edit": may_edit(request.user, project),
         "previous_visit": previous_visit, "timeline": timeline,
         "new_count": sum(1 for e in timeline if e.is_new),
         "content": content, "overdue": overdue, "today": today,
         "adopters": selectors.adopters_of(project),
-        "benefits_panel": project_panel(project, request.user, costs=next(
-            s["objects"] for s in content if s["key"] == "costs")),
+        # What the apps above projects add to the page (the benefits panel: gevinst), given
+        # the rows the page has read already so they are not read twice.
+        "panels": [{"template": panel.template,
+                    "context": panel.context(project, request.user, loaded=loaded)}
+                   for panel in project_panels()],
+        "panel_stylesheets": [p.stylesheet for p in project_panels() if p.stylesheet],
         "my_organisations": set(member_organisation_ids(request.user)),
         **_decision_context(request, project, decision_form, timeline=timeline),
     }

@@ -269,6 +269,33 @@ def main() -> int:
         wait_for(finished, seconds=90, what="the worker to finish the recompute job", procs=procs)
         say("the worker ran the recompute job to the end")
 
+        # The consumers of written rows run on the worker: an idea's status change, committed
+        # by the web process, becomes a notice there (portal.consumers).
+        client = Client(base)
+        client.jar.set_policy(PlainHttpCookiePolicy())
+        client.sign_in("koordinator", "innoportal-demo")
+        status, _, body = client.request("GET", "/api/v1/me/")
+        expect(status == 200, f"GET /api/v1/me/ answered {status}")
+        own = json.loads(body)["memberships"][0]["organisation"]["org_number"]
+        status, _, body = client.request("GET", "/api/v1/ideas/?page_size=200")
+        expect(status == 200, f"GET /api/v1/ideas/ answered {status}")
+        submitted = [i["id"] for i in json.loads(body)["results"]
+                     if i["status"] == "submitted" and i["organisation"] == own]
+        expect(bool(submitted), "the demo has no submitted idea to review")
+        status, _, body = client.request("POST", f"/api/v1/ideas/{submitted[0]}/review/",
+                                         json_body={})
+        expect(status == 200, f"POST …/review/ answered {status}: {body[:300]!r}")
+        count = ("from notifications.models import Notification; print(Notification.objects"
+                 f".filter(idea_id={submitted[0]}, idea_event__data__new='in_review').count())")
+
+        def noticed():
+            out = subprocess.run([*manage, "shell", "-c", count], cwd=ROOT, env=env,
+                                 capture_output=True, text=True)
+            return out.stdout.strip() not in ("", "0")
+        wait_for(noticed, seconds=90, what="the worker to write the status change's notice",
+                 procs=procs)
+        say("the worker turned an event into its notice")
+
         wait_for(lambda: "Sending due task" in logs["beat"].read_text(), seconds=90,
                  what="beat to send a task", procs=procs)
         say("beat sends its tasks")

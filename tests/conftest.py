@@ -117,7 +117,7 @@ def celery_eager():
     """Tasks run in the test's process when published, also in the suite's Redis run: the
     test plays the worker (without it, a message would wait in Redis for a worker that the
     suite does not start)."""
-    from portal.celery import app
+    from innoportal.celery import app
 
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = True

@@ -2,18 +2,16 @@ from rest_framework import serializers
 
 from gevinst import selectors
 from gevinst.models import (
-    AssessmentKind,
     Beneficiary,
     Benefit,
-    BenefitAssessment,
     BenefitPlan,
     BenefitStatus,
     BenefitType,
-    Dimension,
     Direction,
     Measurement,
 )
 from gevinst.services import UNITS
+from initiatives.models import AssessmentKind, BenefitAssessment, Dimension
 
 
 class BenefitSerializer(serializers.ModelSerializer):

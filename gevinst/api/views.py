@@ -21,7 +21,8 @@ from gevinst.api.serializers import (
     MeasurementInput,
     MeasurementSerializer,
 )
-from gevinst.models import Benefit, BenefitPlan, BenefitStatus, BenefitType, Dimension
+from gevinst.models import Benefit, BenefitPlan, BenefitStatus, BenefitType
+from initiatives.models import Dimension
 from portal.api.base import ScopedViewSetMixin
 from portal.errors import DomainError
 from portal.models import User

@@ -2,7 +2,8 @@ from rest_framework import serializers
 
 from ideas.access import may_see_comment_author, may_see_submitter
 from ideas.models import Comment, Idea, InnovationType, Novelty, Origin, Score, TargetGroup
-from projects.models import Track, Visibility, WelfareArea
+from initiatives.models import Track
+from projects.models import Visibility, WelfareArea
 
 
 class IdeaSerializer(serializers.ModelSerializer):

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from ideas.access import may_edit
 from ideas.events import IdeaEventKind, idea_event_record
 from ideas.models import Campaign, Comment, Follow, Idea, IdeaStatus, Support, Tag
+from initiatives.models import Initiative, Phase, Track
+from initiatives.phase_log import phase_change_record, submission_anonymity_set
 from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation, Unit, User
 from portal.roles import Capability
-from projects.models import Initiative, Phase, Project, Track, Visibility
-from projects.phase_log import phase_change_record
+from projects.models import Project, Visibility
 from projects.services import project_create_from_idea
 
 S = IdeaStatus
@@ -142,6 +143,12 @@ def idea_update(*, actor: User, idea: Idea, tags: Iterable[str] | None = None,
                 setattr(locked, name, value)
                 changed.append(name)
         locked.save(update_fields=["title", "need", *fields, "updated_at"])
+        if "is_anonymous" in changed:
+            # The phase log hides an anonymous submitter by its own flag (the project
+            # timeline and the transitions API read the log, not the idea).
+            submission_anonymity_set(initiative_id=locked.initiative_id,
+                                     submitter_id=locked.submitter_id,
+                                     anonymous=locked.is_anonymous)
         if "title" in changed or "track" in changed:
             Initiative.objects.filter(pk=locked.initiative_id).update(title=locked.title,
                                                                       track=locked.track)
@@ -191,9 +198,11 @@ def _change(*, actor: User, idea: Idea, source: str, to: str, capability: Capabi
         phase = TRANSITIONS[(source, to)]
         change = None
         if phase is not None:
-            change = phase_change_record(initiative=locked.initiative, to_phase=phase,
-                                         effective_date=effective_date, actor=actor,
-                                         rationale=extra.get("rejection_reason", ""))
+            change = phase_change_record(
+                initiative=locked.initiative, to_phase=phase, effective_date=effective_date,
+                actor=actor, rationale=extra.get("rejection_reason", ""),
+                anonymous_submission=(locked.is_anonymous and phase == Phase.IDEA
+                                      and actor.pk == locked.submitter_id))
         old = locked.status
         locked.status = to
         update = ["status", "updated_at"]

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from projects.models import Phase, PhaseChange, Project, StopReason
+from initiatives.models import Phase, PhaseChange, StopReason
+from projects.models import Project
 from projects.selectors import is_hidden_submission
 
 
@@ -19,7 +20,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class PhaseChangeSerializer(serializers.ModelSerializer):
     """`decided_by` is null for the submission of an anonymous idea when the reader may not
-    see its submitter (the view passes `hidden_submitter_id` in the context)."""
+    see its submitter (the view passes the reader as `user` in the context)."""
 
     decided_by = serializers.SerializerMethodField()
 
@@ -29,8 +30,10 @@ class PhaseChangeSerializer(serializers.ModelSerializer):
                   "stop_reason", "lesson_learned", "checklist", "created_at"]
 
     def get_decided_by(self, change: PhaseChange) -> str | None:
-        if change.decided_by_id is None or is_hidden_submission(
-                change, self.context.get("hidden_submitter_id")):
+        user = self.context.get("user")
+        if change.decided_by_id is None or (
+                change.anonymous_submission if user is None
+                else is_hidden_submission(change, user)):
             return None
         return change.decided_by.username
 

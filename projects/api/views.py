@@ -4,10 +4,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from initiatives.models import Phase
 from portal.access import organisations_where
 from portal.api.base import ScopedReadOnlyViewSet
 from portal.errors import DomainError
-from projects import selectors, services
+from projects import services
 from projects.access import get_project_for_user, is_member, projects_visible_to
 from projects.api.serializers import (
     AdoptInput,
@@ -17,7 +18,7 @@ from projects.api.serializers import (
     ProjectSerializer,
     TransitionInput,
 )
-from projects.models import GateChecklistItem, Phase, Project, Visibility, WelfareArea
+from projects.models import GateChecklistItem, Project, Visibility, WelfareArea
 from projects.services.checklists import gate_checklist
 
 
@@ -56,14 +57,14 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         if request.method == "GET":
             history = project.initiative.phase_changes.select_related("decided_by").order_by(
                 "effective_date", "id")
-            hidden = selectors.hidden_submitter_id(project, request.user)
             return Response(PhaseChangeSerializer(
-                history, many=True, context={"hidden_submitter_id": hidden}).data)
+                history, many=True, context={"user": request.user}).data)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         change = services.project_transition(actor=request.user, project=project,
                                              **data.validated_data)
-        return Response(PhaseChangeSerializer(change).data, status=201)
+        return Response(PhaseChangeSerializer(change, context={"user": request.user}).data,
+                        status=201)
 
     @extend_schema(request=AdoptInput, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])

@@ -5,13 +5,14 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from initiatives.models import Initiative, Phase
+from initiatives.phase_log import phase_change_record
 from portal.access import user_can
 from portal.errors import DomainError, Forbidden
 from portal.models import Organisation, User
 from portal.roles import Capability
 from projects.events import ProjectEventKind, project_event_record
-from projects.models import Initiative, Phase, Project, Visibility
-from projects.phase_log import phase_change_record
+from projects.models import Project, Visibility
 from projects.services.checklists import checklists_ensure_defaults
 
 ADOPTION_START_PHASES = (Phase.CONCEPT, Phase.PILOT)
@@ -46,7 +47,8 @@ def project_adopt(*, actor: User, origin: Project, organisation: Organisation,
             raise DomainError(_("Organisasjonen har allerede adoptert dette prosjektet."),
                               code="already_adopted")
         initiative = Initiative.objects.create(organisation=organisation, title=origin.title,
-                                               track=origin.track)
+                                               track=origin.track,
+                                               adopted_from_id=origin.initiative_id)
         project = Project.objects.create(
             initiative=initiative, organisation=organisation, title=origin.title,
             need=origin.need, description=origin.description, track=origin.track,

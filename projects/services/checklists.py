@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from initiatives.models import Phase
 from portal.access import user_can
 from portal.errors import DomainError, Forbidden
 from portal.events import organisation_event_record
@@ -14,7 +15,7 @@ from portal.models import Organisation, User
 from portal.roles import Capability
 from projects.access import may_edit
 from projects.events import ORG_CHECKLIST_CHANGED, ProjectEventKind, project_event_record
-from projects.models import GateChecklistItem, Phase, Project, ProjectChecklistTick
+from projects.models import GateChecklistItem, Project, ProjectChecklistTick
 from projects.phases import PROJECT_PHASES
 
 # DOMAIN.md "Projects and phases", column "typical gate evidence", and the KS roadmap's exit
@@ -102,11 +103,16 @@ def checklist_tick(*, actor: User, project: Project, item: GateChecklistItem,
             changed = ProjectChecklistTick.objects.filter(project=project,
                                                           item=item).delete()[0] > 0
         if changed:
+            # Whether this tick completed the checklist of the phase the project is in: a
+            # fact of this moment (the notices that the gate is ready are written from the
+            # event after the commit, when more may have changed).
+            complete = done and item.phase == project.initiative.phase and all(
+                row["done"] for row in gate_checklist(project))
             project_event_record(
                 project=project, actor=actor,
                 kind=ProjectEventKind.CHECKLIST_TICKED if done
                 else ProjectEventKind.CHECKLIST_UNTICKED,
-                item=item.pk, text=item.text, phase=item.phase)
+                item=item.pk, text=item.text, phase=item.phase, checklist_complete=complete)
     return changed
 
 

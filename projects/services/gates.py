@@ -6,20 +6,21 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from gevinst.history import assessment_add
-from gevinst.services import benefit_plan_reapproval_required
+from initiatives.assessments import assessment_add
+from initiatives.models import Initiative, Phase, PhaseChange, StopReason, Track
+from initiatives.phase_log import phase_change_record
 from portal.access import user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
 from portal.roles import Capability
 from projects.events import ProjectEventKind, project_event_record
-from projects.models import Initiative, Phase, PhaseChange, Project, StopReason, Track
-from projects.phase_log import phase_change_record
+from projects.models import Project
 from projects.phases import PROJECT_PHASES, InvalidMove, Move, classify
 from projects.services.checklists import checklists_ensure_defaults, gate_checklist
 
 # Moves that pass a gate: the checklist of the phase being left must be complete, or the
-# decision must say why the project goes on anyway.
+# decision must say why the project goes on anyway; and the phase left ends, so the benefit
+# plan is to be approved again (gevinst consumes the PHASE_CHANGED event, which names the move).
 GATE_MOVES = frozenset({Move.FORWARD, Move.FAST_TRACK})
 
 
@@ -134,8 +135,5 @@ def project_transition(*, actor: User, project: Project, to_phase: str,
                              effective_date=change.effective_date.isoformat(),
                              phase_change_id=change.pk,
                              open_items=len(open_items) if move in GATE_MOVES else 0)
-        if move in GATE_MOVES:
-            # A phase ended: the benefit realisation plan is to be approved again (DOMAIN.md).
-            benefit_plan_reapproval_required(locked, actor=actor, phase=from_phase)
     project.initiative.phase = to_phase
     return change

@@ -12,9 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from gevinst.indicators import services as indicator_services
 from gevinst.models import Benefit
 from ideas.models import Idea
+from indicators import services as indicator_services
 from portal import demo_data
 from portal.context_processors import user_context
 from portal.models import Organisation, User

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from gevinst.indicators.models import IndicatorSnapshot, PointScheme, period_bounds
+from indicators.models import IndicatorSnapshot, PointScheme, period_bounds
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

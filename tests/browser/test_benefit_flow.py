@@ -7,8 +7,9 @@ import datetime
 import pytest
 
 from gevinst.models import Benefit, BenefitPlan, Measurement
-from projects.models import Initiative, Project
-from projects.phase_log import phase_change_record
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
+from projects.models import Project
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True)]

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from gevinst.history import measurement_add
 from gevinst.models import Benefit
-from projects.models import Initiative, Project
-from projects.phase_log import phase_change_record
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
+from projects.models import Project
 from tests.factories import UnitFactory
 
 pytestmark = [pytest.mark.browser,

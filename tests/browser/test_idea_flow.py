@@ -9,6 +9,7 @@ from django.core import mail
 
 from ideas.models import Idea
 from projects.models import Project
+from tests.consumers import run_consumers
 from tests.factories import UnitFactory
 
 pytestmark = [pytest.mark.browser,
@@ -54,6 +55,7 @@ def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employ
 
     # The submitter follows her idea: the approval is waiting for her in the notification
     # centre (the header shows the unread count), and in the morning's daily digest.
+    run_consumers()  # the worker's part: the events become notices
     page = open_page(employee)
     page.goto("/ideas/")
     header_link = page.locator("header a.notice-link")

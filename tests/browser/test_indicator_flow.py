@@ -9,9 +9,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from gevinst.indicators.models import IndicatorJob, IndicatorSnapshot
-from projects.models import Initiative, Project
-from projects.phase_log import phase_change_record
+from indicators.models import IndicatorJob, IndicatorSnapshot
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
+from projects.models import Project
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,7 @@ def test_the_admin_recomputes_the_indicators_and_watches_the_progress(open_page,
         # worker, played here by the test, runs it.
         assert "I kø" in status.inner_text()
         assert status.get_attribute("hx-get") == f"/indicators/jobs/{job.pk}/"
-        from gevinst.indicators.tasks import run_indicator_job
+        from indicators.tasks import run_indicator_job
 
         run_indicator_job(str(job.pk))
     # The label and the progress bar reach the end; polling stops.

@@ -9,8 +9,9 @@ import re
 import pytest
 
 from ideas.models import Idea
-from projects.models import Initiative, PhaseChange, Project
-from projects.phase_log import phase_change_record
+from initiatives.models import Initiative, PhaseChange
+from initiatives.phase_log import phase_change_record
+from projects.models import Project
 from tests.factories import UnitFactory
 
 pytestmark = [pytest.mark.browser,

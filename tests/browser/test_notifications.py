@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from ideas import services as idea_services
 from notifications.tokens import unsubscribe_token
+from tests.consumers import run_consumers
 from tests.ideas.factories import make_idea
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +31,7 @@ def test_centre_preferences_and_unsubscribe_pass_axe(open_page, employee, coordi
     for n in range(2):
         idea = make_idea(employee, home_org, status="submitted", title=f"Idé {n}")
         idea_services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()  # the worker's part: the events become notices
 
     page = open_page(employee)
     page.goto("/notifications/")

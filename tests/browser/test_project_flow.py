@@ -6,8 +6,9 @@ import datetime
 
 import pytest
 
-from projects.models import Initiative, PhaseChange, Project
-from projects.phase_log import phase_change_record
+from initiatives.models import Initiative, PhaseChange
+from initiatives.phase_log import phase_change_record
+from projects.models import Project
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True)]

@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 
-from projects.models import Initiative, Project
-from projects.phase_log import phase_change_record
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
+from projects.models import Project
 
 PATH = ["concept", "pilot", "implementation", "benefit_realisation", "spread"]
 

@@ -6,7 +6,8 @@ import datetime
 import pytest
 
 from gevinst import services
-from gevinst.models import Benefit, BenefitAssessment, BenefitEvent, BenefitPlan, Measurement
+from gevinst.models import Benefit, BenefitEvent, BenefitPlan, Measurement
+from initiatives.models import BenefitAssessment
 from tests.gevinst.conftest import benefit_fields, make_project
 
 WRITE = {"employee": 403, "coordinator": 403, "project_leader": None, "manager": None,

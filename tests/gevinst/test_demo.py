@@ -3,6 +3,7 @@ benefit map and a due reminder, through the services; loading twice changes noth
 
 import io
 
+from exchange import demo as portfolio_demo
 from gevinst import demo
 from gevinst.models import (
     Benefit,
@@ -13,19 +14,26 @@ from gevinst.models import (
     BenefitReminder,
     Measurement,
 )
+from indicators import demo as indicator_demo
 from portal.roles import Role
 from projects.models import ProjectCost
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
+def load(home, neighbour) -> None:
+    """The demo portfolio, the benefit work on it and the indicators, in load_demo's order."""
+    for module in (portfolio_demo, demo, indicator_demo):
+        module.load(home=home, neighbour=neighbour, stdout=io.StringIO())
+
+
 def test_demo_benefit_work_is_complete_and_idempotent(db):
-    home = OrganisationFactory(org_number=demo.HOME, name="Tynset kommune")
-    neighbour = OrganisationFactory(org_number=demo.NEIGHBOUR, name="Røros kommune")
+    home = OrganisationFactory(org_number=portfolio_demo.HOME, name="Tynset kommune")
+    neighbour = OrganisationFactory(org_number=portfolio_demo.NEIGHBOUR, name="Røros kommune")
     manager = MembershipFactory(user=UserFactory(username="leder"), organisation=home,
                                 role=Role.MANAGER).user
     leader = MembershipFactory(user=UserFactory(username="prosjektleder"), organisation=home,
                                role=Role.PROJECT_LEADER).user
-    demo.load(home=home, neighbour=neighbour, stdout=io.StringIO())
+    load(home, neighbour)
 
     def counts():
         return (Benefit.objects.count(), Measurement.objects.count(),
@@ -34,7 +42,7 @@ def test_demo_benefit_work_is_complete_and_idempotent(db):
                 BenefitReminder.objects.count())
 
     first = counts()
-    demo.load(home=home, neighbour=neighbour, stdout=io.StringIO())
+    load(home, neighbour)
     assert counts() == first
     plan = BenefitPlan.objects.get()
     assert plan.status == "approved" and plan.approved_by == manager
@@ -50,11 +58,11 @@ def test_demo_benefit_work_is_complete_and_idempotent(db):
 
 
 def test_demo_pages_render(client, db):
-    home = OrganisationFactory(org_number=demo.HOME, name="Tynset kommune")
-    neighbour = OrganisationFactory(org_number=demo.NEIGHBOUR, name="Røros kommune")
+    home = OrganisationFactory(org_number=portfolio_demo.HOME, name="Tynset kommune")
+    neighbour = OrganisationFactory(org_number=portfolio_demo.NEIGHBOUR, name="Røros kommune")
     manager = MembershipFactory(user=UserFactory(username="leder"), organisation=home,
                                 role=Role.MANAGER).user
-    demo.load(home=home, neighbour=neighbour, stdout=io.StringIO())
+    load(home, neighbour)
     project = BenefitPlan.objects.get().project
     client.force_login(manager)
     from django.urls import reverse

@@ -12,13 +12,13 @@ from django.urls import reverse
 from gevinst import selectors, services
 from gevinst.models import (
     Benefit,
-    BenefitAssessment,
     BenefitEvent,
     BenefitMapEdge,
     BenefitMapNode,
     BenefitPlan,
     Measurement,
 )
+from initiatives.models import BenefitAssessment
 from projects.models import ProjectCost
 from tests.gevinst.conftest import benefit_fields
 

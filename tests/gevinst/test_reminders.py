@@ -89,7 +89,7 @@ def test_a_failed_mail_is_sent_by_the_retry(scheduled, monkeypatch):
 def test_reminder_task_is_in_the_beat_schedule():
     from django.conf import settings
 
-    from portal.celery import app
+    from innoportal.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["benefit-reminders"]
     app.loader.import_default_modules()

@@ -7,16 +7,15 @@ from decimal import Decimal as D
 import pytest
 
 from gevinst import services
-from gevinst.indicators.models import IndicatorDirty
 from gevinst.models import (
     Benefit,
-    BenefitAssessment,
     BenefitEvent,
     BenefitMapEdge,
     BenefitMapNode,
     BenefitPlan,
     Measurement,
 )
+from initiatives.models import BenefitAssessment, IndicatorDirty
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.roles import Role
 from tests.factories import MembershipFactory, UserFactory

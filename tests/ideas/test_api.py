@@ -5,7 +5,8 @@ import pytest
 
 from ideas import services
 from ideas.models import Comment, Idea, IdeaEvent, Score, Support
-from projects.models import PhaseChange, Project
+from initiatives.models import PhaseChange
+from projects.models import Project
 from tests.ideas.factories import make_idea
 
 URL = "/api/v1/ideas/"

@@ -10,6 +10,7 @@ from ideas import services
 from ideas.access import COMMENT_EDIT_WINDOW
 from ideas.models import Comment, IdeaEvent, Support
 from portal.errors import ConflictError, DomainError, Forbidden
+from tests.consumers import run_consumers
 from tests.ideas.factories import make_idea
 
 
@@ -89,6 +90,7 @@ def test_commenter_follows_and_unfollow_stops_notices(idea, manager, coordinator
     assert idea.follows.filter(user=manager).exists()
     services.idea_unfollow(actor=manager, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()
     assert not Notification.objects.filter(user=manager).exists()
     assert Notification.objects.filter(user=idea.submitter).count() == 1
 
@@ -98,5 +100,6 @@ def test_mark_notifications_read(idea, coordinator, employee):
     from notifications.services import notifications_mark_read
 
     services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()
     assert notifications_mark_read(user=employee) == 1
     assert not Notification.objects.filter(read_at__isnull=True).exists()

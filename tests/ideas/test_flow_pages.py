@@ -17,8 +17,10 @@ from ideas.models import (
     Score,
     Support,
 )
+from initiatives.models import PhaseChange
 from notifications.models import Notification
-from projects.models import PhaseChange, Project
+from projects.models import Project
+from tests.consumers import run_consumers
 from tests.ideas.factories import make_campaign, make_idea
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -59,7 +61,9 @@ def test_done_when(client, employee, coordinator, manager, home_org):
     idea.refresh_from_db()
     assert idea.status == "approved"
     assert Project.objects.get(initiative=idea.initiative).initiative.phase == "concept"
-    # The submitter got notices (the notification centre, its count in the header).
+    # The submitter got notices (the notification centre, its count in the header), once the
+    # events are consumed after their commits.
+    run_consumers()
     client.force_login(employee)
     centre = client.get(reverse("notifications:centre"))
     notices = centre.context["notices"]

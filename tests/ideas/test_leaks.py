@@ -7,10 +7,11 @@ import json
 import pytest
 from django.urls import reverse
 
-from gevinst.exchange.exporter import export_portfolio
+from exchange.exporter import export_portfolio
 from ideas import services
 from ideas.models import Idea
 from notifications.models import Notification
+from tests.consumers import run_consumers
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_idea
 from tests.notifications.helpers import send_notice_mail
@@ -58,6 +59,7 @@ def test_notices_and_e_mails_about_an_anonymous_idea_name_nobody(
     idea = make_idea(secret_author, home_org, status="submitted", is_anonymous=True)
     services.idea_follow(actor=manager, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()
     send_notice_mail()
     to_manager = next(m for m in mailoutbox if m.to == [manager.email])
     assert "Hemmelig" not in to_manager.body + to_manager.subject
@@ -90,6 +92,7 @@ def test_confidential_idea_tells_nothing_to_an_outside_follower(
     assert Idea.objects.get(pk=idea.pk).visibility == "organisation"
     services.idea_start_review(actor=coordinator, idea=idea)
     event = idea.events.latest("id")
+    run_consumers()
     send_notice_mail()
     assert not Notification.objects.filter(user=outsider).exists()
     assert Notification.objects.filter(user=employee, idea_event=event).exists()
@@ -103,6 +106,7 @@ def test_the_e_mail_task_asks_again_when_it_runs(
     services.idea_follow(actor=outsider, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
     event = idea.events.latest("id")
+    run_consumers()
     assert Notification.objects.filter(user=outsider, idea_event=event).exists()
     Idea.objects.filter(pk=idea.pk).update(is_confidential=True, visibility="organisation")
     send_notice_mail()
@@ -115,6 +119,7 @@ def test_in_app_notices_of_ideas_no_longer_visible_are_not_listed(
     idea = make_idea(employee, home_org, status="submitted", visibility="network")
     services.idea_follow(actor=outsider, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()
     client.force_login(outsider)
     assert client.get(reverse("notifications:centre")).context["notices"]
     Idea.objects.filter(pk=idea.pk).update(is_confidential=True, visibility="organisation")

@@ -19,9 +19,11 @@ from ideas.models import (
     Score,
     Support,
 )
+from initiatives.models import PhaseChange
 from notifications.models import Notification
 from portal.roles import Role
-from projects.models import PhaseChange, Project
+from projects.models import Project
+from tests.consumers import run_consumers
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_campaign
 
@@ -32,7 +34,8 @@ SCREENERS = {"coordinator", "admin"}
 
 
 def snapshot():
-    """Every row an ideas write may touch."""
+    """Every row an ideas write may touch (the notices once the events are consumed)."""
+    run_consumers()
     return (
         list(Idea.objects.order_by("pk").values_list(
             "pk", "status", "title", "updated_at", "merged_into")),

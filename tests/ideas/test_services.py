@@ -5,11 +5,12 @@ import datetime
 
 import pytest
 
-from gevinst.models import BenefitAssessment
 from ideas import services
 from ideas.models import Idea, IdeaEvent, IdeaStatus
+from initiatives.models import BenefitAssessment, PhaseChange
 from portal.errors import ConflictError, DomainError, Forbidden
-from projects.models import PhaseChange, Project
+from projects.models import Project
+from tests.consumers import run_consumers
 
 S = IdeaStatus
 D = datetime.date(2024, 3, 1)
@@ -186,7 +187,7 @@ def test_merge_moves_supports_and_comments_and_keeps_both_histories(
 
 def test_status_change_notifies_followers_but_not_the_actor(
         employee, coordinator, manager, home_org, django_capture_on_commit_callbacks,
-        mailoutbox):
+        mailoutbox, celery_eager):
     from unittest import mock
 
     from notifications.models import Notification
@@ -202,7 +203,8 @@ def test_status_change_notifies_followers_but_not_the_actor(
     with mock.patch.object(notifications_send_immediate, "delay") as enqueue:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             services.idea_start_review(actor=coordinator, idea=idea)
-    assert len(callbacks) == 1  # the e-mail task, enqueued after commit
+    # After the commit the notices' consumer runs, and enqueues the e-mail task after its own.
+    assert len(callbacks) == 2
     event = idea.events.latest("id")
     enqueue.assert_called_once_with(user_ids=sorted([employee.pk, manager.pk]))
     notifications_send_immediate(**enqueue.call_args.kwargs)  # what the worker does
@@ -221,6 +223,7 @@ def test_notification_task_is_safe_to_run_twice(employee, coordinator, home_org,
     idea = new_idea(employee, home_org)
     services.idea_submit(actor=employee, idea=idea)
     services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()
     first = notifications_send_immediate(user_ids=[employee.pk])
     second = notifications_send_immediate(user_ids=[employee.pk])
     assert (first["mails"], second["mails"]) == (1, 0) and len(mailoutbox) == 1
@@ -319,3 +322,23 @@ def test_submission_rechecks_the_campaign_under_the_lock(employee, home_org):
         services.idea_submit(actor=employee, idea=idea)  # `idea` still has no campaign
     assert Idea.objects.get(pk=idea.pk).status == S.DRAFT
     assert not PhaseChange.objects.exists()
+
+
+def test_the_submission_of_an_anonymous_idea_is_flagged_in_the_phase_log(
+        employee, coordinator, home_org):
+    """The phase log says which change is an anonymous idea's submission (the project
+    timeline and transitions API hide its decider by it), and follows the submitter's later
+    choice either way; a screener's resume of the idea is never the submission."""
+    idea = new_idea(employee, home_org, is_anonymous=True)
+    services.idea_submit(actor=employee, idea=idea)
+    submission = PhaseChange.objects.get(initiative=idea.initiative, to_phase="idea")
+    assert submission.anonymous_submission is True
+    services.idea_update(actor=employee, idea=idea, is_anonymous=False)
+    submission.refresh_from_db()
+    assert submission.anonymous_submission is False
+    services.idea_update(actor=employee, idea=idea, is_anonymous=True)
+    services.idea_start_review(actor=coordinator, idea=idea)
+    services.idea_park(actor=coordinator, idea=idea)
+    services.idea_resume(actor=coordinator, idea=idea)
+    flagged = PhaseChange.objects.filter(initiative=idea.initiative, anonymous_submission=True)
+    assert list(flagged.values_list("pk", flat=True)) == [submission.pk]

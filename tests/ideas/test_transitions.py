@@ -8,9 +8,11 @@ import pytest
 
 from ideas import services
 from ideas.models import Follow, Idea, IdeaEvent, IdeaStatus
+from initiatives.models import Initiative, PhaseChange
 from notifications.models import Notification
 from portal.errors import ConflictError, DomainError, Forbidden
-from projects.models import Initiative, PhaseChange, Project
+from projects.models import Project
+from tests.consumers import run_consumers
 
 S = IdeaStatus
 D = datetime.date(2024, 3, 1)
@@ -46,7 +48,8 @@ def call(name, idea, *, actor, survivor):
 
 
 def state(idea):
-    """Everything a transition may touch."""
+    """Everything a transition may touch (the notices once the events are consumed)."""
+    run_consumers()
     row = Idea.objects.filter(pk=idea.pk).values(
         "status", "updated_at", "submitted_at", "rejection_reason", "merged_into").get()
     return (row, Initiative.objects.get(pk=idea.initiative_id).phase,
@@ -103,6 +106,7 @@ def test_every_service_from_every_status(employee, coordinator, manager, home_or
         assert idea.initiative.phase_changes.latest("id").to_phase == phase
     assert Project.objects.count() == before[4] + (1 if name == "approve" else 0)
     # The follower hears of it (the actor does not).
+    run_consumers()
     assert Notification.objects.filter(idea_event=event, user=manager).exists()
     assert not Notification.objects.filter(idea_event=event, user=actor).exists()
 

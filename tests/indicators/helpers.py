@@ -3,10 +3,12 @@
 import datetime
 from decimal import Decimal
 
-from gevinst.history import assessment_add, measurement_add
+from gevinst.history import measurement_add
 from gevinst.models import Benefit
-from projects.models import Initiative, Project
-from projects.phase_log import phase_change_record
+from initiatives.assessments import assessment_add
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
+from projects.models import Project
 
 
 def d(text: str) -> datetime.date:
@@ -15,7 +17,11 @@ def d(text: str) -> datetime.date:
 
 def make_initiative(org, changes, *, title="Initiativ", project=True, adopted_from=None,
                     track="full"):
-    initiative = Initiative.objects.create(organisation=org, title=title, track=track)
+    # An adoption's lineage is on the project and on its initiative (as project_adopt and the
+    # import write it).
+    initiative = Initiative.objects.create(
+        organisation=org, title=title, track=track,
+        adopted_from_id=adopted_from.initiative_id if adopted_from is not None else None)
     result = initiative
     if project:
         result = Project.objects.create(initiative=initiative, organisation=org, title=title,

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gevinst.indicators.analysis import Filters, analysis, histogram, trend_periods
-from gevinst.indicators.models import IndicatorSnapshot, PointScheme, period_bounds
+from indicators.analysis import Filters, analysis, histogram, trend_periods
+from indicators.models import IndicatorSnapshot, PointScheme, period_bounds
 from portal.models import Organisation
 from tests.factories import NetworkFactory, OrganisationFactory, UserFactory
 

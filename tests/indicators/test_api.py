@@ -3,8 +3,8 @@ import io
 
 import pytest
 
-from gevinst.indicators import services
-from gevinst.indicators.models import IndicatorJob
+from indicators import services
+from indicators.models import IndicatorJob
 from tests.indicators.helpers import assess, make_initiative, valued_benefit
 
 URL = "/api/v1/indicators/"
@@ -117,7 +117,7 @@ def test_admin_starts_a_job_and_follows_it(api_client, org_admin, home_org, comp
                                            django_capture_on_commit_callbacks):
     from unittest import mock
 
-    from gevinst.indicators.tasks import run_indicator_job
+    from indicators.tasks import run_indicator_job
 
     api_client.force_authenticate(org_admin)
     with mock.patch.object(run_indicator_job, "delay") as enqueue:
@@ -150,7 +150,7 @@ def test_national_job_is_for_operators_only(api_client, org_admin, computed):
 
 def test_a_job_is_visible_to_its_requester_and_admins_only(api_client, org_admin, outsider,
                                                            employee, home_org, computed):
-    from gevinst.indicators.services import indicator_job_create
+    from indicators.services import indicator_job_create
 
     job = indicator_job_create(actor=org_admin, year=2024, organisation=home_org)
     for user, status in ((org_admin, 200), (outsider, 404), (employee, 404)):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from gevinst.indicators import services
-from gevinst.indicators.comparison import comparison, spread
+from indicators import services
+from indicators.comparison import comparison, spread
 from tests.factories import OrganisationFactory
 from tests.indicators.helpers import make_initiative
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from gevinst.indicators.compute import STANDARD_1, compute
+from indicators.compute import STANDARD_1, compute
 from tests.factories import OrganisationFactory
 from tests.indicators.helpers import assess, d, make_initiative, valued_benefit
 
@@ -163,7 +163,7 @@ def test_past_period_is_reproducible_after_later_changes(org):
     assess(project.initiative, "user", "expected", 2, "2024-02-01")
     before = run(org, **YEAR_2024)
     make_initiative(org, [("idea", "2025-01-05")], project=False)
-    from projects.phase_log import phase_change_record
+    from initiatives.phase_log import phase_change_record
     phase_change_record(initiative=project.initiative, to_phase="implementation",
                         effective_date=d("2025-03-01"), actor=None)
     assess(project.initiative, "user", "realised", 3, "2025-04-01")

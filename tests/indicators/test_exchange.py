@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from gevinst.exchange.exporter import export_portfolio
-from gevinst.exchange.importer import ImportFailed, import_portfolio
+from exchange.exporter import export_portfolio
+from exchange.importer import ImportFailed, import_portfolio
 from gevinst.history import measurements_revalue
-from gevinst.indicators.compute import STANDARD_1, compute
-from gevinst.models import Benefit, BenefitAssessment, Measurement
+from gevinst.models import Benefit, Measurement
+from indicators.compute import STANDARD_1, compute
+from initiatives.models import BenefitAssessment, Initiative, PhaseChange
 from portal.models import Organisation, OrganisationEvent
-from projects.models import Initiative, PhaseChange, Project
+from projects.models import Project
 from tests.indicators.helpers import d
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,7 @@ def test_import_creates_everything_and_the_numbers_follow():
     assert list(a.phase_changes.values_list("to_phase", "valid_until")) == [
         ("concept", d("2024-03-01")), ("pilot", d("2024-06-01")), ("implementation", None)]
     assert Project.objects.get(initiative__key="b").adopted_from.initiative.key == "a"
+    assert Initiative.objects.get(key="b").adopted_from.key == "a"  # the spine's lineage
     assert Benefit.objects.get(key="b1").measurements.count() == 1
     bergen = Organisation.objects.get(org_number=ORG_A)
     numbers = compute(scheme=STANDARD_1, period_start=d("2024-01-01"),
@@ -170,7 +172,7 @@ def test_bad_files_are_refused_with_the_json_path_and_nothing_is_written(mutate,
 
 
 def test_an_error_late_in_the_file_rolls_back_the_batches_already_written(monkeypatch):
-    from gevinst.exchange import importer
+    from exchange import importer
 
     monkeypatch.setattr(importer, "BATCH", 2)
     items = [initiative(f"k{n}", [("idea", "2024-01-10")]) for n in range(7)]

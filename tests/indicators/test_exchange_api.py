@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import Initiative
+from initiatives.models import Initiative
 from tests.factories import UserFactory
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from gevinst.indicators.compute import STANDARD_1, compute
-from gevinst.indicators.explain import explain
+from indicators.compute import STANDARD_1, compute
+from indicators.explain import explain
 from tests.factories import OrganisationFactory
 from tests.indicators.helpers import assess, d, make_initiative, valued_benefit
 

@@ -3,8 +3,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from gevinst.indicators import services
-from gevinst.indicators.models import IndicatorJob, PointScheme
+from indicators import services
+from indicators.models import IndicatorJob, PointScheme
 from tests.factories import UserFactory
 from tests.indicators.helpers import assess, make_initiative
 
@@ -56,7 +56,7 @@ def test_network_analyst_can_choose_network_organisations(client, network_analys
 
 def test_an_analyst_gets_the_numbers_but_not_the_titles_of_unshared_work(
         client, national_analyst, home_org, computed):
-    from gevinst.indicators.explain import HIDDEN_TITLE
+    from indicators.explain import HIDDEN_TITLE
     from tests.indicators.helpers import valued_benefit
 
     shared = make_initiative(home_org, [("pilot", "2024-04-01")], title="Delt velferdsteknologi")
@@ -95,7 +95,7 @@ def test_admin_recompute_shows_progress_via_htmx(client, org_admin, home_org, co
     url = reverse("indicators:recompute", args=[home_org.org_number])
     from unittest import mock
 
-    from gevinst.indicators.tasks import run_indicator_job
+    from indicators.tasks import run_indicator_job
 
     with mock.patch.object(run_indicator_job, "delay") as enqueue:
         with django_capture_on_commit_callbacks(execute=True):

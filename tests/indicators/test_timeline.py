@@ -7,11 +7,16 @@ import random
 
 import pytest
 
-from gevinst.indicators.compute import DIMENSIONS, STANDARD_1, compute
-from gevinst.indicators.models import IndicatorTimeline
-from gevinst.indicators.timeline import timeline_rebuild
-from gevinst.models import BenefitAssessment
-from projects.models import COUNTED_PHASES, ORDERED_PHASES, PhaseChange, Project
+from indicators.compute import DIMENSIONS, STANDARD_1, compute
+from initiatives.models import (
+    COUNTED_PHASES,
+    ORDERED_PHASES,
+    BenefitAssessment,
+    IndicatorTimeline,
+    PhaseChange,
+)
+from initiatives.timeline import timeline_rebuild
+from projects.models import Project
 from tests.factories import OrganisationFactory
 from tests.indicators.helpers import assess, make_initiative
 

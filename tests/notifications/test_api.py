@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from ideas import services as idea_services
 from notifications.models import Notification
+from tests.consumers import run_consumers
 from tests.ideas.factories import make_idea
 
 
@@ -21,6 +22,7 @@ def notices_for(employee, coordinator, home_org, n):
     for i in range(n):
         idea = make_idea(employee, home_org, status="submitted", title=f"Idé {i}")
         idea_services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()
 
 
 def test_lists_own_notices_with_rendered_text(employee, coordinator, manager, home_org):

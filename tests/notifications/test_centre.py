@@ -10,6 +10,7 @@ from ideas import services as idea_services
 from notifications.context_processors import unread_notifications
 from notifications.models import Notification, NotificationPreference
 from projects.services import checklists_ensure_defaults, project_transition
+from tests.consumers import run_consumers
 from tests.gevinst.conftest import make_project
 from tests.ideas.factories import make_idea
 
@@ -21,6 +22,7 @@ def idea_notices(employee, coordinator, home_org, n: int) -> list:
         idea = make_idea(employee, home_org, status="submitted", title=f"Idé nummer {i}")
         idea_services.idea_start_review(actor=coordinator, idea=idea)
         ideas.append(idea)
+    run_consumers()
     return ideas
 
 
@@ -53,6 +55,7 @@ def test_mark_one_read_only_touches_own_notices(client, employee, manager, coord
     [idea] = idea_notices(employee, coordinator, home_org, 1)
     idea_services.idea_follow(actor=manager, idea=idea)
     idea_services.idea_park(actor=coordinator, idea=idea)
+    run_consumers()
     mine = Notification.objects.filter(user=employee).order_by("pk")
     managers = Notification.objects.get(user=manager)
     client.force_login(employee)
@@ -118,6 +121,7 @@ def _mixed_notices(n, *, employee, coordinator, manager, project_leader, home_or
         idea_services.idea_approve(actor=coordinator, idea=idea)
         project = idea.initiative.project
         project_transition(actor=manager, project=project, to_phase="parked")
+    run_consumers()
 
 
 def test_centre_and_badge_cost_the_same_queries_for_1_and_20_notices(
@@ -171,6 +175,7 @@ def test_a_notice_of_an_object_no_longer_visible_is_hidden_and_mark_all_clears_i
     idea = make_idea(employee, home_org, status="submitted", visibility="network")
     idea_services.idea_follow(actor=outsider, idea=idea)
     idea_services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()
     request = rf.get("/")
     request.user = outsider
     assert int(unread_notifications(request)["unread_notifications"]) == 1
@@ -224,6 +229,7 @@ def test_a_project_notice_links_to_the_project(client, employee, coordinator, ma
     checklists_ensure_defaults(home_org)
     project = make_project(home_org, "concept", leader=employee)
     project_transition(actor=manager, project=project, to_phase="parked")
+    run_consumers()
     client.force_login(employee)
     html = client.get(reverse("notifications:centre")).content.decode()
     assert reverse("projects:detail", args=[project.pk]) in html

@@ -15,6 +15,7 @@ from notifications import mail, tasks
 from notifications.models import Notification, NotificationPreference
 from notifications.services import preference_set
 from notifications.tokens import SALT, unsubscribe_token, user_for_token
+from tests.consumers import run_consumers
 from tests.ideas.factories import make_idea
 
 
@@ -27,6 +28,7 @@ def three_events(employee, coordinator, manager, home_org):
     idea_services.idea_start_review(actor=coordinator, idea=first)
     idea_services.idea_start_review(actor=coordinator, idea=second)
     idea_services.idea_park(actor=coordinator, idea=first)
+    run_consumers()
     assert Notification.objects.filter(user=employee).count() == 3
     return first, second
 
@@ -71,6 +73,7 @@ def test_a_new_event_after_a_digest_comes_in_the_next_one(
     tasks.notifications_send_daily()
     mailoutbox.clear()
     idea_services.idea_resume(actor=coordinator, idea=first)
+    run_consumers()
     tasks.notifications_send_daily()
     [digest] = mails_to(mailoutbox, employee)
     assert digest.subject == "Innoportal: 1 nytt varsel"
@@ -174,6 +177,8 @@ def test_a_notice_of_an_idea_made_confidential_is_not_mailed_to_an_outsider(
                      title="Patentsøknad")
     idea_services.idea_follow(actor=outsider, idea=idea)
     idea_services.idea_start_review(actor=coordinator, idea=idea)
+    run_consumers()
+    assert Notification.objects.filter(user=outsider).exists()
     Idea.objects.filter(pk=idea.pk).update(is_confidential=True, visibility="organisation")
     tasks.notifications_send_daily()
     assert not mails_to(mailoutbox, outsider)

@@ -1,6 +1,7 @@
 """Who hears what (notifications.recipients): per event family the right people get one notice,
-never the actor, never someone who may no longer see the object; written in the same
-transaction as the event."""
+never the actor, never someone who may no longer see the object; written from the event rows
+once the event's transaction has committed (portal.consumers), never for a change that rolled
+back."""
 
 import datetime
 
@@ -10,19 +11,25 @@ from django.db import transaction
 from gevinst import services as gevinst_services
 from ideas import services as idea_services
 from notifications.models import Notification
-from portal.models import Membership
+from portal.models import ConsumerQueueItem, Membership
 from portal.roles import Role
 from projects.models import GateChecklistItem, ProjectMember
 from projects.services import checklist_tick, checklists_ensure_defaults, project_transition
 from projects.services.adoption import project_adopt
+from tests.consumers import run_consumers
 from tests.factories import MembershipFactory, NetworkFactory, UserFactory
 from tests.gevinst.conftest import benefit_fields, make_project
 from tests.ideas.factories import make_idea
 
 
+def notices():
+    """The notices, once the consumers have read the events written so far."""
+    run_consumers()
+    return Notification.objects
+
+
 def notified(**source) -> list[str]:
-    return sorted(Notification.objects.filter(**source).values_list("user__username",
-                                                                    flat=True))
+    return sorted(notices().filter(**source).values_list("user__username", flat=True))
 
 
 @pytest.fixture
@@ -41,7 +48,7 @@ def test_status_change_reaches_followers_and_submitter_not_the_actor(
     idea_services.idea_start_review(actor=coordinator, idea=idea)
     event = idea.events.latest("id")
     assert notified(idea_event=event) == ["employee", "manager"]
-    assert set(Notification.objects.filter(idea_event=event).values_list("kind", "idea")) == {
+    assert set(notices().filter(idea_event=event).values_list("kind", "idea")) == {
         ("status_changed", idea.pk)}
 
 
@@ -57,19 +64,19 @@ def test_comments_and_supports_give_no_notice(employee, coordinator, manager, ho
     idea = make_idea(employee, home_org, status="submitted")
     idea_services.comment_add(actor=manager, idea=idea, body="God idé")
     idea_services.idea_support(actor=coordinator, idea=idea)
-    assert not Notification.objects.exists()
+    assert not notices().exists()
 
 
 def test_an_assigned_reviewer_is_told(employee, coordinator, manager, home_org):
     idea = make_idea(employee, home_org, status="in_review", coordinator=coordinator)
-    before = Notification.objects.count()
+    before = notices().count()
     idea_services.reviewer_assign(actor=coordinator, idea=idea, reviewer=manager)
     event = idea.events.get(kind="reviewer_assigned")
     assert notified(idea_event=event) == ["manager"]
-    assert Notification.objects.count() == before + 1
+    assert notices().count() == before + 1
     # Assigning oneself tells nobody.
     idea_services.reviewer_assign(actor=coordinator, idea=idea, reviewer=coordinator)
-    assert Notification.objects.count() == before + 1
+    assert notices().count() == before + 1
 
 
 def test_an_inactive_follower_gets_nothing(employee, coordinator, manager, home_org):
@@ -82,13 +89,16 @@ def test_an_inactive_follower_gets_nothing(employee, coordinator, manager, home_
 
 
 def test_notices_roll_back_with_the_change(employee, coordinator, home_org):
-    """Written in the service's transaction: a change that fails leaves no notice."""
+    """The event is queued for the notices in the service's transaction: a change that fails
+    leaves nothing to turn into a notice."""
     idea = make_idea(employee, home_org, status="submitted")
+    run_consumers()
     with pytest.raises(RuntimeError), transaction.atomic():
         idea_services.idea_start_review(actor=coordinator, idea=idea)
-        assert Notification.objects.count() == 1
+        assert ConsumerQueueItem.objects.filter(consumer="notifications.idea_events").count() == 1
         raise RuntimeError
-    assert not Notification.objects.exists()
+    assert not ConsumerQueueItem.objects.exists()
+    assert not notices().exists()
 
 
 # --- projects -------------------------------------------------------------------------------
@@ -118,7 +128,7 @@ def test_a_gate_decision_reaches_leader_team_and_idea_followers(
 
 def test_stop_and_park_are_told_as_such(manager, project_leader, project):
     project_transition(actor=manager, project=project, to_phase="parked")
-    notice = Notification.objects.get(user=project_leader)
+    notice = notices().get(user=project_leader)
     assert notice.kind == "phase_changed"
     from notifications.selectors import describe
     assert describe(notice).text == "Prosjektet er parkert."
@@ -128,7 +138,7 @@ def test_the_deciding_leader_is_not_told_his_own_decision(org_admin, home_org):
     checklists_ensure_defaults(home_org)
     project = make_project(home_org, "concept", leader=org_admin)
     project_transition(actor=org_admin, project=project, to_phase="parked")
-    assert not Notification.objects.exists()
+    assert not notices().exists()
 
 
 def test_a_follower_who_lost_access_hears_nothing_of_the_project(
@@ -154,7 +164,7 @@ def test_a_leader_removed_from_the_organisation_hears_nothing(
         manager, project_leader, project):
     Membership.objects.filter(user=project_leader).delete()
     project_transition(actor=manager, project=project, to_phase="parked")
-    assert not Notification.objects.filter(user=project_leader).exists()
+    assert not notices().filter(user=project_leader).exists()
 
 
 def test_managers_hear_when_the_checklist_is_complete(
@@ -164,11 +174,36 @@ def test_managers_hear_when_the_checklist_is_complete(
     assert len(items) > 1
     for item in items[:-1]:
         checklist_tick(actor=project_leader, project=project, item=item, done=True)
-    assert not Notification.objects.exists()  # not ready yet
+    assert not notices().exists()  # not ready yet
     checklist_tick(actor=project_leader, project=project, item=items[-1], done=True)
-    notices = Notification.objects.all()
-    assert sorted(n.user.username for n in notices) == ["manager", "org_admin"]
-    assert {n.kind for n in notices} == {"gate_ready"}
+    ready = notices().all()
+    assert sorted(n.user.username for n in ready) == ["manager", "org_admin"]
+    assert {n.kind for n in ready} == {"gate_ready"}
+
+
+def test_ticks_read_after_the_checklist_is_complete_give_one_gate_ready_notice(
+        manager, org_admin, project_leader, project):
+    """The ticks are consumed after the last one completed the checklist (the worker was
+    slow): only the tick that completed it tells the deciders, as when it was made."""
+    items = list(GateChecklistItem.objects.filter(organisation=project.organisation,
+                                                  phase="concept", is_active=True))
+    for item in items:
+        checklist_tick(actor=project_leader, project=project, item=item, done=True)
+    ready = notices().filter(kind="gate_ready")
+    assert sorted(n.user.username for n in ready) == ["manager", "org_admin"]
+
+
+def test_a_follower_hears_only_of_what_happens_after_following(
+        employee, coordinator, manager, home_org):
+    """The notices are written after the commit; who followed is read as of the event."""
+    idea = make_idea(employee, home_org, status="submitted")
+    idea_services.idea_start_review(actor=coordinator, idea=idea)
+    reviewed = idea.events.latest("id")
+    idea_services.idea_follow(actor=manager, idea=idea)  # before the events are consumed
+    idea_services.idea_park(actor=coordinator, idea=idea)
+    parked = idea.events.latest("id")
+    assert notified(idea_event=reviewed) == ["employee"]
+    assert notified(idea_event=parked) == ["employee", "manager"]
 
 
 def test_an_adoption_reaches_the_origin_leader(manager, outsider, project_leader, home_org,
@@ -195,9 +230,9 @@ def test_plan_approval_and_reapproval_reach_the_project_leader(
     gevinst_services.benefit_plan_save(actor=project_leader, project=project,
                                        interval_months=3,
                                        first_due_on=datetime.date(2025, 1, 31))
-    assert not Notification.objects.exists()  # drafting the plan tells nobody
+    assert not notices().exists()  # drafting the plan tells nobody
     gevinst_services.benefit_plan_approve(actor=manager, project=project)
-    approved = Notification.objects.get()
+    approved = notices().get()
     assert (approved.user, approved.kind, approved.project, approved.benefit) == (
         project_leader, "plan_approved", project, None)
     gevinst_services.benefit_plan_reapproval_required(project, actor=manager)
@@ -215,6 +250,6 @@ def test_a_due_measurement_reaches_the_benefit_owner_in_the_app_only(
                                        interval_months=3,
                                        first_due_on=datetime.date(2025, 1, 31))
     gevinst_services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
-    notice = Notification.objects.get()
+    notice = notices().get()
     assert (notice.user, notice.kind, notice.benefit) == (manager, "reminder_created", benefit)
     assert notice.emailed_at is not None and notice.read_at is None

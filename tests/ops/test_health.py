@@ -17,7 +17,8 @@ from django.db import OperationalError, connection
 from django.test import override_settings
 from django.utils import timezone
 
-from gevinst.indicators.models import IndicatorDirty, IndicatorJob, JobState
+from indicators.models import IndicatorJob, JobState
+from initiatives.models import IndicatorDirty
 from ops import health
 from ops.models import Heartbeat
 from ops.tasks import beat_heartbeat
@@ -141,7 +142,7 @@ def test_beat_sends_the_heartbeat_more_often_than_the_health_check_expects_it():
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values()
                  if e["task"] == "ops.tasks.beat_heartbeat")
     assert entry["schedule"] * 2 <= settings.HEALTH_BEAT_MAX_AGE_SECONDS
-    from portal.celery import app
+    from innoportal.celery import app
 
     app.loader.import_default_modules()
     assert "ops.tasks.beat_heartbeat" in app.tasks
@@ -165,7 +166,7 @@ def test_a_real_worker_and_beat_make_the_whole_system_ok(client):
     # The worker writes the heartbeat into this test's database.
     server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
     database_url = f"{server}/{connection.settings_dict['NAME']}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "innoportal.test_settings",
            "DATABASE_URL": database_url}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue,

@@ -20,7 +20,8 @@ from django.test import override_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from gevinst.indicators.models import IndicatorDirty, IndicatorJob, JobState
+from indicators.models import IndicatorJob, JobState
+from initiatives.models import IndicatorDirty
 from ops.metrics import celery_queue_length
 from portal.cache import FaultTolerantRedisCache
 from portal.models import PendingTask
@@ -243,9 +244,9 @@ def test_under_gunicorn_every_scrape_counts_the_requests_of_all_workers(tmp_path
     env.update(DEBUG="false", SECRET_KEY="gunicorn-metrics-test-" + "k" * 40,
                ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="false", METRICS_TOKEN=TOKEN,
                DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", LOG_FORMAT="json",
-               DJANGO_SETTINGS_MODULE="portal.settings", TMPDIR=str(tmp_path))
+               DJANGO_SETTINGS_MODULE="innoportal.settings", TMPDIR=str(tmp_path))
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "portal.wsgi:application",
+        [str(Path(sys.executable).parent / "gunicorn"), "innoportal.wsgi:application",
          "--bind", f"127.0.0.1:{port}", "--workers", "3"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"

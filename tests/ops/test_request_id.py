@@ -111,7 +111,7 @@ def test_log_format_is_json_by_default_when_debug_is_off_and_text_for_developmen
              "print(settings.LOG_FORMAT, settings.LOGGING['handlers']['console']['formatter'])"],
             cwd=ROOT, capture_output=True, text=True, check=True,
             env={**{k: v for k, v in os.environ.items() if k not in ("DEBUG", "LOG_FORMAT")},
-                 "DJANGO_SETTINGS_MODULE": "portal.settings", "SECRET_KEY": "x" * 50, **env})
+                 "DJANGO_SETTINGS_MODULE": "innoportal.settings", "SECRET_KEY": "x" * 50, **env})
         return result.stdout.split()[0]
 
     assert log_format(DEBUG="false") == "json"
@@ -183,7 +183,7 @@ def test_the_after_commit_publish_also_uses_the_rows_request_id(db):
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: a real broker and worker")
 def test_a_real_worker_logs_json_lines_with_the_request_id_of_the_request_and_the_outbox():
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.test_settings", "LOG_FORMAT": "json",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "innoportal.test_settings", "LOG_FORMAT": "json",
            "LOG_LEVEL": "INFO"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork",

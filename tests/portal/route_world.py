@@ -11,9 +11,11 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gevinst import services as gevinst_services
-from gevinst.indicators.models import IndicatorJob
 from gevinst.models import BenefitMapEdge, BenefitMapNode
 from ideas import services as idea_services
+from indicators.models import IndicatorJob
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
 from notifications.models import Notification
 from notifications.tokens import unsubscribe_token
 from portal.models import Membership, Organisation, Unit, User
@@ -22,7 +24,6 @@ from portal.services import api_token_create
 from portal.sso.models import IdentityProvider
 from projects.models import (
     GateChecklistItem,
-    Initiative,
     Project,
     ProjectCost,
     ProjectFunding,
@@ -33,7 +34,6 @@ from projects.models import (
     ProjectPartner,
     ProjectRisk,
 )
-from projects.phase_log import phase_change_record
 from projects.services import checklists_ensure_defaults
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_campaign

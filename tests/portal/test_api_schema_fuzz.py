@@ -21,8 +21,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ideas import services as idea_services
+from innoportal.wsgi import application
 from portal.services import api_token_create
-from portal.wsgi import application
 from tests.portal.route_world import build_world
 
 MAX_EXAMPLES = 3

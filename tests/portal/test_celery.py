@@ -27,9 +27,9 @@ def test_a_real_worker_runs_a_task_sent_through_redis():
     # A queue of its own, so no other worker on the machine can take the message.
     queue = f"test-{uuid.uuid4().hex[:8]}"
     token = uuid.uuid4().hex
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.test_settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "innoportal.test_settings"}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
+        [sys.executable, "-m", "celery", "-A", "innoportal", "worker", "--pool=solo",
          "--concurrency=1", "-Q", queue, "--without-heartbeat", "--without-gossip",
          "--without-mingle", "--loglevel=WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -45,3 +45,16 @@ def test_a_real_worker_runs_a_task_sent_through_redis():
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_every_beat_entry_names_a_registered_task():
+    """The beat schedule names tasks by their module path: a move of a tasks module must move
+    the schedule with it, or beat would send messages no worker knows."""
+    from innoportal.celery import app
+
+    app.loader.import_default_modules()
+    registered = set(app.tasks)
+    missing = {name: entry["task"] for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
+               if entry["task"] not in registered}
+    assert not missing
+    assert len(settings.CELERY_BEAT_SCHEDULE) >= 8

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from gevinst import selectors as gevinst_selectors
 from gevinst.history import measurement_add
 from gevinst.models import Benefit
-from portal.dashboard import manager_dashboard
+from overview.dashboard import manager_dashboard
 from projects.models import Project, ProjectCost, ProjectMilestone
 from tests.factories import UnitFactory
 from tests.indicators.helpers import make_initiative

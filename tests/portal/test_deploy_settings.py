@@ -18,7 +18,7 @@ def run_manage(*args, env_overrides):
     for name in ("SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     env.update(env_overrides)
-    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    env["DJANGO_SETTINGS_MODULE"] = "innoportal.settings"
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True)
 
@@ -70,7 +70,7 @@ def test_production_settings_secure_cookies_hsts_and_no_inline_csp():
     for name in ("SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL", "SECURE_COOKIES",
                  "SECURE_HSTS_SECONDS"):
         env.pop(name, None)
-    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="portal.settings")
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="innoportal.settings")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -119,7 +119,7 @@ def test_plain_http_is_redirected_to_https_in_production():
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
     for name in ("SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL"):
         env.pop(name, None)
-    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="portal.settings")
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="innoportal.settings")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -152,7 +152,7 @@ def test_api_error_asked_for_as_csv_is_json_not_text_csv(api_client, national_an
 
 @pytest.mark.django_db
 def test_the_indicator_command_writes_csv_through_the_toolkit(home_org):
-    from gevinst.indicators.services import indicators_recompute
+    from indicators.services import indicators_recompute
 
     home_org.name = "=HYPERLINK(\"http://x\",\"y\")"
     home_org.save()

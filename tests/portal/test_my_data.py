@@ -8,13 +8,14 @@ from django.conf import settings
 from django.urls import reverse
 
 from ideas import services as idea_services
-from portal.personal_data import personal_data_sections
+from overview.personal_data import personal_data_sections
 from portal.services import api_token_create
+from tests.consumers import run_consumers
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_idea
+from tests.project_apps import project_app_labels
 
 pytestmark = pytest.mark.django_db
-PROJECT_APPS = ("portal", "ideas", "projects", "gevinst", "notifications")
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def test_every_reference_to_a_user_is_covered_by_a_section(owner):
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     references = set()
     for model in apps.get_models():
-        if model._meta.app_label not in PROJECT_APPS:
+        if model._meta.app_label not in project_app_labels():
             continue
         for field in model._meta.get_fields():
             if field.is_relation and not field.auto_created and \
@@ -120,6 +121,7 @@ def test_other_apps_rows_show_up(owner, home_org, coordinator):
     """A row of each kind the user took part in appears in its section."""
     idea = make_idea(owner, home_org, status="in_review", coordinator=coordinator)
     idea_services.reviewer_assign(actor=coordinator, idea=idea, reviewer=owner)
+    run_consumers()
     sections = {s.key: s for s in personal_data_sections(owner)}
     assert [r["idea"] for r in sections["review_assignments"].rows] == [idea.title]
     assert any(r["idea"] == idea.title for r in sections["idea_events"].rows)

@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gevinst.history import measurement_add
-from gevinst.indicators.models import IndicatorSnapshot
-from gevinst.indicators.services import indicators_recompute
 from gevinst.models import Benefit
-from portal.report import portfolio_report
+from indicators.models import IndicatorSnapshot
+from indicators.services import indicators_recompute
+from overview.report import portfolio_report
 from projects.services import project_transition
 from tests.indicators.helpers import make_initiative
 

@@ -38,6 +38,7 @@ from tests.portal.route_matrix import (
     WRITE_METHODS,
 )
 from tests.portal.route_world import build_world
+from tests.project_apps import project_app_labels
 
 # --- the resolver walk ----------------------------------------------------------------------
 
@@ -142,7 +143,6 @@ def world(home_org, other_org, personas, coordinator, manager, project_leader, e
 
 # Read bookkeeping that a page view may write by design, and framework tables.
 NOT_FINGERPRINTED = {"projects.projectvisit"}
-FINGERPRINT_APPS = {"portal", "ideas", "projects", "gevinst", "notifications"}
 # Columns that change in place. Any other change of a row writes an event row in the same
 # transaction (STYLE.md: every service writes its event), which the row counts catch.
 IN_PLACE = {"updated_at", "version", "deleted_at", "revoked_at", "read_at", "done_at",
@@ -158,7 +158,7 @@ def _fingerprint_sql() -> str:
     parts = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.app_label not in FINGERPRINT_APPS or meta.label_lower in NOT_FINGERPRINTED:
+        if meta.app_label not in project_app_labels() or meta.label_lower in NOT_FINGERPRINTED:
             continue
         table = quote(meta.db_table)
         parts.append(f"(SELECT COUNT(*) FROM {table})")

@@ -1,7 +1,7 @@
 import pytest
 
+from initiatives.models import PhaseChange
 from portal.models import Network
-from projects.models import PhaseChange
 from tests.factories import OrganisationFactory
 from tests.projects.test_transitions import make_project
 

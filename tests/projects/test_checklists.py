@@ -3,9 +3,10 @@ the checklist frozen into the decision; the organisation's checklist page."""
 
 import pytest
 
+from initiatives.models import PhaseChange
 from portal.errors import DomainError, Forbidden
 from portal.models import OrganisationEvent
-from projects.models import GateChecklistItem, PhaseChange, ProjectChecklistTick, ProjectEvent
+from projects.models import GateChecklistItem, ProjectChecklistTick, ProjectEvent
 from projects.services import (
     checklist_item_add,
     checklist_item_retire,

@@ -3,14 +3,9 @@ import io
 from django.core.management import call_command
 from django.utils import timezone
 
+from initiatives.models import PhaseChange
 from portal.models import User
-from projects.models import (
-    PhaseChange,
-    Project,
-    ProjectChecklistTick,
-    ProjectMilestone,
-    ProjectRisk,
-)
+from projects.models import Project, ProjectChecklistTick, ProjectMilestone, ProjectRisk
 from projects.services import project_adopt
 
 

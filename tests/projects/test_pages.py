@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from initiatives.models import PhaseChange
 from projects.models import (
     GateChecklistItem,
-    PhaseChange,
     Project,
     ProjectChecklistTick,
     ProjectEvent,

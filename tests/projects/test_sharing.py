@@ -5,9 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from initiatives.models import PhaseChange
 from portal.errors import DomainError, Forbidden
 from portal.models import Organisation
-from projects.models import PhaseChange, Project, ProjectEvent, ProjectLink, ProjectMember
+from projects.models import Project, ProjectEvent, ProjectLink, ProjectMember
 from projects.services import project_adopt, project_item_add
 from tests.factories import NetworkFactory, OrganisationFactory
 from tests.projects.test_transitions import make_project
@@ -123,6 +124,8 @@ def test_adoption_creates_a_linked_project_and_the_origin_lists_it(manager, home
     assert ProjectEvent.objects.filter(project=adopted, kind="adopted_from").exists()
     assert ProjectEvent.objects.filter(project=origin, kind="adopted").exists()
     assert list(origin.adoptions.all()) == [adopted]
+    # The lineage is on the spine too (the indicator timeline reads it there).
+    assert adopted.initiative.adopted_from == origin.initiative
 
 
 def test_adopt_from_the_page_and_origin_shows_adopters_and_phases(client, manager, home_org,

@@ -7,10 +7,12 @@ import threading
 import pytest
 from django.db import connection
 
+from initiatives.models import ORDERED_PHASES, Initiative, Phase, PhaseChange
+from initiatives.phase_log import phase_change_record
 from portal.errors import ConflictError, DomainError, Forbidden
-from projects.models import ORDERED_PHASES, Initiative, Phase, PhaseChange, Project, ProjectEvent
-from projects.phase_log import phase_change_record
+from projects.models import Project, ProjectEvent
 from projects.services import project_transition
+from tests.consumers import run_consumers
 
 PROJECT_PHASES = ORDERED_PHASES[1:]
 CURRENTS = [*PROJECT_PHASES, *(f"parked:{p}" for p in PROJECT_PHASES), "stopped"]
@@ -174,8 +176,10 @@ def test_passing_a_gate_asks_for_a_new_approval_of_the_benefit_plan(manager, hom
     project, _ = make_project(home_org, "pilot", "full")
     BenefitPlan.objects.create(project=project, status="approved", approved_by=manager)
     project_transition(actor=manager, project=project, to_phase="parked")
+    run_consumers()  # gevinst reads the gate decision's event after the commit
     assert BenefitPlan.objects.get(project=project).status == "approved"  # no phase ended
     project_transition(actor=manager, project=project, to_phase="pilot")  # resume
     project_transition(actor=manager, project=project, to_phase="implementation",
                        rationale="Sjekklisten gjennomgått i styringsgruppen")
+    run_consumers()
     assert BenefitPlan.objects.get(project=project).status == "needs_reapproval"

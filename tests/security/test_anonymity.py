@@ -19,6 +19,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import get_resolver
 
+from tests.project_apps import project_app_labels
 from tests.security import world
 from tests.security.crawl import crawl
 
@@ -89,8 +90,8 @@ class Capture(logging.Handler):
 def seen(django_db_setup, django_db_blocker, tmp_path_factory):
     capture = Capture()
     root = logging.getLogger()
-    app_loggers = [logging.getLogger(n) for n in ("portal", "ideas", "projects", "gevinst",
-                                                  "django.request", "celery")]
+    app_loggers = [logging.getLogger(n) for n in (*project_app_labels(), "django.request",
+                                                  "celery")]
     levels = [lg.level for lg in app_loggers]
     root.addHandler(capture)
     for lg in app_loggers:

@@ -35,8 +35,8 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from gevinst.indicators.models import IndicatorSnapshot
 from gevinst.models import Measurement
+from indicators.models import IndicatorSnapshot
 from tests.portal.route_matrix import MATRIX
 from tests.security import world
 
@@ -304,4 +304,4 @@ def test_only_the_export_toolkit_writes_csv_or_excel():
 
 def test_the_toolkit_guard_sees_the_source():
     files = {relative for relative, _path in _source_files()}
-    assert {"portal/exports.py", "gevinst/indicators/api.py", "ideas/exports.py"} <= files
+    assert {"portal/exports.py", "indicators/api.py", "ideas/exports.py"} <= files

@@ -74,7 +74,7 @@ def test_the_payload_reaches_every_kind_of_user_text(sweep):
     for field in ("ideas.Idea.title", "ideas.Idea.need", "ideas.Comment.body", "ideas.Tag.name",
                   "ideas.Campaign.description", "projects.Project.title",
                   "projects.ProjectLink.url", "projects.ProjectRisk.mitigation",
-                  "projects.PhaseChange.rationale", "gevinst.Benefit.title",
+                  "initiatives.PhaseChange.rationale", "gevinst.Benefit.title",
                   "gevinst.Measurement.evidence", "gevinst.BenefitMapNode.label",
                   "portal.Unit.name", "portal.User.first_name", "portal.Organisation.name"):
         assert field in poisoned, field

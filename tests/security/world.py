@@ -19,11 +19,11 @@ from portal.roles import Role
 from portal.services import api_token_create
 from projects import services as project_services
 from projects.models import Project
+from tests.project_apps import project_app_labels
 
 SECRET_NAME = "hemmelig-person"
 PERSONAS = ["ansatt", "koordinator", "prosjektleder", "leder", "admin", "nabo", "nettverk",
             "analytiker", SECRET_NAME]
-APPS = ("portal", "ideas", "projects", "gevinst")
 
 # What would show up raw if escaping failed: a tag that breaks out of an attribute, one that
 # runs on load, and a script element.
@@ -38,7 +38,7 @@ NOT_USER_TEXT = {
     "password", "key_hash", "prefix", "org_number", "content_type", "file",
     "portal.OrganisationEvent.kind", "ideas.IdeaEvent.kind", "projects.ProjectEvent.kind",
     "gevinst.BenefitEvent.kind",
-    "gevinst.IndicatorTimeline.phase",  # a phase code the indicator job writes
+    "initiatives.IndicatorTimeline.phase",  # a phase code the indicator job writes
 }
 
 
@@ -80,7 +80,7 @@ def user_text_fields() -> list[tuple[type[models.Model], models.Field]]:
     """Every CharField/TextField of the project's models that holds text a person typed."""
     found = []
     for model in apps.get_models():
-        if model._meta.app_label not in APPS:
+        if model._meta.app_label not in project_app_labels():
             continue
         for field in model._meta.concrete_fields:
             if not isinstance(field, (models.CharField, models.TextField)) or field.choices:

@@ -1,0 +1,12 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class PortfolioUploadForm(forms.Form):
+    file = forms.FileField(label=_("Porteføljefil (JSON, innoportal-portfolio/1)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".json"):
+            raise forms.ValidationError(_("Filen må være en .json-fil."))
+        return upload

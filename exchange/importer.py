@@ -1,0 +1,628 @@
+"""Import of the portfolio exchange format (innoportal-portfolio/1).
+
+All or nothing: the whole file is imported in one transaction, and any error (named by its
+JSON path, e.g. `initiatives[17].phases[2].on: date before previous change`) rolls it back.
+Idempotent: organisations are matched by org number, initiatives and benefits by key; a known
+initiative may gain later phases, assessments and measurements, but its recorded history must
+agree with the file. The file is streamed (ijson), so memory stays flat however large it is;
+rows are written in bulk per batch, after validation by the same phase rules as the gate
+decision service.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+import ijson
+from django.db import transaction
+from django.utils import timezone
+
+from exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
+from gevinst.history import measurements_revalidate, nok_per_year
+from gevinst.models import Benefit, BenefitType, Direction, Measurement
+from ideas.models import Idea
+from initiatives.assessments import assessments_revalidate
+from initiatives.marks import indicators_mark_dirty
+from initiatives.models import BenefitAssessment, Dimension, Initiative, PhaseChange, Track
+from initiatives.timeline import timeline_rebuild
+from portal.access import organisations_where
+from portal.bulk import insert_rows
+from portal.errors import DomainError, Forbidden
+from portal.events import OrganisationEventKind
+from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
+from portal.roles import Capability
+from portal.validators import org_number_is_valid
+from projects.models import Project, Visibility
+
+FORMAT = "innoportal-portfolio/1"
+BATCH = 2000
+MAX_ERRORS = 100
+# Phases that only a project can be in: an initiative that reached one has a Project row.
+PHASES_WITH_A_PROJECT = {"concept", "pilot", "implementation", "benefit_realisation",
+                         "spread", "stopped"}
+IDEA_STATUS_FOR_LAST_PHASE = {"idea": "in_review", "rejected": "rejected", "merged": "merged",
+                              "parked": "parked"}
+
+
+class ImportFailed(DomainError):
+    """The file was refused; nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        shown = errors[:MAX_ERRORS]
+        super().__init__("; ".join(shown[:3]) + (" …" if len(errors) > 3 else ""),
+                         code="invalid_portfolio", errors={"file": shown})
+        self.messages = shown
+
+
+@dataclass
+class ImportResult:
+    organisations_created: int = 0
+    organisations_updated: int = 0
+    initiatives_created: int = 0
+    initiatives_unchanged: int = 0
+    initiatives_extended: int = 0
+    phase_changes: int = 0
+    assessments: int = 0
+    benefits: int = 0
+    measurements: int = 0
+    organisation_ids: set[int] = field(default_factory=set)
+    # Per organisation id: initiatives created and extended (for its audit event).
+    created_by_org: Counter = field(default_factory=Counter)
+    extended_by_org: Counter = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        return (f"{self.organisations_created} organisations created, "
+                f"{self.organisations_updated} updated; {self.initiatives_created} initiatives "
+                f"created, {self.initiatives_extended} extended, {self.initiatives_unchanged} "
+                f"unchanged; {self.phase_changes} phase changes, {self.assessments} "
+                f"assessments, {self.benefits} benefits, {self.measurements} measurements")
+
+
+class Errors:
+    def __init__(self):
+        self.items: list[str] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.items.append(f"{path}: {message}")
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= MAX_ERRORS
+
+
+# --- field readers: each returns the value or records an error at its path ----------------------
+
+def _text(errors, obj, name, path, *, required=True, max_length=None):
+    value = obj.get(name)
+    if value is None or value == "":
+        if required:
+            errors.add(f"{path}.{name}", "required")
+        return ""
+    if not isinstance(value, str):
+        errors.add(f"{path}.{name}", "must be a string")
+        return ""
+    if max_length and len(value) > max_length:
+        errors.add(f"{path}.{name}", f"longer than {max_length} characters")
+    return value
+
+
+def _choice(errors, obj, name, path, choices, default=None):
+    value = obj.get(name, default)
+    if value not in choices:
+        errors.add(f"{path}.{name}", f"must be one of {', '.join(map(str, choices))}")
+        return default
+    return value
+
+
+def _date(errors, obj, name, path, *, required=True):
+    value = obj.get(name)
+    if value is None and not required:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        errors.add(f"{path}.{name}", "must be a date YYYY-MM-DD")
+        return None
+
+
+def _number(errors, obj, name, path, *, required=True):
+    value = obj.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        errors.add(f"{path}.{name}", "must be a number")
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        errors.add(f"{path}.{name}", "must be a number")
+        return None
+    if not number.is_finite() or abs(number) >= Decimal("1e12"):
+        errors.add(f"{path}.{name}", "out of range")
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+def _list(errors, obj, name, path):
+    value = obj.get(name, [])
+    if not isinstance(value, list):
+        errors.add(f"{path}.{name}", "must be a list")
+        return []
+    return value
+
+
+# --- the import ---------------------------------------------------------------------------------
+
+def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
+                     actor=None) -> ImportResult:
+    """Import a portfolio file (a binary file object that can be rewound).
+
+    With an `actor` the file may only touch organisations the actor administers (operators,
+    i.e. superusers, may import anything); without one (the command line) it is unrestricted."""
+    today = today or timezone.localdate()
+    errors = Errors()
+    header = _read_header(source, errors)
+    if errors:
+        raise ImportFailed(errors.items)
+    source.seek(0)
+    org_rows = list(ijson.items(source, "organisations.item", use_float=False))
+    source.seek(0)
+    file_keys = Counter(k for k in ijson.items(source, "initiatives.item.key")
+                        if isinstance(k, str))
+    duplicates = [k for k, n in file_keys.items() if n > 1]
+    for key in duplicates[:MAX_ERRORS]:
+        errors.add("initiatives", f"key {key!r} appears more than once")
+    del header
+    allowed = _allowed_org_numbers(actor)
+    result = ImportResult()
+    with transaction.atomic():
+        if allowed is not None:
+            _check_allowed(org_rows, source, allowed)
+        orgs = _import_organisations(org_rows, errors, result)
+        if errors:
+            raise ImportFailed(errors.items)
+        source.seek(0)
+        state = _State(orgs=orgs, file_keys=set(file_keys), today=today)
+        batch: list[tuple[int, dict]] = []
+        for index, item in enumerate(ijson.items(source, "initiatives.item", use_float=False)):
+            batch.append((index, item))
+            if len(batch) >= BATCH:
+                _import_batch(batch, state, errors, result)
+                batch = []
+            if errors.full:
+                break
+        if batch and not errors.full:
+            _import_batch(batch, state, errors, result)
+        if not errors:
+            _link_adoptions(state, errors)
+        if errors:
+            raise ImportFailed(errors.items)
+        # The indicator timeline of every organisation the file touched, in one statement.
+        timeline_rebuild(organisation_ids=result.organisation_ids)
+        if result.organisation_ids:
+            _record_events(result, actor)
+            indicators_mark_dirty(organisation_ids=result.organisation_ids,
+                                  effective_date=today)
+    return result
+
+
+def _record_events(result: ImportResult, actor) -> None:
+    """One audit event per organisation the file changed: who imported, and how much."""
+    OrganisationEvent.objects.bulk_create(
+        OrganisationEvent(organisation_id=org_id, actor=actor,
+                          kind=OrganisationEventKind.PORTFOLIO_IMPORTED,
+                          data={"initiatives_created": result.created_by_org[org_id],
+                                "initiatives_extended": result.extended_by_org[org_id]})
+        for org_id in sorted(result.organisation_ids))
+
+
+def _allowed_org_numbers(actor) -> set[str] | None:
+    if actor is None or actor.is_superuser:
+        return None
+    return set(organisations_where(actor, Capability.MANAGE_ORGANISATION)
+               .values_list("org_number", flat=True))
+
+
+def _check_allowed(org_rows, source, allowed: set[str]) -> None:
+    source.seek(0)
+    named = {r.get("org_number") for r in org_rows if isinstance(r, dict)}
+    named |= {o for o in ijson.items(source, "initiatives.item.organisation")}
+    outside = sorted(str(n) for n in named - allowed)
+    if outside:
+        raise Forbidden(f"Du administrerer ikke {', '.join(outside[:5])}; ingenting er "
+                        "importert.")
+
+
+def _read_header(source, errors) -> dict:
+    try:
+        fmt = next(ijson.items(source, "format"), None)
+    except ijson.JSONError as error:
+        errors.add("$", f"not valid JSON ({error})")
+        return {}
+    if fmt != FORMAT:
+        errors.add("format", f"must be {FORMAT!r}")
+    return {"format": fmt}
+
+
+def _import_organisations(rows, errors, result) -> dict[str, int]:
+    wanted = {}
+    for i, row in enumerate(rows):
+        path = f"organisations[{i}]"
+        if not isinstance(row, dict):
+            errors.add(path, "must be an object")
+            continue
+        number = _text(errors, row, "org_number", path)
+        if number and not org_number_is_valid(number):
+            errors.add(f"{path}.org_number", "not a valid organisation number (mod-11)")
+        population = row.get("population")
+        if population is not None and (isinstance(population, bool) or not isinstance(
+                population, int) or population < 0):
+            errors.add(f"{path}.population", "must be a whole number ≥ 0 or null")
+        values = {
+            "name": _text(errors, row, "name", path, max_length=200),
+            "kind": _choice(errors, row, "kind", path, OrganisationKind.values, "municipality"),
+            "county": _choice(errors, row, "county", path, ["", *County.values], ""),
+            "population": population,
+        }
+        if number in wanted:
+            errors.add(f"{path}.org_number", "appears more than once")
+        wanted[number] = values
+    if errors:
+        return {}
+    existing = {o.org_number: o for o in Organisation.objects.filter(org_number__in=wanted)}
+    to_create, to_update = [], []
+    for number, values in wanted.items():
+        org = existing.get(number)
+        if org is None:
+            to_create.append(Organisation(org_number=number, **values))
+        elif any(getattr(org, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(org, k, v)
+            to_update.append(org)
+    Organisation.objects.bulk_create(to_create)
+    Organisation.objects.bulk_update(to_update, ["name", "kind", "county", "population"])
+    result.organisations_created, result.organisations_updated = len(to_create), len(to_update)
+    return dict(Organisation.objects.filter(org_number__in=wanted).values_list("org_number", "pk"))
+
+
+@dataclass
+class _State:
+    orgs: dict[str, int]
+    file_keys: set[str]
+    today: datetime.date
+    adoptions: list[tuple[str, str, str]] = field(default_factory=list)  # path, adopter, origin
+
+
+def _parse_initiative(index: int, item, state: _State, errors: Errors):
+    path = f"initiatives[{index}]"
+    if not isinstance(item, dict):
+        errors.add(path, "must be an object")
+        return None
+    key = _text(errors, item, "key", path, max_length=200)
+    org_number = _text(errors, item, "organisation", path)
+    org_id = state.orgs.get(org_number)
+    if org_number and org_id is None:
+        org_id = Organisation.objects.filter(org_number=org_number).values_list(
+            "pk", flat=True).first()
+        if org_id is None:
+            errors.add(f"{path}.organisation", f"unknown organisation {org_number}")
+        state.orgs[org_number] = org_id
+    track = _choice(errors, item, "track", path, Track.values, "full")
+    parsed = {
+        "path": path, "key": key, "organisation_id": org_id, "track": track,
+        "title": _text(errors, item, "title", path, max_length=200),
+        "need": _text(errors, item, "need", path),
+        "visibility": _choice(errors, item, "visibility", path, Visibility.values,
+                              "organisation"),
+        "adopted_from": item.get("adopted_from"),
+    }
+    if parsed["adopted_from"] is not None and not isinstance(parsed["adopted_from"], str):
+        errors.add(f"{path}.adopted_from", "must be a key or null")
+        parsed["adopted_from"] = None
+    phases = []
+    for j, entry in enumerate(_list(errors, item, "phases", path)):
+        p_path = f"{path}.phases[{j}]"
+        if not isinstance(entry, dict):
+            errors.add(p_path, "must be an object")
+            continue
+        phase = _choice(errors, entry, "phase", p_path, ALL_PHASES)
+        on = _date(errors, entry, "on", p_path)
+        if phase and on:
+            phases.append((phase, on))
+    if len(phases) == len(item.get("phases") or []):
+        for j, field_name, message in history_errors(phases, track, state.today):
+            errors.add(f"{path}.phases" + (f"[{j}].{field_name}" if j >= 0 else ""), message)
+    if parsed["adopted_from"] and phases and phases[0][0] not in ("concept", "pilot"):
+        errors.add(f"{path}.phases[0].phase", "an adopted project starts in concept or pilot")
+    parsed["phases"] = phases
+    implemented_on = reached_implementation_on(phases)
+    assessments = []
+    for j, entry in enumerate(_list(errors, item, "assessments", path)):
+        a_path = f"{path}.assessments[{j}]"
+        if not isinstance(entry, dict):
+            errors.add(a_path, "must be an object")
+            continue
+        score = entry.get("score")
+        if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 3:
+            errors.add(f"{a_path}.score", "must be a whole number 0–3")
+        kind = _choice(errors, entry, "kind", a_path, ["expected", "realised"])
+        on = _date(errors, entry, "on", a_path)
+        if kind == "realised" and on and (implemented_on is None or on < implemented_on):
+            errors.add(f"{a_path}.on", "realised assessments are allowed from implementation on")
+        assessments.append((_choice(errors, entry, "dimension", a_path,
+                                    ["user", "economic", "organisational"]), kind, score, on))
+    parsed["assessments"] = assessments
+    benefits = []
+    for j, entry in enumerate(_list(errors, item, "benefits", path)):
+        benefits.append(_parse_benefit(f"{path}.benefits[{j}]", entry, errors))
+    parsed["benefits"] = [b for b in benefits if b]
+    if benefits and implemented_on is None and not any(p in PHASES_WITH_A_PROJECT
+                                                       for p, _on in phases):
+        errors.add(f"{path}.benefits", "benefits belong to projects; this initiative is an idea")
+    return parsed
+
+
+def _parse_benefit(path, entry, errors):
+    if not isinstance(entry, dict):
+        errors.add(path, "must be an object")
+        return None
+    benefit = {
+        "key": _text(errors, entry, "key", path, max_length=200),
+        "title": _text(errors, entry, "title", path, max_length=200),
+        "type": _choice(errors, entry, "type", path, BenefitType.values),
+        "dimension": _choice(errors, entry, "dimension", path, Dimension.values),
+        "unit": _text(errors, entry, "unit", path, max_length=50),
+        "direction": _choice(errors, entry, "direction", path, Direction.values),
+        "baseline_value": _number(errors, entry, "baseline", path),
+        "baseline_on": _date(errors, entry, "baseline_on", path),
+        "target_value": _number(errors, entry, "target", path),
+        "target_on": _date(errors, entry, "target_on", path),
+        "nok_per_unit": _number(errors, entry, "nok_per_unit", path, required=False),
+        "periods_per_year": _number(errors, entry, "periods_per_year", path, required=False),
+    }
+    if (benefit["nok_per_unit"] is None) != (benefit["periods_per_year"] is None):
+        errors.add(path, "nok_per_unit and periods_per_year go together")
+    measurements = []
+    for k, m in enumerate(_list(errors, entry, "measurements", path)):
+        m_path = f"{path}.measurements[{k}]"
+        if not isinstance(m, dict):
+            errors.add(m_path, "must be an object")
+            continue
+        on, value = _date(errors, m, "on", m_path), _number(errors, m, "value", m_path)
+        if on and benefit["baseline_on"] and on < benefit["baseline_on"]:
+            errors.add(f"{m_path}.on", "date before the baseline")
+        measurements.append((on, value))
+    benefit["measurements"] = measurements
+    return benefit
+
+
+def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) -> None:
+    parsed = [p for p in (_parse_initiative(i, item, state, errors) for i, item in batch) if p]
+    if errors:
+        return  # validate the rest of the file, but write nothing more
+    keys = [p["key"] for p in parsed]
+    existing = {i.key: i for i in Initiative.objects.filter(key__in=keys)}
+    stored_ids = {i.pk for i in existing.values()}
+    history = _stored_history(existing.values())
+    new_initiatives, new_projects, new_ideas, changes, assessments = [], [], [], [], []
+    benefit_rows = []
+    for p in parsed:
+        stored = existing.get(p["key"])
+        if stored is None:
+            initiative = Initiative(key=p["key"], organisation_id=p["organisation_id"],
+                                    title=p["title"], track=p["track"],
+                                    phase=p["phases"][-1][0])
+            new_initiatives.append((p, initiative))
+            continue
+        if stored.organisation_id != p["organisation_id"]:
+            errors.add(f"{p['path']}.organisation", "differs from the stored initiative")
+            continue
+        old = history[stored.pk]
+        if p["phases"][:len(old["phases"])] != old["phases"]:
+            errors.add(f"{p['path']}.phases", "conflicts with the stored history")
+            continue
+        extra = p["phases"][len(old["phases"]):]
+        new_assessments = _missing(p["assessments"], old["assessments"])
+        if not extra and not new_assessments and not p["benefits"]:
+            result.initiatives_unchanged += 1
+            continue
+        result.organisation_ids.add(p["organisation_id"])
+        if extra:
+            result.initiatives_extended += 1
+            result.extended_by_org[p["organisation_id"]] += 1
+            changes.append((stored, extra, old["phases"]))
+            Initiative.objects.filter(pk=stored.pk).update(phase=extra[-1][0])
+        else:
+            result.initiatives_unchanged += 1
+        assessments += [(stored.pk, a) for a in new_assessments]
+        benefit_rows.append((p, stored.pk))
+    if errors:
+        return
+    Initiative.objects.bulk_create([i for _p, i in new_initiatives], batch_size=BATCH)
+    for p, initiative in new_initiatives:
+        result.organisation_ids.add(p["organisation_id"])
+        result.created_by_org[p["organisation_id"]] += 1
+        phases = [phase for phase, _on in p["phases"]]
+        if p["phases"][0][0] == "idea":
+            new_ideas.append((p, initiative))
+        if any(phase in PHASES_WITH_A_PROJECT for phase in phases):
+            new_projects.append((initiative.pk, p["organisation_id"], p["title"], p["need"],
+                                 p["track"], p["visibility"]))
+        if p["adopted_from"]:
+            state.adoptions.append((p["path"], p["key"], p["adopted_from"]))
+        changes.append((initiative, p["phases"], []))
+        assessments += [(initiative.pk, a) for a in p["assessments"]]
+        benefit_rows.append((p, initiative.pk))
+    result.initiatives_created += len(new_initiatives)
+    insert_rows(Project, ["initiative_id", "organisation_id", "title", "need", "track",
+                          "visibility"], new_projects)
+    _create_ideas(new_ideas)
+    _write_phase_changes(changes, result)
+    rows = [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments]
+    realised_from: dict[tuple, datetime.date] = {}
+    for pk, d, k, _s, on in rows:
+        if k == "realised" and ((pk, d) not in realised_from or on < realised_from[(pk, d)]):
+            realised_from[(pk, d)] = on
+    insert_rows(BenefitAssessment,
+                ["initiative_id", "dimension", "kind", "score", "assessed_on", "valid_until",
+                 "realised_from"],
+                [(*row, realised_from.get((row[0], row[1])))
+                 for row in with_valid_until(rows, series=lambda r: r[:3],
+                                             date=lambda r: r[4])])
+    # Series that already had stored rows are re-derived in the database.
+    assessments_revalidate({pk for pk, _a in assessments if pk in stored_ids})
+    result.assessments += len(assessments)
+    _write_benefits(benefit_rows, errors, result)
+
+
+def with_valid_until(rows: list[tuple], *, series, date) -> list[tuple]:
+    """Append each row's valid_until: the date of the next row of its series, ordered by date
+    and then by position (a later-recorded row wins on an equal date), as gevinst.history
+    derives it. Only for series whose rows are all new."""
+    order = sorted(range(len(rows)), key=lambda n: (series(rows[n]), date(rows[n]), n))
+    until: list = [None] * len(rows)
+    for here, after in zip(order, order[1:]):
+        if series(rows[here]) == series(rows[after]):
+            until[here] = date(rows[after])
+    return [(*row, until[n]) for n, row in enumerate(rows)]
+
+
+def _missing(wanted: list, stored: list) -> list:
+    """The items of `wanted` not already stored (as multisets)."""
+    remaining = Counter(stored)
+    missing = []
+    for item in wanted:
+        if remaining[item]:
+            remaining[item] -= 1
+        else:
+            missing.append(item)
+    return missing
+
+
+def _stored_history(initiatives) -> dict[int, dict]:
+    ids = [i.pk for i in initiatives]
+    history = {pk: {"phases": [], "assessments": []} for pk in ids}
+    for pk, phase, on in (PhaseChange.objects.filter(initiative_id__in=ids)
+                          .order_by("effective_date", "id")
+                          .values_list("initiative_id", "to_phase", "effective_date")):
+        history[pk]["phases"].append((phase, on))
+    for pk, d, k, s, on in (BenefitAssessment.objects.filter(initiative_id__in=ids)
+                            .values_list("initiative_id", "dimension", "kind", "score",
+                                         "assessed_on")):
+        history[pk]["assessments"].append((d, k, s, on))
+    return history
+
+
+def _write_phase_changes(changes, result: ImportResult) -> None:
+    rows = []
+    for initiative, phases, previous in changes:
+        if previous:
+            # Close the stored current phase where the first new change starts.
+            PhaseChange.objects.filter(initiative=initiative, valid_until__isnull=True).update(
+                valid_until=phases[0][1])
+        prior = previous[-1][0] if previous else ""
+        for n, (phase, on) in enumerate(phases):
+            until = phases[n + 1][1] if n + 1 < len(phases) else None
+            rows.append((initiative.pk, initiative.organisation_id, prior, phase, on, until,
+                         "Importert"))
+            prior = phase
+    insert_rows(PhaseChange, ["initiative_id", "organisation_id", "from_phase", "to_phase",
+                              "effective_date", "valid_until", "rationale"], rows)
+    result.phase_changes += len(rows)
+
+
+def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
+    wanted = [(p, initiative_id, b) for p, initiative_id in benefit_rows for b in p["benefits"]]
+    if not wanted:
+        return
+    projects = dict(Project.objects.filter(
+        initiative_id__in={i for _p, i, _b in wanted}).values_list("initiative_id", "pk"))
+    stored = {b.key: b for b in Benefit.objects.filter(key__in=[b["key"] for _p, _i, b in wanted])}
+    stored_measurements: dict[int, list] = {}
+    for benefit_id, on, value in Measurement.objects.filter(
+            benefit__in=stored.values()).values_list("benefit_id", "measured_on", "value"):
+        stored_measurements.setdefault(benefit_id, []).append((on, value))
+    new_benefits, new_measurements = [], []
+    for p, initiative_id, b in wanted:
+        measurements = b.pop("measurements")
+        existing = stored.get(b["key"])
+        if existing is None:
+            benefit = Benefit(project_id=projects[initiative_id], **b)
+            new_benefits.append((benefit, measurements))
+            continue
+        if existing.project_id != projects.get(initiative_id):
+            errors.add(f"{p['path']}.benefits", f"benefit {b['key']!r} belongs to another "
+                                                "initiative")
+            continue
+        for on, value in _missing(measurements, stored_measurements.get(existing.pk, [])):
+            new_measurements.append((existing.pk, on, value))
+    Benefit.objects.bulk_create([b for b, _m in new_benefits], batch_size=BATCH)
+    for benefit, measurements in new_benefits:
+        new_measurements += [(benefit.pk, on, value) for on, value in measurements]
+    # The indicator columns (Measurement.nok_per_year), derived here as
+    # gevinst.history.measurements_revalue() does, so the rows need no second write.
+    organisation_of = dict(Project.objects.filter(pk__in={b.project_id for b in (
+        *stored.values(), *(b for b, _m in new_benefits))}).values_list("pk", "organisation_id"))
+    benefits = {b.pk: b for b in (*stored.values(), *(b for b, _m in new_benefits))}
+    insert_rows(Measurement, ["benefit_id", "measured_on", "value", "valid_until",
+                              "organisation_id", "nok_per_year"],
+                [(*row, organisation_of[benefits[row[0]].project_id],
+                  nok_per_year(benefits[row[0]], row[2]))
+                 for row in with_valid_until(new_measurements, series=lambda r: r[0],
+                                             date=lambda r: r[1])])
+    stored_ids = {b.pk for b in stored.values()}
+    measurements_revalidate({b_id for b_id, _on, _value in new_measurements if b_id in stored_ids})
+    result.benefits += len(new_benefits)
+    result.measurements += len(new_measurements)
+
+
+def _create_ideas(new_ideas) -> None:
+    """Initiatives that began as ideas get their Idea row (status from the history)."""
+    if not new_ideas:
+        return
+    rows = []
+    for p, initiative in new_ideas:
+        last_idea_phase = next((phase for phase, _on in reversed(p["phases"])
+                                if phase in IDEA_STATUS_FOR_LAST_PHASE), "idea")
+        becomes_project = any(phase in PHASES_WITH_A_PROJECT for phase, _on in p["phases"])
+        status = "approved" if becomes_project else IDEA_STATUS_FOR_LAST_PHASE[last_idea_phase]
+        rows.append((initiative.pk, p["organisation_id"], p["title"], p["need"], p["track"],
+                     p["visibility"], status))
+    insert_rows(Idea, ["initiative_id", "organisation_id", "title", "need", "track",
+                       "visibility", "status"], rows)
+
+
+def _link_adoptions(state: _State, errors: Errors) -> None:
+    if not state.adoptions:
+        return
+    keys = {k for _path, adopter, origin in state.adoptions for k in (adopter, origin)}
+    projects = {key: (pk, org_id, visibility, initiative_id)
+                for key, pk, org_id, visibility, initiative_id in
+                Project.objects.filter(initiative__key__in=keys)
+                .values_list("initiative__key", "pk", "organisation_id", "visibility",
+                             "initiative_id")}
+    updates, lineage = [], []
+    for path, adopter, origin in state.adoptions:
+        if origin not in projects:
+            errors.add(f"{path}.adopted_from", f"no project with key {origin!r}")
+            continue
+        adopter_pk, adopter_org, _v, adopter_initiative = projects[adopter]
+        origin_pk, origin_org, origin_visibility, origin_initiative = projects[origin]
+        if origin_org == adopter_org:
+            errors.add(f"{path}.adopted_from", "an organisation adopts another's project")
+            continue
+        if origin_visibility == Visibility.ORGANISATION:
+            errors.add(f"{path}.adopted_from", "only shared projects can be adopted")
+            continue
+        updates.append(Project(pk=adopter_pk, adopted_from_id=origin_pk))
+        # The lineage on the spine too (Initiative.adopted_from): the timeline reads it.
+        lineage.append(Initiative(pk=adopter_initiative, adopted_from_id=origin_initiative))
+    Project.objects.bulk_update(updates, ["adopted_from"], batch_size=BATCH)
+    Initiative.objects.bulk_update(lineage, ["adopted_from"], batch_size=BATCH)

@@ -1,0 +1,192 @@
+"""The indicator pages: an organisation's numbers with the initiatives behind them, recompute
+with visible progress, and the point scheme versions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from indicators import services
+from indicators.access import can_start_job, can_view_job, is_member, readable_organisations
+from indicators.comparison import as_chart, comparison
+from indicators.explain import explain
+from indicators.forms import PeriodForm, PointSchemeForm
+from indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
+from initiatives.models import COUNTED_PHASES, Phase
+from portal.access import get_organisation_for_user
+from portal.errors import DomainError
+from portal.exports import Column, ExportRequest, ExportSpec, export_view
+from projects.access import projects_visible_to
+
+CHART_DOWNLOADS = ("phases", "history", "comparison")
+
+
+def _chart_download(export: ExportRequest, organisation, year: int, quarter: int, *, history,
+                    peer_groups, phase_rows):
+    """The numbers behind one chart of the indicator page, as CSV."""
+    kind = export.choices["download"]
+    slug = f"{organisation.org_number}-{year}" + (f"-k{quarter}" if quarter else "")
+    title = _("Indikatorer")
+
+    def respond(columns, rows, filename):
+        return export.response(columns, rows, filename=filename, title=title)
+
+    if kind == "phases":
+        return respond([Column(_("Fase"), "", lambda r: r[0]),
+                        Column(_("Antall"), "", lambda r: r[1]),
+                        Column(_("Poeng per initiativ"), "", lambda r: r[2])],
+                       phase_rows, f"faser-{slug}")
+    if kind == "history":
+        return respond([Column(_("År"), "", lambda r: r["year"]),
+                        Column(_("Aktivitetspoeng"), "", lambda r: r["points"]),
+                        Column(_("Nyttepoeng"), "", lambda r: r["benefit_points"]),
+                        Column(_("Realisert gevinst per år (kr)"), "",
+                               lambda r: r["realised_nok_per_year"])],
+                       history, f"utvikling-{organisation.org_number}")
+    rows = [(group.title, s) for group in peer_groups for s in group.spreads]
+    return respond([Column(_("Gruppe"), "", lambda r: r[0]),
+                    Column(_("Mål"), "", lambda r: r[1].label),
+                    Column(_("Antall"), "", lambda r: r[1].count),
+                    Column(_("Dere"), "", lambda r: r[1].own),
+                    Column(_("Plass"), "", lambda r: r[1].rank),
+                    Column(_("Min."), "", lambda r: r[1].minimum),
+                    Column(_("1. kvartil"), "", lambda r: r[1].q1),
+                    Column(_("Median"), "", lambda r: r[1].median),
+                    Column(_("3. kvartil"), "", lambda r: r[1].q3),
+                    Column(_("Maks."), "", lambda r: r[1].maximum)],
+                   rows, f"sammenligning-{slug}")
+
+@login_required
+@require_safe
+@export_view(ExportSpec(formats=("csv",), choices={"download": CHART_DOWNLOADS},
+                        trigger="download"))
+def indicator_home(request: HttpRequest) -> HttpResponse:
+    organisations = list(readable_organisations(request.user))
+    if not organisations:
+        raise PermissionDenied
+    wanted = request.GET.get("organisation")
+    organisation = next((o for o in organisations if o.org_number == wanted), organisations[0])
+    form = PeriodForm(request.GET or None, initial={"year": timezone.localdate().year})
+    year, quarter = timezone.localdate().year, YEAR
+    if form.is_valid():
+        year, quarter = form.cleaned_data["year"], int(form.cleaned_data["quarter"] or YEAR)
+    snapshot = (IndicatorSnapshot.objects.filter(organisation=organisation, year=year,
+                                                 quarter=quarter)
+                .select_related("scheme").first())
+    history = list(IndicatorSnapshot.objects.filter(organisation=organisation, quarter=YEAR)
+                   .order_by("year").values("year", "points", "benefit_points",
+                                            "realised_nok_per_year"))
+    peer_groups = comparison(organisation, year=year, quarter=quarter)
+    phase_rows = []
+    if snapshot is not None:
+        phase_rows = [(Phase(p).label, getattr(snapshot, f"count_{p}"),
+                       snapshot.scheme.phase_points.get(p, 0)) for p in COUNTED_PHASES]
+    if request.export is not None:
+        # Each chart's numbers, before the (costly) breakdown of the initiatives.
+        return _chart_download(request.export, organisation, year, quarter, history=history,
+                               peer_groups=peer_groups, phase_rows=phase_rows)
+    breakdown = lines_page = benefits_page = None
+    if snapshot is not None:
+        # Readers outside the organisation (analysts) get every number, but titles only of
+        # the projects they may see: confidential and in-house work stays unnamed.
+        named = None if is_member(request.user, organisation) else set(
+            projects_visible_to(request.user).filter(organisation=organisation)
+            .values_list("pk", flat=True))
+        breakdown = explain(organisation, period_start=snapshot.period_start,
+                            period_end=snapshot.period_end, scheme=snapshot.scheme.values(),
+                            named_projects=named)
+        # A large municipality has thousands of initiatives: list them a page at a time.
+        lines_page = Paginator(breakdown.initiatives, 100).get_page(request.GET.get("page"))
+        benefits_page = Paginator(breakdown.benefits, 100).get_page(request.GET.get("bpage"))
+    # The downloads name the organisation and period shown, also when they were defaults.
+    query = QueryDict(mutable=True)
+    query.update({"organisation": organisation.org_number, "year": year,
+                  "quarter": quarter or ""})
+    return render(request, "indicators/home.html", {
+        "organisation": organisation, "organisations": organisations, "form": form,
+        "year": year, "quarter": quarter, "snapshot": snapshot, "history": history,
+        "breakdown": breakdown, "lines_page": lines_page, "benefits_page": benefits_page,
+        "phase_rows": phase_rows,
+        "peer_groups": peer_groups, "query": query.urlencode(),
+        "chart_data": {
+            "comparison": as_chart(peer_groups) if peer_groups else None,
+            "labels": {"count": _("Antall"), "activity": _("Aktivitetspoeng"),
+                       "benefit": _("Nyttepoeng")},
+            "phases": {"labels": [r[0] for r in phase_rows], "counts": [r[1] for r in phase_rows]},
+            "history": {"labels": [h["year"] for h in history],
+                        "points": [float(h["points"]) for h in history],
+                        "benefit": [float(h["benefit_points"]) for h in history]},
+        },
+        "can_recompute": can_start_job(request.user, organisation),
+        "latest_job": IndicatorJob.objects.filter(organisation=organisation,
+                                                  requested_by=request.user).first(),
+    })
+
+
+@login_required
+@require_POST
+def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
+    organisation = next((o for o in readable_organisations(request.user)
+                         if o.org_number == org_number), None)
+    if organisation is None:
+        organisation = get_organisation_for_user(request.user, org_number)  # 404 outsiders
+    # Readers and members without the right are refused before their input is looked at.
+    if not can_start_job(request.user, organisation):
+        raise PermissionDenied
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Ugyldig periode."))
+        return redirect("indicators:home")
+    try:
+        job = services.indicator_job_create(
+            actor=request.user, year=form.cleaned_data["year"],
+            quarter=int(form.cleaned_data["quarter"] or YEAR), organisation=organisation)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('indicators:home')}?organisation={org_number}")
+    if request.htmx:
+        # Without Redis the task ran eagerly, on commit, inside the service: show the job as
+        # it is now, not as it was created.
+        job.refresh_from_db()
+        return render(request, "indicators/job_progress.html", {"job": job})
+    return redirect("indicators:job", pk=job.pk)
+
+
+@login_required
+@require_safe
+def indicator_job(request: HttpRequest, pk) -> HttpResponse:
+    job = get_object_or_404(IndicatorJob.objects.select_related("organisation"), pk=pk)
+    if not can_view_job(request.user, job):
+        raise Http404
+    template = "indicators/job_progress.html" if request.htmx else "indicators/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def scheme_list(request: HttpRequest) -> HttpResponse:
+    can_edit = request.user.is_superuser
+    form = PointSchemeForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                scheme = services.point_scheme_create(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None,
+                               error.message)
+            else:
+                messages.success(request, _("Poengmodellen %(label)s er lagret.")
+                                 % {"label": scheme.label})
+                return redirect("indicators:schemes")
+    return render(request, "indicators/schemes.html", {
+        "schemes": PointScheme.objects.all(), "form": form, "phases": COUNTED_PHASES,
+    }, status=400 if form is not None and form.errors else 200)

@@ -1,0 +1,171 @@
+"""The manager's dashboard (styringstavle): one organisation, or one unit and the units below
+it, read from aggregates so the number of queries does not grow with the portfolio.
+
+portal reads the other apps through their models' aggregates and their selectors only."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from gevinst import calculations
+from gevinst.models import Benefit, BenefitReminder, Measurement
+from indicators.services import scheme_for
+from initiatives.models import COUNTED_PHASES, Initiative, Phase, PhaseChange
+from portal.models import Organisation, Unit
+from portal.selectors import unit_and_below
+from projects.models import (
+    CostRecurrence,
+    GateChecklistItem,
+    Project,
+    ProjectChecklistTick,
+    ProjectCost,
+    ProjectMilestone,
+)
+from projects.phases import PROJECT_PHASES
+
+QUARTERS = 8
+QUARTER_CHOICES = (4, 8, 12)  # the period filter: the flow chart's last n quarters
+PILOT_TOO_LONG = datetime.timedelta(days=548)  # 18 months
+PARKED_TOO_LONG = datetime.timedelta(days=365)
+ATTENTION_ROWS = 10
+
+
+def _quarter_starts(today: datetime.date, count: int) -> list[datetime.date]:
+    year, quarter = today.year, (today.month - 1) // 3
+    starts = []
+    for _ in range(count):
+        starts.append(datetime.date(year, quarter * 3 + 1, 1))
+        quarter -= 1
+        if quarter < 0:
+            year, quarter = year - 1, 3
+    return starts[::-1]
+
+
+@dataclass
+class Attention:
+    ready_for_gate: list = field(default_factory=list)
+    overdue_milestones: list = field(default_factory=list)
+    benefits_without_owner: list = field(default_factory=list)
+    overdue_measurements: list = field(default_factory=list)
+    long_pilots: list = field(default_factory=list)
+    long_parked: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.__dict__.values())
+
+
+def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
+                      track: str = "", area: str = "",
+                      today: datetime.date | None = None, quarters: int = QUARTERS) -> dict:
+    """`unit` (with the units below it), `track` (full or fast track) and `area` (a welfare
+    technology area, which only projects have) narrow everything to those initiatives."""
+    today = today or timezone.localdate()
+    initiatives = Initiative.objects.filter(organisation=organisation)
+    # The whole organisation is read through the organisation columns the rows carry; a unit
+    # (and those below it) through its initiatives.
+    changes = PhaseChange.objects.filter(organisation=organisation)
+    projects = Project.objects.filter(organisation=organisation)
+    measurements = Measurement.objects.filter(organisation=organisation)
+    if unit is not None:
+        units = unit_and_below(unit)
+        initiatives = initiatives.filter(Q(project__unit__in=units) | Q(idea__unit__in=units))
+    if track:
+        initiatives = initiatives.filter(track=track)
+    if area:
+        initiatives = initiatives.filter(project__welfare_area=area)
+    if unit is not None or track or area:
+        changes = changes.filter(initiative__in=initiatives.values("pk"))
+        projects = projects.filter(initiative__in=initiatives.values("pk"))
+        measurements = measurements.filter(benefit__project__in=projects)
+
+    # Funnel: initiatives per phase now, with the points of the scheme in force.
+    points = scheme_for(today).phase_points
+    counts = dict(initiatives.order_by().values_list("phase").annotate(n=Count("pk")))
+    funnel = [{"phase": p, "label": Phase(p).label, "count": counts.get(p, 0),
+               "points": counts.get(p, 0) * points.get(p, 0)} for p in COUNTED_PHASES]
+
+    # Flow: forward moves per quarter.
+    starts = _quarter_starts(today, quarters)
+    moves = dict(changes.filter(is_forward=True, effective_date__gte=starts[0])
+                 .annotate(quarter=TruncQuarter("effective_date")).order_by()
+                 .values_list("quarter").annotate(n=Count("pk")))
+    flow = [{"label": f"{s.year} K{(s.month - 1) // 3 + 1}", "moves": moves.get(s, 0)}
+            for s in starts]
+
+    # Benefits planned against realised.
+    benefits = Benefit.objects.filter(project__in=projects)
+    planned = Decimal(0)
+    hours_planned, hours_realised = Decimal(0), Decimal(0)
+    latest, realised = {}, Decimal(0)
+    for benefit_id, value, nok in measurements.filter(valid_until__isnull=True).values_list(
+            "benefit_id", "value", "nok_per_year"):
+        latest[benefit_id] = value
+        realised += nok or 0
+    quality = {"total": 0, "realised": 0}
+    for b in benefits.values("pk", "type", "direction", "baseline_value", "target_value",
+                             "nok_per_unit", "periods_per_year", "unit", "status"):
+        target_change = calculations.signed_change(
+            direction=b["direction"], baseline=b["baseline_value"], value=b["target_value"])
+        if b["nok_per_unit"] is not None and b["periods_per_year"] is not None:
+            planned += target_change * b["nok_per_unit"] * b["periods_per_year"]
+        if b["type"] == "time_saved" and b["unit"].startswith("timer") and b["periods_per_year"]:
+            hours_planned += target_change * b["periods_per_year"]
+            if b["pk"] in latest:
+                hours_realised += calculations.signed_change(
+                    direction=b["direction"], baseline=b["baseline_value"],
+                    value=latest[b["pk"]]) * b["periods_per_year"]
+        if b["type"] == "quality":
+            quality["total"] += 1
+            quality["realised"] += b["status"] == "realised"
+    benefit_summary = {"planned_nok": planned, "realised_nok": realised,
+                       "hours_planned": hours_planned, "hours_realised": hours_realised,
+                       "quality": quality}
+
+    # Costs against the realised annual benefit, summed for the portfolio in the database.
+    costs = ProjectCost.objects.filter(project__in=projects).aggregate(
+        one_off=Sum("amount_nok", filter=Q(recurrence=CostRecurrence.ONE_OFF)),
+        annual=Sum("amount_nok", filter=Q(recurrence=CostRecurrence.ANNUAL)))
+    cost_benefit = calculations.cost_benefit(one_off_costs=costs["one_off"] or Decimal(0),
+                                             annual_costs=costs["annual"] or Decimal(0),
+                                             annual_benefit=realised)
+
+    attention = Attention()
+    # Ready for a gate decision: every active checklist item of the current phase is ticked.
+    items = dict(GateChecklistItem.objects.filter(organisation=organisation, is_active=True)
+                 .order_by().values_list("phase").annotate(n=Count("pk")))
+    ticks = dict(ProjectChecklistTick.objects.filter(
+        project__in=projects, item__is_active=True,
+        item__phase=F("project__initiative__phase")).order_by().values_list("project")
+        .annotate(n=Count("pk")))
+    for project in projects.filter(pk__in=list(ticks), initiative__phase__in=PROJECT_PHASES
+                                   ).select_related("initiative").order_by("title"):
+        needed = items.get(project.initiative.phase, 0)
+        if needed and ticks.get(project.pk, 0) >= needed:
+            attention.ready_for_gate.append(project)
+    attention.ready_for_gate = attention.ready_for_gate[:ATTENTION_ROWS]
+    attention.overdue_milestones = list(
+        ProjectMilestone.objects.filter(project__in=projects, done_on__isnull=True,
+                                        due_on__lt=today)
+        .select_related("project").order_by("due_on")[:ATTENTION_ROWS])
+    attention.benefits_without_owner = list(
+        benefits.filter(owner__isnull=True).exclude(status__in=["realised", "not_realised"])
+        .select_related("project").order_by("title")[:ATTENTION_ROWS])
+    attention.overdue_measurements = list(
+        BenefitReminder.objects.filter(benefit__in=benefits, done_at__isnull=True,
+                                       due_on__lt=today)
+        .select_related("benefit__project").order_by("due_on")[:ATTENTION_ROWS])
+    for phase, limit, target in (("pilot", PILOT_TOO_LONG, "long_pilots"),
+                                 ("parked", PARKED_TOO_LONG, "long_parked")):
+        rows = (changes.filter(to_phase=phase, valid_until__isnull=True,
+                               effective_date__lt=today - limit)
+                .select_related("initiative__project").order_by("effective_date"))
+        setattr(attention, target, list(rows[:ATTENTION_ROWS]))
+    return {"funnel": funnel, "flow": flow, "benefits": benefit_summary,
+            "cost_benefit": cost_benefit, "attention": attention, "today": today}
