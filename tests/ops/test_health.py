@@ -169,7 +169,7 @@ def test_a_real_worker_and_beat_make_the_whole_system_ok(client):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "innoportal.test_settings",
            "DATABASE_URL": database_url}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue,
+        [sys.executable, "-m", "celery", "-A", "innoportal", "worker", "--pool=solo", "-Q", queue,
          "--without-heartbeat", "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -186,7 +186,7 @@ def test_a_real_worker_logs_json_lines_with_the_request_id_of_the_request_and_th
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "innoportal.test_settings", "LOG_FORMAT": "json",
            "LOG_LEVEL": "INFO"}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=prefork",
+        [sys.executable, "-m", "celery", "-A", "innoportal", "worker", "--pool=prefork",
          "--concurrency=1", "-Q", queue, "--without-heartbeat", "--without-gossip",
          "--without-mingle", "--loglevel=INFO"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

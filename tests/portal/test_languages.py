@@ -10,7 +10,7 @@ from django.utils import translation
 
 from portal import services
 from portal.languages import language_for
-from portal.personal_data import personal_data_sections
+from overview.personal_data import personal_data_sections
 from portal.roles import Role
 from tests.factories import UserFactory
 

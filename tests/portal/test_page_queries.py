@@ -23,7 +23,7 @@ from tests.ideas.factories import make_idea
 PINNED = {
     "ideas": 12,
     "projects": 9,
-    "project": 27,  # with benefits: their latest measurements and their owners' roles
+    "project": 26,  # with benefits: their latest measurements and their owners' roles
     "benefits": 10,
     "catalogue": 7,
     # PostgreSQL: the candidates of the full-text index for ideas and projects, then the

@@ -44,7 +44,7 @@ def test_a_token_client_gets_the_same_json_500(debug_off, employee):
 
 def test_a_page_that_raises_answers_the_html_error_page(debug_off, quiet_client, employee):
     quiet_client.force_login(employee)
-    with mock.patch("portal.views.user_context", side_effect=BOOM):
+    with mock.patch("overview.views.user_context", side_effect=BOOM):
         response = quiet_client.get("/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")

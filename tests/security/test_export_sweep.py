@@ -273,13 +273,16 @@ NAMES_ONLY = {
 
 
 def _source_files():
+    """The project's own packages (a top-level folder with an __init__.py): not the tests,
+    and not what tools install beside the code (.venv, .lock-tools, ...)."""
     root = Path(settings.BASE_DIR)
-    for path in sorted(root.rglob("*.py")):
-        relative = path.relative_to(root).as_posix()
-        if relative.split("/")[0] in {"tests", "bench", ".venv", "scripts"} or \
-                "/migrations/" in relative:
-            continue
-        yield relative, path
+    packages = sorted(p.parent for p in root.glob("*/__init__.py")
+                      if p.parent.name not in {"tests", "bench", "scripts"})
+    for package in packages:
+        for path in sorted(package.rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if "/migrations/" not in relative:
+                yield relative, path
 
 
 def test_only_the_export_toolkit_writes_csv_or_excel():
