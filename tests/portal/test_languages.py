@@ -8,9 +8,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from overview.personal_data import personal_data_sections
 from portal import services
 from portal.languages import language_for
-from overview.personal_data import personal_data_sections
 from portal.roles import Role
 from tests.factories import UserFactory
 
