@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import MAX_ATTACHMENT_BYTES, Campaign, Idea, IdeaStatus
+from portal.dates import PLANNED, date_widget_attrs, planned_date
 from portal.models import Unit, User
 
 SCORE_CHOICES = [("", "–"), (0, _("0 – ingen")), (1, _("1 – liten")), (2, _("2 – moderat")),
@@ -149,3 +150,10 @@ class CampaignForm(forms.ModelForm):
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}),
                    "closes_on": forms.DateInput(attrs={"type": "date"}),
                    "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The date policy (portal.dates): planned dates, and a picker that offers only them.
+        for name in ("opens_on", "closes_on"):
+            self.fields[name].validators.append(planned_date)
+            self.fields[name].widget.attrs.update(date_widget_attrs(PLANNED))
