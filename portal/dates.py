@@ -118,6 +118,20 @@ happened_date = DateRangeValidator(HAPPENED.value)
 planned_date = DateRangeValidator(PLANNED.value)
 
 
+def dated_formfield(kinds: dict[str, DateKind], default: DateKind = PLANNED):
+    """A ModelForm `formfield_callback` that gives every date field of the model the policy's
+    validator (kind by field name), so the form class itself carries the rule."""
+    from django.db import models
+
+    def formfield(field, **kwargs):
+        form_field = field.formfield(**kwargs)
+        if isinstance(field, models.DateField) and form_field is not None:
+            kind = kinds.get(field.name, default)
+            form_field.validators.append(DateRangeValidator(kind.value))
+        return form_field
+    return formfield
+
+
 def date_widget_attrs(kind: DateKind = HAPPENED) -> dict[str, str]:
     """min/max for a browser date picker, so it offers what the policy accepts."""
     return {"min": EARLIEST.isoformat(), "max": latest_allowed(kind).isoformat()}

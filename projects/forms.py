@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Phase, StopReason
-from portal.dates import PLANNED, DateRangeValidator, date_widget_attrs, happened_date
+from portal.dates import PLANNED, date_widget_attrs, dated_formfield, happened_date
 from portal.models import Organisation, Unit, User
 from projects.models import Project
 from projects.services.adoption import ADOPTION_START_PHASES
@@ -83,10 +83,14 @@ class ChecklistItemForm(forms.Form):
     text = forms.CharField(label=_("Punkt"), max_length=300)
 
 
+_dated_formfield = dated_formfield(CONTENT_DATE_KINDS, PLANNED)
+
+
 def _formfield(field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    return field.formfield(**kwargs)
+    # Date fields get the date policy's validator (portal.dates; CONTENT_DATE_KINDS).
+    return _dated_formfield(field, **kwargs)
 
 
 def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
@@ -113,10 +117,6 @@ def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = Organisation.objects.exclude(
                 pk=project.organisation_id).order_by("name")
-
-        for name, date_kind in CONTENT_DATE_KINDS.items():
-            if name in self.fields:
-                self.fields[name].validators.append(DateRangeValidator(date_kind.value))
 
     attrs = {"Meta": meta, "__init__": init}
     return type(f"{spec.model.__name__}Form", (forms.ModelForm,), attrs)

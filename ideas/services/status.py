@@ -233,13 +233,17 @@ def _change(*, actor: User, idea: Idea, source: str, to: str, capability: Capabi
     return locked
 
 
-def idea_submit(*, actor: User, idea: Idea, effective_date=None) -> Idea:
+def idea_submit(*, actor: User, idea: Idea, effective_date=None,
+                registering_history: bool = False) -> Idea:
+    """Submit a draft. Back-dating writes history (the phase log, the indicators) and may
+    enter a campaign that has closed: screeners only, whatever the way in (API, pages).
+    `registering_history`: the caller loads a recorded history on the submitter's behalf (the
+    demo loader, test worlds) and may back-date. The date itself is always checked against
+    the date policy (portal.dates)."""
     if idea.submitter_id != actor.pk:
         raise Forbidden(_("Bare den som skrev idéen kan sende den inn."))
-    # Back-dating writes history (the phase log, the indicators) and may enter a campaign
-    # that has closed: screeners only, whatever the way in (API, pages, commands). The date
-    # itself is checked against the date policy by the phase log.
-    if effective_date not in (None, timezone.localdate()) and not may_backdate(actor, idea):
+    if (effective_date not in (None, timezone.localdate()) and not registering_history
+            and not may_backdate(actor, idea)):
         raise DomainError(_("Bare innovasjonskoordinatorer kan tilbakedatere en innsending."),
                           field="effective_date")
 

@@ -62,7 +62,8 @@ def state(idea):
 def survivor(employee, coordinator, home_org):
     idea = services.idea_create(actor=employee, organisation=home_org, title="Overlever",
                                 need="Samme behov")
-    services.idea_submit(actor=employee, idea=idea, effective_date=D)
+    services.idea_submit(actor=employee, idea=idea, effective_date=D,
+                         registering_history=True)
     services.idea_start_review(actor=coordinator, idea=idea)
     return idea
 
