@@ -242,12 +242,13 @@ def idea_submit(*, actor: User, idea: Idea, effective_date=None,
     the date policy (portal.dates)."""
     if idea.submitter_id != actor.pk:
         raise Forbidden(_("Bare den som skrev idéen kan sende den inn."))
-    if (effective_date not in (None, timezone.localdate()) and not registering_history
-            and not may_backdate(actor, idea)):
-        raise DomainError(_("Bare innovasjonskoordinatorer kan tilbakedatere en innsending."),
-                          field="effective_date")
+    back_dated = effective_date not in (None, timezone.localdate())
 
     def campaign_open(locked: Idea) -> None:
+        # After the status checks, so a repeated submission is still a conflict.
+        if back_dated and not registering_history and not may_backdate(actor, locked):
+            raise DomainError(_("Bare innovasjonskoordinatorer kan tilbakedatere en "
+                                "innsending."), field="effective_date")
         # Under the lock: the campaign read is the one the submitted idea keeps.
         if locked.campaign_id is None:
             return

@@ -40,6 +40,8 @@ def call(name, idea, *, actor, survivor):
     kwargs = {"actor": actor, "idea": idea}
     if name != "start_review":
         kwargs["effective_date"] = D
+    if name == "submit":  # the author back-dates: a history being registered
+        kwargs["registering_history"] = True
     if name == "reject":
         kwargs["reason"] = "Dekkes av et annet prosjekt"
     if name == "merge":
