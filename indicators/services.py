@@ -30,6 +30,7 @@ from indicators.models import (
 )
 from initiatives.models import IndicatorDirty
 from portal.bulk import upsert_rows
+from portal.dates import PLANNED, date_check
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation
 
@@ -330,6 +331,7 @@ def point_scheme_create(*, actor, name: str, valid_from, phase_points: dict,
     recompute (frozen periods never change)."""
     if not (actor and actor.is_superuser):
         raise Forbidden(_("Bare driftsadministratorer kan endre poengmodellen."))
+    date_check(valid_from, field="valid_from", kind=PLANNED)  # the date policy (portal.dates)
     with transaction.atomic():
         last = (PointScheme.objects.select_for_update().filter(name=name)
                 .order_by("-version").first())

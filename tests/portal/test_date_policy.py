@@ -371,3 +371,17 @@ def test_the_largest_valid_valuation_is_stored_and_counted_without_overflow(
                                              quarter=0)
     assert _same(snapshot.realised_nok_per_year, MAX_NOK_PER_YEAR)
     assert not IndicatorDirty.objects.filter(attempts__gt=0).exists()
+
+
+def test_a_point_scheme_starting_outside_the_policy_is_refused(db):
+    from indicators.models import PointScheme
+    from indicators.services import point_scheme_create
+    from tests.factories import UserFactory
+
+    count = PointScheme.objects.count()
+    with pytest.raises(DomainError) as info:
+        point_scheme_create(actor=UserFactory(is_superuser=True), name="standard",
+                            valid_from=datetime.date(9999, 12, 31), phase_points={},
+                            adoption_points=4, adoption_min_phase="implementation",
+                            benefit_weights={}, expected_discount=Decimal("0.5"))
+    assert info.value.field == "valid_from" and PointScheme.objects.count() == count
