@@ -31,8 +31,10 @@ from initiatives.models import BenefitAssessment, Dimension, Initiative, PhaseCh
 from initiatives.timeline import timeline_rebuild
 from portal.access import organisations_where
 from portal.bulk import insert_rows
+from portal.dates import HAPPENED, PLANNED, DateKind, import_date_error
 from portal.errors import DomainError, Forbidden
 from portal.events import OrganisationEventKind
+from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
 from portal.roles import Capability
 from portal.validators import org_number_is_valid
@@ -121,18 +123,26 @@ def _choice(errors, obj, name, path, choices, default=None):
     return value
 
 
-def _date(errors, obj, name, path, *, required=True):
+def _date(errors, obj, name, path, *, today: datetime.date, kind: DateKind = HAPPENED,
+          required=True):
+    """A date under the date policy (portal.dates): a fact that happened by default, or a
+    planned date."""
     value = obj.get(name)
     if value is None and not required:
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
         errors.add(f"{path}.{name}", "must be a date YYYY-MM-DD")
         return None
+    problem = import_date_error(day, kind, today)
+    if problem:
+        errors.add(f"{path}.{name}", problem)
+        return None
+    return day
 
 
-def _number(errors, obj, name, path, *, required=True):
+def _number(errors, obj, name, path, *, required=True, maximum: Decimal | None = None):
     value = obj.get(name)
     if value is None and not required:
         return None
@@ -146,6 +156,10 @@ def _number(errors, obj, name, path, *, required=True):
         return None
     if not number.is_finite() or abs(number) >= Decimal("1e12"):
         errors.add(f"{path}.{name}", "out of range")
+        return None
+    if maximum is not None and not 0 < number <= maximum:
+        # The valuation's bounds (portal.limits): no valid benefit overflows the NOK columns.
+        errors.add(f"{path}.{name}", f"must be greater than 0 and at most {maximum}")
         return None
     return number.quantize(Decimal("0.01"))
 
@@ -333,7 +347,7 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
             errors.add(p_path, "must be an object")
             continue
         phase = _choice(errors, entry, "phase", p_path, ALL_PHASES)
-        on = _date(errors, entry, "on", p_path)
+        on = _date(errors, entry, "on", p_path, today=state.today)
         if phase and on:
             phases.append((phase, on))
     if len(phases) == len(item.get("phases") or []):
@@ -353,7 +367,7 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
         if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 3:
             errors.add(f"{a_path}.score", "must be a whole number 0–3")
         kind = _choice(errors, entry, "kind", a_path, ["expected", "realised"])
-        on = _date(errors, entry, "on", a_path)
+        on = _date(errors, entry, "on", a_path, today=state.today)
         if kind == "realised" and on and (implemented_on is None or on < implemented_on):
             errors.add(f"{a_path}.on", "realised assessments are allowed from implementation on")
         assessments.append((_choice(errors, entry, "dimension", a_path,
@@ -361,7 +375,7 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
     parsed["assessments"] = assessments
     benefits = []
     for j, entry in enumerate(_list(errors, item, "benefits", path)):
-        benefits.append(_parse_benefit(f"{path}.benefits[{j}]", entry, errors))
+        benefits.append(_parse_benefit(f"{path}.benefits[{j}]", entry, errors, state.today))
     parsed["benefits"] = [b for b in benefits if b]
     if benefits and implemented_on is None and not any(p in PHASES_WITH_A_PROJECT
                                                        for p, _on in phases):
@@ -369,7 +383,7 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
     return parsed
 
 
-def _parse_benefit(path, entry, errors):
+def _parse_benefit(path, entry, errors, today: datetime.date):
     if not isinstance(entry, dict):
         errors.add(path, "must be an object")
         return None
@@ -381,11 +395,13 @@ def _parse_benefit(path, entry, errors):
         "unit": _text(errors, entry, "unit", path, max_length=50),
         "direction": _choice(errors, entry, "direction", path, Direction.values),
         "baseline_value": _number(errors, entry, "baseline", path),
-        "baseline_on": _date(errors, entry, "baseline_on", path),
+        "baseline_on": _date(errors, entry, "baseline_on", path, today=today),
         "target_value": _number(errors, entry, "target", path),
-        "target_on": _date(errors, entry, "target_on", path),
-        "nok_per_unit": _number(errors, entry, "nok_per_unit", path, required=False),
-        "periods_per_year": _number(errors, entry, "periods_per_year", path, required=False),
+        "target_on": _date(errors, entry, "target_on", path, today=today, kind=PLANNED),
+        "nok_per_unit": _number(errors, entry, "nok_per_unit", path, required=False,
+                                maximum=MAX_NOK_PER_UNIT),
+        "periods_per_year": _number(errors, entry, "periods_per_year", path, required=False,
+                                    maximum=MAX_PERIODS_PER_YEAR),
     }
     if (benefit["nok_per_unit"] is None) != (benefit["periods_per_year"] is None):
         errors.add(path, "nok_per_unit and periods_per_year go together")
@@ -395,7 +411,8 @@ def _parse_benefit(path, entry, errors):
         if not isinstance(m, dict):
             errors.add(m_path, "must be an object")
             continue
-        on, value = _date(errors, m, "on", m_path), _number(errors, m, "value", m_path)
+        on = _date(errors, m, "on", m_path, today=today)
+        value = _number(errors, m, "value", m_path)
         if on and benefit["baseline_on"] and on < benefit["baseline_on"]:
             errors.add(f"{m_path}.on", "date before the baseline")
         measurements.append((on, value))

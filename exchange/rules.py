@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from initiatives.models import ORDERED_PHASES
+from portal.dates import HAPPENED, import_date_error
 from projects.phases import ORDER, InvalidMove, classify
 
 FIRST_PHASES = ("idea", "concept", "pilot")
@@ -36,8 +37,9 @@ def history_errors(phases: list[tuple[str, datetime.date]], track: str,
         errors.append((0, "phase", f"an initiative starts in idea, concept or pilot, not {first}"))
     current, parked_from, previous_on = first, None, phases[0][1]
     for index, (phase, on) in enumerate(phases):
-        if on > today:
-            errors.append((index, "on", "date in the future"))
+        problem = import_date_error(on, HAPPENED, today)
+        if problem:
+            errors.append((index, "on", problem))
         if index == 0:
             continue
         if on < previous_on:

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from gevinst.models import Beneficiary, BenefitStatus, BenefitType, Direction, NodeKind
 from gevinst.services import UNITS
 from initiatives.models import AssessmentKind, Dimension
+from portal.dates import happened_date, planned_date
+from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import User
 from portal.roles import ROLE_CAPABILITIES, Capability
 
@@ -32,18 +34,21 @@ class BenefitForm(forms.Form):
     direction = forms.ChoiceField(label=_("Retning"), choices=Direction.choices)
     baseline_value = forms.DecimalField(label=_("Nullpunkt (verdi)"), max_digits=14,
                                         decimal_places=2, localize=True)
-    baseline_on = forms.DateField(label=_("Nullpunkt målt"), widget=DATE)
+    baseline_on = forms.DateField(label=_("Nullpunkt målt"), widget=DATE,
+                                  validators=[happened_date])
     baseline_method = forms.CharField(label=_("Målemetode"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
     target_value = forms.DecimalField(label=_("Mål (verdi)"), max_digits=14, decimal_places=2,
                                       localize=True)
-    target_on = forms.DateField(label=_("Måldato"), widget=DATE)
+    target_on = forms.DateField(label=_("Måldato"), widget=DATE, validators=[planned_date])
     nok_per_unit = forms.DecimalField(
         label=_("Kroner per enhet"), max_digits=14, decimal_places=2, required=False,
-        localize=True, help_text=_("For spart tid: timekostnaden. For unngåtte kostnader: "
-                                   "kostnaden per oppgave."))
+        max_value=MAX_NOK_PER_UNIT, localize=True,
+        help_text=_("For spart tid: timekostnaden. For unngåtte kostnader: "
+                    "kostnaden per oppgave."))
     periods_per_year = forms.DecimalField(label=_("Perioder per år"), max_digits=8,
                                           decimal_places=2, required=False, localize=True,
+                                          max_value=MAX_PERIODS_PER_YEAR,
                                           help_text=_("52 for tall per uke, 12 per måned."))
     assumptions = forms.CharField(label=_("Forutsetninger og usikkerhet"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
@@ -64,7 +69,7 @@ class BenefitForm(forms.Form):
 
 
 class MeasurementForm(forms.Form):
-    measured_on = forms.DateField(label=_("Dato"), widget=DATE)
+    measured_on = forms.DateField(label=_("Dato"), widget=DATE, validators=[happened_date])
     value = forms.DecimalField(label=_("Målt verdi"), max_digits=14, decimal_places=2,
                                localize=True)
     evidence = forms.CharField(label=_("Dokumentasjon"), required=False,
@@ -77,7 +82,7 @@ class AssessmentForm(forms.Form):
     dimension = forms.ChoiceField(label=_("Dimensjon"), choices=Dimension.choices)
     kind = forms.ChoiceField(label=_("Type"), choices=AssessmentKind.choices)
     score = forms.TypedChoiceField(label=_("Nytte"), choices=SCORES, coerce=int)
-    assessed_on = forms.DateField(label=_("Dato"), widget=DATE)
+    assessed_on = forms.DateField(label=_("Dato"), widget=DATE, validators=[happened_date])
     motivation = forms.CharField(label=_("Begrunnelse"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -85,7 +90,8 @@ class AssessmentForm(forms.Form):
 class PlanForm(forms.Form):
     interval_months = forms.IntegerField(label=_("Måleintervall (måneder)"), required=False,
                                          min_value=1, max_value=36)
-    first_due_on = forms.DateField(label=_("Første måling"), required=False, widget=DATE)
+    first_due_on = forms.DateField(label=_("Første måling"), required=False, widget=DATE,
+                                   validators=[planned_date])
     notes = forms.CharField(label=_("Plan og ansvar"), required=False,
                             widget=forms.Textarea(attrs={"rows": 6}),
                             help_text=_("Hvordan gevinstene skal hentes ut, av hvem og når."))

@@ -18,6 +18,7 @@ from gevinst.calculations import signed_change
 from gevinst.models import Benefit, Measurement
 from initiatives.assessments import revalidate_series
 from initiatives.marks import indicators_mark_dirty
+from portal.dates import HAPPENED, date_check
 from projects.models import Project
 
 
@@ -85,6 +86,8 @@ def benefit_valuation_changed(benefit) -> None:
 
 def measurement_add(*, benefit, measured_on: datetime.date, value: Decimal, evidence: str = "",
                     entered_by=None) -> Measurement:
+    # The date policy, also for callers that skip gevinst.services' field checks.
+    date_check(measured_on, field="measured_on", kind=HAPPENED)
     with transaction.atomic():
         measurement = Measurement.objects.create(benefit=benefit, measured_on=measured_on,
                                                  value=value, evidence=evidence,

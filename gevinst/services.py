@@ -46,8 +46,10 @@ from initiatives.models import (
     PhaseChange,
 )
 from portal.access import user_can
+from portal.dates import HAPPENED, PLANNED, date_error
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.languages import language_for
+from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import User
 from portal.roles import Capability
 from projects.events import ProjectEventKind
@@ -70,6 +72,11 @@ _CHOICES = {"type": BenefitType, "dimension": Dimension, "beneficiary": Benefici
 _REQUIRED_DECIMALS = ("baseline_value", "target_value")
 _OPTIONAL_DECIMALS = ("nok_per_unit", "periods_per_year")
 _MAX_DECIMAL = Decimal("999999999999.99")
+# The valuation's bounds (portal.limits): with them no valid benefit can overflow the NOK
+# columns computed from it (Measurement.nok_per_year, the snapshots' realised_nok_per_year).
+_DECIMAL_LIMITS = {"nok_per_unit": MAX_NOK_PER_UNIT, "periods_per_year": MAX_PERIODS_PER_YEAR}
+# The dates of a benefit: the baseline was measured (a fact), the target is planned.
+_DATE_KINDS = {"baseline_on": HAPPENED, "target_on": PLANNED}
 
 
 def _editor(actor: User, project: Project) -> None:
@@ -126,6 +133,10 @@ def _clean_benefit(project: Project, data: dict, *, current: Benefit | None = No
             if value is not None and name in _OPTIONAL_DECIMALS and value <= 0:
                 errors[name] = [_("Må være større enn null.")]
                 continue
+            if value is not None and name in _DECIMAL_LIMITS and value > _DECIMAL_LIMITS[name]:
+                errors[name] = [_("Kan ikke være større enn %(max)s.")
+                                % {"max": _DECIMAL_LIMITS[name]}]
+                continue
         elif name in ("baseline_on", "target_on"):
             try:
                 value = _date(value)
@@ -134,6 +145,10 @@ def _clean_benefit(project: Project, data: dict, *, current: Benefit | None = No
                 continue
             if value is None:
                 errors[name] = [_("Feltet er påkrevd.")]
+                continue
+            problem = date_error(value, _DATE_KINDS[name])
+            if problem:
+                errors[name] = [problem]
                 continue
         elif name == "owner":
             if value is not None and not user_can(value, project.organisation_id,
@@ -226,6 +241,8 @@ def measurement_create(*, actor: User, benefit: Benefit, measured_on, value,
                                      % {"date": benefit.baseline_on.strftime("%d.%m.%Y")}]
         elif on > timezone.localdate():
             errors["measured_on"] = [_("Målingen kan ikke være fram i tid.")]
+        elif problem := date_error(on, HAPPENED):
+            errors["measured_on"] = [problem]
     except ValueError:
         errors["measured_on"] = [_("Skriv en gyldig dato (ÅÅÅÅ-MM-DD).")]
     if errors:
@@ -279,6 +296,9 @@ def assessment_create(*, actor: User, project: Project, dimension: str, kind: st
     except ValueError:
         errors["assessed_on"] = [_("Skriv en gyldig dato (ÅÅÅÅ-MM-DD).")]
         on = None
+    if on is not None and (problem := date_error(on, HAPPENED)):
+        errors["assessed_on"] = [problem]
+        on = None
     if kind == AssessmentKind.REALISED and "kind" not in errors:
         started = _implementation_started(project)
         if started is None:
@@ -324,6 +344,9 @@ def benefit_plan_save(*, actor: User, project: Project, interval_months, first_d
         first = _date(first_due_on)
     except ValueError:
         errors["first_due_on"] = [_("Skriv en gyldig dato (ÅÅÅÅ-MM-DD).")]
+        first = None
+    if first is not None and (problem := date_error(first, PLANNED)):
+        errors["first_due_on"] = [problem]
         first = None
     if not errors and (interval is None) != (first is None):
         errors["first_due_on" if first is None else "interval_months"] = [

@@ -151,7 +151,8 @@ def _make(home, row, people, ideas, campaign):
     ideas[key] = idea
     if status == IdeaStatus.DRAFT:
         return
-    services.idea_submit(actor=author, idea=idea, effective_date=submitted)
+    services.idea_submit(actor=author, idea=idea, effective_date=submitted,
+                         registering_history=True)
     if status == IdeaStatus.SUBMITTED:
         return
     services.idea_start_review(actor=coordinator, idea=idea)
@@ -211,5 +212,5 @@ def load(*, home: Organisation, neighbour: Organisation, stdout) -> None:
                                         title=title, need=need, visibility=visibility,
                                         unit=_unit(neighbour, "Hjemmetjenesten"))
             services.idea_submit(actor=people["nabo"], idea=idea,
-                                 effective_date=d(2026, 10, 20))
+                                 effective_date=d(2026, 10, 20), registering_history=True)
     stdout.write(f"ideas: {len(HOME_IDEAS) + len(NEIGHBOUR_IDEAS)} demo ideas, 1 campaign.")

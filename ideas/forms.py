@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import MAX_ATTACHMENT_BYTES, Campaign, Idea, IdeaStatus
+from portal.dates import PLANNED, date_widget_attrs, dated_formfield
 from portal.models import Unit, User
 
 SCORE_CHOICES = [("", "–"), (0, _("0 – ingen")), (1, _("1 – liten")), (2, _("2 – moderat")),
@@ -146,6 +147,14 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["title", "description", "opens_on", "closes_on"]
+        # The date policy (portal.dates): a campaign's dates are planned.
+        formfield_callback = dated_formfield({}, PLANNED)
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}),
                    "closes_on": forms.DateInput(attrs={"type": "date"}),
                    "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A date picker that offers only what the date policy accepts.
+        for name in ("opens_on", "closes_on"):
+            self.fields[name].widget.attrs.update(date_widget_attrs(PLANNED))

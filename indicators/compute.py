@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -27,6 +27,8 @@ from initiatives.models import (
 )
 
 DIMENSIONS = ("user", "economic", "organisational")
+# Decimal precision for the NOK sums (IndicatorSnapshot.realised_nok_per_year has 40 digits).
+NOK_PRECISION = 60
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,10 @@ def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: S
             if organisation_ids is not None:
                 valued_rows = valued_rows.filter(organisation_id__in=organisation_ids)
             rows = valued_rows.values_list("organisation_id", "nok_per_year")
-        for org_id, total in rows:
-            org(org_id).realised_nok_per_year += total
+        # Exact sums: the default context (28 digits) would round a total the snapshot
+        # column (40 digits) holds.
+        with localcontext(Context(prec=NOK_PRECISION)):
+            for org_id, total in rows:
+                org(org_id).realised_nok_per_year += total
     step(100)
     return results

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import ORDERED_PHASES
+from portal.dates import planned_date
 from portal.models import County, OrganisationKind, SizeClass
 
 
@@ -18,7 +19,7 @@ class PeriodForm(forms.Form):
 
 class PointSchemeForm(forms.Form):
     name = forms.CharField(label=_("Navn"), max_length=50, initial="standard")
-    valid_from = forms.DateField(label=_("Gjelder fra (dato)"),
+    valid_from = forms.DateField(label=_("Gjelder fra (dato)"), validators=[planned_date],
                                  widget=forms.DateInput(attrs={"type": "date"}))
     phase_points = forms.CharField(
         label=_("Poeng per fase (JSON)"), widget=forms.Textarea(attrs={"rows": 3}),

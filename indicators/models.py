@@ -130,7 +130,10 @@ class IndicatorSnapshot(models.Model):
     benefit_organisational = models.DecimalField(max_digits=14, decimal_places=4,
                                                  default=Decimal(0))
     benefit_points = models.DecimalField(max_digits=14, decimal_places=4, default=Decimal(0))
-    realised_nok_per_year = models.DecimalField(max_digits=16, decimal_places=2,
+    # Wide enough for any organisation's sum of valid benefits: one measurement's yearly value
+    # is below portal.limits.MAX_NOK_PER_YEAR (< 1e23), so 38 integer digits hold the sum of
+    # more benefits than can exist.
+    realised_nok_per_year = models.DecimalField(max_digits=40, decimal_places=2,
                                                 default=Decimal(0))
 
     class Meta:

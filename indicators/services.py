@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.compute import COUNTED_PHASES, OrganisationIndicators, compute
+from indicators.compute import (
+    COUNTED_PHASES,
+    NOK_PRECISION,
+    OrganisationIndicators,
+    compute,
+)
 from indicators.models import (
     YEAR,
     IndicatorJob,
@@ -25,6 +30,7 @@ from indicators.models import (
 )
 from initiatives.models import IndicatorDirty
 from portal.bulk import upsert_rows
+from portal.dates import PLANNED, date_check
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation
 
@@ -66,6 +72,8 @@ def _round(value: float, places: str) -> Decimal:
 def _snapshot_row(values: OrganisationIndicators) -> tuple:
     """The computed columns of a snapshot (SNAPSHOT_VALUES order)."""
     counts = values.phase_counts
+    with localcontext(Context(prec=NOK_PRECISION)):  # quantize a 40-digit NOK sum exactly
+        nok = values.realised_nok_per_year.quantize(Decimal("0.01"))
     return (
         *(counts[p] for p in COUNTED_PHASES),
         _round(values.stock_points, "0.01"), values.forward_transitions,
@@ -74,7 +82,7 @@ def _snapshot_row(values: OrganisationIndicators) -> tuple:
         _round(values.benefit_by_dimension["economic"], "0.0001"),
         _round(values.benefit_by_dimension["organisational"], "0.0001"),
         _round(values.benefit_points, "0.0001"),
-        values.realised_nok_per_year.quantize(Decimal("0.01")),
+        nok,
     )
 
 
@@ -143,14 +151,61 @@ def indicators_freeze(*, actor, year: int) -> int:
 
 # --- after a change: the dirty marks (written by the spine, initiatives.marks) ---------------
 
+# A failed mark waits 1, 2, 4 … minutes (at most an hour) before the drain tries it again.
+MARK_RETRY_BASE_SECONDS = 60
+MARK_RETRY_MAX_SECONDS = 3600
+
+
+def _mark_retry_delay(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(MARK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+                                          MARK_RETRY_MAX_SECONDS))
+
+
+def _recompute_alone(year: int, quarter: int, org_ids: list[int]) -> int:
+    """One recompute in its own savepoint, so a database error in it (say a numeric
+    overflow) rolls back only this attempt and leaves the caller's connection usable."""
+    with transaction.atomic():
+        return indicators_recompute(year=year, quarter=quarter, organisation_ids=org_ids)
+
+
+def _marks_clear(marks: list[dict]) -> None:
+    """Delete exactly the marks that were read (compare-and-swap on marked_at): a mark made
+    during the recompute survives — and, since this recompute worked, without its old error."""
+    if not marks:
+        return
+    stale = Q()
+    for mark in marks:
+        stale |= Q(pk=mark["pk"], marked_at=mark["marked_at"])
+    IndicatorDirty.objects.filter(stale).delete()
+    IndicatorDirty.objects.filter(pk__in=[m["pk"] for m in marks], attempts__gt=0).update(
+        attempts=0, last_error="", failed_at=None, retry_at=None)
+
+
+def _mark_failed(mark: dict, error: BaseException) -> None:
+    now = timezone.now()
+    attempts = mark["attempts"] + 1
+    log.warning("Indicator recompute failed for organisation %s, period %s (attempt %s); "
+                "the mark is kept and retried", mark["organisation_id"],
+                _period_label(mark["year"], mark["quarter"]), attempts, exc_info=error)
+    IndicatorDirty.objects.filter(pk=mark["pk"]).update(
+        attempts=F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"[:2000],
+        failed_at=now, retry_at=now + _mark_retry_delay(attempts))
+
+
 def indicators_drain_dirty() -> int:
-    """Recompute every marked organisation and period, then clear exactly the marks that were
-    read (compare-and-swap on marked_at), so a mark made during the recompute survives. Marks
-    of a frozen period are cleared without a recompute. The engine's consumer of the marks
-    (registered in the app config; woken by initiatives.marks after the writer's commit,
-    debounced by DEBOUNCE_SECONDS with Redis)."""
-    marks = list(IndicatorDirty.objects.values("pk", "organisation_id", "year", "quarter",
-                                               "marked_at"))
+    """Recompute every marked organisation and period that is due, then clear exactly the
+    marks that were read (compare-and-swap on marked_at), so a mark made during the recompute
+    survives. Marks of a frozen period are cleared without a recompute. The engine's consumer
+    of the marks (registered in the app config; woken by initiatives.marks after the writer's
+    commit, debounced by DEBOUNCE_SECONDS with Redis).
+
+    Each mark is isolated: when a period's recompute fails, its organisations are recomputed
+    one by one, and a mark that still fails keeps its error (attempts, last_error, failed_at)
+    and waits until retry_at — it never raises into the writer's request (whose change has
+    committed) and never holds back the other marks. Returns the snapshots written."""
+    now = timezone.now()
+    marks = list(IndicatorDirty.objects.filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+                 .values("pk", "organisation_id", "year", "quarter", "marked_at", "attempts"))
     by_period: dict[tuple[int, int], list[dict]] = {}
     for mark in marks:
         by_period.setdefault((mark["year"], mark["quarter"]), []).append(mark)
@@ -158,13 +213,26 @@ def indicators_drain_dirty() -> int:
     for (year, quarter), period_marks in sorted(by_period.items()):
         org_ids = sorted({m["organisation_id"] for m in period_marks})
         try:
-            done += indicators_recompute(year=year, quarter=quarter, organisation_ids=org_ids)
+            done += _recompute_alone(year, quarter, org_ids)
         except ConflictError:
             pass  # frozen meanwhile: nothing to do for this period
-        stale = Q()
-        for mark in period_marks:
-            stale |= Q(pk=mark["pk"], marked_at=mark["marked_at"])
-        IndicatorDirty.objects.filter(stale).delete()
+        except Exception as error:  # noqa: BLE001 - find the marks that fail, one by one
+            if len(period_marks) == 1:
+                _mark_failed(period_marks[0], error)
+                continue
+            succeeded = []
+            for mark in period_marks:
+                try:
+                    done += _recompute_alone(year, quarter, [mark["organisation_id"]])
+                except ConflictError:
+                    pass
+                except Exception as error:  # noqa: BLE001 - kept with its error, retried
+                    _mark_failed(mark, error)
+                    continue
+                succeeded.append(mark)
+            _marks_clear(succeeded)
+            continue
+        _marks_clear(period_marks)
     return done
 
 
@@ -220,6 +288,11 @@ def indicator_job_run(job_id: str) -> IndicatorJob:
     except DomainError as error:
         IndicatorJob.objects.filter(pk=job.pk).update(
             state=JobState.FAILED, message=error.message, finished_at=timezone.now())
+    except Exception as error:  # noqa: BLE001 - a failed job says so instead of "running"
+        log.exception("Indicator job %s failed", job.pk)
+        IndicatorJob.objects.filter(pk=job.pk).update(
+            state=JobState.FAILED, message=f"{type(error).__name__}: {error}"[:500],
+            finished_at=timezone.now())
     else:
         IndicatorJob.objects.filter(pk=job.pk).update(
             state=JobState.SUCCEEDED, progress=100, finished_at=timezone.now(),
@@ -258,6 +331,7 @@ def point_scheme_create(*, actor, name: str, valid_from, phase_points: dict,
     recompute (frozen periods never change)."""
     if not (actor and actor.is_superuser):
         raise Forbidden(_("Bare driftsadministratorer kan endre poengmodellen."))
+    date_check(valid_from, field="valid_from", kind=PLANNED)  # the date policy (portal.dates)
     with transaction.atomic():
         last = (PointScheme.objects.select_for_update().filter(name=name)
                 .order_by("-version").first())

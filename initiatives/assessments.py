@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from initiatives.marks import indicators_mark_dirty
 from initiatives.models import BenefitAssessment, Initiative
 from initiatives.timeline import timeline_rebuild
+from portal.dates import HAPPENED, date_check
 
 CHUNK = 5000
 
@@ -67,7 +68,9 @@ def assessments_revalidate(initiative_ids: Iterable[int]) -> None:
 def assessment_add(*, initiative: Initiative, dimension: str, kind: str, score: int,
                    assessed_on: datetime.date, assessor=None,
                    motivation: str = "") -> BenefitAssessment:
-    """Store an assessment (the caller has checked the rules and the actor's right)."""
+    """Store an assessment (the caller has checked the rules and the actor's right). The date
+    policy is checked here too, so no caller can store a date the indicators cannot use."""
+    date_check(assessed_on, field="assessed_on", kind=HAPPENED)
     with transaction.atomic():
         assessment = BenefitAssessment.objects.create(
             initiative=initiative, dimension=dimension, kind=kind, score=score,

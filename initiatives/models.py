@@ -226,9 +226,18 @@ class IndicatorDirty(models.Model):
     year = models.PositiveSmallIntegerField()
     quarter = models.PositiveSmallIntegerField(default=YEAR)
     marked_at = models.DateTimeField()
+    # A mark whose recompute failed keeps its error and waits until retry_at (a growing delay)
+    # before the drain tries it again; it never holds back the other marks. Shown in the admin
+    # and in /healthz/full. Cleared when a recompute of the mark succeeds.
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "gevinst_indicatordirty"
+        verbose_name = _("indikatormarkering")
+        verbose_name_plural = _("indikatormarkeringer")
         constraints = [models.UniqueConstraint(fields=["organisation", "year", "quarter"],
                                                name="indicator_dirty_unique")]
 

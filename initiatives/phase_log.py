@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from initiatives.marks import indicators_mark_dirty
 from initiatives.models import Initiative, Phase, PhaseChange
 from initiatives.timeline import timeline_rebuild
+from portal.dates import HAPPENED, date_check
 from portal.errors import DomainError
 from portal.models import User
 
@@ -30,10 +31,10 @@ def phase_change_record(*, initiative: Initiative, to_phase: str,
 
     Back-dating is allowed for registering history, never before the previous change, so the
     log stays ordered by effective date and its last row is the current phase."""
-    today = timezone.localdate()
-    effective_date = effective_date or today
-    if effective_date > today:
-        raise DomainError(_("Datoen kan ikke være i framtiden."), field="effective_date")
+    effective_date = effective_date or timezone.localdate()
+    # The date policy (portal.dates): 2000-01-01 up to today. A date outside it would put a
+    # period into the dirty marks that the indicators can never compute.
+    date_check(effective_date, field="effective_date", kind=HAPPENED)
     previous = last_phase_change(initiative)
     if previous is not None and effective_date < previous.effective_date:
         raise DomainError(

@@ -148,7 +148,8 @@ def check_indicator_marks(now: datetime.datetime) -> Check:
     from indicators.models import IndicatorJob, JobState
     from initiatives.models import IndicatorDirty
 
-    row = IndicatorDirty.objects.aggregate(waiting=Count("pk"), oldest=Min("marked_at"))
+    row = IndicatorDirty.objects.aggregate(waiting=Count("pk"), oldest=Min("marked_at"),
+                                           failed=Count("pk", filter=Q(attempts__gt=0)))
     jobs = IndicatorJob.objects.aggregate(
         running=Count("pk", filter=Q(state=JobState.RUNNING)),
         failed_24h=Count("pk", filter=Q(state=JobState.FAILED,
@@ -156,7 +157,14 @@ def check_indicator_marks(now: datetime.datetime) -> Check:
     limit = settings.HEALTH_MARKS_MAX_AGE_SECONDS
     values = {"waiting": row["waiting"], "oldest_age_seconds": _age(row["oldest"], now),
               "max_age_seconds": limit, "jobs_running": jobs["running"],
-              "jobs_failed_24h": jobs["failed_24h"]}
+              "jobs_failed_24h": jobs["failed_24h"], "failed_marks": row["failed"]}
+    if row["failed"]:
+        # Each failing mark keeps its error (admin: Indicators → failed indicator marks) and
+        # is retried with a growing delay; the other marks are recomputed meanwhile.
+        failing = (IndicatorDirty.objects.filter(attempts__gt=0).order_by("failed_at")
+                   .values_list("last_error", flat=True).first())
+        return Check(FAIL, f"{row['failed']} failed indicator marks (first: {failing})"[:300],
+                     values)
     if row["oldest"] is not None and values["oldest_age_seconds"] > limit:
         return Check(FAIL, "indicator recomputes are not keeping up", values)
     return Check(OK, values=values)

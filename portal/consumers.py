@@ -169,7 +169,15 @@ def consumer_run(name: str, *, batch_size: int = BATCH) -> RunResult:
     if consumer is None:
         raise LookupError(f"No consumer {name!r} is registered.")
     if consumer.drain is not None:
-        consumer.drain()
+        # A drain keeps its own failures (the indicator marks record theirs); whatever still
+        # escapes is logged, never raised: without Redis this runs right after the writer's
+        # commit, inside its request, whose answer must match what was committed.
+        try:
+            consumer.drain()
+        except Exception as error:  # noqa: BLE001 - beat runs the drain again in a minute
+            log.exception("Consumer %s failed (%s); beat runs it again", name,
+                          _error_text(error))
+            return RunResult(failed=1)
         return RunResult()
     handled = failed = 0
     token = uuid.uuid4()

@@ -2,14 +2,14 @@
 
 from django import forms
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Phase, StopReason
+from portal.dates import PLANNED, date_widget_attrs, dated_formfield, happened_date
 from portal.models import Organisation, Unit, User
 from projects.models import Project
 from projects.services.adoption import ADOPTION_START_PHASES
-from projects.services.content import CONTENT_KINDS, item_version
+from projects.services.content import CONTENT_DATE_KINDS, CONTENT_KINDS, item_version
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -45,7 +45,7 @@ class DecisionForm(forms.Form):
 
     to_phase = forms.ChoiceField(label=_("Ny fase"), choices=Phase.choices)
     effective_date = forms.DateField(
-        label=_("Gjelder fra"), required=False, widget=DATE,
+        label=_("Gjelder fra"), required=False, widget=DATE, validators=[happened_date],
         help_text=_("Tomt betyr i dag. Kan tilbakedateres, men ikke før forrige faseendring."))
     rationale = forms.CharField(label=_("Begrunnelse"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 3}))
@@ -83,10 +83,14 @@ class ChecklistItemForm(forms.Form):
     text = forms.CharField(label=_("Punkt"), max_length=300)
 
 
+_dated_formfield = dated_formfield(CONTENT_DATE_KINDS, PLANNED)
+
+
 def _formfield(field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    return field.formfield(**kwargs)
+    # Date fields get the date policy's validator (portal.dates; CONTENT_DATE_KINDS).
+    return _dated_formfield(field, **kwargs)
 
 
 def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
@@ -96,7 +100,8 @@ def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
     for name in spec.fields:
         field = spec.model._meta.get_field(name)
         if field.get_internal_type() == "DateField":
-            widgets[name] = DATE
+            widgets[name] = forms.DateInput(attrs={"type": "date", **date_widget_attrs(
+                CONTENT_DATE_KINDS.get(name, PLANNED))}, format="%Y-%m-%d")
         elif field.get_internal_type() == "TextField":
             widgets[name] = forms.Textarea(attrs={"rows": 3})
     meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields),
@@ -113,13 +118,5 @@ def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
             self.fields["organisation"].queryset = Organisation.objects.exclude(
                 pk=project.organisation_id).order_by("name")
 
-    def clean_done_on(self):
-        value = self.cleaned_data.get("done_on")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("Datoen kan ikke være i framtiden."))
-        return value
-
     attrs = {"Meta": meta, "__init__": init}
-    if "done_on" in spec.fields:
-        attrs["clean_done_on"] = clean_done_on
     return type(f"{spec.model.__name__}Form", (forms.ModelForm,), attrs)

@@ -23,6 +23,7 @@ from portal.access import (
     organisations_where,
     user_can,
 )
+from portal.dates import EARLIEST, HAPPENED, date_widget_attrs
 from portal.errors import ConflictError, DomainError
 from portal.paging import capped_page
 from portal.roles import Capability
@@ -127,9 +128,9 @@ def _decision_context(request, project, decision_form=None, *, timeline=None) ->
         else:
             last = last_phase_change(project.initiative)
         attrs = decision_form.fields["effective_date"].widget.attrs
-        attrs["max"] = timezone.localdate().isoformat()
+        attrs.update(date_widget_attrs(HAPPENED))
         if last is not None:
-            attrs["min"] = last.effective_date.isoformat()
+            attrs["min"] = max(last.effective_date, EARLIEST).isoformat()
     if phase in PROJECT_PHASES:
         checklist = gate_checklist(project, ensure_defaults=True)
     else:

@@ -12,6 +12,8 @@ from gevinst.models import (
 )
 from gevinst.services import UNITS
 from initiatives.models import AssessmentKind, BenefitAssessment, Dimension
+from portal.dates import happened_date, planned_date
+from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 
 
 class BenefitSerializer(serializers.ModelSerializer):
@@ -80,14 +82,15 @@ class BenefitInput(serializers.Serializer):
     unit = serializers.CharField(max_length=50, help_text="One of: " + ", ".join(UNITS))
     direction = serializers.ChoiceField(choices=Direction.choices)
     baseline_value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    baseline_on = serializers.DateField()
+    baseline_on = serializers.DateField(validators=[happened_date])
     baseline_method = serializers.CharField(required=False, allow_blank=True)
     target_value = serializers.DecimalField(max_digits=14, decimal_places=2)
-    target_on = serializers.DateField()
+    target_on = serializers.DateField(validators=[planned_date])
+    # Bounded so no valuation overflows the computed NOK columns (portal.limits).
     nok_per_unit = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
-                                            allow_null=True)
+                                            allow_null=True, max_value=MAX_NOK_PER_UNIT)
     periods_per_year = serializers.DecimalField(max_digits=8, decimal_places=2, required=False,
-                                                allow_null=True)
+                                                allow_null=True, max_value=MAX_PERIODS_PER_YEAR)
     assumptions = serializers.CharField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=BenefitStatus.choices, required=False)
     version = serializers.IntegerField(
@@ -105,7 +108,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
 
 class MeasurementInput(serializers.Serializer):
-    measured_on = serializers.DateField()
+    measured_on = serializers.DateField(validators=[happened_date])
     value = serializers.DecimalField(max_digits=14, decimal_places=2)
     evidence = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -124,7 +127,7 @@ class AssessmentInput(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=Dimension.choices)
     kind = serializers.ChoiceField(choices=AssessmentKind.choices)
     score = serializers.IntegerField(min_value=0, max_value=3)
-    assessed_on = serializers.DateField()
+    assessed_on = serializers.DateField(validators=[happened_date])
     motivation = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -149,7 +152,7 @@ class BenefitPlanSerializer(serializers.ModelSerializer):
 
 class BenefitPlanInput(serializers.Serializer):
     interval_months = serializers.IntegerField(min_value=1, max_value=36, allow_null=True)
-    first_due_on = serializers.DateField(allow_null=True)
+    first_due_on = serializers.DateField(allow_null=True, validators=[planned_date])
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, allow_null=True,
                                        help_text="The version you edited; 409 if it moved on.")

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from ideas.access import may_see_comment_author, may_see_submitter
 from ideas.models import Comment, Idea, InnovationType, Novelty, Origin, Score, TargetGroup
 from initiatives.models import Track
+from portal.dates import happened_date
 from projects.models import Visibility, WelfareArea
 
 
@@ -77,7 +78,7 @@ class IdeaInput(serializers.Serializer):
 
 
 class IdeaTransitionInput(serializers.Serializer):
-    effective_date = serializers.DateField(required=False,
+    effective_date = serializers.DateField(required=False, validators=[happened_date],
                                            help_text="Back-date when registering history.")
 
 

@@ -4,7 +4,6 @@ the same the HTML views call."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ideas import selectors, services
-from ideas.access import get_idea_for_user, ideas_visible_to, may_backdate
+from ideas.access import get_idea_for_user, ideas_visible_to
 from ideas.api.serializers import (
     CommentSerializer,
     IdeaCommentInput,
@@ -119,13 +118,8 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request=IdeaTransitionInput, responses={200: IdeaSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        def call(idea, d):
-            day = d.get("effective_date")
-            if day not in (None, timezone.localdate()) and not may_backdate(request.user, idea):
-                raise DomainError(_("Bare innovasjonskoordinatorer kan tilbakedatere en "
-                                    "innsending."), field="effective_date")
-            services.idea_submit(actor=request.user, idea=idea, **d)
-        return self._transition(request, pk, IdeaTransitionInput, call)
+        return self._transition(request, pk, IdeaTransitionInput, lambda idea, d: (
+            services.idea_submit(actor=request.user, idea=idea, **d)))
 
     @extend_schema(request=None, responses={200: IdeaSerializer})
     @action(detail=True, methods=["post"])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from ideas.models import Campaign
 from portal.access import user_can
+from portal.dates import PLANNED, date_check
 from portal.errors import DomainError, Forbidden
 from portal.models import Organisation, User
 from portal.roles import Capability
@@ -22,6 +23,8 @@ def campaign_create(*, actor: User, organisation: Organisation, title: str, desc
         raise DomainError(_("Gi kampanjen en tittel."), field="title")
     if not description:
         raise DomainError(_("Beskriv behovet kampanjen spør etter."), field="description")
+    date_check(opens_on, field="opens_on", kind=PLANNED)
+    date_check(closes_on, field="closes_on", kind=PLANNED)
     if closes_on < opens_on:
         raise DomainError(_("Kampanjen må stenge etter at den åpner."), field="closes_on")
     return Campaign.objects.create(organisation=organisation, title=title,

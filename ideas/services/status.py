@@ -14,12 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ideas.access import may_edit
+from ideas.access import may_backdate, may_edit
 from ideas.events import IdeaEventKind, idea_event_record
 from ideas.models import Campaign, Comment, Follow, Idea, IdeaStatus, Support, Tag
 from initiatives.models import Initiative, Phase, Track
 from initiatives.phase_log import phase_change_record, submission_anonymity_set
 from portal.access import user_can
+from portal.dates import HAPPENED, date_check
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation, Unit, User
 from portal.roles import Capability
@@ -178,6 +179,9 @@ def _change(*, actor: User, idea: Idea, source: str, to: str, capability: Capabi
     lock after the change and returns extra event data (the merge moves supports and comments
     there)."""
     assert (source, to) in TRANSITIONS, (source, to)
+    # The date policy first (the phase log checks it too), so a date out of range is named
+    # as such rather than as, say, a closed campaign.
+    date_check(effective_date, field="effective_date", kind=HAPPENED)
     if capability is not None and not user_can(actor, idea.organisation_id, capability):
         raise Forbidden(_("Du har ikke rettighet til å endre status på idéen."))
     with transaction.atomic():
@@ -229,11 +233,22 @@ def _change(*, actor: User, idea: Idea, source: str, to: str, capability: Capabi
     return locked
 
 
-def idea_submit(*, actor: User, idea: Idea, effective_date=None) -> Idea:
+def idea_submit(*, actor: User, idea: Idea, effective_date=None,
+                registering_history: bool = False) -> Idea:
+    """Submit a draft. Back-dating writes history (the phase log, the indicators) and may
+    enter a campaign that has closed: screeners only, whatever the way in (API, pages).
+    `registering_history`: the caller loads a recorded history on the submitter's behalf (the
+    demo loader, test worlds) and may back-date. The date itself is always checked against
+    the date policy (portal.dates)."""
     if idea.submitter_id != actor.pk:
         raise Forbidden(_("Bare den som skrev idéen kan sende den inn."))
+    back_dated = effective_date not in (None, timezone.localdate())
 
     def campaign_open(locked: Idea) -> None:
+        # After the status checks, so a repeated submission is still a conflict.
+        if back_dated and not registering_history and not may_backdate(actor, locked):
+            raise DomainError(_("Bare innovasjonskoordinatorer kan tilbakedatere en "
+                                "innsending."), field="effective_date")
         # Under the lock: the campaign read is the one the submitted idea keeps.
         if locked.campaign_id is None:
             return

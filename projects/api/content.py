@@ -11,11 +11,17 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from portal.api.base import ScopedViewSetMixin
+from portal.dates import DateRangeValidator
 from portal.errors import DomainError
 from portal.models import Organisation
 from projects import services
 from projects.access import get_project_for_user, is_member, may_edit
-from projects.services.content import CONTENT_KINDS, ContentKind, item_version
+from projects.services.content import (
+    CONTENT_DATE_KINDS,
+    CONTENT_KINDS,
+    ContentKind,
+    item_version,
+)
 
 PROJECT_PK = OpenApiParameter("project_pk", OpenApiTypes.INT, OpenApiParameter.PATH,
                               description="The project's id.")
@@ -27,7 +33,9 @@ def _serializer(spec: ContentKind) -> type[serializers.ModelSerializer]:
     def get_version(self, instance) -> str:
         return item_version(spec.key, instance)
 
-    attrs = {"Meta": type("Meta", (), {"model": spec.model,
+    extra = {name: {"validators": [DateRangeValidator(kind.value)]}
+             for name, kind in CONTENT_DATE_KINDS.items() if name in spec.fields}
+    attrs = {"Meta": type("Meta", (), {"model": spec.model, "extra_kwargs": extra,
                                        "fields": ["id", *spec.fields, "version"]}),
              "version": serializers.SerializerMethodField(
                  help_text="The row's version; send it back on PUT/PATCH (409 if it moved on)."),

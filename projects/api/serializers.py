@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from initiatives.models import Phase, PhaseChange, StopReason
+from portal.dates import happened_date
 from projects.models import Project
 from projects.selectors import is_hidden_submission
 
@@ -40,7 +41,7 @@ class PhaseChangeSerializer(serializers.ModelSerializer):
 
 class TransitionInput(serializers.Serializer):
     to_phase = serializers.ChoiceField(choices=Phase.choices)
-    effective_date = serializers.DateField(required=False)
+    effective_date = serializers.DateField(required=False, validators=[happened_date])
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
     stop_reason = serializers.ChoiceField(choices=StopReason.choices, required=False,
                                           allow_blank=True, default="")
@@ -54,7 +55,7 @@ class AdoptInput(serializers.Serializer):
     organisation = serializers.CharField(help_text="Org number of the adopting organisation.")
     start_phase = serializers.ChoiceField(choices=[("concept", "concept"), ("pilot", "pilot")],
                                           default="concept")
-    effective_date = serializers.DateField(required=False)
+    effective_date = serializers.DateField(required=False, validators=[happened_date])
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
 
 

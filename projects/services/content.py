@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.dates import HAPPENED, PLANNED, date_check
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import User
 from projects.access import may_edit
@@ -68,6 +69,10 @@ CONTENT_KINDS: dict[str, ContentKind] = {k.key: k for k in [
                 gettext_lazy("lenke"), gettext_lazy("Lenker og dokumenter")),
 ]}
 
+# The dates of project content under the date policy: a milestone is due (planned) and
+# reached (it happened). The forms and serializers attach the same rule.
+CONTENT_DATE_KINDS = {"due_on": PLANNED, "done_on": HAPPENED}
+
 # The project's own fields that project_update() changes.
 PROJECT_FIELDS = ("title", "need", "description", "unit", "leader", "visibility",
                   "welfare_area")
@@ -100,8 +105,10 @@ def _check_rules(kind: ContentKind, project: Project, instance: models.Model) ->
                 pk=instance.pk).exists():
             raise DomainError(_("Organisasjonen er allerede med i prosjektet."),
                               field="organisation")
-    if kind.key == "milestones" and instance.done_on and instance.done_on > timezone.localdate():
-        raise DomainError(_("Datoen kan ikke være i framtiden."), field="done_on")
+    # The date policy (portal.dates) for the content's dates.
+    for name, date_kind in CONTENT_DATE_KINDS.items():
+        if name in kind.fields:
+            date_check(getattr(instance, name), field=name, kind=date_kind)
 
 
 def _summary(instance: models.Model) -> str:

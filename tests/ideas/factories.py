@@ -15,7 +15,7 @@ def make_idea(author, org, *, title="Nattilsyn med sensor", need="Mange nattlige
                                 **fields)
     if status == "draft":
         return idea
-    services.idea_submit(actor=author, idea=idea, effective_date=on)
+    services.idea_submit(actor=author, idea=idea, effective_date=on, registering_history=True)
     if status == "in_review":
         services.idea_start_review(actor=coordinator, idea=idea)
     idea.refresh_from_db()

@@ -38,7 +38,8 @@ def new_idea(employee, org, **fields):
 
 def apply(step, idea, employee, coordinator, other):
     actions = {
-        "submit": lambda: services.idea_submit(actor=employee, idea=idea, effective_date=D),
+        "submit": lambda: services.idea_submit(actor=employee, idea=idea, effective_date=D,
+                                               registering_history=True),
         "review": lambda: (services.idea_start_review(actor=coordinator, idea=idea)
                            if Idea.objects.get(pk=idea.pk).status == S.SUBMITTED
                            else services.idea_resume(actor=coordinator, idea=idea,
@@ -90,7 +91,8 @@ def test_approval_creates_the_project_with_the_expected_benefits(employee, coord
                                                                  home_org):
     idea = new_idea(employee, home_org, track="fast_track", expected_user=2,
                     expected_organisational=3, expected_motivation="Færre besøk")
-    services.idea_submit(actor=employee, idea=idea, effective_date=D)
+    services.idea_submit(actor=employee, idea=idea, effective_date=D,
+                         registering_history=True)
     services.idea_start_review(actor=coordinator, idea=idea)
     project = services.idea_approve(actor=coordinator, idea=idea, effective_date=D)
     assert project.initiative.phase == "pilot"  # fast track starts in pilot
@@ -237,7 +239,8 @@ def test_drafts_write_no_phase_change_and_the_initiative_is_draft(employee, home
 
 def test_parked_idea_resumes_in_phase_idea(employee, coordinator, home_org):
     idea = new_idea(employee, home_org)
-    services.idea_submit(actor=employee, idea=idea, effective_date=D)
+    services.idea_submit(actor=employee, idea=idea, effective_date=D,
+                         registering_history=True)
     services.idea_start_review(actor=coordinator, idea=idea)
     services.idea_park(actor=coordinator, idea=idea, effective_date=D)
     services.idea_resume(actor=coordinator, idea=idea, effective_date=D)
@@ -259,7 +262,8 @@ def test_submitting_to_a_closed_campaign_is_refused(employee, home_org):
     assert Idea.objects.get(pk=idea.pk).status == S.DRAFT
     assert not PhaseChange.objects.exists()
     # Back-dated into the open period (registering history), it is accepted.
-    services.idea_submit(actor=employee, idea=idea, effective_date=datetime.date(2024, 1, 15))
+    services.idea_submit(actor=employee, idea=idea, effective_date=datetime.date(2024, 1, 15),
+                         registering_history=True)
 
 
 def test_a_campaign_of_another_organisation_is_refused(employee, home_org, other_org):

@@ -40,6 +40,8 @@ def call(name, idea, *, actor, survivor):
     kwargs = {"actor": actor, "idea": idea}
     if name != "start_review":
         kwargs["effective_date"] = D
+    if name == "submit":  # the author back-dates: a history being registered
+        kwargs["registering_history"] = True
     if name == "reject":
         kwargs["reason"] = "Dekkes av et annet prosjekt"
     if name == "merge":
@@ -62,7 +64,8 @@ def state(idea):
 def survivor(employee, coordinator, home_org):
     idea = services.idea_create(actor=employee, organisation=home_org, title="Overlever",
                                 need="Samme behov")
-    services.idea_submit(actor=employee, idea=idea, effective_date=D)
+    services.idea_submit(actor=employee, idea=idea, effective_date=D,
+                         registering_history=True)
     services.idea_start_review(actor=coordinator, idea=idea)
     return idea
 

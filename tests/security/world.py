@@ -56,7 +56,8 @@ def build_world(media_root) -> dict:
     idea = idea_services.idea_create(
         actor=secret, organisation=home, title="Anonym idé om nattevakt",
         need="Nattevakten trenger bedre oversikt", is_anonymous=True, visibility="network")
-    idea_services.idea_submit(actor=secret, idea=idea, effective_date=datetime.date(2025, 1, 6))
+    idea_services.idea_submit(actor=secret, idea=idea, effective_date=datetime.date(2025, 1, 6),
+                              registering_history=True)
     idea_services.attachment_add(actor=secret, idea=idea, upload=SimpleUploadedFile(
         "notat.txt", b"Et notat", content_type="text/plain"))
     idea_services.comment_add(actor=secret, idea=idea, body="Min egen kommentar")
