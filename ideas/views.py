@@ -19,6 +19,7 @@ from ideas.access import (
     may_edit,
     may_score,
     may_see_comment_author,
+    may_see_idea,
     may_see_submitter,
 )
 from ideas.filters import IdeaFilter
@@ -191,6 +192,10 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": getattr(idea.initiative, "project", None)
         if idea.status == IdeaStatus.APPROVED else None,
         "tags": idea.tags.all(),
+        # The survivor of a merge may be narrower than this idea (the merge rule): its
+        # title is shown only to those who may read it.
+        "merged_into_visible": idea.merged_into_id is not None
+        and may_see_idea(request.user, idea.merged_into),
     }
     if idea.status in (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW):
         text = f"{idea.title} {idea.need}"
