@@ -33,9 +33,8 @@ from ideas.forms import (
     ScoreForm,
 )
 from ideas.models import Attachment, Comment, IdeaStatus, Score
-from portal.access import membership_for, organisations_where, user_can
+from portal.access import member_by_pk, membership_for, organisations_where, user_can
 from portal.errors import DomainError, Forbidden
-from portal.models import User
 from portal.paging import capped_page
 from portal.roles import Capability
 from portal.views import form_error
@@ -374,9 +373,15 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk, capability=Capability.SCREEN_IDEAS)
     raw = request.POST.get("reviewer", "")
-    reviewer = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if reviewer is None:  # a form without a reviewer is bad input, not a missing page
+    if not raw:  # a form without a reviewer is bad input, not a missing page
         messages.error(request, _("Velg en vurderer."))
+        return redirect("ideas:detail", pk=pk)
+    try:
+        # Members of the idea's organisation only: anyone else is unknown, whether or not
+        # the id exists.
+        reviewer = member_by_pk(idea.organisation_id, raw, field="reviewer")
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect("ideas:detail", pk=pk)
     if request.POST.get("remove") == "1":
         return _run(request, pk, lambda: services.reviewer_unassign(

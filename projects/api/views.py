@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from initiatives.models import Phase
 from portal.access import organisations_where
 from portal.api.base import ScopedReadOnlyViewSet
+from portal.api.filters import ScopedFilterSet
 from portal.errors import DomainError
 from projects import services
 from projects.access import (
@@ -28,7 +29,7 @@ from projects.selectors import phase_history
 from projects.services.checklists import gate_checklist
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(ScopedFilterSet):
     phase = django_filters.ChoiceFilter(field_name="initiative__phase", choices=Phase.choices)
     organisation = django_filters.CharFilter(field_name="organisation__org_number")
     leader = django_filters.CharFilter(field_name="leader__username")
