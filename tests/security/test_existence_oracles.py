@@ -205,3 +205,54 @@ def test_a_member_is_still_found_by_username(api_client, world, outsider, other_
     response = api_client.post(f"/api/v1/ideas/{idea.pk}/reviewers/",
                                {"reviewer": outsider.username}, format="json")
     assert response.status_code == 201
+
+
+def _adopting_document(org, origin_key, key="adopter-1"):
+    return {"format": "innoportal-portfolio/1",
+            "organisations": [{"org_number": org.org_number, "name": org.name,
+                               "kind": "municipality", "county": org.county,
+                               "population": org.population}],
+            "initiatives": [{"key": key, "organisation": org.org_number, "title": "Adoptert",
+                             "need": "Behov", "track": "full", "visibility": "organisation",
+                             "adopted_from": origin_key,
+                             "phases": [{"phase": "concept", "on": "2024-02-01"}],
+                             "assessments": [], "benefits": []}]}
+
+
+def _import_errors(api_client, document) -> list[str]:
+    response = api_client.post("/api/v1/portfolio/import/", document, format="json")
+    assert response.status_code == 400, response.json()
+    return response.json()["errors"]["file"]
+
+
+def test_import_errors_do_not_tell_whether_another_organisation_has_a_project(
+        api_client, home_org, other_org, outsider):
+    """Before: "only shared projects can be adopted" for the home organisation's in-house
+    project, "no project with key" for a key nobody has."""
+    project, _ = make_project(home_org, "pilot", "full")
+    api_client.force_authenticate(outsider)
+    hidden = _import_errors(api_client, _adopting_document(other_org, project.initiative.key))
+    missing = _import_errors(api_client, _adopting_document(other_org, "finnes-ikke"))
+    assert [e.replace(project.initiative.key, "?") for e in hidden] == [
+        e.replace("finnes-ikke", "?") for e in missing]
+    assert not Project.objects.filter(organisation=other_org).exists()
+    # The control: once the project is shared, the same file adopts it.
+    Project.objects.filter(pk=project.pk).update(visibility="public")
+    response = api_client.post("/api/v1/portfolio/import/",
+                               _adopting_document(other_org, project.initiative.key),
+                               format="json")
+    assert response.status_code == 201, response.json()
+    assert Project.objects.get(organisation=other_org).adopted_from_id == project.pk
+
+
+def test_an_import_key_taken_elsewhere_is_not_described(api_client, home_org, other_org,
+                                                        outsider):
+    """Keys are unique on the whole site, so a taken key must be refused; the error says only
+    that, not whose it is or that it is another organisation's."""
+    project, _ = make_project(home_org, "pilot", "full")
+    document = _adopting_document(other_org, None, key=project.initiative.key)
+    api_client.force_authenticate(outsider)
+    errors = _import_errors(api_client, document)
+    assert errors == ["initiatives[0].key: already in use; choose another key"]
+    for secret in (home_org.name, home_org.org_number, "organisation", "shared", "stored"):
+        assert secret not in " ".join(errors)
