@@ -16,10 +16,11 @@ from django.urls import URLPattern, URLResolver, reverse
 
 from gevinst.models import Benefit
 from innoportal import api_urls
+from portal import services as portal_services
 from portal.api.filters import IdFilter, ScopedFilterSet
-from portal.models import Organisation, User
+from portal.models import Membership, Organisation, User
 from projects.models import Project
-from tests.factories import UnitFactory
+from tests.factories import MembershipFactory, UnitFactory, UserFactory
 from tests.ideas.factories import make_campaign, make_idea
 from tests.indicators.helpers import valued_benefit
 from tests.projects.test_transitions import make_project
@@ -256,3 +257,41 @@ def test_an_import_key_taken_elsewhere_is_not_described(api_client, home_org, ot
     assert errors == ["initiatives[0].key: already in use; choose another key"]
     for secret in (home_org.name, home_org.org_number, "organisation", "shared", "stored"):
         assert secret not in " ".join(errors)
+
+
+def test_adding_a_member_by_e_mail_never_attaches_another_organisations_account(
+        client, home_org, other_org, org_admin, mailoutbox,
+        django_capture_on_commit_callbacks):
+    """Before: an account of another municipality with the address was attached silently and
+    the page showed its real name."""
+    foreign = UserFactory(username="ekte", first_name="Ekte", last_name="Navnesen",
+                          email="delt@example.no")
+    MembershipFactory(user=foreign, organisation=other_org)
+    client.force_login(org_admin)
+    url = reverse("org-members", args=[home_org.org_number])
+    answers = []
+    for email in ("delt@example.no", "ingen@example.no"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"email": email, "role": "employee",
+                                         "first_name": "Ny", "last_name": "Person"},
+                                   follow=True)
+        assert response.status_code == 200
+        answers.append(([str(m) for m in response.context["messages"]],
+                        [m.to for m in mailoutbox if m.to == [email]]))
+    (shown_foreign, mailed_foreign), (shown_missing, mailed_missing) = answers
+    assert shown_foreign == shown_missing == ["Ny Person er lagt til som Ansatt."]
+    assert mailed_foreign and mailed_missing
+    assert "Navnesen" not in response.content.decode()
+    assert not foreign.memberships.filter(organisation=home_org).exists()
+    added = Membership.objects.get(organisation=home_org, user__email="delt@example.no")
+    assert added.user_id != foreign.pk and added.user.get_full_name() == "Ny Person"
+
+
+def test_an_account_the_admin_already_administers_is_reused(home_org, other_org, org_admin):
+    """Moving a person between one's own organisations keeps their one account."""
+    MembershipFactory(user=org_admin, organisation=other_org, role="admin")
+    person = UserFactory(email="egen@example.no")
+    MembershipFactory(user=person, organisation=other_org)
+    membership = portal_services.member_add(actor=org_admin, organisation=home_org,
+                                     email="egen@example.no", role="employee")
+    assert membership.user_id == person.pk
