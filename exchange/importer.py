@@ -38,6 +38,7 @@ from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
 from portal.roles import Capability
 from portal.validators import org_number_is_valid
+from projects.access import projects_visible_to
 from projects.models import Project, Visibility
 
 FORMAT = "innoportal-portfolio/1"
@@ -203,7 +204,8 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
         if errors:
             raise ImportFailed(errors.items)
         source.seek(0)
-        state = _State(orgs=orgs, file_keys=set(file_keys), today=today)
+        state = _State(orgs=orgs, file_keys=set(file_keys), today=today,
+                       actor=actor if allowed is not None else None)
         batch: list[tuple[int, dict]] = []
         for index, item in enumerate(ijson.items(source, "initiatives.item", use_float=False)):
             batch.append((index, item))
@@ -312,6 +314,9 @@ class _State:
     file_keys: set[str]
     today: datetime.date
     adoptions: list[tuple[str, str, str]] = field(default_factory=list)  # path, adopter, origin
+    # Whose import this is (None: the command line, unrestricted). The stored rows outside
+    # the actor's organisations are never named or described in an error (issue 13).
+    actor: object = None
 
 
 def _parse_initiative(index: int, item, state: _State, errors: Errors):
@@ -439,7 +444,11 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
             new_initiatives.append((p, initiative))
             continue
         if stored.organisation_id != p["organisation_id"]:
-            errors.add(f"{p['path']}.organisation", "differs from the stored initiative")
+            if state.actor is None:
+                errors.add(f"{p['path']}.organisation", "differs from the stored initiative")
+            else:
+                # Says nothing of the stored initiative: whose it is, whether it is shared.
+                errors.add(f"{p['path']}.key", "already in use; choose another key")
             continue
         old = history[stored.pk]
         if p["phases"][:len(old["phases"])] != old["phases"]:
@@ -575,8 +584,8 @@ def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
             new_benefits.append((benefit, measurements))
             continue
         if existing.project_id != projects.get(initiative_id):
-            errors.add(f"{p['path']}.benefits", f"benefit {b['key']!r} belongs to another "
-                                                "initiative")
+            errors.add(f"{p['path']}.benefits", f"benefit {b['key']!r}: key already in use; "
+                                                "choose another key")
             continue
         for on, value in _missing(measurements, stored_measurements.get(existing.pk, [])):
             new_measurements.append((existing.pk, on, value))
@@ -625,6 +634,13 @@ def _link_adoptions(state: _State, errors: Errors) -> None:
                 Project.objects.filter(initiative__key__in=keys)
                 .values_list("initiative__key", "pk", "organisation_id", "visibility",
                              "initiative_id")}
+    if state.actor is not None:
+        # An origin the importer may not see is as unknown as one that does not exist: the
+        # error must not tell that another organisation has the key, nor whether its
+        # project is shared (the same rule as adopting on the site, projects_visible_to).
+        visible = set(projects_visible_to(state.actor).filter(
+            pk__in=[row[0] for row in projects.values()]).values_list("pk", flat=True))
+        projects = {key: row for key, row in projects.items() if row[0] in visible}
     updates, lineage = [], []
     for path, adopter, origin in state.adoptions:
         if origin not in projects:

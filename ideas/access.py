@@ -74,6 +74,35 @@ def users_who_may_see(idea: Idea, user_ids) -> set[int]:
                         .values_list("user_id", flat=True))
 
 
+# --- the merge rule -------------------------------------------------------------------------
+# How far an idea reaches: who besides its own organisation may read it. A confidential idea
+# reaches the organisation only, whatever its visibility says.
+_REACH = {Visibility.ORGANISATION: 0, Visibility.NETWORK: 1, Visibility.PUBLIC: 2}
+
+
+def idea_reach(*, visibility: str, is_confidential: bool) -> int:
+    return 0 if is_confidential else _REACH[visibility]
+
+
+def merge_may_carry(source: Idea, into: Idea) -> bool:
+    """The merge rule: a merge carries the source's title, comments, supports and followers
+    to the surviving idea, so it is allowed only where the survivor reaches nobody who could
+    not read the source. A confidential or organisation-only idea never merges into a
+    network-shared or public one (README "Security")."""
+    return (idea_reach(visibility=into.visibility, is_confidential=into.is_confidential)
+            <= idea_reach(visibility=source.visibility, is_confidential=source.is_confidential))
+
+
+def merged_reach_limit(idea: Idea) -> int | None:
+    """The widest reach the idea may be given now: no wider than the narrowest idea merged
+    into it (their content lives on it), None when nothing was merged in. A merged idea is
+    closed, so its reach no longer changes."""
+    reaches = [idea_reach(visibility=v, is_confidential=c) for v, c in
+               Idea.objects.filter(merged_into=idea).values_list("visibility",
+                                                                 "is_confidential")]
+    return min(reaches) if reaches else None
+
+
 def get_idea_for_user(user: User, pk: int, *, capability: Capability | None = None) -> Idea:
     idea = (ideas_visible_to(user).select_related("organisation", "unit", "submitter",
                                                   "campaign", "initiative", "merged_into")

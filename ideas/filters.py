@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ideas.access import ideas_visible_to
 from ideas.models import Campaign, Idea, IdeaStatus, Tag, TargetGroup
 from portal.access import organisations_where
+from portal.api.filters import ScopedFilterSet
 from portal.models import Unit
 
 ORDERINGS = {
@@ -41,7 +42,7 @@ def _campaigns(request):
     return Campaign.objects.filter(organisation__in=organisations_where(request.user))
 
 
-class IdeaFilter(django_filters.FilterSet):
+class IdeaFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Søk"))
     status = django_filters.ChoiceFilter(choices=IdeaStatus.choices, label=_("Status"),
                                          empty_label=_("Alle"))

@@ -19,6 +19,7 @@ from ideas.access import (
     may_edit,
     may_score,
     may_see_comment_author,
+    may_see_idea,
     may_see_submitter,
 )
 from ideas.filters import IdeaFilter
@@ -32,9 +33,8 @@ from ideas.forms import (
     ScoreForm,
 )
 from ideas.models import Attachment, Comment, IdeaStatus, Score
-from portal.access import membership_for, organisations_where, user_can
+from portal.access import member_by_pk, membership_for, organisations_where, user_can
 from portal.errors import DomainError, Forbidden
-from portal.models import User
 from portal.paging import capped_page
 from portal.roles import Capability
 from portal.views import form_error
@@ -191,6 +191,10 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "project": getattr(idea.initiative, "project", None)
         if idea.status == IdeaStatus.APPROVED else None,
         "tags": idea.tags.all(),
+        # The survivor of a merge may be narrower than this idea (the merge rule): its
+        # title is shown only to those who may read it.
+        "merged_into_visible": idea.merged_into_id is not None
+        and may_see_idea(request.user, idea.merged_into),
     }
     if idea.status in (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW):
         text = f"{idea.title} {idea.need}"
@@ -369,9 +373,15 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk, capability=Capability.SCREEN_IDEAS)
     raw = request.POST.get("reviewer", "")
-    reviewer = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if reviewer is None:  # a form without a reviewer is bad input, not a missing page
+    if not raw:  # a form without a reviewer is bad input, not a missing page
         messages.error(request, _("Velg en vurderer."))
+        return redirect("ideas:detail", pk=pk)
+    try:
+        # Members of the idea's organisation only: anyone else is unknown, whether or not
+        # the id exists.
+        reviewer = member_by_pk(idea.organisation_id, raw, field="reviewer")
+    except DomainError as error:
+        messages.error(request, error.message)
         return redirect("ideas:detail", pk=pk)
     if request.POST.get("remove") == "1":
         return _run(request, pk, lambda: services.reviewer_unassign(

@@ -1,35 +1,31 @@
 """Who may read an organisation's indicator pages (and its portfolio report), and who may
 start indicator recomputes."""
 
+from django.db.models import QuerySet
+
 from portal.access import membership_for, user_can
-from portal.models import Network, Organisation, User
+from portal.models import Organisation, User
 from portal.roles import Capability
 
 
-def readable_organisations(user: User):
-    """Organisations whose indicator page the user may open: analysts' scope, and members
-    who may read dashboards."""
+def readable_organisations(user: User) -> QuerySet[Organisation]:
+    """Organisations whose indicator page the user may open (analysts' scope, and members
+    who may read dashboards): the rule is indicators.selectors.visible_organisations, which
+    the indicator API reads too."""
     from indicators.selectors import visible_organisations
 
-    visible = visible_organisations(user).order_by("name")
-    if user.is_national_analyst or user.is_superuser:
-        return visible
-    analysed = set(Network.organisations.through.objects.filter(network__analysts=user)
-                   .values_list("organisation_id", flat=True))
-    return [o for o in visible
-            if o.pk in analysed or user_can(user, o, Capability.VIEW_DASHBOARDS)]
+    return visible_organisations(user).order_by("name")
+
+
+def may_read_indicators(user: User) -> bool:
+    """Whether the user reads any organisation's indicators: the indicator pages answer 403
+    otherwise, and so does the indicator API."""
+    return readable_organisations(user).exists()
 
 
 def may_read_organisation(user: User, organisation: Organisation) -> bool:
     """The same rule as readable_organisations, for one organisation."""
-    if not user.is_authenticated:
-        return False
-    if user.is_national_analyst or user.is_superuser:
-        return True
-    if user_can(user, organisation, Capability.VIEW_DASHBOARDS):
-        return True
-    return Network.organisations.through.objects.filter(
-        network__analysts=user, organisation=organisation).exists()
+    return readable_organisations(user).filter(pk=organisation.pk).exists()
 
 
 def is_member(user: User, organisation: Organisation) -> bool:

@@ -4,11 +4,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from indicators import selectors, services
-from indicators.access import can_view_job
+from indicators.access import can_view_job, may_read_indicators
 from indicators.models import YEAR, IndicatorJob
 from portal.api.exports import ExportAPIView
 from portal.api.pagination import StandardPagination
@@ -39,11 +40,19 @@ PERIOD_PARAMETERS = [
 ]
 
 
+def _refuse_non_readers(request) -> None:
+    """The indicator pages' rule (indicators.selectors.visible_organisations): who reads no
+    organisation's indicators there (employees, project leaders) gets 403 here too."""
+    if not may_read_indicators(request.user):
+        raise PermissionDenied("Du har ikke tilgang til indikatorene.")
+
+
 class IndicatorListView(ExportAPIView):
     """Indicator snapshots per organisation for a period, sorted by organisation number."""
 
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
+        _refuse_non_readers(request)
         query = PeriodQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -71,6 +80,7 @@ class IndicatorSummaryView(ExportAPIView):
                                PERIOD_PARAMETERS[-1]],
                    responses=OpenApiTypes.OBJECT)
     def get(self, request):
+        _refuse_non_readers(request)
         query = SummaryQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

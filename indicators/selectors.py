@@ -20,6 +20,7 @@ from initiatives.models import COUNTED_PHASES
 from portal.access import organisations_where
 from portal.models import Network, Organisation, User
 from portal.personal_data import Section, col, section
+from portal.roles import Capability
 
 GROUPINGS = ("county", "size_class", "network", "national")
 NUMBER_FIELDS = [
@@ -30,13 +31,17 @@ NUMBER_FIELDS = [
 
 
 def visible_organisations(user: User) -> QuerySet[Organisation]:
-    """Own organisations; a network analyst's networks; everything for a national analyst."""
+    """The organisations whose indicators the user may read — the one rule of the indicator
+    pages, the portfolio report and the indicator API (indicators.access asks here): own
+    organisations where the user may read dashboards (coordinators, managers, admins), a
+    network analyst's networks, everything for a national analyst. Employees and project
+    leaders read no snapshots: the pages refuse them, so the API does too."""
     if not user.is_authenticated:
         return Organisation.objects.none()
     if user.is_national_analyst or user.is_superuser:
         return Organisation.objects.all()
     return Organisation.objects.filter(
-        Q(pk__in=organisations_where(user).values("pk"))
+        Q(pk__in=organisations_where(user, Capability.VIEW_DASHBOARDS).values("pk"))
         | Q(pk__in=Network.organisations.through.objects.filter(network__analysts=user)
             .values("organisation_id")))
 

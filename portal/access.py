@@ -4,7 +4,9 @@ members without the right get 403. HTML views and API views call the same helper
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from portal.errors import DomainError
 from portal.models import Membership, Organisation, User
 from portal.roles import ROLE_CAPABILITIES, Capability, role_allows
 
@@ -79,3 +81,35 @@ def may_see_anonymous_submitter(user: User, organisation: Organisation | int,
     (the submission in the phase log, PhaseChange.anonymous_submission)."""
     return ((submitter_id is not None and user.is_authenticated and submitter_id == user.pk)
             or user_can(user, organisation, Capability.SEE_ANONYMOUS))
+
+
+# --- resolving what a user names --------------------------------------------------------------
+# A reference typed or sent by a user (a username, an id) is resolved within what the user may
+# act on, and everything else — a row that does not exist, a row of another organisation —
+# gets the same error: an outsider cannot tell "exists elsewhere" from "does not exist".
+
+def member_by_username(organisation: Organisation | int, username, *, field: str) -> User:
+    """The member of `organisation` with this username, or the one DomainError of `field`
+    for every other case (unknown, or a person of another organisation only)."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    user = None
+    if isinstance(username, str) and username.strip():
+        user = User.objects.filter(username=username.strip(),
+                                   memberships__organisation_id=organisation_id).first()
+    if user is None:
+        raise DomainError(_("Finner ingen i organisasjonen med dette brukernavnet."),
+                          code="unknown_member", field=field)
+    return user
+
+
+def member_by_pk(organisation: Organisation | int, pk, *, field: str) -> User:
+    """As member_by_username, for an id from a form."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    user = None
+    if str(pk).isdigit() and len(str(pk)) < 19:
+        user = User.objects.filter(pk=int(pk), memberships__organisation_id=organisation_id
+                                   ).first()
+    if user is None:
+        raise DomainError(_("Finner ingen i organisasjonen med dette brukernavnet."),
+                          code="unknown_member", field=field)
+    return user

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.access import user_can
+from portal.access import organisations_where, user_can
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.events import OrganisationEventKind as Kind
 from portal.events import organisation_event_record
@@ -31,7 +31,13 @@ def _check_unit(organisation: Organisation, unit: Unit | None) -> None:
 def member_add(*, actor: User, organisation: Organisation, email: str, role: str,
                first_name: str = "", last_name: str = "", unit: Unit | None = None,
                request=None) -> Membership:
-    """Add a person by e-mail. A new person gets an account and an e-mail to choose a password."""
+    """Add a person by e-mail. A new person gets an account and an e-mail to choose a password.
+
+    Only an account the actor already administers (a member of one of the actor's
+    organisations) is reused. Any other address is treated as unknown, whether or not an
+    account elsewhere has it: a new account with the names typed here and the welcome e-mail
+    (issue 13: another organisation's account is never attached, its name never shown, and
+    the answer does not tell whether the address is in use elsewhere)."""
     _require_admin(actor, organisation)
     _check_unit(organisation, unit)
     if role not in Role.values:
@@ -40,10 +46,13 @@ def member_add(*, actor: User, organisation: Organisation, email: str, role: str
     if not email:
         raise DomainError(_("E-postadresse mangler."), field="email")
     with transaction.atomic():
-        user = User.objects.filter(email__iexact=email).first()
+        administered = organisations_where(actor, Capability.MANAGE_ORGANISATION)
+        user = (User.objects.filter(email__iexact=email,
+                                    memberships__organisation__in=administered)
+                .order_by("pk").first())
         created = user is None
         if created:
-            user = User(username=email.lower(), email=email, first_name=first_name,
+            user = User(username=_free_username(email), email=email, first_name=first_name,
                         last_name=last_name)
             user.set_unusable_password()
             user.save()
@@ -60,6 +69,17 @@ def member_add(*, actor: User, organisation: Organisation, email: str, role: str
         if created:
             transaction.on_commit(lambda: _send_welcome(user, request))
     return membership
+
+
+def _free_username(email: str) -> str:
+    """The address in lower case, as accounts added by e-mail get; if an account elsewhere
+    has it as its name, the first free `address-2`, `address-3`, …"""
+    base = email.lower()[:140]
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 def _send_welcome(user: User, request) -> None:

@@ -31,6 +31,14 @@ def is_member(user: User, project: Project) -> bool:
     return membership_for(user, project.organisation_id) is not None
 
 
+def may_read_decisions(user: User, project: Project) -> bool:
+    """Gate decisions in full — rationale, stop reason, lesson learned, who decided and the
+    checklist as it stood — are for members of the project's organisation (the project
+    page). Readers of a shared project get the catalogue page, which shows none of it; the
+    transitions API gives them the phase steps only (projects.selectors.phase_history)."""
+    return user.is_authenticated and is_member(user, project)
+
+
 def may_decide(user: User, project: Project) -> bool:
     return user_can(user, project.organisation_id, Capability.DECIDE_GATES)
 

@@ -17,7 +17,7 @@ from portal.access import (
 )
 from portal.models import User
 from portal.personal_data import choice_label, col, section
-from projects.access import projects_visible_to
+from projects.access import may_read_decisions, projects_visible_to
 from projects.events import ProjectEventKind
 from projects.extensions import project_export_extensions
 from projects.models import Project, ProjectCost, ProjectFunding, ProjectMilestone, Visibility
@@ -120,6 +120,15 @@ def is_hidden_submission(change: PhaseChange, user: User) -> bool:
     rule is portal.access.may_see_anonymous_submitter."""
     return change.anonymous_submission and not may_see_anonymous_submitter(
         user, change.organisation_id, change.decided_by_id)
+
+
+def phase_history(project: Project, *, user: User) -> tuple[list[PhaseChange], bool]:
+    """The project's phase changes, oldest first, and whether `user` may read the decisions
+    in full (projects.access.may_read_decisions, the rule of the project and catalogue
+    pages). The transitions API shows the decision fields only when it is True."""
+    changes = list(project.initiative.phase_changes.select_related("decided_by")
+                   .order_by("effective_date", "id"))
+    return changes, may_read_decisions(user, project)
 
 
 def timeline(project: Project, *, since: datetime.datetime | None, user: User,

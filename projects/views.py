@@ -29,7 +29,13 @@ from portal.paging import capped_page
 from portal.roles import Capability
 from portal.views import form_error
 from projects import selectors, services
-from projects.access import get_project_for_user, is_member, may_decide, may_edit
+from projects.access import (
+    get_project_for_user,
+    is_member,
+    may_decide,
+    may_edit,
+    may_read_decisions,
+)
 from projects.extensions import project_panels
 from projects.filters import CatalogueFilter, ProjectListFilter
 from projects.forms import (
@@ -153,7 +159,8 @@ def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
                   status: int = 200) -> HttpResponse:
     """The project page; also re-rendered with the errors of a refused gate decision."""
     project = get_project_for_user(request.user, pk)
-    if not is_member(request.user, project):
+    if not may_read_decisions(request.user, project):
+        # The catalogue's view, as the transitions API gives these readers.
         return _shared_page(request, project)
     previous_visit = services.project_visit_record(user=request.user, project=project)
     timeline = selectors.timeline(project, since=previous_visit, user=request.user)

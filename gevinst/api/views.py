@@ -23,12 +23,13 @@ from gevinst.api.serializers import (
 )
 from gevinst.models import Benefit, BenefitPlan, BenefitStatus, BenefitType
 from initiatives.models import Dimension
+from portal.access import member_by_username
 from portal.api.base import ScopedViewSetMixin
+from portal.api.filters import ScopedFilterSet
 from portal.errors import DomainError
-from portal.models import User
 
 
-class BenefitFilter(django_filters.FilterSet):
+class BenefitFilter(ScopedFilterSet):
     organisation = django_filters.CharFilter(field_name="project__organisation__org_number")
     owner = django_filters.CharFilter(field_name="owner__username")
     type = django_filters.ChoiceFilter(choices=BenefitType.choices)
@@ -40,13 +41,12 @@ class BenefitFilter(django_filters.FilterSet):
         fields = ["project", "organisation", "type", "dimension", "owner", "status"]
 
 
-def _service_fields(data: dict) -> dict:
+def _service_fields(data: dict, organisation_id: int) -> dict:
     fields = {k: v for k, v in data.items() if k not in ("project", "version")}
     if "owner" in fields and fields["owner"] is not None:
-        owner = User.objects.filter(username=fields["owner"]).first()
-        if owner is None:
-            raise DomainError(_("Finnes ikke."), field="owner")
-        fields["owner"] = owner
+        # Within the project's organisation only: a username of another organisation is
+        # as unknown as one that does not exist.
+        fields["owner"] = member_by_username(organisation_id, fields["owner"], field="owner")
     return fields
 
 
@@ -74,7 +74,8 @@ class BenefitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         project = get_project_for_benefits(request.user, data.validated_data["project"],
                                            write=True)
         benefit = services.benefit_create(actor=request.user, project=project,
-                                          **_service_fields(data.validated_data))
+                                          **_service_fields(data.validated_data,
+                                                            project.organisation_id))
         return self._out(benefit, status.HTTP_201_CREATED)
 
     @extend_schema(request=BenefitInput, responses={200: BenefitSerializer})
@@ -86,7 +87,8 @@ class BenefitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
             raise DomainError(_("Oppgi versjonen du endret."), field="version")
         benefit = services.benefit_update(actor=request.user, benefit=benefit,
                                           expected_version=data.validated_data["version"],
-                                          **_service_fields(data.validated_data))
+                                          **_service_fields(data.validated_data,
+                                                            benefit.project.organisation_id))
         return self._out(benefit)
 
     @extend_schema(request=BenefitInput, responses={200: BenefitSerializer})

@@ -26,10 +26,10 @@ from ideas.api.serializers import (
 )
 from ideas.filters import IdeaFilter
 from ideas.models import Campaign, Comment, EvaluationCriterion, Idea
-from portal.access import membership_for, organisations_where, user_can
+from portal.access import member_by_username, membership_for, organisations_where, user_can
 from portal.api.base import ScopedViewSetMixin
 from portal.errors import DomainError
-from portal.models import Unit, User
+from portal.models import Unit
 from portal.roles import Capability
 
 
@@ -252,10 +252,8 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         idea = self._idea(pk, capability=Capability.SCREEN_IDEAS)
         data = IdeaReviewerInput(data=request.data)
         data.is_valid(raise_exception=True)
-        reviewer = User.objects.filter(username=data.validated_data["reviewer"]).first()
-        if reviewer is None:
-            raise DomainError(_("Finner ingen bruker med dette brukernavnet."),
-                              field="reviewer")
+        reviewer = member_by_username(idea.organisation_id, data.validated_data["reviewer"],
+                                      field="reviewer")
         if request.method == "DELETE":
             services.reviewer_unassign(actor=request.user, idea=idea, reviewer=reviewer)
             return Response(status=status.HTTP_204_NO_CONTENT)

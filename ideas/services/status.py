@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ideas.access import may_backdate, may_edit
+from ideas.access import idea_reach, may_backdate, may_edit, merge_may_carry, merged_reach_limit
 from ideas.events import IdeaEventKind, idea_event_record
 from ideas.models import Campaign, Comment, Follow, Idea, IdeaStatus, Support, Tag
 from initiatives.models import Initiative, Phase, Track
@@ -128,6 +128,15 @@ def idea_update(*, actor: User, idea: Idea, tags: Iterable[str] | None = None,
             # Also when only the visibility is sent: a confidential idea never leaves the
             # organisation (and the check constraint would turn it into a server error).
             fields["visibility"] = Visibility.ORGANISATION
+        limit = merged_reach_limit(locked)
+        if limit is not None and idea_reach(
+                visibility=fields.get("visibility", locked.visibility),
+                is_confidential=fields.get("is_confidential", locked.is_confidential)) > limit:
+            # The merge rule, after the merge: the comments of a confidential or
+            # organisation-only idea merged into this one must not be shared with it.
+            raise DomainError(_("Idéen kan ikke deles videre: den har innhold fra en idé som "
+                                "ble slått sammen med den og ikke er delt så vidt."),
+                              code="merge_rule", field="visibility")
         campaign = fields.get("campaign")
         if (campaign is not None and campaign.pk != locked.campaign_id
                 and locked.status != S.DRAFT
@@ -299,18 +308,30 @@ def idea_resume(*, actor: User, idea: Idea, effective_date=None) -> Idea:
 def idea_merge(*, actor: User, idea: Idea, into: Idea, effective_date=None) -> Idea:
     """Merging keeps both ideas and links them (DOMAIN.md). Supports (not already given to the
     surviving idea), comments and followers move to the surviving idea; both keep their
-    events, and moved comments remember where they were written."""
+    events, and moved comments remember where they were written. The merge rule: the
+    surviving idea must reach nobody who could not read the merged one, now and later."""
     if into.pk == idea.pk or into.organisation_id != idea.organisation_id:
         raise DomainError(_("Velg en annen idé i samme organisasjon å slå sammen med."),
                           field="merged_into")
     if not user_can(actor, idea.organisation_id, Capability.SCREEN_IDEAS):
         raise Forbidden(_("Du har ikke rettighet til å endre status på idéen."))
 
-    def move(locked: Idea) -> dict:
-        survivor = Idea.objects.select_for_update().get(pk=into.pk)
+    def may_merge(locked: Idea) -> None:
+        survivor = Idea.objects.get(pk=into.pk)  # both rows are locked, in id order
         if survivor.status not in (S.SUBMITTED, S.IN_REVIEW, S.APPROVED, S.PARKED):
             raise DomainError(_("Idéen det slås sammen med må være aktiv."),
                               field="merged_into")
+        if not merge_may_carry(locked, survivor):
+            # The merge rule (ideas.access.merge_may_carry): checked under both locks, so a
+            # visibility change that commits first is seen. Refused, not trimmed: a merge that
+            # carried only a neutral reference would lose the comments it exists to join.
+            raise DomainError(_("Idéen kan bare slås sammen med en idé som ikke er delt "
+                                "videre enn den selv: en konfidensiell eller intern idé kan "
+                                "ikke slås sammen med en delt eller offentlig idé."),
+                              code="merge_rule", field="merged_into")
+
+    def move(locked: Idea) -> dict:
+        survivor = Idea.objects.get(pk=into.pk)
         supporters = Support.objects.filter(idea=survivor).values("user_id")
         # Duplicates stay on the merged idea: one support per user on the survivor.
         supports = Support.objects.filter(idea=locked).exclude(
@@ -332,4 +353,4 @@ def idea_merge(*, actor: User, idea: Idea, into: Idea, effective_date=None) -> I
         list(Idea.objects.select_for_update().filter(pk__in=[idea.pk, into.pk]).order_by("pk"))
         return _change(actor=actor, idea=idea, source=S.IN_REVIEW, to=S.MERGED,
                        capability=None, effective_date=effective_date, merged_into=into,
-                       inside=move)
+                       check=may_merge, inside=move)

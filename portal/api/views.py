@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 
 from portal.access import get_organisation_for_user, organisations_where
 from portal.api.base import ScopedReadOnlyViewSet
+from portal.api.filters import ScopedFilterSet
 from portal.api.serializers import (
     MemberSerializer,
     MeSerializer,
@@ -15,7 +16,7 @@ from portal.api.serializers import (
 from portal.models import Membership, Organisation, Unit, User
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(ScopedFilterSet):
     class Meta:
         model = Organisation
         fields = ["kind", "county"]
@@ -43,7 +44,7 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
 
-class UnitFilter(django_filters.FilterSet):
+class UnitFilter(ScopedFilterSet):
     organisation = django_filters.CharFilter(field_name="organisation__org_number")
 
     class Meta:

@@ -19,11 +19,23 @@ class ProjectSerializer(serializers.ModelSerializer):
                   "visibility", "welfare_area", "phase", "adopted_from", "created_at"]
 
 
+# The decision itself: for members of the project's organisation only (the project page);
+# readers of a shared project see what the catalogue shows, the phase steps.
+DECISION_FIELDS = ("decided_by", "rationale", "stop_reason", "lesson_learned", "checklist")
+
+
 class PhaseChangeSerializer(serializers.ModelSerializer):
     """`decided_by` is null for the submission of an anonymous idea when the reader may not
-    see its submitter (the view passes the reader as `user` in the context)."""
+    see its submitter (the view passes the reader as `user` in the context). Without
+    `details` in the context (projects.access.may_read_decisions: readers outside the
+    organisation) every decision field is null."""
 
     decided_by = serializers.SerializerMethodField()
+    rationale = serializers.CharField(read_only=True, allow_null=True)
+    stop_reason = serializers.ChoiceField(StopReason.choices, read_only=True, allow_null=True,
+                                          allow_blank=True)
+    lesson_learned = serializers.CharField(read_only=True, allow_null=True)
+    checklist = serializers.JSONField(read_only=True, allow_null=True)
 
     class Meta:
         model = PhaseChange
@@ -37,6 +49,12 @@ class PhaseChangeSerializer(serializers.ModelSerializer):
                 else is_hidden_submission(change, user)):
             return None
         return change.decided_by.username
+
+    def to_representation(self, change: PhaseChange) -> dict:
+        data = super().to_representation(change)
+        if not self.context.get("details", False):
+            data.update(dict.fromkeys(DECISION_FIELDS))
+        return data
 
 
 class TransitionInput(serializers.Serializer):

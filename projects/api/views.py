@@ -7,9 +7,15 @@ from rest_framework.response import Response
 from initiatives.models import Phase
 from portal.access import organisations_where
 from portal.api.base import ScopedReadOnlyViewSet
+from portal.api.filters import ScopedFilterSet
 from portal.errors import DomainError
 from projects import services
-from projects.access import get_project_for_user, is_member, projects_visible_to
+from projects.access import (
+    get_project_for_user,
+    is_member,
+    may_read_decisions,
+    projects_visible_to,
+)
 from projects.api.serializers import (
     AdoptInput,
     ChecklistRowSerializer,
@@ -19,10 +25,11 @@ from projects.api.serializers import (
     TransitionInput,
 )
 from projects.models import GateChecklistItem, Project, Visibility, WelfareArea
+from projects.selectors import phase_history
 from projects.services.checklists import gate_checklist
 
 
-class ProjectFilter(django_filters.FilterSet):
+class ProjectFilter(ScopedFilterSet):
     phase = django_filters.ChoiceFilter(field_name="initiative__phase", choices=Phase.choices)
     organisation = django_filters.CharFilter(field_name="organisation__org_number")
     leader = django_filters.CharFilter(field_name="leader__username")
@@ -55,16 +62,16 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         """GET: the project's phase history. POST: a gate decision (managers and admins)."""
         project = get_project_for_user(request.user, pk)
         if request.method == "GET":
-            history = project.initiative.phase_changes.select_related("decided_by").order_by(
-                "effective_date", "id")
+            history, details = phase_history(project, user=request.user)
             return Response(PhaseChangeSerializer(
-                history, many=True, context={"user": request.user}).data)
+                history, many=True, context={"user": request.user, "details": details}).data)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
         change = services.project_transition(actor=request.user, project=project,
                                              **data.validated_data)
-        return Response(PhaseChangeSerializer(change, context={"user": request.user}).data,
-                        status=201)
+        return Response(PhaseChangeSerializer(change, context={
+            "user": request.user, "details": may_read_decisions(request.user, project)}).data,
+            status=201)
 
     @extend_schema(request=AdoptInput, responses={201: ProjectSerializer})
     @action(detail=True, methods=["post"])

@@ -20,8 +20,8 @@ def computed(home_org, other_org):
     services.indicators_recompute(year=2024)
 
 
-def test_item_has_exactly_the_documented_shape(api_client, employee, home_org, computed):
-    api_client.force_authenticate(employee)
+def test_item_has_exactly_the_documented_shape(api_client, manager, home_org, computed):
+    api_client.force_authenticate(manager)
     body = api_client.get(URL, {"year": 2024}).json()
     assert body["count"] == 1
     item = body["results"][0]
@@ -42,7 +42,7 @@ def test_item_has_exactly_the_documented_shape(api_client, employee, home_org, c
 
 
 @pytest.mark.parametrize("persona, visible", [
-    ("employee", {"home"}), ("manager", {"home"}), ("outsider", {"other"}),
+    ("manager", {"home"}), ("coordinator", {"home"}), ("outsider", {"other"}),
     ("network_analyst", {"home", "other"}), ("national_analyst", {"home", "other"}),
 ])
 def test_each_role_sees_what_it_covers(request, api_client, home_org, other_org, computed,
