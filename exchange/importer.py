@@ -78,6 +78,10 @@ class ImportResult:
     created_by_org: Counter = field(default_factory=Counter)
     extended_by_org: Counter = field(default_factory=Counter)
 
+    def as_dict(self) -> dict:
+        """The counts and warnings, JSON-safe (the API's answer and the job's result)."""
+        return {k: v for k, v in vars(self).items() if k != "organisation_ids"}
+
     def summary(self) -> str:
         return (f"{self.organisations_created} organisations created, "
                 f"{self.organisations_updated} updated; {self.initiatives_created} initiatives "

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from exchange.models import PortfolioImportJob
 from initiatives.models import Initiative
 from tests.factories import UserFactory
 
@@ -65,18 +66,31 @@ def test_export_streams_own_organisation(api_client, org_admin, home_org, other_
     assert api_client.get("/api/v1/portfolio/export/").status_code == 403
 
 
-def test_upload_page_imports_and_lists_errors(client, org_admin, home_org):
+def test_upload_page_imports_in_the_background_and_lists_errors(
+        client, org_admin, home_org, django_capture_on_commit_callbacks):
     client.force_login(org_admin)
     url = reverse("indicators:portfolio-upload")
     good = SimpleUploadedFile("p.json", json.dumps(doc(home_org)).encode())
-    response = client.post(url, {"file": good})
-    assert response.status_code == 200 and response.context["result"].initiatives_created == 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(url, {"file": good})
+    job = PortfolioImportJob.objects.get()
+    # The job is queued after the commit, not run inside the request's view.
+    assert callbacks[0].args == (str(job.pk),)
+    assert response.status_code == 302 and response.url == reverse(
+        "indicators:portfolio-job", args=[job.pk])
+    assert (job.state, job.result["initiatives_created"], job.file.name) == ("succeeded", 1, "")
+    page = client.get(response.url)
+    assert page.status_code == 200 and "1 initiatives created" in page.content.decode()
     bad = doc(home_org)
     bad["initiatives"][0]["key"] = "api-2"
     bad["initiatives"][0]["phases"][0]["on"] = "not a date"
-    response = client.post(url, {"file": SimpleUploadedFile("p.json", json.dumps(bad).encode())})
-    assert response.status_code == 400
-    assert "initiatives[0].phases[0].on: must be a date YYYY-MM-DD" in response.context["failures"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"file": SimpleUploadedFile("p.json",
+                                                                json.dumps(bad).encode())})
+    page = client.get(response.url)
+    assert page.context["job"].state == "failed"
+    assert "initiatives[0].phases[0].on: must be a date YYYY-MM-DD" in page.context["job"].errors
+    assert "initiatives[0].phases[0].on: must be a date YYYY-MM-DD" in page.content.decode()
     assert not Initiative.objects.filter(key="api-2").exists()
 
 
