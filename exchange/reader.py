@@ -57,14 +57,14 @@ def skip_bom(source: IO[bytes]) -> None:
         source.seek(0)
 
 
-def events(source: IO[bytes], path: list, *, max_depth: int = MAX_DEPTH
+def events(source: IO[bytes], path: list, *, max_depth: int = MAX_DEPTH, backend=ijson
            ) -> Iterator[tuple[str, object]]:
     """ijson's basic events with the nesting bounded; `path` (a list the caller passes in) is
     kept current: keys, and for lists the index of the item being read."""
     depth = 0
     skip_bom(source)
     try:
-        for event, value in ijson.basic_parse(source, use_float=False, buf_size=BUFFER):
+        for event, value in backend.basic_parse(source, use_float=False, buf_size=BUFFER):
             if path and isinstance(path[-1], int) and event in (
                     "start_map", "start_array", "string", "number", "boolean", "null"):
                 path[-1] += 1  # the next item of the list being read
@@ -95,9 +95,17 @@ def events(source: IO[bytes], path: list, *, max_depth: int = MAX_DEPTH
         raise FileRefused(format_path(path), reason) from None
     except (ijson.JSONError, ValueError, SystemError):
         # A number too long for Python's int conversion (ValueError, surfacing as SystemError
-        # from the C parser) and other parser failures.
-        raise FileRefused(format_path(path), "not valid JSON (a value could not be read)"
-                          ) from None
+        # from the C parser). The C parser converts a whole buffer before it hands out the
+        # events, so the path is that of the buffer's start; the pure-Python parser yields up
+        # to the value, so it is asked once more, only to find the path.
+        if backend is ijson:
+            source.seek(0)
+            path.clear()
+            for _event in events(source, path, max_depth=max_depth,
+                                 backend=ijson.get_backend("python")):
+                pass
+        raise FileRefused(format_path(path), "not valid JSON (a number too long, or a value "
+                          "that could not be read)") from None
 
 
 @dataclass

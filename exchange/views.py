@@ -38,7 +38,10 @@ def _upload(request: HttpRequest) -> HttpResponse:
     administered = list(organisations_where(request.user, Capability.MANAGE_ORGANISATION))
     form = PortfolioUploadForm(request.POST or None, request.FILES or None)
     if services.upload_too_large(request):
-        form.add_error(None, services.too_large_message())
+        # The upload was stopped at the bound, so the file is missing: say why.
+        form = PortfolioUploadForm(request.POST, {})
+        form.is_valid()
+        form.errors["file"] = form.error_class([services.too_large_message()])
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
