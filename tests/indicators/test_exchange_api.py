@@ -1,10 +1,12 @@
 import json
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from exchange.models import PortfolioImportJob
+from exchange.tasks import run_portfolio_import
 from initiatives.models import Initiative
 from tests.factories import UserFactory
 
@@ -71,22 +73,30 @@ def test_upload_page_imports_in_the_background_and_lists_errors(
     client.force_login(org_admin)
     url = reverse("indicators:portfolio-upload")
     good = SimpleUploadedFile("p.json", json.dumps(doc(home_org)).encode())
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(url, {"file": good})
+    with mock.patch.object(run_portfolio_import, "delay") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"file": good})
     job = PortfolioImportJob.objects.get()
-    # The job is queued after the commit, not run inside the request's view.
-    assert callbacks[0].args == (str(job.pk),)
+    # Queued after the commit with the id only; not imported inside the request.
+    enqueue.assert_called_once_with(str(job.pk))
+    assert job.state == "queued" and not Initiative.objects.exists()
     assert response.status_code == 302 and response.url == reverse(
         "indicators:portfolio-job", args=[job.pk])
+    queued = client.get(response.url)
+    assert queued.status_code == 200 and 'hx-get="' in queued.content.decode()  # it polls
+    run_portfolio_import(str(job.pk))  # what the worker does
+    job.refresh_from_db()
     assert (job.state, job.result["initiatives_created"], job.file.name) == ("succeeded", 1, "")
     page = client.get(response.url)
     assert page.status_code == 200 and "1 initiatives created" in page.content.decode()
     bad = doc(home_org)
     bad["initiatives"][0]["key"] = "api-2"
     bad["initiatives"][0]["phases"][0]["on"] = "not a date"
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"file": SimpleUploadedFile("p.json",
-                                                                json.dumps(bad).encode())})
+    with mock.patch.object(run_portfolio_import, "delay") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"file": SimpleUploadedFile(
+                "p.json", json.dumps(bad).encode())})
+    run_portfolio_import(*enqueue.call_args.args)
     page = client.get(response.url)
     assert page.context["job"].state == "failed"
     assert "initiatives[0].phases[0].on: must be a date YYYY-MM-DD" in page.context["job"].errors

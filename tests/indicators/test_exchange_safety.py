@@ -7,6 +7,7 @@ import copy
 import io
 import json
 import tracemalloc
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +21,7 @@ from exchange import demo, services
 from exchange.exporter import export_portfolio
 from exchange.importer import ImportFailed, import_portfolio
 from exchange.models import PortfolioImportJob
+from exchange.tasks import run_portfolio_import
 from gevinst.models import Benefit, Measurement
 from ideas.models import Idea
 from initiatives.models import BenefitAssessment, Initiative, PhaseChange
@@ -394,9 +396,12 @@ def test_a_large_api_body_becomes_a_job_that_a_client_can_follow(api_client, org
 
     settings.PORTFOLIO_IMPORT_SYNC_MAX_BYTES = 100
     api_client.force_authenticate(org_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api_client.post(IMPORT_URL, doc(home_org), format="json")
-    assert response.status_code == 202
+    with mock.patch.object(run_portfolio_import, "delay") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_client.post(IMPORT_URL, doc(home_org), format="json")
+    assert response.status_code == 202 and response.json()["state"] == "queued"
+    enqueue.assert_called_once_with(response.json()["id"])
+    run_portfolio_import(response.json()["id"])  # what the worker does
     job = api_client.get(response.json()["url"]).json()
     assert (job["state"], job["progress"], job["result"]["initiatives_created"]) == (
         "succeeded", 100, 1)
