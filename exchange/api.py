@@ -5,7 +5,7 @@ from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -62,7 +62,9 @@ class PortfolioImportView(APIView):
     @extend_schema(request={"application/json": OpenApiTypes.OBJECT,
                             "multipart/form-data": {"type": "object", "properties": {
                                 "file": {"type": "string", "format": "binary"}}}},
-                   responses={201: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT})
+                   responses={201: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT,
+                              413: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+                                  "The file is larger than PORTFOLIO_IMPORT_MAX_BYTES."))})
     def post(self, request):
         # The permission classes ran in initial(), before this reads the body.
         if request.content_type.startswith("application/json"):

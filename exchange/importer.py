@@ -4,9 +4,11 @@ All or nothing: the whole file is imported in one transaction, and any error (na
 JSON path, e.g. `initiatives[17].phases[2].on: date before previous change`) rolls it back.
 Idempotent: organisations are matched by org number, initiatives and benefits by key; a known
 initiative may gain later phases, assessments and measurements, but its recorded history must
-agree with the file. The file is streamed (ijson), so memory stays flat however large it is;
-rows are written in bulk per batch, after validation by the same phase rules as the gate
-decision service.
+agree with the file. The file is streamed (ijson) in two passes, so memory stays flat however
+large or deeply nested it is: a first, bounded pass (exchange.reader.scan) checks syntax and
+nesting and settles permissions and duplicate keys before anything is written; the second
+reads the initiatives, whose rows are written in bulk per batch, after validation by the same
+phase rules as the gate decision service. Numbers are stored exactly or refused, never rounded.
 """
 
 from __future__ import annotations
@@ -317,16 +319,16 @@ def _validate_organisations(rows, errors) -> dict[str, dict]:
         }
         if number in wanted:
             errors.add(f"{path}.org_number", "appears more than once")
-        wanted[number] = values
+        wanted[number] = (path, values)
     return wanted
 
 
-def _import_organisations(wanted: dict[str, dict], result: ImportResult, actor
+def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportResult, actor
                           ) -> dict[str, int]:
     existing = {o.org_number: o for o in Organisation.objects.filter(org_number__in=wanted)}
     trusted = may_change_master_data(actor)
     to_create, to_update, changes = [], [], {}
-    for number, values in wanted.items():
+    for number, (path, values) in wanted.items():
         org = existing.get(number)
         if org is None:
             # Only operators reach here with an unknown organisation: others may import only
@@ -337,9 +339,9 @@ def _import_organisations(wanted: dict[str, dict], result: ImportResult, actor
         if not changed:
             continue
         if not trusted:
-            result.warnings += [f"organisations.{number}.{k}: differs from the stored value "
-                                f"({old!r}); not changed — organisation master data is "
-                                "changed by the operators" for k, (old, _new) in changed.items()]
+            result.warnings += [f"{path}.{k}: differs from the stored value ({old!r}); not "
+                                "changed — organisation master data is changed by the "
+                                "operators" for k, (old, _new) in changed.items()]
             continue
         for k, v in values.items():
             setattr(org, k, v)

@@ -360,8 +360,7 @@ def test_an_organisation_admin_cannot_change_master_data_through_the_import(api_
     assert Organisation.objects.filter(pk=home_org.pk).values().get() == before
     warnings = response.json()["warnings"]
     assert {w.split(":")[0] for w in warnings} == {
-        f"organisations.{home_org.org_number}.{f}" for f in ("name", "kind", "county",
-                                                             "population")}
+        f"organisations[0].{f}" for f in ("name", "kind", "county", "population")}
     assert not OrganisationEvent.objects.filter(kind__startswith="organisation_").exists()
 
 
