@@ -1,14 +1,16 @@
-"""POST /api/v1/portfolio/import/ and GET /api/v1/portfolio/export/."""
+"""POST /api/v1/portfolio/import/, GET /api/v1/portfolio/import/jobs/<id>/ and
+GET /api/v1/portfolio/export/."""
 
-import io
-
+from django.conf import settings
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import parsers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import parsers, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from exchange import services
 from exchange.exporter import export_portfolio
 from exchange.importer import import_portfolio
 from portal.access import get_organisation_for_user
@@ -17,33 +19,80 @@ from portal.models import Organisation
 from portal.roles import Capability
 
 
+class CanImportPortfolio(permissions.BasePermission):
+    message = "Du kan ikke importere porteføljer."
+
+    def has_permission(self, request, view) -> bool:
+        return services.can_import(request.user)
+
+
+def _declared_length(request) -> int | None:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+
+
+def job_answer(job) -> dict:
+    return {"id": str(job.pk), "state": job.state,
+            "progress": services.import_job_progress(job), "message": job.message,
+            "result": job.result, "errors": job.errors,
+            "url": reverse("api-portfolio-import-job", args=[job.pk])}
+
+
 class PortfolioImportView(APIView):
     """Import an innoportal-portfolio/1 document: a multipart `file`, or the JSON as the body.
-    All or nothing; errors name the JSON path."""
+    All or nothing; errors name the JSON path. A file larger than
+    PORTFOLIO_IMPORT_SYNC_MAX_BYTES is imported in the background: the answer is 202 with the
+    job to follow."""
 
+    permission_classes = [permissions.IsAuthenticated, CanImportPortfolio]
     parser_classes = [parsers.MultiPartParser, parsers.FileUploadParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Before authentication: its CSRF check reads a multipart body (request.POST).
+        services.bound_uploads(request)
+        return super().initialize_request(request, *args, **kwargs)
 
     def get_parsers(self):
         if self.request is not None and self.request.content_type.startswith("application/json"):
-            return []  # read the raw body ourselves: streamed, never parsed into memory twice
+            return []  # the raw body is spooled below, never parsed into memory
         return super().get_parsers()
 
     @extend_schema(request={"application/json": OpenApiTypes.OBJECT,
                             "multipart/form-data": {"type": "object", "properties": {
                                 "file": {"type": "string", "format": "binary"}}}},
-                   responses={201: OpenApiTypes.OBJECT})
+                   responses={201: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT,
+                              413: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+                                  "The file is larger than PORTFOLIO_IMPORT_MAX_BYTES."))})
     def post(self, request):
+        # The permission classes ran in initial(), before this reads the body.
         if request.content_type.startswith("application/json"):
-            source = io.BytesIO(request.body)
+            source = services.spool(request._request.read, declared=_declared_length(request))
+            name = "portfolio.json"
         else:
             upload = request.FILES.get("file")
+            if services.upload_too_large(request._request):
+                services.check_size(settings.PORTFOLIO_IMPORT_MAX_BYTES + 1)
             if upload is None:
                 raise DomainError("Last opp en fil i feltet «file».", field="file")
-            source = upload.file
+            source, name = upload.file, upload.name
+        source.seek(0, 2)
+        size = source.tell()
+        source.seek(0)
+        if size > settings.PORTFOLIO_IMPORT_SYNC_MAX_BYTES:
+            job = services.import_job_create(actor=request.user, source=source, name=name,
+                                             size=size)
+            return Response(job_answer(job), status=status.HTTP_202_ACCEPTED)
         result = import_portfolio(source, actor=request.user)
-        return Response({"detail": result.summary(), **{
-            k: v for k, v in vars(result).items() if k != "organisation_ids"}},
-            status=status.HTTP_201_CREATED)
+        return Response({"detail": result.summary(), **result.as_dict()},
+                        status=status.HTTP_201_CREATED)
+
+
+class PortfolioImportJobView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk):
+        return Response(job_answer(services.get_import_job_for_user(request.user, pk)))
 
 
 class PortfolioExportView(APIView):

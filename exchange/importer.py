@@ -4,23 +4,27 @@ All or nothing: the whole file is imported in one transaction, and any error (na
 JSON path, e.g. `initiatives[17].phases[2].on: date before previous change`) rolls it back.
 Idempotent: organisations are matched by org number, initiatives and benefits by key; a known
 initiative may gain later phases, assessments and measurements, but its recorded history must
-agree with the file. The file is streamed (ijson), so memory stays flat however large it is;
-rows are written in bulk per batch, after validation by the same phase rules as the gate
-decision service.
+agree with the file. The file is streamed (ijson) in two passes, so memory stays flat however
+large or deeply nested it is: a first, bounded pass (exchange.reader.scan) checks syntax and
+nesting and settles permissions and duplicate keys before anything is written; the second
+reads the initiatives, whose rows are written in bulk per batch, after validation by the same
+phase rules as the gate decision service. Numbers are stored exactly or refused, never rounded.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 import ijson
 from django.db import transaction
 from django.utils import timezone
 
+from exchange.reader import FileRefused, scan, skip_bom
 from exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
 from gevinst.history import measurements_revalidate, nok_per_year
 from gevinst.models import Benefit, BenefitType, Direction, Measurement
@@ -72,10 +76,16 @@ class ImportResult:
     assessments: int = 0
     benefits: int = 0
     measurements: int = 0
+    # What the file asked for and was not done (organisation master data; see import_portfolio).
+    warnings: list[str] = field(default_factory=list)
     organisation_ids: set[int] = field(default_factory=set)
     # Per organisation id: initiatives created and extended (for its audit event).
     created_by_org: Counter = field(default_factory=Counter)
     extended_by_org: Counter = field(default_factory=Counter)
+
+    def as_dict(self) -> dict:
+        """The counts and warnings, JSON-safe (the API's answer and the job's result)."""
+        return {k: v for k, v in vars(self).items() if k != "organisation_ids"}
 
     def summary(self) -> str:
         return (f"{self.organisations_created} organisations created, "
@@ -113,12 +123,16 @@ def _text(errors, obj, name, path, *, required=True, max_length=None):
         return ""
     if max_length and len(value) > max_length:
         errors.add(f"{path}.{name}", f"longer than {max_length} characters")
+    if "\x00" in value:
+        # PostgreSQL text cannot hold NUL; refused here rather than failing at the insert.
+        errors.add(f"{path}.{name}", "contains a NUL character")
+        return ""
     return value
 
 
 def _choice(errors, obj, name, path, choices, default=None):
     value = obj.get(name, default)
-    if value not in choices:
+    if isinstance(value, (dict, list)) or value not in choices:
         errors.add(f"{path}.{name}", f"must be one of {', '.join(map(str, choices))}")
         return default
     return value
@@ -132,8 +146,10 @@ def _date(errors, obj, name, path, *, today: datetime.date, kind: DateKind = HAP
     if value is None and not required:
         return None
     try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
         day = datetime.date.fromisoformat(value)
-    except (TypeError, ValueError):
+    except ValueError:
         errors.add(f"{path}.{name}", "must be a date YYYY-MM-DD")
         return None
     problem = import_date_error(day, kind, today)
@@ -143,26 +159,53 @@ def _date(errors, obj, name, path, *, today: datetime.date, kind: DateKind = HAP
     return day
 
 
-def _number(errors, obj, name, path, *, required=True, maximum: Decimal | None = None):
+def _number(errors, obj, name, path, *, column, required=True,
+            maximum: Decimal | None = None):
+    """A number the model's decimal `column` stores exactly: never rounded (a value the store
+    cannot hold exactly is refused with its JSON path); with `maximum`, greater than 0 and at
+    most that (the valuation's bounds, portal.limits)."""
     value = obj.get(name)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         errors.add(f"{path}.{name}", "must be a number")
         return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
+    number = Decimal(value)
+    if not number.is_finite():
         errors.add(f"{path}.{name}", "must be a number")
         return None
-    if not number.is_finite() or abs(number) >= Decimal("1e12"):
-        errors.add(f"{path}.{name}", "out of range")
+    places, digits = column.decimal_places, column.max_digits
+    # Compare the exponent before quantizing: 1E+400 or 1E-400 would overflow the context.
+    if number != 0 and number.adjusted() >= digits - places:
+        errors.add(f"{path}.{name}", f"out of range (at most {digits - places} digits "
+                                     "before the decimal point)")
         return None
     if maximum is not None and not 0 < number <= maximum:
         # The valuation's bounds (portal.limits): no valid benefit overflows the NOK columns.
         errors.add(f"{path}.{name}", f"must be greater than 0 and at most {maximum}")
         return None
-    return number.quantize(Decimal("0.01"))
+    exact = number.as_tuple().exponent >= -places - 40  # 1E-400 would overflow quantize
+    stored = number.quantize(Decimal(1).scaleb(-places)) if exact else None
+    if stored != number:
+        errors.add(f"{path}.{name}", f"{value} has more than {places} decimals and cannot be "
+                                     "stored exactly")
+        return None
+    return stored
+
+
+def _whole(errors, obj, name, path, *, low, high, required=True):
+    value = obj.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        errors.add(f"{path}.{name}", f"must be a whole number {low}–{high}"
+                   + ("" if required else " or null"))
+        return None
+    return value
+
+
+def _column(model, name):
+    return model._meta.get_field(name)
 
 
 def _list(errors, obj, name, path):
@@ -176,42 +219,60 @@ def _list(errors, obj, name, path):
 # --- the import ---------------------------------------------------------------------------------
 
 def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
-                     actor=None) -> ImportResult:
+                     actor=None, progress: Callable[[int, int], None] | None = None
+                     ) -> ImportResult:
     """Import a portfolio file (a binary file object that can be rewound).
 
+    The file is read twice: a first pass (exchange.reader.scan) with size-independent memory
+    checks the syntax and nesting and collects the organisations and initiative keys, so that
+    permissions and duplicates are settled before anything is written; the second reads the
+    initiatives in batches inside one transaction.
+
     With an `actor` the file may only touch organisations the actor administers (operators,
-    i.e. superusers, may import anything); without one (the command line) it is unrestricted."""
+    i.e. superusers, may import anything); without one (the command line) it is unrestricted.
+    Organisation master data (name, kind, county, population) is changed only by operators and
+    the command line, and every such change is recorded as an organisation event; for other
+    importers a differing value is left as stored and reported in `result.warnings`.
+    `progress(done, total)` is called after every batch of initiatives."""
     today = today or timezone.localdate()
     errors = Errors()
-    header = _read_header(source, errors)
-    if errors:
-        raise ImportFailed(errors.items)
-    source.seek(0)
-    org_rows = list(ijson.items(source, "organisations.item", use_float=False))
-    source.seek(0)
-    file_keys = Counter(k for k in ijson.items(source, "initiatives.item.key")
-                        if isinstance(k, str))
-    duplicates = [k for k, n in file_keys.items() if n > 1]
+    try:
+        found = scan(source)
+    except FileRefused as refused:
+        raise ImportFailed([str(refused)]) from None
+    if found.format != FORMAT:
+        errors.add("format", f"must be {FORMAT!r}")
+    duplicates = [k for k, n in found.keys.items() if n > 1]
     for key in duplicates[:MAX_ERRORS]:
         errors.add("initiatives", f"key {key!r} appears more than once")
-    del header
     allowed = _allowed_org_numbers(actor)
+    if allowed is not None:
+        named = {r.get("org_number") for r in found.organisations if isinstance(r, dict)}
+        named = {n for n in named if isinstance(n, str)} | found.initiative_organisations
+        outside = sorted(named - allowed)
+        if outside:
+            raise Forbidden(f"Du administrerer ikke {', '.join(outside[:5])}; ingenting er "
+                            "importert.")
+    wanted = _validate_organisations(found.organisations, errors)
+    if errors:
+        raise ImportFailed(errors.items)
     result = ImportResult()
     with transaction.atomic():
-        if allowed is not None:
-            _check_allowed(org_rows, source, allowed)
-        orgs = _import_organisations(org_rows, errors, result)
-        if errors:
-            raise ImportFailed(errors.items)
+        orgs = _import_organisations(wanted, result, actor)
         source.seek(0)
-        state = _State(orgs=orgs, file_keys=set(file_keys), today=today,
+        skip_bom(source)
+        state = _State(orgs=orgs, file_keys=set(found.keys), today=today,
                        actor=actor if allowed is not None else None)
         batch: list[tuple[int, dict]] = []
+        done = 0
         for index, item in enumerate(ijson.items(source, "initiatives.item", use_float=False)):
             batch.append((index, item))
             if len(batch) >= BATCH:
                 _import_batch(batch, state, errors, result)
+                done += len(batch)
                 batch = []
+                if progress:
+                    progress(done, found.initiatives)
             if errors.full:
                 break
         if batch and not errors.full:
@@ -246,28 +307,18 @@ def _allowed_org_numbers(actor) -> set[str] | None:
                .values_list("org_number", flat=True))
 
 
-def _check_allowed(org_rows, source, allowed: set[str]) -> None:
-    source.seek(0)
-    named = {r.get("org_number") for r in org_rows if isinstance(r, dict)}
-    named |= {o for o in ijson.items(source, "initiatives.item.organisation")}
-    outside = sorted(str(n) for n in named - allowed)
-    if outside:
-        raise Forbidden(f"Du administrerer ikke {', '.join(outside[:5])}; ingenting er "
-                        "importert.")
+def may_change_master_data(actor) -> bool:
+    """Organisation master data moves an organisation between counties and size classes in the
+    national statistics: only operators (superusers) and the command line change it."""
+    return actor is None or actor.is_superuser
 
 
-def _read_header(source, errors) -> dict:
-    try:
-        fmt = next(ijson.items(source, "format"), None)
-    except ijson.JSONError as error:
-        errors.add("$", f"not valid JSON ({error})")
-        return {}
-    if fmt != FORMAT:
-        errors.add("format", f"must be {FORMAT!r}")
-    return {"format": fmt}
+MASTER_DATA = ("name", "kind", "county", "population")
+# The organisation's population column (PositiveIntegerField): what every database stores.
+POPULATION_MAX = 2_147_483_647
 
 
-def _import_organisations(rows, errors, result) -> dict[str, int]:
+def _validate_organisations(rows, errors) -> dict[str, dict]:
     wanted = {}
     for i, row in enumerate(rows):
         path = f"organisations[{i}]"
@@ -277,33 +328,56 @@ def _import_organisations(rows, errors, result) -> dict[str, int]:
         number = _text(errors, row, "org_number", path)
         if number and not org_number_is_valid(number):
             errors.add(f"{path}.org_number", "not a valid organisation number (mod-11)")
-        population = row.get("population")
-        if population is not None and (isinstance(population, bool) or not isinstance(
-                population, int) or population < 0):
-            errors.add(f"{path}.population", "must be a whole number ≥ 0 or null")
         values = {
             "name": _text(errors, row, "name", path, max_length=200),
             "kind": _choice(errors, row, "kind", path, OrganisationKind.values, "municipality"),
             "county": _choice(errors, row, "county", path, ["", *County.values], ""),
-            "population": population,
+            "population": _whole(errors, row, "population", path, low=0, high=POPULATION_MAX,
+                                 required=False),
         }
         if number in wanted:
             errors.add(f"{path}.org_number", "appears more than once")
-        wanted[number] = values
-    if errors:
-        return {}
+        wanted[number] = (path, values)
+    return wanted
+
+
+def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportResult, actor
+                          ) -> dict[str, int]:
     existing = {o.org_number: o for o in Organisation.objects.filter(org_number__in=wanted)}
-    to_create, to_update = [], []
-    for number, values in wanted.items():
+    trusted = may_change_master_data(actor)
+    to_create, to_update, changes = [], [], {}
+    for number, (path, values) in wanted.items():
         org = existing.get(number)
         if org is None:
+            # Only operators reach here with an unknown organisation: others may import only
+            # organisations they administer (checked before).
             to_create.append(Organisation(org_number=number, **values))
-        elif any(getattr(org, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(org, k, v)
-            to_update.append(org)
+            continue
+        changed = {k: [getattr(org, k), v] for k, v in values.items() if getattr(org, k) != v}
+        if not changed:
+            continue
+        if not trusted:
+            result.warnings += [f"{path}.{k}: differs from the stored value ({old!r}); not "
+                                "changed — organisation master data is changed by the "
+                                "operators" for k, (old, _new) in changed.items()]
+            continue
+        for k, v in values.items():
+            setattr(org, k, v)
+        to_update.append(org)
+        changes[org.pk] = changed
     Organisation.objects.bulk_create(to_create)
-    Organisation.objects.bulk_update(to_update, ["name", "kind", "county", "population"])
+    Organisation.objects.bulk_update(to_update, list(MASTER_DATA))
+    # Every change of master data is recorded, with the values before and after.
+    OrganisationEvent.objects.bulk_create(
+        [OrganisationEvent(organisation=org, actor=actor,
+                           kind=OrganisationEventKind.ORGANISATION_CREATED,
+                           data={"source": "portfolio_import",
+                                 "values": {k: getattr(org, k) for k in MASTER_DATA}})
+         for org in to_create]
+        + [OrganisationEvent(organisation_id=pk, actor=actor,
+                             kind=OrganisationEventKind.ORGANISATION_CHANGED,
+                             data={"source": "portfolio_import", "changes": changed})
+           for pk, changed in changes.items()])
     result.organisations_created, result.organisations_updated = len(to_create), len(to_update)
     return dict(Organisation.objects.filter(org_number__in=wanted).values_list("org_number", "pk"))
 
@@ -342,11 +416,11 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
                               "organisation"),
         "adopted_from": item.get("adopted_from"),
     }
-    if parsed["adopted_from"] is not None and not isinstance(parsed["adopted_from"], str):
-        errors.add(f"{path}.adopted_from", "must be a key or null")
-        parsed["adopted_from"] = None
+    if parsed["adopted_from"] is not None:
+        parsed["adopted_from"] = _text(errors, item, "adopted_from", path, max_length=200)
     phases = []
-    for j, entry in enumerate(_list(errors, item, "phases", path)):
+    phase_entries = _list(errors, item, "phases", path)
+    for j, entry in enumerate(phase_entries):
         p_path = f"{path}.phases[{j}]"
         if not isinstance(entry, dict):
             errors.add(p_path, "must be an object")
@@ -355,7 +429,7 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
         on = _date(errors, entry, "on", p_path, today=state.today)
         if phase and on:
             phases.append((phase, on))
-    if len(phases) == len(item.get("phases") or []):
+    if len(phases) == len(phase_entries):
         for j, field_name, message in history_errors(phases, track, state.today):
             errors.add(f"{path}.phases" + (f"[{j}].{field_name}" if j >= 0 else ""), message)
     if parsed["adopted_from"] and phases and phases[0][0] not in ("concept", "pilot"):
@@ -368,9 +442,7 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
         if not isinstance(entry, dict):
             errors.add(a_path, "must be an object")
             continue
-        score = entry.get("score")
-        if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 3:
-            errors.add(f"{a_path}.score", "must be a whole number 0–3")
+        score = _whole(errors, entry, "score", a_path, low=0, high=3)
         kind = _choice(errors, entry, "kind", a_path, ["expected", "realised"])
         on = _date(errors, entry, "on", a_path, today=state.today)
         if kind == "realised" and on and (implemented_on is None or on < implemented_on):
@@ -399,13 +471,17 @@ def _parse_benefit(path, entry, errors, today: datetime.date):
         "dimension": _choice(errors, entry, "dimension", path, Dimension.values),
         "unit": _text(errors, entry, "unit", path, max_length=50),
         "direction": _choice(errors, entry, "direction", path, Direction.values),
-        "baseline_value": _number(errors, entry, "baseline", path),
+        "baseline_value": _number(errors, entry, "baseline", path,
+                                  column=_column(Benefit, "baseline_value")),
         "baseline_on": _date(errors, entry, "baseline_on", path, today=today),
-        "target_value": _number(errors, entry, "target", path),
+        "target_value": _number(errors, entry, "target", path,
+                                column=_column(Benefit, "target_value")),
         "target_on": _date(errors, entry, "target_on", path, today=today, kind=PLANNED),
         "nok_per_unit": _number(errors, entry, "nok_per_unit", path, required=False,
+                                column=_column(Benefit, "nok_per_unit"),
                                 maximum=MAX_NOK_PER_UNIT),
         "periods_per_year": _number(errors, entry, "periods_per_year", path, required=False,
+                                    column=_column(Benefit, "periods_per_year"),
                                     maximum=MAX_PERIODS_PER_YEAR),
     }
     if (benefit["nok_per_unit"] is None) != (benefit["periods_per_year"] is None):
@@ -417,7 +493,7 @@ def _parse_benefit(path, entry, errors, today: datetime.date):
             errors.add(m_path, "must be an object")
             continue
         on = _date(errors, m, "on", m_path, today=today)
-        value = _number(errors, m, "value", m_path)
+        value = _number(errors, m, "value", m_path, column=_column(Measurement, "value"))
         if on and benefit["baseline_on"] and on < benefit["baseline_on"]:
             errors.add(f"{m_path}.on", "date before the baseline")
         measurements.append((on, value))

@@ -7,4 +7,5 @@ from exchange import views
 # to the indicators namespace.
 indicator_pages = [
     path("portfolio/", views.portfolio_upload, name="portfolio-upload"),
+    path("portfolio/jobs/<uuid:pk>/", views.portfolio_job, name="portfolio-job"),
 ]

@@ -206,6 +206,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=30)
 # A running indicator job without a progress heartbeat this long lost its worker.
 INDICATOR_JOB_STALE_SECONDS = env.int("INDICATOR_JOB_STALE_SECONDS", default=600)
+# The portfolio import (exchange/): the largest file accepted (the national file is about
+# 90 MB); the largest API body imported within the request (a larger one becomes a background
+# job, as every upload on the page does); and how long a running import may last before a
+# redelivered task may claim it again (the national file takes about two minutes).
+PORTFOLIO_IMPORT_MAX_BYTES = env.int("PORTFOLIO_IMPORT_MAX_BYTES", default=256 * 1024 * 1024)
+PORTFOLIO_IMPORT_SYNC_MAX_BYTES = env.int("PORTFOLIO_IMPORT_SYNC_MAX_BYTES",
+                                          default=2 * 1024 * 1024)
+PORTFOLIO_IMPORT_STALE_SECONDS = env.int("PORTFOLIO_IMPORT_STALE_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE: dict = {
     # Beat's heartbeat for /healthz/full (ops.models.Heartbeat); a late one is not worth
     # running, so it expires.

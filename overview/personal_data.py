@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from exchange import selectors as exchange_selectors
 from gevinst import selectors as gevinst_selectors
 from ideas import selectors as idea_selectors
 from indicators import selectors as indicator_selectors
@@ -22,7 +23,8 @@ FORMAT = "innoportal-personal-data/1"
 def personal_data_sections(user: User) -> list[Section]:
     return [*portal_sections(user), *idea_selectors.personal_data(user),
             *project_selectors.personal_data(user), *gevinst_selectors.personal_data(user),
-            *indicator_selectors.personal_data(user), *notification_selectors.personal_data(user)]
+            *indicator_selectors.personal_data(user), *notification_selectors.personal_data(user),
+            *exchange_selectors.personal_data(user)]
 
 
 def personal_data_document(user: User) -> dict[str, Any]:

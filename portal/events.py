@@ -14,6 +14,8 @@ class OrganisationEventKind(models.TextChoices):
     UNIT_UPDATED = "unit_updated", _("Enhet endret")
     UNIT_DELETED = "unit_deleted", _("Enhet slettet")
     PORTFOLIO_IMPORTED = "portfolio_imported", _("Portefølje importert")
+    ORGANISATION_CREATED = "organisation_created", _("Organisasjon opprettet")
+    ORGANISATION_CHANGED = "organisation_changed", _("Organisasjonsdata endret")
     SSO_IDENTITY_LINKED = "sso_identity_linked", _("Innlogging med kommunens konto koblet")
     PASSWORD_LOGIN_CHANGED = "password_login_changed", _("Innlogging med passord endret")
 

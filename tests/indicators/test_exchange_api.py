@@ -1,9 +1,12 @@
 import json
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from exchange.models import PortfolioImportJob
+from exchange.tasks import run_portfolio_import
 from initiatives.models import Initiative
 from tests.factories import UserFactory
 
@@ -65,18 +68,39 @@ def test_export_streams_own_organisation(api_client, org_admin, home_org, other_
     assert api_client.get("/api/v1/portfolio/export/").status_code == 403
 
 
-def test_upload_page_imports_and_lists_errors(client, org_admin, home_org):
+def test_upload_page_imports_in_the_background_and_lists_errors(
+        client, org_admin, home_org, django_capture_on_commit_callbacks):
     client.force_login(org_admin)
     url = reverse("indicators:portfolio-upload")
     good = SimpleUploadedFile("p.json", json.dumps(doc(home_org)).encode())
-    response = client.post(url, {"file": good})
-    assert response.status_code == 200 and response.context["result"].initiatives_created == 1
+    with mock.patch.object(run_portfolio_import, "delay") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"file": good})
+    job = PortfolioImportJob.objects.get()
+    # Queued after the commit with the id only; not imported inside the request.
+    enqueue.assert_called_once_with(str(job.pk))
+    assert job.state == "queued" and not Initiative.objects.exists()
+    assert response.status_code == 302 and response.url == reverse(
+        "indicators:portfolio-job", args=[job.pk])
+    queued = client.get(response.url)
+    assert queued.status_code == 200 and 'hx-get="' in queued.content.decode()  # it polls
+    run_portfolio_import(str(job.pk))  # what the worker does
+    job.refresh_from_db()
+    assert (job.state, job.result["initiatives_created"], job.file.name) == ("succeeded", 1, "")
+    page = client.get(response.url)
+    assert page.status_code == 200 and "1 initiatives created" in page.content.decode()
     bad = doc(home_org)
     bad["initiatives"][0]["key"] = "api-2"
     bad["initiatives"][0]["phases"][0]["on"] = "not a date"
-    response = client.post(url, {"file": SimpleUploadedFile("p.json", json.dumps(bad).encode())})
-    assert response.status_code == 400
-    assert "initiatives[0].phases[0].on: must be a date YYYY-MM-DD" in response.context["failures"]
+    with mock.patch.object(run_portfolio_import, "delay") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"file": SimpleUploadedFile(
+                "p.json", json.dumps(bad).encode())})
+    run_portfolio_import(*enqueue.call_args.args)
+    page = client.get(response.url)
+    assert page.context["job"].state == "failed"
+    assert "initiatives[0].phases[0].on: must be a date YYYY-MM-DD" in page.context["job"].errors
+    assert "initiatives[0].phases[0].on: must be a date YYYY-MM-DD" in page.content.decode()
     assert not Initiative.objects.filter(key="api-2").exists()
 
 

@@ -10,6 +10,7 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from exchange.models import PortfolioImportJob
 from gevinst import services as gevinst_services
 from gevinst.models import BenefitMapEdge, BenefitMapNode
 from ideas import services as idea_services
@@ -121,6 +122,8 @@ def build_world(org: Organisation, partner_org: Organisation, *, screener: User,
     edge = BenefitMapEdge.objects.create(project=project, source=node, target=effect)
     token, _key = api_token_create(user=token_owner, name="Rapport")
     job = IndicatorJob.objects.create(year=2024, organisation=org, requested_by=job_owner)
+    import_job = PortfolioImportJob.objects.create(file_name="portefolje.json",
+                                                   requested_by=job_owner, state="succeeded")
     # The review started above is a notice to the idea's submitter; one for the token owner too.
     notice = Notification.objects.create(user=token_owner, kind="status_changed", idea=idea,
                                          idea_event=idea.events.latest("id"))
@@ -150,6 +153,7 @@ def build_world(org: Organisation, partner_org: Organisation, *, screener: User,
         "edge": {"pk": project.pk, "edge_pk": edge.pk},
         "benefit": {"pk": benefit.pk},
         "job": {"pk": job.pk},
+        "import-job": {"pk": import_job.pk},
         "notification": {"pk": notice.pk},
         "unsubscribe": {"token": unsubscribe_token(token_owner)},
         "report": {"org_number": org.org_number, "year": 2024},

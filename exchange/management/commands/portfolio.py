@@ -4,6 +4,7 @@
     manage.py portfolio export [--organisation ORGNR]      (to standard output)
 """
 
+import os
 import sys
 import time
 
@@ -12,6 +13,8 @@ from django.db import connection
 
 from exchange.exporter import export_portfolio
 from exchange.importer import ImportFailed, import_portfolio
+from exchange.services import check_size
+from portal.errors import DomainError
 from portal.models import Organisation
 
 
@@ -32,15 +35,24 @@ class Command(BaseCommand):
 
     def do_import(self, path):
         started = time.perf_counter()
+        # Every refusal is a message naming the file or the JSON path (exit code 1), never a
+        # traceback; the import's memory does not depend on the file's nesting or size
+        # (exchange.reader), and the size has the same bound as an upload.
         try:
+            check_size(os.path.getsize(path))
             with open(path, "rb") as source:
                 result = import_portfolio(source)
         except FileNotFoundError:
-            raise CommandError(f"Fant ikke filen {path}")
+            raise CommandError(f"Fant ikke filen {path}") from None
+        except OSError as error:
+            raise CommandError(f"Kan ikke lese {path}: {error.strerror or error}") from None
         except ImportFailed as failure:
             for message in failure.messages:
                 self.stderr.write(message)
-            raise CommandError(f"{len(failure.messages)} feil; ingenting er importert.")
+            raise CommandError(f"{len(failure.messages)} feil; ingenting er importert.") from None
+        except DomainError as error:
+            raise CommandError(f"{error.message} (PORTFOLIO_IMPORT_MAX_BYTES); ingenting er "
+                               "importert.") from None
         if connection.vendor == "postgresql" and result.initiatives_created > 1000:
             # A large import changes the tables' statistics; without them the planner picks
             # nested loops for the indicator job until autovacuum catches up.
