@@ -120,6 +120,7 @@ def import_job_run(job_id: str) -> PortfolioImportJob:
     claimed = PortfolioImportJob.objects.filter(
         Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, started_at__lt=stale),
         pk=job_id).update(state=JobState.RUNNING, started_at=now, progress=0)
+    # (A job that lost its worker is also failed by import_jobs_expire, from beat.)
     job = PortfolioImportJob.objects.select_related("requested_by").get(pk=job_id)
     if not claimed:
         return job
@@ -151,6 +152,25 @@ def import_job_run(job_id: str) -> PortfolioImportJob:
     cache.delete(_progress_key(job.pk))
     job.refresh_from_db()
     return job
+
+
+def import_jobs_expire() -> int:
+    """Mark imports running longer than PORTFOLIO_IMPORT_STALE_SECONDS as failed (their worker
+    died: the import's transaction was rolled back with it, so nothing was written) and delete
+    their files. A message redelivered later finds the job finished and does nothing."""
+    stale = timezone.now() - datetime.timedelta(seconds=settings.PORTFOLIO_IMPORT_STALE_SECONDS)
+    expired = 0
+    for job in PortfolioImportJob.objects.filter(state=JobState.RUNNING, started_at__lt=stale):
+        # Compare-and-swap: a redelivered task that claimed the job meanwhile moved started_at.
+        updated = PortfolioImportJob.objects.filter(
+            pk=job.pk, state=JobState.RUNNING, started_at__lt=stale).update(
+            state=JobState.FAILED, file="", finished_at=timezone.now(),
+            message=_("Avbrutt: importen stoppet uten å fullføre; ingenting er lagret. Last opp "
+                      "filen på nytt."))
+        if updated:
+            job.file.delete(save=False)
+        expired += updated
+    return expired
 
 
 def get_import_job_for_user(user, pk) -> PortfolioImportJob:

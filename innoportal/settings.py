@@ -224,6 +224,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Running jobs whose worker died are marked interrupted (failed).
     "indicators-expire-jobs": {"task": "indicators.tasks.expire_indicator_jobs",
                                "schedule": 60.0},
+    # Portfolio imports whose worker died (exchange.services.import_jobs_expire).
+    "exchange-expire-imports": {"task": "exchange.tasks.expire_portfolio_imports",
+                                "schedule": 300.0},
     # Every consumer of written rows (portal.consumers: notices, plan re-approval, the
     # indicators' dirty marks): the safety net for a wake that was lost or delayed.
     "consumers-run-all": {"task": "portal.tasks.consumers_run_all", "schedule": 60.0},

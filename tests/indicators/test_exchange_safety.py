@@ -459,3 +459,26 @@ def test_a_job_reports_progress_while_it_runs(org_admin, home_org, monkeypatch):
     monkeypatch.setattr(services, "import_portfolio", spy)
     assert services.import_job_run(str(job.pk)).state == "succeeded"
     assert seen == [50, 99]
+
+
+def test_an_import_whose_worker_died_is_failed_and_its_file_deleted(org_admin, home_org,
+                                                                    settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.indicators.test_exchange_api import doc
+
+    job = services.import_job_create(actor=org_admin, name="p.json", size=1,
+                                     source=io.BytesIO(json.dumps(doc(home_org)).encode()))
+    stored_name = job.file.name
+    started = timezone.now() - datetime.timedelta(
+        seconds=settings.PORTFOLIO_IMPORT_STALE_SECONDS - 60)
+    PortfolioImportJob.objects.filter(pk=job.pk).update(state="running", started_at=started)
+    assert services.import_jobs_expire() == 0  # still within its time
+    PortfolioImportJob.objects.filter(pk=job.pk).update(
+        started_at=started - datetime.timedelta(seconds=120))
+    assert services.import_jobs_expire() == 1
+    job.refresh_from_db()
+    assert job.state == "failed" and "Avbrutt" in job.message
+    assert not job.file.storage.exists(stored_name)
