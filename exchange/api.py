@@ -7,19 +7,22 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from exchange.exporter import export_portfolio
 from exchange.importer import import_portfolio
 from portal.access import get_organisation_for_user
+from portal.api.base import ScopedAPIView
 from portal.errors import DomainError, Forbidden
 from portal.models import Organisation
 from portal.roles import Capability
 
 
-class PortfolioImportView(APIView):
+class PortfolioImportView(ScopedAPIView):
     """Import an innoportal-portfolio/1 document: a multipart `file`, or the JSON as the body.
     All or nothing; errors name the JSON path."""
+
+    # The importer refuses organisations the actor does not administer (operators: all).
+    scoped_by = (import_portfolio,)
 
     parser_classes = [parsers.MultiPartParser, parsers.FileUploadParser]
 
@@ -46,7 +49,9 @@ class PortfolioImportView(APIView):
             status=status.HTTP_201_CREATED)
 
 
-class PortfolioExportView(APIView):
+class PortfolioExportView(ScopedAPIView):
+    scoped_by = (get_organisation_for_user,)
+
     @extend_schema(parameters=[OpenApiParameter("organisation", str, description="org number")],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
