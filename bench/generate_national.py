@@ -7,7 +7,7 @@
 trusts, about 120 000 initiatives over ten years (2016–2025) with about 450 000 phase changes
 (a share rejected, parked and resumed, stopped, stepped back, fast-tracked and adopted),
 about 200 000 assessments and 40 000 benefits with 240 000 measurements. Every phase list
-follows DOMAIN.md's rules, so the file imports cleanly. Needs only the standard library.
+follows docs/domain.md's rules, so the file imports cleanly. Needs only the standard library.
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import parsers, permissions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from exchange import services
 from exchange.exporter import export_portfolio
 from exchange.importer import import_portfolio
 from portal.access import get_organisation_for_user
+from portal.api.base import ScopedAPIView
 from portal.errors import DomainError, Forbidden
 from portal.models import Organisation
 from portal.roles import Capability
@@ -40,13 +40,16 @@ def job_answer(job) -> dict:
             "url": reverse("api-portfolio-import-job", args=[job.pk])}
 
 
-class PortfolioImportView(APIView):
+class PortfolioImportView(ScopedAPIView):
     """Import an innoportal-portfolio/1 document: a multipart `file`, or the JSON as the body.
     All or nothing; errors name the JSON path. A file larger than
     PORTFOLIO_IMPORT_SYNC_MAX_BYTES is imported in the background: the answer is 202 with the
     job to follow."""
 
     permission_classes = [permissions.IsAuthenticated, CanImportPortfolio]
+    # The importer refuses organisations the actor does not administer (operators: all).
+    scoped_by = (import_portfolio,)
+
     parser_classes = [parsers.MultiPartParser, parsers.FileUploadParser]
 
     def initialize_request(self, request, *args, **kwargs):
@@ -89,13 +92,17 @@ class PortfolioImportView(APIView):
                         status=status.HTTP_201_CREATED)
 
 
-class PortfolioImportJobView(APIView):
+class PortfolioImportJobView(ScopedAPIView):
+    scoped_by = (services.get_import_job_for_user,)
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk):
         return Response(job_answer(services.get_import_job_for_user(request.user, pk)))
 
 
-class PortfolioExportView(APIView):
+class PortfolioExportView(ScopedAPIView):
+    scoped_by = (get_organisation_for_user,)
+
     @extend_schema(parameters=[OpenApiParameter("organisation", str, description="org number")],
                    responses={200: OpenApiTypes.OBJECT})
     def get(self, request):

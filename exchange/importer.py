@@ -26,12 +26,13 @@ from django.utils import timezone
 
 from exchange.reader import FileRefused, scan, skip_bom
 from exchange.rules import ALL_PHASES, history_errors, reached_implementation_on
-from gevinst.history import measurements_revalidate, nok_per_year
+from gevinst.history import measurements_revalidate
 from gevinst.models import Benefit, BenefitType, Direction, Measurement
 from ideas.models import Idea
-from initiatives.assessments import assessments_revalidate
+from initiatives.assessments import assessment_series_derive
 from initiatives.marks import indicators_mark_dirty
 from initiatives.models import BenefitAssessment, Dimension, Initiative, PhaseChange, Track
+from initiatives.phase_log import phase_changes_revalidate
 from initiatives.timeline import timeline_rebuild
 from portal.access import organisations_where
 from portal.bulk import insert_rows
@@ -507,7 +508,6 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
         return  # validate the rest of the file, but write nothing more
     keys = [p["key"] for p in parsed]
     existing = {i.key: i for i in Initiative.objects.filter(key__in=keys)}
-    stored_ids = {i.pk for i in existing.values()}
     history = _stored_history(existing.values())
     new_initiatives, new_projects, new_ideas, changes, assessments = [], [], [], [], []
     benefit_rows = []
@@ -567,33 +567,14 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
                           "visibility"], new_projects)
     _create_ideas(new_ideas)
     _write_phase_changes(changes, result)
-    rows = [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments]
-    realised_from: dict[tuple, datetime.date] = {}
-    for pk, d, k, _s, on in rows:
-        if k == "realised" and ((pk, d) not in realised_from or on < realised_from[(pk, d)]):
-            realised_from[(pk, d)] = on
     insert_rows(BenefitAssessment,
-                ["initiative_id", "dimension", "kind", "score", "assessed_on", "valid_until",
-                 "realised_from"],
-                [(*row, realised_from.get((row[0], row[1])))
-                 for row in with_valid_until(rows, series=lambda r: r[:3],
-                                             date=lambda r: r[4])])
-    # Series that already had stored rows are re-derived in the database.
-    assessments_revalidate({pk for pk, _a in assessments if pk in stored_ids})
+                ["initiative_id", "dimension", "kind", "score", "assessed_on"],
+                [(pk, d, k, s, on) for pk, (d, k, s, on) in assessments])
+    # valid_until and realised_from of every series the file touched, by the writer's own rule
+    # (the timeline is rebuilt for the whole file at the end).
+    assessment_series_derive({pk for pk, _a in assessments})
     result.assessments += len(assessments)
     _write_benefits(benefit_rows, errors, result)
-
-
-def with_valid_until(rows: list[tuple], *, series, date) -> list[tuple]:
-    """Append each row's valid_until: the date of the next row of its series, ordered by date
-    and then by position (a later-recorded row wins on an equal date), as gevinst.history
-    derives it. Only for series whose rows are all new."""
-    order = sorted(range(len(rows)), key=lambda n: (series(rows[n]), date(rows[n]), n))
-    until: list = [None] * len(rows)
-    for here, after in zip(order, order[1:]):
-        if series(rows[here]) == series(rows[after]):
-            until[here] = date(rows[after])
-    return [(*row, until[n]) for n, row in enumerate(rows)]
 
 
 def _missing(wanted: list, stored: list) -> list:
@@ -625,18 +606,16 @@ def _stored_history(initiatives) -> dict[int, dict]:
 def _write_phase_changes(changes, result: ImportResult) -> None:
     rows = []
     for initiative, phases, previous in changes:
-        if previous:
-            # Close the stored current phase where the first new change starts.
-            PhaseChange.objects.filter(initiative=initiative, valid_until__isnull=True).update(
-                valid_until=phases[0][1])
         prior = previous[-1][0] if previous else ""
-        for n, (phase, on) in enumerate(phases):
-            until = phases[n + 1][1] if n + 1 < len(phases) else None
-            rows.append((initiative.pk, initiative.organisation_id, prior, phase, on, until,
+        for phase, on in phases:
+            rows.append((initiative.pk, initiative.organisation_id, prior, phase, on,
                          "Importert"))
             prior = phase
     insert_rows(PhaseChange, ["initiative_id", "organisation_id", "from_phase", "to_phase",
-                              "effective_date", "valid_until", "rationale"], rows)
+                              "effective_date", "rationale"], rows)
+    # valid_until by the phase log's own rule; it also closes a stored current phase where the
+    # first new change starts.
+    phase_changes_revalidate({initiative.pk for initiative, _p, _prev in changes})
     result.phase_changes += len(rows)
 
 
@@ -668,19 +647,10 @@ def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
     Benefit.objects.bulk_create([b for b, _m in new_benefits], batch_size=BATCH)
     for benefit, measurements in new_benefits:
         new_measurements += [(benefit.pk, on, value) for on, value in measurements]
-    # The indicator columns (Measurement.nok_per_year), derived here as
-    # gevinst.history.measurements_revalue() does, so the rows need no second write.
-    organisation_of = dict(Project.objects.filter(pk__in={b.project_id for b in (
-        *stored.values(), *(b for b, _m in new_benefits))}).values_list("pk", "organisation_id"))
-    benefits = {b.pk: b for b in (*stored.values(), *(b for b, _m in new_benefits))}
-    insert_rows(Measurement, ["benefit_id", "measured_on", "value", "valid_until",
-                              "organisation_id", "nok_per_year"],
-                [(*row, organisation_of[benefits[row[0]].project_id],
-                  nok_per_year(benefits[row[0]], row[2]))
-                 for row in with_valid_until(new_measurements, series=lambda r: r[0],
-                                             date=lambda r: r[1])])
-    stored_ids = {b.pk for b in stored.values()}
-    measurements_revalidate({b_id for b_id, _on, _value in new_measurements if b_id in stored_ids})
+    insert_rows(Measurement, ["benefit_id", "measured_on", "value"], new_measurements)
+    # valid_until, the organisation and the NOK value (rule 8) of every series the file
+    # touched, by gevinst.history's own rules.
+    measurements_revalidate({b_id for b_id, _on, _value in new_measurements})
     result.benefits += len(new_benefits)
     result.measurements += len(new_measurements)
 

@@ -1,4 +1,4 @@
-"""DOMAIN.md's phase rules applied to a whole history, as the exchange import needs them.
+"""docs/domain.md's phase rules applied to a whole history, as the exchange import needs them.
 
 A history is a list of (phase, date) in recorded order. The same moves as the gate decision
 service allows: one step forward; concept → implementation on the fast track; one step back;

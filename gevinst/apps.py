@@ -16,7 +16,7 @@ class GevinstConfig(AppConfig):
             project_panel_register,
         )
 
-        # A gate passed (a phase ended): the benefit plan is to be approved again (DOMAIN.md).
+        # A gate passed (a phase ended): the benefit plan is to be approved again (docs/domain.md).
         # The gate decision only writes its event; this reacts after the commit.
         consumer_register("gevinst.plan_reapproval", topic=PROJECT_EVENTS,
                           handle=plan_reapproval_after_gate,

@@ -2,7 +2,7 @@
 
 Each returns a `Calc`: the number (None when it cannot be computed) and the formula in words,
 with the numbers filled in, which the pages show next to the number. Realised change is signed
-so that improvement is positive whichever direction is good (DOMAIN.md "Benefits")."""
+so that improvement is positive whichever direction is good (docs/domain.md "Benefits")."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The writer of measurements, the dated history of a benefit.
 
 Like initiatives.phase_log for phase changes and initiatives.assessments for assessments, every
-write of these rows goes through here, so each row's `valid_until` (the date of the next row of
-its series) and its NOK value stay right, the indicators' "latest on date E" is a range filter,
+write of these rows goes through here, so each row's `valid_until` (initiatives.series) and
+its NOK value stay right, the indicators' "latest on date E" is a range filter,
 and the indicators are marked dirty in the same transaction. Back-dated rows are fine: the
 series is re-derived."""
 
@@ -14,10 +14,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from gevinst.calculations import signed_change
 from gevinst.models import Benefit, Measurement
-from initiatives.assessments import revalidate_series
 from initiatives.marks import indicators_mark_dirty
+from initiatives.series import revalidate_series
 from portal.dates import HAPPENED, date_check
 from projects.models import Project
 
@@ -39,22 +38,14 @@ WHERE b.id = {m}.benefit_id AND {scope}
 """
 
 
-def nok_per_year(benefit, value: Decimal) -> Decimal | None:
-    """Measurement.nok_per_year in Python, for rows about to be inserted in bulk (the import);
-    the same rule as the SQL of measurements_revalue()."""
-    if benefit.nok_per_unit is None or benefit.periods_per_year is None:
-        return None
-    change = signed_change(direction=benefit.direction, baseline=benefit.baseline_value,
-                           value=value)
-    return change * Decimal(benefit.nok_per_unit) * Decimal(benefit.periods_per_year)
-
-
 def measurements_revalue(*, benefit_ids: Iterable[int] = (),
                          organisation_ids: Iterable[int] = ()) -> None:
     """Re-derive the measurements' organisation and NOK value (see Measurement.nok_per_year)
-    for some benefits or whole organisations. Every write of a measurement calls it through
-    measurements_revalidate(); a change of a benefit's baseline, direction or valuation must
-    call it for that benefit."""
+    for some benefits or whole organisations: the one place where the rule-8 value of a
+    measurement (the signed change × NOK per unit × periods per year, as
+    gevinst.calculations.signed_change signs it) is computed; everything else reads it.
+    Every write of a measurement calls it through measurements_revalidate(); a change of a
+    benefit's baseline, direction or valuation must call it for that benefit."""
     tables = {"m": Measurement._meta.db_table, "b": Benefit._meta.db_table,
               "p": Project._meta.db_table}
     for column, ids in (("b.id", benefit_ids), ("p.organisation_id", organisation_ids)):

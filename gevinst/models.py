@@ -1,6 +1,6 @@
 """Benefits (gevinster): assessments, benefits with baseline/target, measurements, plans.
 
-These rows, with their dates, feed the benefit indicator (DOMAIN.md rule 8); the benefit
+These rows, with their dates, feed the benefit indicator (docs/domain.md rule 8); the benefit
 assessments (rule 7) are dated history of the initiative and live in the spine
 (initiatives.models.BenefitAssessment)."""
 

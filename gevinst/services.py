@@ -1,6 +1,6 @@
 """Writes for benefits, measurements, assessments, the benefit realisation plan, the benefit
 map and the measurement reminders. One function per state change, each writing a BenefitEvent
-in the same transaction (STYLE.md). Measurements are stored through gevinst.history and
+in the same transaction (docs/architecture.md). Measurements are stored through gevinst.history and
 assessments through the spine's initiatives.assessments; both keep their validity ranges and
 mark the indicators dirty."""
 
@@ -278,7 +278,7 @@ def _implementation_started(project: Project) -> datetime.date | None:
 def assessment_create(*, actor: User, project: Project, dimension: str, kind: str, score,
                       assessed_on, motivation: str = "") -> BenefitAssessment:
     """A benefit assessment (nytteverdi) 0–3. Realised ones only from implementation on, and
-    not dated before the project got there (DOMAIN.md)."""
+    not dated before the project got there (docs/domain.md)."""
     _editor(actor, project)
     errors: dict[str, list[str]] = {}
     if dimension not in Dimension.values:
@@ -385,7 +385,7 @@ def benefit_plan_approve(*, actor: User, project: Project,
                          expected_version: int | None = None) -> BenefitPlan:
     """A manager or admin of the project's organisation approves the plan. The plan must be
     complete enough to steer by: at least one benefit, every benefit with an owner, and a
-    measurement schedule (the implementation gate's evidence, DOMAIN.md)."""
+    measurement schedule (the implementation gate's evidence, docs/domain.md)."""
     if not may_approve_plan(actor, project):
         raise Forbidden(_("Bare ledere og administratorer i organisasjonen godkjenner "
                           "gevinstrealiseringsplanen."))
@@ -436,7 +436,7 @@ def plan_reapproval_after_gate(event_id: int) -> BenefitPlan | None:
 
 def benefit_plan_reapproval_required(project: Project, *, actor: User | None = None,
                                      phase: str = "") -> BenefitPlan | None:
-    """Record that a phase ended: an approved plan now needs a new approval (DOMAIN.md: the
+    """Record that a phase ended: an approved plan now needs a new approval (docs/domain.md: the
     plan is updated at every phase end). Called for each gate passed (see
     plan_reapproval_after_gate). A draft plan stays a draft; no plan, nothing to do."""
     with transaction.atomic():

@@ -1,5 +1,6 @@
-"""Who may see and act on ideas — the one place that says it (STYLE.md). Outsiders get 404;
-members without the right 403. Services, HTML views and API views all ask here."""
+"""Who may see and act on ideas — the one place that says it (docs/architecture.md "Access").
+Outsiders get 404; members without the right 403. Services, HTML views and API views all ask
+here."""
 
 from __future__ import annotations
 

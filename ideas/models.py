@@ -152,7 +152,7 @@ class Idea(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="idea_list_order_idx"),
         ]
         constraints = [
-            # Confidential ideas never leave the organisation (DOMAIN.md).
+            # Confidential ideas never leave the organisation (docs/domain.md).
             models.CheckConstraint(
                 condition=~models.Q(is_confidential=True) | models.Q(visibility="organisation"),
                 name="idea_confidential_stays_in_organisation"),

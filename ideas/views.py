@@ -4,7 +4,6 @@ ideas.selectors. Forms post back to plain URLs, so everything works without Java
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -108,13 +107,9 @@ def idea_create(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data.get("attachment")
         try:
             # One idea, its attachment and its submission: all or nothing.
-            with transaction.atomic():
-                idea = services.idea_create(actor=request.user, organisation=organisation,
-                                            **data)
-                if upload:
-                    services.attachment_add(actor=request.user, idea=idea, upload=upload)
-                if "submit" in request.POST:
-                    services.idea_submit(actor=request.user, idea=idea)
+            idea = services.idea_capture(actor=request.user, organisation=organisation,
+                                         submit="submit" in request.POST,
+                                         attachment=upload or None, **data)
         except DomainError as error:
             form_error(form, error if error.field != "file" else DomainError(
                 error.message, field="attachment"))
@@ -240,7 +235,7 @@ def _int(value) -> int:
 
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
     """Run one service for a POST from the idea page and go back to it with a message.
-    A member without the right gets 403, as from the access helper (STYLE.md)."""
+    A member without the right gets 403, as from the access helper (docs/architecture.md)."""
     try:
         action()
     except Forbidden as error:

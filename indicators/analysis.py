@@ -84,7 +84,7 @@ class Distribution:
     median: float
     q3: float
     maximum: float
-    # DOMAIN.md's aggregate of a county, size class, network or the nation is the sum of the
+    # docs/domain.md's aggregate of a county, size class, network or the nation is the sum of the
     # organisations' snapshots (meaningless per inhabitant, where it is not shown).
     total: float = 0.0
 

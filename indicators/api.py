@@ -1,4 +1,4 @@
-"""The indicator API (DOMAIN.md "Indicator API"): list, summary, CSV, recompute jobs."""
+"""The indicator API (docs/domain.md "Indicator API"): list, summary, CSV, recompute jobs."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -6,11 +6,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from indicators import selectors, services
 from indicators.access import can_view_job, may_read_indicators
 from indicators.models import YEAR, IndicatorJob
+from portal.api.base import ScopedAPIView
 from portal.api.exports import ExportAPIView
 from portal.api.pagination import StandardPagination
 from portal.errors import DomainError
@@ -50,6 +50,8 @@ def _refuse_non_readers(request) -> None:
 class IndicatorListView(ExportAPIView):
     """Indicator snapshots per organisation for a period, sorted by organisation number."""
 
+    scoped_by = (selectors.snapshot_list,)
+
     @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         _refuse_non_readers(request)
@@ -73,6 +75,7 @@ class IndicatorSummaryView(ExportAPIView):
     """Sums of the organisation snapshots by county, size class, network or nationally."""
 
     export_spec = ExportSpec(formats=("json", "csv"), choices={"group_by": selectors.GROUPINGS})
+    scoped_by = (selectors.summary,)
 
     @extend_schema(parameters=[*PERIOD_PARAMETERS[:2],
                                OpenApiParameter("group_by", str, required=True,
@@ -129,7 +132,10 @@ class JobCreateInput(serializers.Serializer):
                                          help_text="organisation number; omit for all")
 
 
-class IndicatorJobCreateView(APIView):
+class IndicatorJobCreateView(ScopedAPIView):
+    # The service checks the actor's right to the organisation (or to all of them).
+    scoped_by = (services.indicator_job_create,)
+
     @extend_schema(request=JobCreateInput, responses={202: JobSerializer})
     def post(self, request):
         data = JobCreateInput(data=request.data)
@@ -148,7 +154,9 @@ class IndicatorJobCreateView(APIView):
         return Response(job_data(job), status=status.HTTP_202_ACCEPTED)
 
 
-class IndicatorJobDetailView(APIView):
+class IndicatorJobDetailView(ScopedAPIView):
+    scoped_by = (can_view_job,)
+
     @extend_schema(responses=JobSerializer)
     def get(self, request, pk):
         job = get_object_or_404(IndicatorJob.objects.select_related("organisation"), pk=pk)

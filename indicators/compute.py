@@ -1,4 +1,4 @@
-"""The national innovation indicators, computed in the database (DOMAIN.md rules 1–8).
+"""The national innovation indicators, computed in the database (docs/domain.md, rules 1–8).
 
 Everything is read as of the period end E from dated history — the phase-change log, dated
 assessments and dated measurements — never from current state, so a past period recomputed
@@ -6,6 +6,10 @@ after later changes gives the same numbers. Rules 1–3, 5 and 7 are one range s
 indicator timeline (a derived index of the phase log and the assessments, see
 IndicatorTimeline), rule 4 a count of forward rows, rule 8 one aggregate over the measurements;
 each covers all organisations (or a chosen few), and nothing loads initiatives into Python.
+
+Each rule is written once, in contributions(): its query yields what each row adds (with the
+scheme applied); compute() sums them per organisation, and indicators.explain lists the same
+contributions per initiative (detail=True), so a number and its explanation cannot disagree.
 """
 
 from __future__ import annotations
@@ -60,6 +64,32 @@ STANDARD_1 = SchemeValues(
 )
 
 
+# The rules a Contribution comes from (see contributions()).
+STOCK = "stock"        # rules 1–3 and 7: an initiative's phase and benefit score on E
+ADOPTION = "adoption"  # rule 5: an adopted project at or past the scheme's minimum phase
+FORWARD = "forward"    # rule 4: forward phase changes inside the period
+NOK = "nok"            # rule 8: a valued benefit's realised NOK per year on E
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one row of one rule's query adds to an organisation's numbers, with the scheme
+    applied. Summed (compute) and listed per initiative (explain) from the same rows, so the
+    numbers and their explanation cannot disagree.
+
+    `subject_id`: None when the query summed the organisation's rows; in detail the initiative
+    (STOCK, FORWARD; for ADOPTION the adopter's initiative) or the measurement in force (NOK)."""
+
+    rule: str
+    organisation_id: int
+    subject_id: int | None = None
+    phase: str = ""
+    count: int = 0
+    points: float = 0
+    benefit_by_dimension: tuple[float, ...] = (0.0, 0.0, 0.0)
+    nok_per_year: Decimal = Decimal("0")
+
+
 @dataclass
 class OrganisationIndicators:
     phase_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED_PHASES, 0))
@@ -78,6 +108,43 @@ class OrganisationIndicators:
     def benefit_points(self) -> float:
         return sum(self.benefit_by_dimension.values())
 
+    def add(self, contribution: Contribution) -> None:
+        """The one place where a contribution becomes part of the numbers."""
+        if contribution.rule == STOCK:
+            if contribution.phase in self.phase_counts:
+                self.phase_counts[contribution.phase] += contribution.count
+            self.stock_points += contribution.points
+            for dimension, value in zip(DIMENSIONS, contribution.benefit_by_dimension,
+                                        strict=True):
+                self.benefit_by_dimension[dimension] += value
+        elif contribution.rule == ADOPTION:
+            self.adoption_points += contribution.points
+        elif contribution.rule == FORWARD:
+            self.forward_transitions += contribution.count
+        elif contribution.rule == NOK:
+            self.realised_nok_per_year += contribution.nok_per_year
+        else:  # pragma: no cover - a new rule must be summed here
+            raise ValueError(contribution.rule)
+
+
+def stock_contribution(scheme: SchemeValues, *, organisation_id: int, phase: str, count: int,
+                       scores: list, subject_id: int | None = None) -> Contribution:
+    """Rules 2, 3 and 7 for `count` initiatives in `phase` on E whose summed scores (in the
+    order of TIMELINE_SCORES: realised, then still-counting expected, per dimension) are
+    `scores`. Phases outside the eight counted ones (draft, rejected, merged) add nothing."""
+    if phase not in COUNTED_PHASES:
+        return Contribution(STOCK, organisation_id, subject_id, phase)
+    # Rule 7: the latest realised score per dimension, else the latest expected one
+    # discounted, weighted by the phase on E.
+    weight = scheme.benefit_weights.get(phase, 0)
+    benefit = tuple(
+        weight * (float(scores[i] or 0)
+                  + scheme.expected_discount * float(scores[i + len(DIMENSIONS)] or 0))
+        for i in range(len(DIMENSIONS)))
+    return Contribution(STOCK, organisation_id, subject_id, phase, count=count,
+                        points=count * scheme.phase_points.get(phase, 0),
+                        benefit_by_dimension=benefit)
+
 
 def _org_filter(column: str, organisation_ids: list[int] | None) -> tuple[str, list]:
     if organisation_ids is None:
@@ -86,20 +153,21 @@ def _org_filter(column: str, organisation_ids: list[int] | None) -> tuple[str, l
     return f" AND {column} IN ({placeholders})", list(organisation_ids)
 
 
-def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: SchemeValues,
-            organisation_ids: list[int] | None = None,
-            progress=None) -> dict[int, OrganisationIndicators]:
-    """Indicators for every organisation with any data (others are all zero). `progress`, if
-    given, is called with the fraction done (0–100) after each rule's query."""
-    results: dict[int, OrganisationIndicators] = {}
+def _grouped(keys: list[str], detail_keys: list[str], detail: bool) -> tuple[str, str]:
+    """The SELECT and GROUP BY lists: the organisation's keys, plus the subject's in detail."""
+    columns = ", ".join(keys + (detail_keys if detail else []))
+    return columns, columns
+
+
+def contributions(*, period_start: datetime.date, period_end: datetime.date,
+                  scheme: SchemeValues, organisation_ids: list[int] | None = None,
+                  detail: bool = False, progress=None) -> list[Contribution]:
+    """Every rule's contributions for the organisations (all with data, or the chosen ones):
+    summed per organisation (and phase), or with `detail` one per initiative, adopted project
+    and valued benefit. `progress`, if given, is called with the fraction done (0–100) after
+    each rule's query."""
+    found: list[Contribution] = []
     step = progress or (lambda percent: None)
-
-    def org(org_id: int) -> OrganisationIndicators:
-        found = results.get(org_id)
-        if found is None:
-            found = results[org_id] = OrganisationIndicators()
-        return found
-
     pc_table = PhaseChange._meta.db_table
     timeline_table = IndicatorTimeline._meta.db_table
     E = period_end
@@ -111,72 +179,74 @@ def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: S
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '32MB'")
         # Rules 1–3 and 7 in one scan of the timeline rows in force on E (one per initiative
-        # that has started): per organisation and phase, the count and the summed realised and
-        # still-counting expected scores. The scheme's points, weights and expected discount
-        # are then applied to these few rows.
+        # that has started): per organisation and phase (and initiative), the count and the
+        # summed realised and still-counting expected scores. The scheme's points, weights and
+        # expected discount are then applied to these rows (stock_contribution).
         where, params = _org_filter("t.organisation_id", organisation_ids)
+        select, group = _grouped(["t.organisation_id", "t.phase"], ["t.initiative_id"], detail)
         sums = ", ".join(f"SUM(t.{column})" for column in TIMELINE_SCORES)
         cursor.execute(
-            f"SELECT t.organisation_id, t.phase, COUNT(*), {sums} FROM {timeline_table} t "
-            f"WHERE t.valid_until > %s AND t.valid_from <= %s{where} "
-            f"GROUP BY t.organisation_id, t.phase",
+            f"SELECT {select}, COUNT(*), {sums} FROM {timeline_table} t "
+            f"WHERE t.valid_until > %s AND t.valid_from <= %s{where} GROUP BY {group}",
             [E, E, *params])
-        for org_id, phase, count, *scores in cursor.fetchall():
-            if phase not in COUNTED_PHASES:
-                continue
-            indicators = org(org_id)
-            indicators.phase_counts[phase] += count
-            indicators.stock_points += count * scheme.phase_points.get(phase, 0)
-            # Rule 7: the latest realised score per dimension, else the latest expected one
-            # discounted, weighted by the phase on E.
-            weight = scheme.benefit_weights.get(phase, 0)
-            for i, dimension in enumerate(DIMENSIONS):
-                realised, expected = scores[i] or 0, scores[i + len(DIMENSIONS)] or 0
-                indicators.benefit_by_dimension[dimension] += weight * (
-                    float(realised) + scheme.expected_discount * float(expected))
+        for row in cursor.fetchall():
+            org_id, phase = row[0], row[1]
+            subject_id = row[2] if detail else None
+            count, *scores = row[3:] if detail else row[2:]
+            found.append(stock_contribution(scheme, organisation_id=org_id, phase=phase,
+                                            count=count, scores=scores, subject_id=subject_id))
 
         step(40)
         # Rule 5: the origin gets points for each adopted project that is, on E, at or past
         # the scheme's minimum phase (parked and stopped never count).
         where, params = _org_filter("t.origin_organisation_id", organisation_ids)
+        select, group = _grouped(["t.origin_organisation_id"], ["t.initiative_id", "t.phase"],
+                                 detail)
         adoption_phases = ", ".join(f"'{p}'" for p in scheme.adoption_phases())
         cursor.execute(
-            f"SELECT t.origin_organisation_id, COUNT(*) FROM {timeline_table} t "
+            f"SELECT {select}, COUNT(*) FROM {timeline_table} t "
             f"WHERE t.origin_organisation_id IS NOT NULL AND t.valid_until > %s "
             f"AND t.valid_from <= %s AND t.phase IN ({adoption_phases}){where} "
-            f"GROUP BY t.origin_organisation_id",
+            f"GROUP BY {group}",
             [E, E, *params])
-        for org_id, count in cursor.fetchall():
-            org(org_id).adoption_points = count * scheme.adoption_points
+        for row in cursor.fetchall():
+            subject_id, phase = (row[1], row[2]) if detail else (None, "")
+            count = row[-1]
+            found.append(Contribution(ADOPTION, row[0], subject_id, phase, count=count,
+                                      points=count * scheme.adoption_points))
 
         step(50)
         # Rule 4: forward moves between the six ordered phases with effective date in period
         # (PhaseChange.is_forward, from a partial index).
         where, params = _org_filter("pc.organisation_id", organisation_ids)
+        select, group = _grouped(["pc.organisation_id"], ["pc.initiative_id"], detail)
         cursor.execute(
-            f"SELECT pc.organisation_id, COUNT(*) FROM {pc_table} pc "
+            f"SELECT {select}, COUNT(*) FROM {pc_table} pc "
             f"WHERE pc.is_forward AND pc.effective_date >= %s AND pc.effective_date <= %s"
-            f"{where} GROUP BY pc.organisation_id",
+            f"{where} GROUP BY {group}",
             [period_start, E, *params])
-        for org_id, count in cursor.fetchall():
-            org(org_id).forward_transitions = count
-
-        step(80)
+        for row in cursor.fetchall():
+            found.append(Contribution(FORWARD, row[0], row[1] if detail else None,
+                                      count=row[-1]))
 
         # Rule 8: valued benefits: the measurement in force on E gives the signed change
         # (improvement positive) × NOK per unit × periods per year — stored on the row as
-        # Measurement.nok_per_year, so this is one range scan of the valued measurements.
+        # Measurement.nok_per_year (gevinst.history), so this is one range scan of the valued
+        # measurements.
         step(70)
         where, params = _org_filter("m.organisation_id", organisation_ids)
         # On PostgreSQL: two index-only ranges of measurement_valued_idx.
-        valued = (f"SELECT m.organisation_id, m.nok_per_year FROM "
+        valued = (f"SELECT m.organisation_id, m.id, m.nok_per_year FROM "
                   f"{Measurement._meta.db_table} m WHERE m.nok_per_year IS NOT NULL "
                   f"AND m.measured_on <= %s{where} AND ")
         in_force = (f"{valued}m.valid_until IS NULL UNION ALL {valued}m.valid_until > %s")
         in_force_params = [E, *params, E, *params, E]
         if connection.vendor == "postgresql":  # numeric: exact kroner summed in the database
-            cursor.execute(f"SELECT organisation_id, SUM(nok_per_year) FROM ({in_force}) v "
-                           f"GROUP BY organisation_id", in_force_params)
+            if detail:
+                cursor.execute(in_force, in_force_params)
+            else:
+                cursor.execute(f"SELECT organisation_id, NULL, SUM(nok_per_year) "
+                               f"FROM ({in_force}) v GROUP BY organisation_id", in_force_params)
             rows = cursor.fetchall()
         else:  # SQLite has no exact decimal sum: the ORM reads the values, Decimal adds them
             valued_rows = Measurement.objects.filter(
@@ -184,11 +254,29 @@ def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: S
                 nok_per_year__isnull=False, measured_on__lte=E)
             if organisation_ids is not None:
                 valued_rows = valued_rows.filter(organisation_id__in=organisation_ids)
-            rows = valued_rows.values_list("organisation_id", "nok_per_year")
-        # Exact sums: the default context (28 digits) would round a total the snapshot
-        # column (40 digits) holds.
-        with localcontext(Context(prec=NOK_PRECISION)):
-            for org_id, total in rows:
-                org(org_id).realised_nok_per_year += total
-    step(100)
+            rows = valued_rows.values_list("organisation_id", "id", "nok_per_year")
+        for org_id, measurement_id, total in rows:
+            found.append(Contribution(NOK, org_id, measurement_id if detail else None,
+                                      nok_per_year=total))
+        step(80)
+    return found
+
+
+def compute(*, period_start: datetime.date, period_end: datetime.date, scheme: SchemeValues,
+            organisation_ids: list[int] | None = None,
+            progress=None) -> dict[int, OrganisationIndicators]:
+    """Indicators for every organisation with any data (others are all zero): the sum of the
+    rules' contributions. `progress`, if given, is called with the fraction done (0–100)."""
+    results: dict[int, OrganisationIndicators] = {}
+    # Exact sums: the default context (28 digits) would round a total the snapshot column
+    # (40 digits) holds.
+    with localcontext(Context(prec=NOK_PRECISION)):
+        for contribution in contributions(period_start=period_start, period_end=period_end,
+                                          scheme=scheme, organisation_ids=organisation_ids,
+                                          progress=progress):
+            if contribution.rule == STOCK and contribution.phase not in COUNTED_PHASES:
+                continue  # no numbers: an organisation with only drafts or rejections has none
+            results.setdefault(contribution.organisation_id, OrganisationIndicators()).add(
+                contribution)
+    (progress or (lambda percent: None))(100)
     return results

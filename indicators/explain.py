@@ -1,7 +1,8 @@
 """Every indicator number, broken down to the initiatives behind it (for one organisation).
 
-Uses the same rules as compute(), per initiative instead of summed, so the page can say which
-initiatives gave which points. A test checks the breakdown adds up to the snapshot."""
+Not a second reading of the rules: the lines are the contributions that compute() sums
+(indicators.compute.contributions with detail=True), so the page can say which initiatives gave
+which points and the lines always add up to the snapshot (tests/indicators/test_explain.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,21 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy
 
 from gevinst.calculations import signed_change
-from gevinst.models import Benefit, Measurement
-from indicators.compute import DIMENSIONS, SchemeValues
-from initiatives.models import COUNTED_PHASES, ORDERED_PHASES, BenefitAssessment, Phase, PhaseChange
+from gevinst.models import Measurement
+from indicators.compute import (
+    ADOPTION,
+    DIMENSIONS,
+    FORWARD,
+    NOK,
+    STOCK,
+    OrganisationIndicators,
+    SchemeValues,
+    contributions,
+)
+from initiatives.models import COUNTED_PHASES, Initiative, Phase
 from portal.models import Organisation
 from projects.models import Project
 
@@ -72,15 +81,14 @@ class Explanation:
     benefits: list[BenefitLine]
 
 
-def _in_force(queryset, period_end: datetime.date):
-    return queryset.filter(effective_date__lte=period_end).exclude(
-        valid_until__lte=period_end)
-
-
 def explain(organisation: Organisation, *, period_start: datetime.date,
             period_end: datetime.date, scheme: SchemeValues,
             named_projects: set[int] | None = None) -> Explanation:
-    """`named_projects`: for a reader outside the organisation, the projects they may see;
+    """The organisation's contributions (indicators.compute.contributions, in detail) as lines:
+    one per initiative, adopted project and valued benefit. Every number on a line is a
+    contribution's; this module only adds titles and names.
+
+    `named_projects`: for a reader outside the organisation, the projects they may see;
     every other initiative and benefit is listed with its numbers but without its title.
     None: a member, who sees every title."""
 
@@ -90,65 +98,69 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
     def title_of(project_id: int | None, title: str) -> str:
         return title if named(project_id) else HIDDEN_TITLE
 
-    current = (_in_force(PhaseChange.objects.filter(organisation=organisation,
-                                                    to_phase__in=COUNTED_PHASES), period_end)
-               .order_by("initiative__title")
-               .values_list("initiative_id", "to_phase", "initiative__title"))
-    lines: dict[int, InitiativeLine] = {}
-    project_ids = dict(Project.objects.filter(organisation=organisation)
+    found = [c for c in contributions(period_start=period_start, period_end=period_end,
+                                      scheme=scheme, organisation_ids=[organisation.pk],
+                                      detail=True)
+             if c.organisation_id == organisation.pk]
+    stock = {c.subject_id: c for c in found if c.rule == STOCK}
+    forward = {c.subject_id: c.count for c in found if c.rule == FORWARD}
+    # An initiative is listed when it counts on E (rules 2, 3, 7) or moved forward in the
+    # period (rule 4); its phase is the one in force on E either way.
+    listed = [pk for pk, c in stock.items() if c.phase in COUNTED_PHASES or forward.get(pk)]
+    adopted = [c for c in found if c.rule == ADOPTION]
+    titles = dict(Initiative.objects.filter(pk__in=[*listed, *(c.subject_id for c in adopted)])
+                  .values_list("pk", "title"))
+    project_ids = dict(Project.objects.filter(initiative_id__in=titles)
                        .values_list("initiative_id", "pk"))
-    for initiative_id, to_phase, title in current:
-        project_id = project_ids.get(initiative_id)
-        lines[initiative_id] = InitiativeLine(
-            initiative_id=initiative_id, title=title_of(project_id, title), phase=to_phase,
-            project_id=project_id if named(project_id) else None,
-            points=scheme.phase_points.get(to_phase, 0))
+    lines = []
+    for initiative_id in listed:
+        contribution, project_id = stock[initiative_id], project_ids.get(initiative_id)
+        lines.append(InitiativeLine(
+            initiative_id=initiative_id, title=title_of(project_id, titles[initiative_id]),
+            phase=contribution.phase, project_id=project_id if named(project_id) else None,
+            points=contribution.points,
+            benefit_by_dimension=dict(zip(DIMENSIONS, contribution.benefit_by_dimension,
+                                          strict=True)),
+            forward_transitions=forward.get(initiative_id, 0)))
+    lines.sort(key=lambda line: (str(line.title), line.initiative_id))
 
-    order = {p: i for i, p in enumerate(ORDERED_PHASES)}
-    moves = PhaseChange.objects.filter(organisation=organisation,
-                                       effective_date__range=(period_start, period_end),
-                                       from_phase__in=ORDERED_PHASES, to_phase__in=ORDERED_PHASES)
-    for from_phase, to_phase, initiative_id in moves.values_list("from_phase", "to_phase",
-                                                                 "initiative_id"):
-        if order[to_phase] > order[from_phase] and initiative_id in lines:
-            lines[initiative_id].forward_transitions += 1
+    adopter_names = dict(Initiative.objects.filter(pk__in=[c.subject_id for c in adopted])
+                         .values_list("pk", "organisation__name"))
+    adoptions = [AdoptionLine(project_id=project_ids.get(c.subject_id),
+                              title=titles[c.subject_id],
+                              organisation=adopter_names[c.subject_id], phase=c.phase,
+                              points=c.points) for c in adopted]
+    adoptions.sort(key=lambda line: (line.title, line.project_id or 0))
 
-    latest: dict[tuple[int, str, str], tuple] = {}
-    assessments = (BenefitAssessment.objects.filter(initiative_id__in=lines,
-                                                    assessed_on__lte=period_end)
-                   .order_by("assessed_on", "id")
-                   .values_list("initiative_id", "dimension", "kind", "score"))
-    for initiative_id, dimension, kind, score in assessments:
-        latest[(initiative_id, dimension, kind)] = score  # later rows overwrite earlier ones
-    for (initiative_id, dimension, kind), score in latest.items():
-        if kind != "realised" and (initiative_id, dimension, "realised") in latest:
-            continue
-        value = score if kind == "realised" else score * scheme.expected_discount
-        line = lines[initiative_id]
-        line.benefit_by_dimension[dimension] += value * scheme.benefit_weights.get(line.phase, 0)
-
-    adopters = _in_force(
-        PhaseChange.objects.filter(initiative__project__adopted_from__organisation=organisation,
-                                   to_phase__in=scheme.adoption_phases()), period_end
-    ).select_related("initiative__project", "organisation")
-    adoptions = [AdoptionLine(project_id=c.initiative.project.pk, title=c.initiative.title,
-                              organisation=c.organisation.name, phase=c.to_phase,
-                              points=scheme.adoption_points) for c in adopters]
-
-    last_value = (Measurement.objects.filter(benefit=OuterRef("pk"), measured_on__lte=period_end)
-                  .order_by("-measured_on", "-id").values("value")[:1])
+    nok = {c.subject_id: c.nok_per_year for c in found if c.rule == NOK}
     benefits = []
-    valued = (Benefit.objects.filter(project__organisation=organisation,
-                                     nok_per_unit__isnull=False, periods_per_year__isnull=False)
-              .annotate(last_value=Subquery(last_value)).exclude(last_value=None)
-              .order_by("project__title", "title", "pk")
-              .values_list("pk", "title", "project_id", "project__title", "direction",
-                           "baseline_value", "last_value", "nok_per_unit", "periods_per_year"))
-    for (pk, title, project_id, project_title, direction, baseline, last, nok_per_unit,
-         periods_per_year) in valued:
-        change = signed_change(direction=direction, baseline=baseline, value=Decimal(last))
-        benefits.append(BenefitLine(benefit_id=pk, title=title_of(project_id, title),
-                                    project_title=title_of(project_id, project_title),
-                                    change=change,
-                                    nok_per_year=change * nok_per_unit * periods_per_year))
-    return Explanation(initiatives=list(lines.values()), adoptions=adoptions, benefits=benefits)
+    measurements = (Measurement.objects.filter(pk__in=nok)
+                    .order_by("benefit__project__title", "benefit__title", "benefit_id")
+                    .values_list("pk", "value", "benefit_id", "benefit__title",
+                                 "benefit__project_id", "benefit__project__title",
+                                 "benefit__direction", "benefit__baseline_value"))
+    for (pk, value, benefit_id, title, project_id, project_title, direction,
+         baseline) in measurements:
+        benefits.append(BenefitLine(
+            benefit_id=benefit_id, title=title_of(project_id, title),
+            project_title=title_of(project_id, project_title),
+            change=signed_change(direction=direction, baseline=baseline, value=value),
+            nok_per_year=nok[pk]))
+    return Explanation(initiatives=lines, adoptions=adoptions, benefits=benefits)
+
+
+def explained_totals(explanation: Explanation) -> OrganisationIndicators:
+    """The numbers the explanation's lines add up to, in the shape of compute()'s result (the
+    page's promise: the lines add up to the snapshot)."""
+    totals = OrganisationIndicators()
+    for line in explanation.initiatives:
+        if line.phase in totals.phase_counts:
+            totals.phase_counts[line.phase] += 1
+        totals.stock_points += line.points
+        totals.forward_transitions += line.forward_transitions
+        for dimension in DIMENSIONS:
+            totals.benefit_by_dimension[dimension] += line.benefit_by_dimension[dimension]
+    totals.adoption_points = sum(a.points for a in explanation.adoptions)
+    totals.realised_nok_per_year = sum((b.nok_per_year for b in explanation.benefits),
+                                       Decimal("0"))
+    return totals

@@ -1,4 +1,5 @@
-"""Reads of the indicators: scoped to what the user's role covers, shaped as DOMAIN.md's API."""
+"""Reads of the indicators: scoped to what the user's role covers, shaped as the API of
+docs/domain.md "Indicator API"."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def _benefit(row) -> dict:
 
 
 def snapshot_item(snapshot: IndicatorSnapshot) -> dict:
-    """One item of GET /api/v1/indicators/ exactly as DOMAIN.md shows it."""
+    """One item of GET /api/v1/indicators/ exactly as docs/domain.md shows it."""
     org = snapshot.organisation
     return {
         "organisation": {"org_number": org.org_number, "name": org.name,

@@ -1,7 +1,7 @@
 """The writer of benefit assessments (nytteverdi), the initiative's dated benefit history.
 
 Like initiatives.phase_log for phase changes, every write of these rows goes through here, so
-each row's `valid_until` (the date of the next row of its series) and `realised_from` stay
+each row's `valid_until` (initiatives.series) and `realised_from` stay
 right, the indicator timeline is rebuilt and the indicators are marked dirty, all in the
 writer's transaction. Back-dated rows are fine: the series is re-derived. The callers (the
 benefit services, the start of a project from an idea, the portfolio import) check the rules
@@ -16,32 +16,9 @@ from django.db import connection, transaction
 
 from initiatives.marks import indicators_mark_dirty
 from initiatives.models import BenefitAssessment, Initiative
+from initiatives.series import CHUNK, revalidate_series
 from initiatives.timeline import timeline_rebuild
 from portal.dates import HAPPENED, date_check
-
-CHUNK = 5000
-
-_REVALIDATE = """
-UPDATE {table} SET valid_until = nxt.next_on
-FROM (SELECT id, LEAD({date}) OVER (PARTITION BY {series} ORDER BY {date}, id) AS next_on
-      FROM {table} WHERE {owner} IN ({ids})) AS nxt
-WHERE {table}.id = nxt.id
-"""
-
-
-def revalidate_series(model, owner: str, series: str, date: str, ids: Iterable[int]) -> None:
-    """Re-derive `valid_until` of the rows of `model` owned by `ids`: per series (columns),
-    the date of the next row ordered by date and id (a later-recorded row wins on an equal
-    date). Also used for measurements (gevinst.history)."""
-    ids = sorted(set(ids))
-    table = model._meta.db_table
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        sql = _REVALIDATE.format(table=table, date=date, series=series, owner=owner,
-                                 ids=", ".join(["%s"] * len(chunk)))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, chunk)
-
 
 _REALISED_FROM = """
 UPDATE {table} SET realised_from = first.realised_from
@@ -52,7 +29,11 @@ WHERE {table}.id = first.id
 """
 
 
-def assessments_revalidate(initiative_ids: Iterable[int]) -> None:
+def assessment_series_derive(initiative_ids: Iterable[int]) -> None:
+    """Re-derive the assessments' `valid_until` (initiatives.series) and `realised_from` (the
+    first realised assessment's date of the dimension: from then on its expected ones no longer
+    count, rule 7) for the initiatives' series. The portfolio import calls this alone and
+    rebuilds the timeline of every organisation it touched once at the end."""
     ids = sorted(set(initiative_ids))
     revalidate_series(BenefitAssessment, "initiative_id", "initiative_id, dimension, kind",
                       "assessed_on", ids)
@@ -62,6 +43,11 @@ def assessments_revalidate(initiative_ids: Iterable[int]) -> None:
         with connection.cursor() as cursor:
             cursor.execute(_REALISED_FROM.format(table=table,
                                                  ids=", ".join(["%s"] * len(chunk))), chunk)
+
+
+def assessments_revalidate(initiative_ids: Iterable[int]) -> None:
+    ids = sorted(set(initiative_ids))
+    assessment_series_derive(ids)
     timeline_rebuild(initiative_ids=ids)
 
 

@@ -1,7 +1,7 @@
 """The spine shared by ideas, projects, benefits and the indicators.
 
 An *initiative* is an idea together with the project it became, or a project that did not come
-from an idea (DOMAIN.md, indicator rule 1). Its phase history is the PhaseChange log: every
+from an idea (docs/domain.md, indicator rule 1). Its phase history is the PhaseChange log: every
 submission, approval, gate decision, park, resume, stop, rejection and merge is one row, written
 by the owning app's service through initiatives.phase_log. Its benefit assessments are dated
 rows written through initiatives.assessments. The indicators read this history as of a date,
@@ -37,7 +37,7 @@ class Phase(models.TextChoices):
     MERGED = "merged", _("Slått sammen")
 
 
-# The six ordered phases (DOMAIN.md table); their order defines "forward".
+# The six ordered phases (docs/domain.md table); their order defines "forward".
 ORDERED_PHASES: tuple[str, ...] = (
     Phase.IDEA, Phase.CONCEPT, Phase.PILOT, Phase.IMPLEMENTATION,
     Phase.BENEFIT_REALISATION, Phase.SPREAD,
@@ -79,7 +79,7 @@ class Initiative(models.Model):
     # The indicators never read it: they read the log as of the period end.
     phase = models.CharField(_("fase"), max_length=30, choices=Phase.choices,
                              default=Phase.DRAFT)
-    # The initiative of the project this one's project was adopted from (DOMAIN.md
+    # The initiative of the project this one's project was adopted from (docs/domain.md
     # "Adoption"): the lineage, set once when the adopted project starts. The indicators need
     # it (rule 5: the origin's adoption points) without reading the projects above the spine.
     adopted_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,

@@ -10,10 +10,17 @@ from django.utils.translation import gettext as _
 
 from initiatives.marks import indicators_mark_dirty
 from initiatives.models import Initiative, Phase, PhaseChange
+from initiatives.series import revalidate_series
 from initiatives.timeline import timeline_rebuild
 from portal.dates import HAPPENED, date_check
 from portal.errors import DomainError
 from portal.models import User
+
+
+def phase_changes_revalidate(initiative_ids) -> None:
+    """Re-derive `valid_until` of the initiatives' phase changes (initiatives.series)."""
+    revalidate_series(PhaseChange, "initiative_id", "initiative_id", "effective_date",
+                      initiative_ids)
 
 
 def last_phase_change(initiative: Initiative) -> PhaseChange | None:
@@ -41,10 +48,6 @@ def phase_change_record(*, initiative: Initiative, to_phase: str,
             _("Datoen kan ikke være før forrige faseendring (%(date)s).")
             % {"date": previous.effective_date.isoformat()},
             code="before_previous_change", field="effective_date")
-    if previous is not None:
-        # Close the previous phase. On an equal date its interval becomes empty, which is
-        # exactly "the later-recorded change wins".
-        PhaseChange.objects.filter(pk=previous.pk).update(valid_until=effective_date)
     change = PhaseChange.objects.create(
         initiative=initiative, organisation_id=initiative.organisation_id,
         from_phase=previous.to_phase if previous else "", to_phase=to_phase,
@@ -52,6 +55,10 @@ def phase_change_record(*, initiative: Initiative, to_phase: str,
         checklist=checklist or [], stop_reason=stop_reason, lesson_learned=lesson_learned,
         anonymous_submission=anonymous_submission,
     )
+    # Closes the previous phase; on an equal date its interval becomes empty, which is
+    # exactly "the later-recorded change wins".
+    phase_changes_revalidate([initiative.pk])
+    change.refresh_from_db(fields=["valid_until"])
     Initiative.objects.filter(pk=initiative.pk).update(phase=to_phase)
     initiative.phase = to_phase
     timeline_rebuild(initiative_ids=[initiative.pk])

@@ -76,7 +76,7 @@ def get_organisation_for_user(user: User, org_number: str, *,
 def may_see_anonymous_submitter(user: User, organisation: Organisation | int,
                                 submitter_id: int | None) -> bool:
     """An anonymous idea's submitter is named only to themselves and to the coordinators and
-    admins of the idea's organisation (DOMAIN.md "Ideas"). Every place that shows a submitter
+    admins of the idea's organisation (docs/domain.md "Ideas"). Every place that shows a submitter
     asks here: the idea pages (ideas.access), the project timeline and the transitions API
     (the submission in the phase log, PhaseChange.anonymous_submission)."""
     return ((submitter_id is not None and user.is_authenticated and submitter_id == user.pk)

@@ -14,7 +14,7 @@ the commit, publishes the message and deletes the row. So
 starts (worker_ready) and on demand with `manage.py outbox_flush`. Rows that never failed are
 left alone for OUTBOX_GRACE_SECONDS, so the flush does not race the after-commit publish of a
 request that is still running. A message published twice (the process died after publishing,
-before deleting the row) is harmless: every task is idempotent (STYLE.md).
+before deleting the row) is harmless: every task is idempotent (docs/architecture.md).
 
 Without REDIS_URL tasks run eagerly after the commit, as before: there is no broker to protect.
 """

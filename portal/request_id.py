@@ -11,8 +11,8 @@
   Eager tasks (no Redis) run inside the request and simply keep its id.
 
 A context variable, not a thread-local: it is right under gunicorn's threads, Celery's prefork
-pool and ASGI alike. Connecting Celery's signals here is infrastructure (STYLE.md allows it),
-not a domain reaction.
+pool and ASGI alike. Connecting Celery's signals here is infrastructure (docs/architecture.md
+"Celery and after-commit work" allows it), not a domain reaction.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ suggestion at intake (ideas.selectors.similar_ideas / similar_projects).
 On PostgreSQL a table gets a stored generated column `search_document` (the Norwegian
 text-search vector of the title, weight A, and the need, weight B) with a GIN index, and a
 GIN trigram index (pg_trgm) on the title. The column exists only on PostgreSQL (added by
-the migrations through `SearchDocument`), so no model declares it; the queries here name it.
+the migrations ideas 0006 and projects 0009), so no model declares it; the queries here name it.
 Without the index every suggestion built the vector of every visible row while the user
 typed (national data: 240 ms); with it a suggestion reads the matching rows off the indexes.
 
@@ -19,47 +19,10 @@ from __future__ import annotations
 
 import itertools
 
-from django.db import migrations
 from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 CONFIG = "norwegian"
-
-
-def _document_sql(table: str) -> list[str]:
-    return [
-        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_document tsvector GENERATED "
-        f"ALWAYS AS (setweight(to_tsvector('{CONFIG}'::regconfig, coalesce(title, '')), 'A') "
-        f"|| setweight(to_tsvector('{CONFIG}'::regconfig, coalesce(need, '')), 'B')) STORED",
-        # The suggestion's full-text match (search_document @@ query).
-        f"CREATE INDEX IF NOT EXISTS {table}_search_document_idx ON {table} "
-        f"USING gin (search_document)",
-        # The suggestion's misspelt-title match (title % typed title).
-        f"CREATE INDEX IF NOT EXISTS {table}_title_trgm_idx ON {table} "
-        f"USING gin (title gin_trgm_ops)",
-    ]
-
-
-def _undo_sql(table: str) -> list[str]:
-    return [f"DROP INDEX IF EXISTS {table}_title_trgm_idx",
-            f"DROP INDEX IF EXISTS {table}_search_document_idx",
-            f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_document"]
-
-
-def SearchDocument(table: str) -> migrations.RunPython:  # noqa: N802 - reads as an operation
-    """Migration operation: the search column and its indexes on PostgreSQL; nothing on
-    SQLite, where the suggestion ranks by shared words in Python."""
-
-    def run(statements):
-        def apply(apps, schema_editor):
-            if schema_editor.connection.vendor != "postgresql":
-                return
-            for statement in statements:
-                schema_editor.execute(statement)
-        return apply
-
-    return migrations.RunPython(run(_document_sql(table)), run(_undo_sql(table)),
-                                elidable=False)
 
 
 def _tsquery(words: list[str], *, pairs: bool) -> str:

@@ -136,7 +136,7 @@ class CostRecurrence(models.TextChoices):
 
 
 class ProjectCost(models.Model):
-    """A cost line of a project (DOMAIN.md "Projects and phases"). One-off costs fall in
+    """A cost line of a project (docs/domain.md "Projects and phases"). One-off costs fall in
     `year`; annual costs recur from `year` on. Benefits are weighed against them (gevinst)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="costs")

@@ -1,4 +1,4 @@
-"""The phase rules of DOMAIN.md as data: which moves exist between phases, and what kind each
+"""The phase rules of docs/domain.md as data: which moves exist between phases, and what kind each
 is. The gate-decision service, the idea services and the exchange import all ask here.
 
 Allowed: one step forward; concept → implementation on the fast track; one step back (with a
@@ -29,7 +29,7 @@ class Move(StrEnum):
 
 
 class InvalidMove(ValueError):
-    """The move is not in DOMAIN.md's table; the message says why (English, for logs/paths)."""
+    """The move is not in docs/domain.md's table; the message says why (English, for logs/paths)."""
 
 
 def classify(current: str, target: str, *, track: str, parked_from: str | None = None) -> Move:

@@ -88,7 +88,7 @@ def phase_before_special(project: Project) -> str | None:
 
 
 def allowed_targets(project: Project, parked_from: str | None) -> list[tuple[str, str]]:
-    """The moves DOMAIN.md allows from the current phase, as (phase, label) choices."""
+    """The moves docs/domain.md allows from the current phase, as (phase, label) choices."""
     targets = []
     for code in [*PROJECT_PHASES, Phase.PARKED, Phase.STOPPED]:
         try:

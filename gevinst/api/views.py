@@ -24,7 +24,7 @@ from gevinst.api.serializers import (
 from gevinst.models import Benefit, BenefitPlan, BenefitStatus, BenefitType
 from initiatives.models import Dimension
 from portal.access import member_by_username
-from portal.api.base import ScopedViewSetMixin
+from portal.api.base import ScopedAPIView, ScopedViewSetMixin
 from portal.api.filters import ScopedFilterSet
 from portal.errors import DomainError
 
@@ -115,10 +115,11 @@ class BenefitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return Response(MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
 
 
-class ProjectAssessmentsView(generics.GenericAPIView):
+class ProjectAssessmentsView(ScopedAPIView, generics.GenericAPIView):
     """A project's benefit assessments (nytteverdi): list, and add one (editors). Realised
     assessments only from implementation on."""
 
+    scoped_by = (get_project_for_benefits,)
     serializer_class = AssessmentSerializer
     pagination_class = None
     filter_backends: list = []
@@ -140,10 +141,11 @@ class ProjectAssessmentsView(generics.GenericAPIView):
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
 
-class BenefitPlanView(generics.GenericAPIView):
+class BenefitPlanView(ScopedAPIView, generics.GenericAPIView):
     """A project's benefit realisation plan. GET creates nothing: a project without a plan
     answers with an empty draft."""
 
+    scoped_by = (get_project_for_benefits,)
     serializer_class = BenefitPlanSerializer
     pagination_class = None
     filter_backends: list = []
@@ -171,9 +173,10 @@ class BenefitPlanView(generics.GenericAPIView):
         return Response(BenefitPlanSerializer(plan).data)
 
 
-class BenefitPlanApproveView(generics.GenericAPIView):
+class BenefitPlanApproveView(ScopedAPIView, generics.GenericAPIView):
     """A manager or admin of the project's organisation approves the plan."""
 
+    scoped_by = (get_project_for_benefits,)
     serializer_class = BenefitPlanSerializer
     pagination_class = None
     filter_backends: list = []

@@ -1,4 +1,4 @@
-"""Create the default point scheme `standard-1` (DOMAIN.md "The national indicators")."""
+"""Create the default point scheme `standard-1` (docs/domain.md "The national indicators")."""
 
 import datetime
 from decimal import Decimal

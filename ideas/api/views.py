@@ -2,7 +2,6 @@
 the same the HTML views call."""
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -88,11 +87,9 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
         if organisation is None:
             raise DomainError(_("Du kan ikke sende inn idéer til denne organisasjonen."),
                               field="organisation")
-        with transaction.atomic():
-            idea = services.idea_create(actor=request.user, organisation=organisation,
-                                        **_service_fields(data.validated_data))
-            if data.validated_data.get("submit"):
-                services.idea_submit(actor=request.user, idea=idea)
+        idea = services.idea_capture(actor=request.user, organisation=organisation,
+                                     submit=bool(data.validated_data.get("submit")),
+                                     **_service_fields(data.validated_data))
         return self._out(idea, status.HTTP_201_CREATED)
 
     @extend_schema(request=IdeaInput, responses={200: IdeaSerializer})

@@ -14,7 +14,7 @@ from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation, User
 from portal.roles import Capability
 
-# DOMAIN.md: benefit (nytte), feasibility (gjennomførbarhet), resource need; scale 1–5.
+# docs/domain.md: benefit (nytte), feasibility (gjennomførbarhet), resource need; scale 1–5.
 # Stored in Norwegian because they are the organisation's own editable names.
 DEFAULT_CRITERIA = [
     (gettext_noop("Nytte"), gettext_noop("Hvor stor nytte gir idéen for brukere, ansatte og "

@@ -1,5 +1,5 @@
 """Capture and screening: creating and editing ideas, and one function per status change
-(DOMAIN.md "Ideas").
+(docs/domain.md "Ideas").
 
 draft → submitted → in_review → approved | rejected | parked | merged; parked → in_review.
 Each change locks the idea, checks the rule and the actor's right, writes an IdeaEvent, and —
@@ -306,7 +306,7 @@ def idea_resume(*, actor: User, idea: Idea, effective_date=None) -> Idea:
 
 
 def idea_merge(*, actor: User, idea: Idea, into: Idea, effective_date=None) -> Idea:
-    """Merging keeps both ideas and links them (DOMAIN.md). Supports (not already given to the
+    """Merging keeps both ideas and links them (docs/domain.md). Supports (not already given to the
     surviving idea), comments and followers move to the surviving idea; both keep their
     events, and moved comments remember where they were written. The merge rule: the
     surviving idea must reach nobody who could not read the merged one, now and later."""

@@ -1,6 +1,14 @@
-"""The viewset base every app's API builds on."""
+"""The bases every app's API builds on. Every view in the API's URLconf derives from one of
+them (tests/portal/test_api_scoped_base.py):
+
+- ScopedViewSetMixin (and ScopedReadOnlyViewSet) for viewsets over a model: the mixin owns
+  get_queryset() and scopes it to what the user may see;
+- ScopedAPIView for the other endpoints (a single object through an access helper, a report
+  through a selector): they have no queryset of their own, and each names in `scoped_by` the
+  access helpers or selectors through which everything it reads is scoped to the user."""
 
 from rest_framework import viewsets
+from rest_framework.views import APIView
 
 
 class ScopedViewSetMixin:
@@ -21,3 +29,22 @@ class ScopedViewSetMixin:
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+class ScopedAPIView(APIView):
+    """An API endpoint that is not a viewset over a model. It reads only through access
+    helpers (outsiders 404, members without the right 403) or selectors scoped to the user,
+    and says which in `scoped_by` (the callables, or a sentence where the scope is the request's
+    own user). A concrete subclass without `scoped_by` fails when it is defined, so a new
+    endpoint cannot forget its scope; a base for other views sets `abstract = True`."""
+
+    abstract = True
+    scoped_by: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("abstract"):
+            return
+        if not cls.scoped_by:
+            raise TypeError(f"{cls.__name__} must name its access helpers or selectors in "
+                            f"`scoped_by`")

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from rest_framework import renderers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from portal.api.base import ScopedAPIView
 from portal.exports import CSV_MEDIA_TYPE, ExportSpec, csv_text, parse_export, parse_format
 
 
@@ -41,8 +41,10 @@ class ExportNegotiation(DefaultContentNegotiation):
         return super().select_renderer(request, renderers, format_suffix)
 
 
-class ExportAPIView(APIView):
+class ExportAPIView(ScopedAPIView):
     """An API view that answers JSON or, with `?format=csv`, a CSV file."""
+
+    abstract = True
 
     renderer_classes = [renderers.JSONRenderer, CsvRenderer]
     content_negotiation_class = ExportNegotiation

@@ -5,7 +5,7 @@ from rest_framework import generics
 from rest_framework.decorators import action
 
 from portal.access import get_organisation_for_user, organisations_where
-from portal.api.base import ScopedReadOnlyViewSet
+from portal.api.base import ScopedAPIView, ScopedReadOnlyViewSet
 from portal.api.filters import ScopedFilterSet
 from portal.api.serializers import (
     MemberSerializer,
@@ -61,8 +61,10 @@ class UnitViewSet(ScopedReadOnlyViewSet):
         return queryset.filter(organisation__in=organisations_where(user))
 
 
-class MeView(generics.RetrieveAPIView):
+class MeView(ScopedAPIView, generics.RetrieveAPIView):
     """The current user, with memberships and roles."""
+
+    scoped_by = ("the requesting user only",)
 
     serializer_class = MeSerializer
 

@@ -1,4 +1,5 @@
-"""Writes for projects. One function per state change (see STYLE.md), split by subject."""
+"""Writes for projects. One function per state change (docs/architecture.md "State changes"),
+split by subject."""
 
 from projects.services.adoption import project_adopt
 from projects.services.checklists import (

@@ -22,7 +22,7 @@ def project_adopt(*, actor: User, origin: Project, organisation: Organisation,
                   start_phase: str = Phase.CONCEPT, effective_date: datetime.date | None = None,
                   rationale: str = "") -> Project:
     """Start a project in `organisation` from the shared project `origin`, in concept or
-    pilot, linked to it (DOMAIN.md "Adoption").
+    pilot, linked to it (docs/domain.md "Projects and phases", adoption).
 
     Only managers and admins of the adopting organisation adopt: starting a project, and
     starting it straight in pilot, is a gate decision for that organisation. The caller has

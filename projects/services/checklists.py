@@ -18,7 +18,7 @@ from projects.events import ORG_CHECKLIST_CHANGED, ProjectEventKind, project_eve
 from projects.models import GateChecklistItem, Project, ProjectChecklistTick
 from projects.phases import PROJECT_PHASES
 
-# DOMAIN.md "Projects and phases", column "typical gate evidence", and the KS roadmap's exit
+# docs/domain.md "Projects and phases", column "typical gate evidence", and the KS roadmap's exit
 # criteria for the pilot phase (research/peers.md §A.3): what must be in place before a project
 # leaves the phase. Stored in Norwegian, the organisation's working language; each
 # organisation edits its own copy.

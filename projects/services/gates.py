@@ -67,7 +67,7 @@ def project_transition(*, actor: User, project: Project, to_phase: str,
                        effective_date: datetime.date | None = None, rationale: str = "",
                        stop_reason: str = "", lesson_learned: str = "",
                        expected_phase: str | None = None) -> PhaseChange:
-    """A gate decision: move the project to `to_phase` (DOMAIN.md's table, projects.phases).
+    """A gate decision: move the project to `to_phase` (docs/domain.md's table, projects.phases).
 
     Only managers and admins of the project's organisation decide. `expected_phase` is the phase
     the decider saw: if the project moved meanwhile (two people deciding the same gate at

@@ -1,6 +1,6 @@
 """The permission matrix for every ideas page and API endpoint: members of the idea's
 organisation, the outsider (admin of another municipality), and anonymous visitors.
-Outsiders get 404, members without the right 403 (STYLE.md), and a refused write changes
+Outsiders get 404, members without the right 403 (docs/architecture.md), and a refused write changes
 nothing in the database."""
 
 import pytest

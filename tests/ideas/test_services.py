@@ -23,7 +23,7 @@ PATHS = {  # how to bring an idea into each status, from a fresh draft
     S.PARKED: ["submit", "review", "park"],
     S.MERGED: ["submit", "review", "merge"],
 }
-ALLOWED = {  # DOMAIN.md: draft → submitted → in_review → approved|rejected|parked|merged
+ALLOWED = {  # docs/domain.md: draft → submitted → in_review → approved|rejected|parked|merged
     (S.DRAFT, S.SUBMITTED): "idea", (S.SUBMITTED, S.IN_REVIEW): None,
     (S.IN_REVIEW, S.APPROVED): "concept", (S.IN_REVIEW, S.REJECTED): "rejected",
     (S.IN_REVIEW, S.PARKED): "parked", (S.IN_REVIEW, S.MERGED): "merged",

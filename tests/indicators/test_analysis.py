@@ -275,7 +275,7 @@ def test_csv_downloads_hold_the_charts_numbers(client, national_analyst, orgs):
     histogram_rows = rows("histogram")
     assert [r[2] for r in histogram_rows[1:]] == ["2", "1", "2", "1", "1", "1", "0", "0", "1"]
     quartiles = rows("distribution")
-    # The sum is DOMAIN.md's aggregate of the group.
+    # The sum is docs/domain.md's aggregate of the group.
     assert quartiles[1] == ["Alle", "Alle", "9", "0.0", "8.0", "12.0", "20.0", "40.0", "138.0"]
     assert ["Fylke", "Agder", "2", "10.0", "14.5", "19.0", "23.5", "28.0", "38.0"] in quartiles
     trend = rows("trend")

@@ -1,4 +1,4 @@
-"""A hand-computed example for each numbered indicator rule of DOMAIN.md (scheme standard-1:
+"""A hand-computed example for each numbered indicator rule of docs/domain.md (scheme standard-1:
 phase points idea 1, concept 2, pilot 4, implementation 8, benefit_realisation 12, spread 16;
 adoption 4 from implementation; benefit weights concept .25, pilot .5, implementation .75,
 benefit_realisation and spread 1; expected assessments count at .5)."""

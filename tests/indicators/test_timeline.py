@@ -1,6 +1,6 @@
 """The indicator timeline is only an index: on any history, compute() must give exactly what a
 plain reading of the logs gives. The reference below reads the rows in Python, the slow and
-obvious way, straight from DOMAIN.md rules 1–7."""
+obvious way, straight from docs/domain.md rules 1–7."""
 
 import datetime
 import random

@@ -26,7 +26,7 @@ Outcome vocabulary:
 
 Requests carry no data (an empty form, `{}` for the API): an allowed write normally answers
 400 because the form is empty, which shows that the user got past the access checks.
-Outsiders get 404 (existence is not revealed), members without the right 403 (STYLE.md).
+Outsiders get 404 (existence is not revealed), members without the right 403 (docs/architecture.md).
 
 Personas: anonymous; employee, coordinator, project_leader (leads the project), manager and
 admin of the home organisation; outsider (admin of another municipality); analyst (network

@@ -144,7 +144,7 @@ def world(home_org, other_org, personas, coordinator, manager, project_leader, e
 # Read bookkeeping that a page view may write by design, and framework tables.
 NOT_FINGERPRINTED = {"projects.projectvisit"}
 # Columns that change in place. Any other change of a row writes an event row in the same
-# transaction (STYLE.md: every service writes its event), which the row counts catch.
+# transaction (docs/architecture.md: every service writes its event), which the row counts catch.
 IN_PLACE = {"updated_at", "version", "deleted_at", "revoked_at", "read_at", "done_at",
             "is_active", "last_used_at"}
 

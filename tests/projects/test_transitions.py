@@ -1,4 +1,4 @@
-"""The gate decision service against DOMAIN.md's phase table, every from/to pair on every
+"""The gate decision service against docs/domain.md's phase table, every from/to pair on every
 track, with and without rationale; refusals change nothing."""
 
 import datetime
@@ -21,7 +21,7 @@ TRACKS = ["full", "fast_track", "commercial"]
 
 
 def oracle(current, target, track, parked_from):
-    """DOMAIN.md's rules written out plainly (independent of projects.phases)."""
+    """docs/domain.md's rules written out plainly (independent of projects.phases)."""
     if current == "stopped":
         return None
     if current == "parked":

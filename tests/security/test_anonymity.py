@@ -26,7 +26,7 @@ from tests.security.crawl import crawl
 pytestmark = pytest.mark.django_db
 
 SECRET = world.SECRET_NAME
-# Coordinators and admins of the organisation may see an anonymous submitter (DOMAIN.md).
+# Coordinators and admins of the organisation may see an anonymous submitter (docs/domain.md).
 MAY_SEE = {SECRET, "koordinator", "admin"}
 READERS = [p for p in world.PERSONAS if p not in MAY_SEE]
 # Pages that list the organisation's members as people (the member API, the project leader
