@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import MAX_ATTACHMENT_BYTES, Campaign, Idea, IdeaStatus
+from portal import numbers
 from portal.models import Unit, User
 
 SCORE_CHOICES = [("", "–"), (0, _("0 – ingen")), (1, _("1 – liten")), (2, _("2 – moderat")),
@@ -21,6 +22,8 @@ def split_tags(value: str) -> list[str]:
 
 class IdeaForm(forms.ModelForm):
     """The short form (title, need, unit, solution) first; the rest is optional enrichment."""
+
+    formfield_callback = numbers.formfield
 
     expected_user = forms.TypedChoiceField(label=_("Forventet brukernytte"), required=False,
                                            choices=SCORE_CHOICES, coerce=int, empty_value=None)
@@ -143,6 +146,8 @@ class AttachmentForm(forms.Form):
 
 
 class CampaignForm(forms.ModelForm):
+    formfield_callback = numbers.formfield
+
     class Meta:
         model = Campaign
         fields = ["title", "description", "opens_on", "closes_on"]

@@ -6,7 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Phase, StopReason
+from portal import numbers
 from portal.models import Organisation, Unit, User
+from portal.numbers import NorwegianIntegerField
 from projects.models import Project
 from projects.services.adoption import ADOPTION_START_PHASES
 from projects.services.content import CONTENT_KINDS, item_version
@@ -17,7 +19,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProjectForm(forms.ModelForm):
     """The project's own fields; `version` carries the version the editor started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = NorwegianIntegerField(widget=forms.HiddenInput)
+    formfield_callback = numbers.formfield
 
     class Meta:
         model = Project
@@ -86,7 +89,7 @@ class ChecklistItemForm(forms.Form):
 def _formfield(field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    return field.formfield(**kwargs)
+    return numbers.formfield(field, **kwargs)
 
 
 def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:

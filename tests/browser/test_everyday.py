@@ -1,0 +1,89 @@
+"""Issue 16, the everyday layer, in the browser at desktop width and at 375 px: Norwegian
+numbers in every number field, the indicator page's links to the initiatives behind the
+numbers, and no dead ends (error pages in the site's layout)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from initiatives.models import Initiative
+from initiatives.phase_log import phase_change_record
+from projects.models import Project, ProjectCost
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = [pytest.param(1280, id="desktop"), pytest.param(375, id="375px")]
+
+
+def project_in(org, title, phase="pilot", visibility="organisation", on=None):
+    initiative = Initiative.objects.create(organisation=org, title=title)
+    project = Project.objects.create(initiative=initiative, organisation=org, title=title,
+                                     need="Behov", visibility=visibility)
+    phase_change_record(initiative=initiative, to_phase=phase, actor=None,
+                        effective_date=on or datetime.date.today() - datetime.timedelta(days=30))
+    return project
+
+
+def at_width(page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    return page
+
+
+def fits(page, width):
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_cost_in_norwegian_is_read_as_meant_and_garbage_is_refused(open_page, manager,
+                                                                      home_org, width):
+    project = project_in(home_org, "Digitalt nattilsyn")
+    page = at_width(open_page(manager), width)
+    page.goto(f"/projects/{project.pk}/costs/new/")
+    amount = page.get_by_label("Beløp (kr)")
+    assert amount.get_attribute("type") == "text"
+    assert amount.get_attribute("inputmode") == "decimal"
+    page.get_by_label("Kategori").select_option(index=1)
+    page.get_by_label("Type").select_option(index=1)
+    page.get_by_label("Beskrivelse").fill("Sensorer")
+    page.get_by_label("År").fill("2026")
+
+    amount.fill("45 000,5 kr")  # garbage: refused with a reason, never cut to a number
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre").click()
+    assert page.locator(".field-error").first.inner_text().startswith("Skriv et tall")
+    assert page.get_by_label("Beløp (kr)").input_value() == "45 000,5 kr"  # kept as typed
+    assert not ProjectCost.objects.exists()
+
+    amount = page.get_by_label("Beløp (kr)")
+    amount.fill("45 000,5")
+    # The value read is shown beside the field while typing.
+    assert page.locator("#id_amount_nok_echo").inner_text() == "= 45\u00a0000,50"
+    fits(page, width)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre").click()
+    cost = ProjectCost.objects.get()
+    assert (cost.amount_nok, cost.year) == (Decimal("45000.50"), 2026)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_initiatives_behind_the_numbers_link_only_to_their_own_visible_project(
+        open_page, national_analyst, home_org, width):
+    from indicators import services
+
+    year = datetime.date.today().year
+    on = datetime.date(year, 1, 15)
+    shared = project_in(home_org, "Delt velferdsteknologi", visibility="public", on=on)
+    project_in(home_org, "Intern omorganisering", on=on)  # not shared: no title, no link
+    bare = Initiative.objects.create(organisation=home_org, title="Initiativ uten prosjekt")
+    phase_change_record(initiative=bare, to_phase="pilot", actor=None, effective_date=on)
+    services.indicators_recompute(year=year)
+
+    page = at_width(open_page(national_analyst), width)
+    page.goto(f"/indicators/?organisation={home_org.org_number}&year={year}")
+    rows = page.locator("section[aria-labelledby=h-initiatives] tbody tr")
+    assert rows.count() == 3
+    links = rows.locator("a")
+    assert links.count() == 1  # only the shared project; the rows after it link nowhere
+    assert links.first.inner_text() == "Delt velferdsteknologi"
+    assert links.first.get_attribute("href") == f"/projects/{shared.pk}/"
