@@ -17,6 +17,11 @@ class PeriodForm(forms.Form):
                  (3, _("3. kvartal")), (4, _("4. kvartal"))])
 
 
+class FreezeForm(forms.Form):
+    year = NorwegianIntegerField(label=_("År"), min_value=2000, max_value=2100,
+                                 widget=forms.HiddenInput)
+
+
 class PointSchemeForm(forms.Form):
     name = forms.CharField(label=_("Navn"), max_length=50, initial="standard")
     valid_from = forms.DateField(label=_("Gjelder fra (dato)"),

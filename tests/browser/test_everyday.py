@@ -87,3 +87,47 @@ def test_the_initiatives_behind_the_numbers_link_only_to_their_own_visible_proje
     assert links.count() == 1  # only the shared project; the rows after it link nowhere
     assert links.first.inner_text() == "Delt velferdsteknologi"
     assert links.first.get_attribute("href") == f"/projects/{shared.pk}/"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_operator_freezes_the_year_after_a_confirmation(open_page, home_org, width):
+    from indicators import services
+    from indicators.models import IndicatorPeriod
+    from portal.models import Membership
+    from portal.roles import Role
+    from tests.factories import UserFactory
+
+    year = datetime.date.today().year
+    project_in(home_org, "Digitalt nattilsyn", on=datetime.date(year, 1, 15))
+    services.indicators_recompute(year=year)
+    operator = UserFactory(username="operator", first_name="Ola", last_name="Drift",
+                           is_superuser=True, is_staff=True)
+    Membership.objects.create(user=operator, organisation=home_org, role=Role.ADMIN)
+
+    page = at_width(open_page(operator), width)
+    page.goto(f"/indicators/?year={year}")
+    page.get_by_role("link", name="Frys året").click()
+    assert page.get_by_role("heading", name=f"Frys tallene for {year}?").is_visible()
+    fits(page, width)
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Frys {year}").click()
+    assert page.locator(".frozen-note").get_by_text("av Ola Drift").is_visible()
+    assert page.get_by_role("button", name="Beregn på nytt").count() == 0
+    assert IndicatorPeriod.objects.get(year=year, quarter=0).frozen_by == operator
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_error_pages_are_in_the_sites_layout_with_a_way_home(open_page, browser_errors,
+                                                             employee, width):
+    browser_errors.allow(r"status of 40[34]")
+    page = at_width(open_page(employee), width)
+    for path, heading in [("/dette-finnes-ikke/", "Fant ikke siden"),
+                          ("/indicators/", "Du har ikke tilgang til denne siden")]:
+        response = page.goto(path)
+        assert response.status in (403, 404)
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert page.locator("header").first.is_visible()
+        fits(page, width)
+        with page.expect_navigation():
+            page.locator("main").get_by_role("link", name="Til forsiden").click()
+        assert page.url.endswith("/")
