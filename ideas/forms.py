@@ -63,6 +63,10 @@ class IdeaForm(forms.ModelForm):
 
     def __init__(self, *args, organisation, with_attachment=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None or self.instance.status == IdeaStatus.DRAFT:
+            # «Lagre utkast» needs only a title; the need is required to submit (services).
+            self.fields["need"].required = False
+            self.fields["need"].required_to_submit = True
         self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)
         today = timezone.localdate()
         campaigns = Campaign.objects.filter(organisation=organisation, opens_on__lte=today,
