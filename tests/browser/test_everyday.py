@@ -131,3 +131,53 @@ def test_error_pages_are_in_the_sites_layout_with_a_way_home(open_page, browser_
         with page.expect_navigation():
             page.locator("main").get_by_role("link", name="Til forsiden").click()
         assert page.url.endswith("/")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_draft_needs_only_a_title(open_page, employee, width):
+    from ideas.models import Idea
+
+    page = at_width(open_page(employee), width)
+    page.goto("/ideas/new/")
+    page.get_by_label("Tittel").fill("Sensor på døra")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre utkast").click()
+    idea = Idea.objects.get()
+    assert (idea.title, idea.need, idea.status) == ("Sensor på døra", "", "draft")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_stopped_project_shows_no_editing_controls(open_page, manager, home_org, width):
+    from projects.services import project_transition
+
+    project = project_in(home_org, "Robotstøvsuger")
+    project_transition(actor=manager, project=project, to_phase="stopped",
+                       stop_reason="no_effect", lesson_learned="For bråkete.",
+                       expected_phase="pilot")
+    page = at_width(open_page(manager), width)
+    page.goto(f"/projects/{project.pk}/")
+    assert page.get_by_text("Prosjektet er stoppet").is_visible()
+    for name in ("Endre prosjektet", "Legg til kostnad", "Ny gevinst"):
+        assert page.get_by_role("link", name=name).count() == 0, name
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_edit_conflict_shows_both_versions_and_keeps_mine(open_page, browser_errors,
+                                                             manager, home_org, width):
+    browser_errors.allow(r"status of 409")
+    project = project_in(home_org, "Digitalt nattilsyn")
+    page = at_width(open_page(manager), width)
+    page.goto(f"/projects/{project.pk}/edit/")
+    Project.objects.filter(pk=project.pk).update(title="Annens tittel", version=2)
+    page.get_by_label("Tittel").fill("Min tittel")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre").click()
+    conflict = page.locator(".edit-conflict")
+    assert conflict.get_by_role("cell", name="Min tittel").is_visible()
+    assert conflict.get_by_role("cell", name="Annens tittel").is_visible()
+    assert page.get_by_label("Tittel").input_value() == "Min tittel"
+    fits(page, width)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre min versjon").click()
+    project.refresh_from_db()
+    assert project.title == "Min tittel"
