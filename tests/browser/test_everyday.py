@@ -181,3 +181,28 @@ def test_an_edit_conflict_shows_both_versions_and_keeps_mine(open_page, browser_
         page.get_by_role("button", name="Lagre min versjon").click()
     project.refresh_from_db()
     assert project.title == "Min tittel"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_new_states_have_no_serious_or_critical_axe_violations(open_page, browser_errors,
+                                                                   manager, home_org, width):
+    from tests.browser.test_accessibility import axe_problems
+
+    browser_errors.allow(r"status of 40[0349]")
+    project = project_in(home_org, "Digitalt nattilsyn")
+    page = at_width(open_page(manager, bypass_csp=True), width)
+    problems = []
+    page.goto(f"/projects/{project.pk}/costs/new/")
+    page.get_by_label("Beløp (kr)").fill("45 000,5 kr")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre").click()
+    page.get_by_label("Beløp (kr)").fill("45 000,5")
+    problems += axe_problems(page, "cost form with an error and the value read")
+    page.goto("/dette-finnes-ikke/")
+    problems += axe_problems(page, "404 page")
+    page.goto(f"/projects/{project.pk}/edit/")
+    Project.objects.filter(pk=project.pk).update(title="Annens tittel", version=2)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre").click()
+    problems += axe_problems(page, "edit conflict page")
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
