@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import MAX_ATTACHMENT_BYTES, Campaign, Idea, IdeaStatus
+from ideas.services.status import NEED_MISSING
 from portal import numbers
 from portal.models import Unit, User
 
@@ -61,10 +62,13 @@ class IdeaForm(forms.ModelForm):
                                  "organisasjonen."),
         }
 
-    def __init__(self, *args, organisation, with_attachment=True, **kwargs):
+    def __init__(self, *args, organisation, with_attachment=True, submitting=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None or self.instance.status == IdeaStatus.DRAFT:
-            # «Lagre utkast» needs only a title; the need is required to submit (services).
+        self.fields["need"].error_messages["required"] = NEED_MISSING
+        if not submitting and (self.instance.pk is None
+                               or self.instance.status == IdeaStatus.DRAFT):
+            # «Lagre utkast» needs only a title; the need is required to submit (checked here
+            # with «Send inn», so both missing fields are named at once, and in idea_submit).
             self.fields["need"].required = False
             self.fields["need"].required_to_submit = True
         self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)

@@ -102,7 +102,8 @@ def _submit_organisation(request: HttpRequest):
 @login_required
 def idea_create(request: HttpRequest) -> HttpResponse:
     organisation, organisations = _submit_organisation(request)
-    form = IdeaForm(request.POST or None, request.FILES or None, organisation=organisation)
+    form = IdeaForm(request.POST or None, request.FILES or None, organisation=organisation,
+                    submitting="submit" in request.POST)
     if request.method == "POST" and form.is_valid():
         data = form.service_fields()
         upload = form.cleaned_data.get("attachment")
