@@ -14,6 +14,7 @@ from gevinst.models import Benefit
 from portal.access import membership_for, organisations_where, user_can
 from portal.models import User
 from portal.roles import Capability
+from projects.access import is_closed
 from projects.models import Project
 
 
@@ -27,7 +28,7 @@ def benefits_visible_to(user: User) -> QuerySet[Benefit]:
 
 
 def may_edit_benefits(user: User, project: Project) -> bool:
-    if membership_for(user, project.organisation_id) is None:
+    if membership_for(user, project.organisation_id) is None or is_closed(project):
         return False
     return (project.leader_id == user.pk
             or user_can(user, project.organisation_id, Capability.DECIDE_GATES))

@@ -15,6 +15,15 @@ from gevinst.models import BenefitMapEdge, BenefitMapNode, NodeKind
 
 COLUMN_OF = {NodeKind.PRECONDITION: 0, NodeKind.ACTION: 0, NodeKind.EFFECT: 1,
              NodeKind.BENEFIT: 2, NodeKind.GOAL: 3}
+
+
+def arrow_goes_backwards(source_kind: str, target_kind: str) -> bool:
+    """The map reads left to right, from what is done to what is won (precondition/action →
+    effect → benefit → goal). An arrow back (a goal → an action) says nothing true and was
+    drawn as a misleading double arrow over the forward one: refused (services)."""
+    return COLUMN_OF[NodeKind(target_kind)] < COLUMN_OF[NodeKind(source_kind)]
+
+
 BOX_W, BOX_H, COL_GAP, ROW_GAP, MARGIN, HEADER = 190, 64, 70, 22, 10, 30
 LINE_CHARS, MAX_LINES = 26, 3
 

@@ -9,6 +9,7 @@ from initiatives.models import AssessmentKind, Dimension
 from portal.dates import happened_date, planned_date
 from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import User
+from portal.numbers import NorwegianDecimalField, NorwegianIntegerField
 from portal.roles import ROLE_CAPABILITIES, Capability
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,29 +33,28 @@ class BenefitForm(forms.Form):
                                    help_text=_("En leder i linjeorganisasjonen."))
     unit = forms.ChoiceField(label=_("Måleenhet"))
     direction = forms.ChoiceField(label=_("Retning"), choices=Direction.choices)
-    baseline_value = forms.DecimalField(label=_("Nullpunkt (verdi)"), max_digits=14,
-                                        decimal_places=2, localize=True)
+    baseline_value = NorwegianDecimalField(label=_("Nullpunkt (verdi)"), max_digits=14,
+                                           decimal_places=2)
     baseline_on = forms.DateField(label=_("Nullpunkt målt"), widget=DATE,
                                   validators=[happened_date])
     baseline_method = forms.CharField(label=_("Målemetode"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
-    target_value = forms.DecimalField(label=_("Mål (verdi)"), max_digits=14, decimal_places=2,
-                                      localize=True)
+    target_value = NorwegianDecimalField(label=_("Mål (verdi)"), max_digits=14, decimal_places=2)
     target_on = forms.DateField(label=_("Måldato"), widget=DATE, validators=[planned_date])
-    nok_per_unit = forms.DecimalField(
+    nok_per_unit = NorwegianDecimalField(
         label=_("Kroner per enhet"), max_digits=14, decimal_places=2, required=False,
-        max_value=MAX_NOK_PER_UNIT, localize=True,
+        max_value=MAX_NOK_PER_UNIT,
         help_text=_("For spart tid: timekostnaden. For unngåtte kostnader: "
                     "kostnaden per oppgave."))
-    periods_per_year = forms.DecimalField(label=_("Perioder per år"), max_digits=8,
-                                          decimal_places=2, required=False, localize=True,
-                                          max_value=MAX_PERIODS_PER_YEAR,
-                                          help_text=_("52 for tall per uke, 12 per måned."))
+    periods_per_year = NorwegianDecimalField(label=_("Perioder per år"), max_digits=8,
+                                             decimal_places=2, required=False,
+                                             max_value=MAX_PERIODS_PER_YEAR,
+                                             help_text=_("52 for tall per uke, 12 per måned."))
     assumptions = forms.CharField(label=_("Forutsetninger og usikkerhet"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     status = forms.ChoiceField(label=_("Status"), choices=BenefitStatus.choices,
                                initial=BenefitStatus.PLANNED)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = NorwegianIntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisation, current_unit: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,8 +70,7 @@ class BenefitForm(forms.Form):
 
 class MeasurementForm(forms.Form):
     measured_on = forms.DateField(label=_("Dato"), widget=DATE, validators=[happened_date])
-    value = forms.DecimalField(label=_("Målt verdi"), max_digits=14, decimal_places=2,
-                               localize=True)
+    value = NorwegianDecimalField(label=_("Målt verdi"), max_digits=14, decimal_places=2)
     evidence = forms.CharField(label=_("Dokumentasjon"), required=False,
                                widget=forms.Textarea(attrs={"rows": 2}),
                                help_text=_("Hvor tallet kommer fra, for eksempel et uttrekk "
@@ -88,14 +87,14 @@ class AssessmentForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    interval_months = forms.IntegerField(label=_("Måleintervall (måneder)"), required=False,
-                                         min_value=1, max_value=36)
+    interval_months = NorwegianIntegerField(label=_("Måleintervall (måneder)"),
+                                            required=False, min_value=1, max_value=36)
     first_due_on = forms.DateField(label=_("Første måling"), required=False, widget=DATE,
                                    validators=[planned_date])
     notes = forms.CharField(label=_("Plan og ansvar"), required=False,
                             widget=forms.Textarea(attrs={"rows": 6}),
                             help_text=_("Hvordan gevinstene skal hentes ut, av hvem og når."))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = NorwegianIntegerField(widget=forms.HiddenInput, required=False)
 
 
 class NodeForm(forms.Form):
@@ -103,8 +102,9 @@ class NodeForm(forms.Form):
     label = forms.CharField(label=_("Tekst"), max_length=120)
     benefit = forms.ModelChoiceField(label=_("Knyttet til gevinst"), required=False,
                                      queryset=None)
-    order = forms.IntegerField(label=_("Plassering i kolonnen"), required=False, min_value=0,
-                               max_value=99, help_text=_("0 er øverst. Tomt: nederst."))
+    order = NorwegianIntegerField(label=_("Plassering i kolonnen"), required=False,
+                                  min_value=0, max_value=99,
+                                  help_text=_("0 er øverst. Tomt: nederst."))
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,11 +131,11 @@ class CalculatorForm(forms.Form):
     METHODS = [("time_saved", _("Spart tid × timekostnad")),
                ("avoided_costs", _("Unngåtte oppgaver × kostnad per oppgave"))]
     method = forms.ChoiceField(label=_("Metode"), choices=METHODS)
-    quantity = forms.DecimalField(label=_("Timer spart eller oppgaver unngått per periode"),
-                                  max_digits=14, decimal_places=2, localize=True)
-    unit_cost = forms.DecimalField(label=_("Kroner per time eller per oppgave"), max_digits=14,
-                                   decimal_places=2, min_value=0, localize=True,
-                                   help_text=_("For eksempel 300 kr per time."))
-    periods_per_year = forms.DecimalField(label=_("Perioder per år"), max_digits=8,
-                                          decimal_places=2, min_value=0, initial=52,
-                                          localize=True, help_text=_("52 per uke, 12 per måned."))
+    quantity = NorwegianDecimalField(label=_("Timer spart eller oppgaver unngått per periode"),
+                                     max_digits=14, decimal_places=2)
+    unit_cost = NorwegianDecimalField(label=_("Kroner per time eller per oppgave"),
+                                      max_digits=14, decimal_places=2, min_value=0,
+                                      help_text=_("For eksempel 300 kr per time."))
+    periods_per_year = NorwegianDecimalField(label=_("Perioder per år"), max_digits=8,
+                                             decimal_places=2, min_value=0, initial=52,
+                                             help_text=_("52 per uke, 12 per måned."))

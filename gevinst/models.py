@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Dimension
+from portal.constraints import HumanConstraints
 from portal.models import EventBase, Organisation
 from projects.models import Project
 
@@ -208,7 +209,7 @@ class BenefitMapNode(models.Model):
         return self.label
 
 
-class BenefitMapEdge(models.Model):
+class BenefitMapEdge(HumanConstraints, models.Model):
     """An arrow in the benefit map: source leads to target (same project, checked by the
     service; no self-loops and no duplicates, checked by the database)."""
 
@@ -216,6 +217,12 @@ class BenefitMapEdge(models.Model):
     source = models.ForeignKey(BenefitMapNode, on_delete=models.CASCADE, related_name="out_edges")
     target = models.ForeignKey(BenefitMapNode, on_delete=models.CASCADE, related_name="in_edges")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "map_edge_unique": ("target", _("Denne pilen finnes allerede.")),
+        "map_edge_no_self_loop": ("target", _("En pil kan ikke gå fra et element til seg selv.")),
+    }
 
     class Meta:
         ordering = ["id"]
@@ -226,7 +233,7 @@ class BenefitMapEdge(models.Model):
         ]
 
 
-class BenefitReminder(models.Model):
+class BenefitReminder(HumanConstraints, models.Model):
     """An in-app reminder to a benefit owner that a measurement is due. One per benefit and due
     date (the constraint makes the reminder task safe to run twice); `emailed_at` is claimed
     with a compare-and-swap so the e-mail goes once."""
@@ -238,6 +245,12 @@ class BenefitReminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "benefit_reminder_once_per_due_date":
+            (None, _("Påminnelsen for denne datoen er allerede sendt.")),
+    }
 
     class Meta:
         ordering = ["-due_on", "-id"]

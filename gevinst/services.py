@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gevinst import history
 from gevinst.access import may_approve_plan, may_edit_benefits
+from gevinst.benefit_map import arrow_goes_backwards
 from gevinst.events import BenefitEventKind, benefit_event_record
 from gevinst.models import (
     Beneficiary,
@@ -502,6 +503,12 @@ def map_edge_add(*, actor: User, project: Project, source: BenefitMapNode,
                           field="target")
     if source.pk == target.pk:
         raise DomainError(_("En pil kan ikke gå fra et element til seg selv."), field="target")
+    if arrow_goes_backwards(source.kind, target.kind):
+        raise DomainError(_("En pil går fra venstre mot høyre: fra tiltak og forutsetninger "
+                            "til effekter, gevinster og mål. %(source)s kan ikke peke på "
+                            "%(target)s.") % {"source": NodeKind(source.kind).label,
+                                              "target": NodeKind(target.kind).label.lower()},
+                          field="target", code="backwards")
     try:
         with transaction.atomic():
             edge = BenefitMapEdge.objects.create(project=project, source=source, target=target)

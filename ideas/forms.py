@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ideas.models import MAX_ATTACHMENT_BYTES, Campaign, Idea, IdeaStatus
+from ideas.services.status import NEED_MISSING
+from portal import numbers
 from portal.dates import PLANNED, date_widget_attrs, dated_formfield
 from portal.models import Unit, User
 
@@ -22,6 +24,8 @@ def split_tags(value: str) -> list[str]:
 
 class IdeaForm(forms.ModelForm):
     """The short form (title, need, unit, solution) first; the rest is optional enrichment."""
+
+    formfield_callback = numbers.formfield
 
     expected_user = forms.TypedChoiceField(label=_("Forventet brukernytte"), required=False,
                                            choices=SCORE_CHOICES, coerce=int, empty_value=None)
@@ -59,8 +63,15 @@ class IdeaForm(forms.ModelForm):
                                  "organisasjonen."),
         }
 
-    def __init__(self, *args, organisation, with_attachment=True, **kwargs):
+    def __init__(self, *args, organisation, with_attachment=True, submitting=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["need"].error_messages["required"] = NEED_MISSING
+        if not submitting and (self.instance.pk is None
+                               or self.instance.status == IdeaStatus.DRAFT):
+            # «Lagre utkast» needs only a title; the need is required to submit (checked here
+            # with «Send inn», so both missing fields are named at once, and in idea_submit).
+            self.fields["need"].required = False
+            self.fields["need"].required_to_submit = True
         self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)
         today = timezone.localdate()
         campaigns = Campaign.objects.filter(organisation=organisation, opens_on__lte=today,
@@ -144,6 +155,8 @@ class AttachmentForm(forms.Form):
 
 
 class CampaignForm(forms.ModelForm):
+    formfield_callback = numbers.formfield
+
     class Meta:
         model = Campaign
         fields = ["title", "description", "opens_on", "closes_on"]

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Track
+from portal.constraints import HumanConstraints
 from portal.models import EventBase, Organisation, Unit
 from projects.models import Visibility, WelfareArea
 
@@ -68,7 +69,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Campaign(models.Model):
+class Campaign(HumanConstraints, models.Model):
     """An idea competition or challenge (idékonkurranse): a need with open and close dates."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
@@ -80,6 +81,12 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "campaign_closes_after_it_opens":
+            ("closes_on", _("Kampanjen kan ikke stenge før den åpner.")),
+    }
 
     class Meta:
         ordering = ["-opens_on"]
@@ -97,7 +104,7 @@ class Campaign(models.Model):
 SCORE_0_3 = [MaxValueValidator(3)]
 
 
-class Idea(models.Model):
+class Idea(HumanConstraints, models.Model):
     initiative = models.OneToOneField(Initiative, on_delete=models.PROTECT, related_name="idea")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="ideas")
     unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True,
@@ -139,6 +146,12 @@ class Idea(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "idea_confidential_stays_in_organisation":
+            ("visibility", _("En konfidensiell idé kan bare vises i egen organisasjon.")),
+    }
 
     class Meta:
         ordering = ["-created_at"]
@@ -191,7 +204,7 @@ class IdeaEvent(EventBase):
         return IdeaEventKind(self.kind).label if self.kind in IdeaEventKind.values else self.kind
 
 
-class Support(models.Model):
+class Support(HumanConstraints, models.Model):
     """One per user and idea (the constraint, not a check, enforces it)."""
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="supports")
@@ -199,16 +212,26 @@ class Support(models.Model):
                              related_name="idea_supports")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "support_one_per_user": (None, _("Du støtter allerede idéen.")),
+    }
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "user"],
                                                name="support_one_per_user")]
 
 
-class Follow(models.Model):
+class Follow(HumanConstraints, models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="idea_follows")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "follow_one_per_user": (None, _("Du følger allerede idéen.")),
+    }
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "user"],
@@ -265,7 +288,7 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class EvaluationCriterion(models.Model):
+class EvaluationCriterion(HumanConstraints, models.Model):
     """What reviewers score ideas on, per organisation (defaults created on first use)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
@@ -276,6 +299,13 @@ class EvaluationCriterion(models.Model):
     scale_max = models.PositiveSmallIntegerField(default=5)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "criterion_unique_name_per_organisation":
+            ("name", _("Det finnes allerede et kriterium med dette navnet.")),
+        "criterion_scale_not_empty": ("scale_max", _("Høyeste verdi må være større enn laveste.")),
+    }
 
     class Meta:
         ordering = ["position", "id"]
@@ -290,13 +320,18 @@ class EvaluationCriterion(models.Model):
         return self.name
 
 
-class ReviewerAssignment(models.Model):
+class ReviewerAssignment(HumanConstraints, models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                  related_name="idea_assignments")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "assignment_one_per_reviewer": ("reviewer", _("Personen vurderer allerede idéen.")),
+    }
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "reviewer"],
@@ -305,7 +340,7 @@ class ReviewerAssignment(models.Model):
         indexes = [models.Index(fields=["reviewer", "idea"])]
 
 
-class Score(models.Model):
+class Score(HumanConstraints, models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(EvaluationCriterion, on_delete=models.PROTECT,
                                   related_name="scores")
@@ -314,6 +349,12 @@ class Score(models.Model):
     value = models.PositiveSmallIntegerField(_("poeng"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "score_one_per_reviewer_and_criterion":
+            (None, _("Du har allerede gitt poeng på dette kriteriet.")),
+    }
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "criterion", "reviewer"],

@@ -101,7 +101,8 @@ def _submit_organisation(request: HttpRequest):
 @login_required
 def idea_create(request: HttpRequest) -> HttpResponse:
     organisation, organisations = _submit_organisation(request)
-    form = IdeaForm(request.POST or None, request.FILES or None, organisation=organisation)
+    form = IdeaForm(request.POST or None, request.FILES or None, organisation=organisation,
+                    submitting="submit" in request.POST)
     if request.method == "POST" and form.is_valid():
         data = form.service_fields()
         upload = form.cleaned_data.get("attachment")
@@ -119,6 +120,10 @@ def idea_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Utkastet er lagret. Du kan sende det inn senere."))
             return redirect("ideas:detail", pk=idea.pk)
+    upload = request.FILES.get("attachment")
+    if form.errors and upload is not None and "attachment" not in form.errors:
+        # A browser never refills a file input: say so beside it rather than lose it quietly.
+        form.fields["attachment"].not_kept = upload.name
     similar: dict = {}
     if request.method == "POST":  # without JavaScript: suggestions after a failed post
         text = f"{request.POST.get('title', '')} {request.POST.get('need', '')}"[:2000]

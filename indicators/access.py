@@ -42,6 +42,13 @@ def can_start_job(user: User, organisation: Organisation | None) -> bool:
     return user.is_superuser or user_can(user, organisation, Capability.MANAGE_ORGANISATION)
 
 
+def can_freeze(user: User) -> bool:
+    """Freezing makes a year final for every organisation at once, so it is for the portal's
+    administrators (superusers), who run the national recompute too; the record of who froze
+    it is on the period rows (IndicatorPeriod.frozen_by)."""
+    return user.is_authenticated and user.is_superuser
+
+
 def can_view_job(user: User, job) -> bool:
     """Who started the job, and whoever could have started it."""
     return job.requested_by_id == user.pk or can_start_job(user, job.organisation)

@@ -7,14 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from initiatives.models import ORDERED_PHASES
 from portal.dates import planned_date
 from portal.models import County, OrganisationKind, SizeClass
+from portal.numbers import NorwegianDecimalField, NorwegianIntegerField
 
 
 class PeriodForm(forms.Form):
-    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    year = NorwegianIntegerField(label=_("År"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
         label=_("Periode"), required=False, coerce=int, empty_value=0,
         choices=[("", _("Hele året")), (1, _("1. kvartal")), (2, _("2. kvartal")),
                  (3, _("3. kvartal")), (4, _("4. kvartal"))])
+
+
+class FreezeForm(forms.Form):
+    year = NorwegianIntegerField(label=_("År"), min_value=2000, max_value=2100,
+                                 widget=forms.HiddenInput)
 
 
 class PointSchemeForm(forms.Form):
@@ -25,8 +31,8 @@ class PointSchemeForm(forms.Form):
         label=_("Poeng per fase (JSON)"), widget=forms.Textarea(attrs={"rows": 3}),
         initial=json.dumps({"idea": 1, "concept": 2, "pilot": 4, "implementation": 8,
                             "benefit_realisation": 12, "spread": 16}))
-    adoption_points = forms.DecimalField(label=_("Poeng per adopsjon"), min_value=0,
-                                         initial=Decimal(4))
+    adoption_points = NorwegianDecimalField(label=_("Poeng per adopsjon"), min_value=0,
+                                            initial=Decimal(4))
     adoption_min_phase = forms.ChoiceField(label=_("Adopsjon teller fra fase"),
                                            choices=[(p, p) for p in ORDERED_PHASES],
                                            initial="implementation")
@@ -34,8 +40,9 @@ class PointSchemeForm(forms.Form):
         label=_("Nyttevekt per fase (JSON)"), widget=forms.Textarea(attrs={"rows": 3}),
         initial=json.dumps({"idea": 0, "concept": 0.25, "pilot": 0.5, "implementation": 0.75,
                             "benefit_realisation": 1.0, "spread": 1.0}))
-    expected_discount = forms.DecimalField(label=_("Vekt for forventet nytte"), min_value=0,
-                                           max_value=1, initial=Decimal("0.5"))
+    expected_discount = NorwegianDecimalField(label=_("Vekt for forventet nytte"),
+                                              min_value=0, max_value=1,
+                                              initial=Decimal("0.5"))
     description = forms.CharField(label=_("Beskrivelse"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -72,7 +79,7 @@ class AnalysisForm(forms.Form):
     and shared. Empty fields take the defaults of analysis.Filters; the view fills in the
     year."""
 
-    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    year = NorwegianIntegerField(label=_("År"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
         label=_("Periode"), required=False, coerce=int, empty_value=0,
         choices=[("", _("Hele året")), (1, _("1. kvartal")), (2, _("2. kvartal")),

@@ -14,10 +14,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import ORDERED_PHASES, YEAR
+from portal.constraints import HumanConstraints
 from portal.models import Organisation
 
 
-class PointScheme(models.Model):
+class PointScheme(HumanConstraints, models.Model):
     """A version of the point scheme. Official values were never published, so the scheme is
     data an administrator can replace with a new version valid from a date."""
 
@@ -37,6 +38,12 @@ class PointScheme(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "point_scheme_unique_version":
+            ("name", _("Denne versjonen av poengmodellen finnes allerede.")),
+    }
 
     class Meta:
         db_table = "gevinst_pointscheme"
@@ -80,7 +87,7 @@ def period_bounds(year: int, quarter: int = YEAR) -> tuple[datetime.date, dateti
     return start, next_month - datetime.timedelta(days=1)
 
 
-class IndicatorPeriod(models.Model):
+class IndicatorPeriod(HumanConstraints, models.Model):
     """One row per period; its lock serialises recomputes against freezing."""
 
     year = models.PositiveSmallIntegerField()
@@ -91,6 +98,13 @@ class IndicatorPeriod(models.Model):
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                   null=True, blank=True, related_name="+")
 
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "indicator_period_unique": (None, _("Perioden finnes allerede.")),
+        "indicator_period_quarter_0_to_4":
+            ("quarter", _("Kvartalet er fra 1 til 4 (0 er hele året).")),
+    }
+
     class Meta:
         db_table = "gevinst_indicatorperiod"
         constraints = [
@@ -100,7 +114,7 @@ class IndicatorPeriod(models.Model):
         ]
 
 
-class IndicatorSnapshot(models.Model):
+class IndicatorSnapshot(HumanConstraints, models.Model):
     """The indicators of one organisation for one period, as the API serves them."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
@@ -135,6 +149,11 @@ class IndicatorSnapshot(models.Model):
     # more benefits than can exist.
     realised_nok_per_year = models.DecimalField(max_digits=40, decimal_places=2,
                                                 default=Decimal(0))
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "indicator_snapshot_unique_period": (None, _("Tallene for perioden finnes allerede.")),
+    }
 
     class Meta:
         db_table = "gevinst_indicatorsnapshot"

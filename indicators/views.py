@@ -12,14 +12,28 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from indicators import services
-from indicators.access import can_start_job, can_view_job, is_member, readable_organisations
+from indicators.access import (
+    can_freeze,
+    can_start_job,
+    can_view_job,
+    is_member,
+    readable_organisations,
+)
 from indicators.comparison import as_chart, comparison
 from indicators.explain import explain
-from indicators.forms import PeriodForm, PointSchemeForm
-from indicators.models import YEAR, IndicatorJob, IndicatorSnapshot, PointScheme
+from indicators.forms import FreezeForm, PeriodForm, PointSchemeForm
+from indicators.models import (
+    YEAR,
+    IndicatorJob,
+    IndicatorPeriod,
+    IndicatorSnapshot,
+    PeriodStatus,
+    PointScheme,
+)
 from initiatives.models import COUNTED_PHASES, Phase
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError
@@ -110,7 +124,14 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     query = QueryDict(mutable=True)
     query.update({"organisation": organisation.org_number, "year": year,
                   "quarter": quarter or ""})
+    # A frozen period's numbers are final: no recompute is offered, and who froze it is shown.
+    period = (IndicatorPeriod.objects.filter(year=year, quarter=quarter)
+              .select_related("frozen_by").first())
+    frozen = period is not None and period.status == PeriodStatus.FINAL
     return render(request, "indicators/home.html", {
+        "period": period, "frozen": frozen,
+        "can_freeze": (not frozen and snapshot is not None
+                       and can_freeze(request.user)),
         "organisation": organisation, "organisations": organisations, "form": form,
         "year": year, "quarter": quarter, "snapshot": snapshot, "history": history,
         "breakdown": breakdown, "lines_page": lines_page, "benefits_page": benefits_page,
@@ -143,21 +164,58 @@ def indicator_recompute(request: HttpRequest, org_number: str) -> HttpResponse:
         raise PermissionDenied
     form = PeriodForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Ugyldig periode."))
-        return redirect("indicators:home")
+        return _recompute_refused(request, org_number, _("Ugyldig periode."))
     try:
         job = services.indicator_job_create(
             actor=request.user, year=form.cleaned_data["year"],
             quarter=int(form.cleaned_data["quarter"] or YEAR), organisation=organisation)
     except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(f"{reverse('indicators:home')}?organisation={org_number}")
+        return _recompute_refused(request, org_number, error.message)
     if request.htmx:
         # Without Redis the task ran eagerly, on commit, inside the service: show the job as
         # it is now, not as it was created.
         job.refresh_from_db()
         return render(request, "indicators/job_progress.html", {"job": job})
     return redirect("indicators:job", pk=job.pk)
+
+
+def _recompute_refused(request: HttpRequest, org_number: str, message: str) -> HttpResponse:
+    """htmx swaps the answer into the status box: a message there, never a whole page (a
+    redirect would nest the page, header and all, inside itself)."""
+    if request.htmx:
+        return render(request, "indicators/recompute_refused.html", {"message": message})
+    messages.error(request, message)
+    return redirect(f"{reverse('indicators:home')}?organisation={org_number}")
+
+
+@login_required
+def indicator_freeze(request: HttpRequest) -> HttpResponse:
+    """«Frys året»: the year's numbers (year and quarters, every organisation) become final.
+    A confirmation page first (GET), the freeze on its POST; the period rows record who froze
+    it and when. For the portal's administrators, like the national recompute."""
+    if not can_freeze(request.user):
+        raise PermissionDenied
+    form = FreezeForm(request.POST or request.GET or None)
+    if not form.is_valid():
+        return render(request, "indicators/freeze_confirm.html", {"form": form}, status=400)
+    year = form.cleaned_data["year"]
+    back = f"{reverse('indicators:home')}?year={year}"
+    if request.method == "POST":
+        try:
+            count = services.indicators_freeze(actor=request.user, year=year)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, ngettext(
+                "Tallene for %(year)s er frosset (%(count)d øyeblikksbilde).",
+                "Tallene for %(year)s er frosset (%(count)d øyeblikksbilder).", count)
+                % {"year": year, "count": count})
+        return redirect(back)
+    period = IndicatorPeriod.objects.filter(year=year, quarter=YEAR).first()
+    return render(request, "indicators/freeze_confirm.html", {
+        "form": form, "year": year, "back": back,
+        "already": period is not None and period.status == PeriodStatus.FINAL,
+        "organisations": IndicatorSnapshot.objects.filter(year=year, quarter=YEAR).count()})
 
 
 @login_required

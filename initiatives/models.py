@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.constraints import HumanConstraints
 from portal.models import Organisation
 
 
@@ -177,7 +178,7 @@ class AssessmentKind(models.TextChoices):
     REALISED = "realised", _("Realisert")
 
 
-class BenefitAssessment(models.Model):
+class BenefitAssessment(HumanConstraints, models.Model):
     """A 0–3 score per dimension (nytteverdi), expected or realised, dated."""
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE,
@@ -200,6 +201,11 @@ class BenefitAssessment(models.Model):
     motivation = models.TextField(_("begrunnelse"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "assessment_score_0_to_3": ("score", _("Nytten er fra 0 til 3.")),
+    }
+
     class Meta:
         db_table = "gevinst_benefitassessment"
         ordering = ["assessed_on", "id"]
@@ -216,7 +222,7 @@ class BenefitAssessment(models.Model):
 YEAR = 0
 
 
-class IndicatorDirty(models.Model):
+class IndicatorDirty(HumanConstraints, models.Model):
     """Outbox of organisations whose indicators must be recomputed, written in the same
     transaction as the change (initiatives.marks). The indicator engine's consumer drains it
     (debounced) after the commit, and beat runs that consumer every minute, so nothing is lost
@@ -233,6 +239,11 @@ class IndicatorDirty(models.Model):
     last_error = models.TextField(blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
     retry_at = models.DateTimeField(null=True, blank=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "indicator_dirty_unique": (None, _("Perioden er allerede merket for ny beregning.")),
+    }
 
     class Meta:
         db_table = "gevinst_indicatordirty"

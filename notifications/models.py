@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.constraints import HumanConstraints
+
 
 class EmailFrequency(models.TextChoices):
     IMMEDIATE = "immediate", _("Med en gang")
@@ -39,7 +41,7 @@ class NotificationPreference(models.Model):
         return f"{self.user}: {self.email_frequency}"
 
 
-class Notification(models.Model):
+class Notification(HumanConstraints, models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="notifications")
     # The event kind, or a kind of its own when the notice says more than the event
@@ -66,6 +68,14 @@ class Notification(models.Model):
     # sends, together with the sender run's claim id; cleared again if the send fails.
     emailed_at = models.DateTimeField(null=True, blank=True)
     email_claim = models.UUIDField(null=True, blank=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "notification_once_per_idea_event": (None, _("Varselet er allerede sendt.")),
+        "notification_once_per_project_event": (None, _("Varselet er allerede sendt.")),
+        "notification_once_per_benefit_event": (None, _("Varselet er allerede sendt.")),
+        "notification_one_source_event": (None, _("Et varsel kommer fra nøyaktig én hendelse.")),
+    }
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from portal.constraints import HumanConstraints
 from portal.roles import Role
 from portal.validators import validate_org_number
 
@@ -117,13 +118,20 @@ class Organisation(models.Model):
         return SizeClass(self.size_class).label if self.size_class else ""
 
 
-class Unit(models.Model):
+class Unit(HumanConstraints, models.Model):
     """A service unit inside an organisation (Hjemmetjenesten, Sykehjem …), as a tree."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="units")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="children", verbose_name=_("overordnet enhet"))
     name = models.CharField(_("navn"), max_length=200)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "unit_unique_name_under_parent":
+            ("name", _("Det finnes allerede en enhet med dette navnet her.")),
+        "unit_unique_root_name": ("name", _("Det finnes allerede en enhet med dette navnet her.")),
+    }
 
     class Meta:
         ordering = ["name"]
@@ -160,7 +168,7 @@ class Network(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(HumanConstraints, models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
@@ -170,6 +178,12 @@ class Membership(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True,
                              verbose_name=_("enhet"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "membership_one_per_user_and_organisation":
+            ("user", _("Personen er allerede medlem av organisasjonen.")),
+    }
 
     class Meta:
         ordering = ["organisation__name", "user__last_name", "user__first_name"]
@@ -334,7 +348,7 @@ class SecurityEvent(models.Model):
         super().save(*args, **kwargs)
 
 
-class ConsumerQueueItem(models.Model):
+class ConsumerQueueItem(HumanConstraints, models.Model):
     """One written row waiting for one consumer in a higher layer (see portal.consumers).
 
     Written in the same transaction as the row it points at, so it becomes visible exactly when
@@ -353,6 +367,11 @@ class ConsumerQueueItem(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     retry_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "consumer_queue_item_once": (None, _("Raden er allerede i køen.")),
+    }
 
     class Meta:
         ordering = ["pk"]

@@ -235,6 +235,17 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent from a page opened long ago (or in another tab after a
+    new login) is refused with the site's 403 page and what to do, not Django's bare page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("CSRF-kontrollen feilet."), "code": "csrf_failed",
+                             "errors": {}}, status=403)
+    return render(request, "403.html", {"reason": _(
+        "Skjemaet ble sendt fra en side som er for gammel. Gå tilbake, last inn siden på nytt "
+        "og send igjen.")}, status=403)
+
+
 # --- health -------------------------------------------------------------------------------
 
 @require_GET

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from initiatives.models import Phase
 from portal.access import membership_for, organisations_where, user_can
 from portal.models import Membership, Network, User
 from portal.roles import Capability
@@ -43,9 +44,18 @@ def may_decide(user: User, project: Project) -> bool:
     return user_can(user, project.organisation_id, Capability.DECIDE_GATES)
 
 
+def is_closed(project: Project) -> bool:
+    """A stopped project is closed: its record (content, checklist, benefits) stays as it was
+    when it stopped, with the lesson learned; nobody edits it (issue 16: the page showed every
+    editing control still)."""
+    return project.initiative.phase == Phase.STOPPED
+
+
 def may_edit(user: User, project: Project) -> bool:
     """The project's own leader prepares gates and keeps the content; managers and admins of
-    the organisation may do the same."""
+    the organisation may do the same — while the project is not stopped."""
+    if is_closed(project):
+        return False
     if may_decide(user, project):
         return True
     return (project.leader_id is not None and project.leader_id == user.pk

@@ -5,8 +5,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Phase, StopReason
+from portal import numbers
 from portal.dates import PLANNED, date_widget_attrs, dated_formfield, happened_date
 from portal.models import Organisation, Unit, User
+from portal.numbers import NorwegianIntegerField
 from projects.models import Project
 from projects.services.adoption import ADOPTION_START_PHASES
 from projects.services.content import CONTENT_DATE_KINDS, CONTENT_KINDS, item_version
@@ -17,7 +19,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ProjectForm(forms.ModelForm):
     """The project's own fields; `version` carries the version the editor started from."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = NorwegianIntegerField(widget=forms.HiddenInput)
+    formfield_callback = numbers.formfield
 
     class Meta:
         model = Project
@@ -89,8 +92,10 @@ _dated_formfield = dated_formfield(CONTENT_DATE_KINDS, PLANNED)
 def _formfield(field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    # Date fields get the date policy's validator (portal.dates; CONTENT_DATE_KINDS).
-    return _dated_formfield(field, **kwargs)
+    if isinstance(field, models.DateField):
+        # Date fields get the date policy's validator (portal.dates; CONTENT_DATE_KINDS).
+        return _dated_formfield(field, **kwargs)
+    return numbers.formfield(field, **kwargs)  # number fields read Norwegian input
 
 
 def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:

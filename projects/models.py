@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative, Phase, Track
+from portal.constraints import HumanConstraints
 from portal.models import EventBase, Organisation, Unit
 
 
@@ -135,7 +136,7 @@ class CostRecurrence(models.TextChoices):
     ANNUAL = "annual", _("Årlig kostnad")
 
 
-class ProjectCost(models.Model):
+class ProjectCost(HumanConstraints, models.Model):
     """A cost line of a project (docs/domain.md "Projects and phases"). One-off costs fall in
     `year`; annual costs recur from `year` on. Benefits are weighed against them (gevinst)."""
 
@@ -150,6 +151,11 @@ class ProjectCost(models.Model):
         _("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "project_cost_not_negative": ("amount_nok", _("Beløpet kan ikke være negativt.")),
+    }
+
     class Meta:
         ordering = ["year", "id"]
         verbose_name = _("kostnad")
@@ -163,7 +169,7 @@ class ProjectCost(models.Model):
 
 # --- Gate checklists --------------------------------------------------------------------------
 
-class GateChecklistItem(models.Model):
+class GateChecklistItem(HumanConstraints, models.Model):
     """One exit criterion of a phase in an organisation's gate checklist (the template).
 
     Items are retired (is_active=False) rather than deleted, so ticks and the checklists
@@ -176,6 +182,12 @@ class GateChecklistItem(models.Model):
     position = models.PositiveSmallIntegerField(_("rekkefølge"), default=0)
     is_active = models.BooleanField(_("i bruk"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "gate_checklist_item_active_once":
+            ("text", _("Punktet finnes allerede i sjekklisten for denne fasen.")),
+    }
 
     class Meta:
         ordering = ["phase", "position", "id"]
@@ -193,7 +205,7 @@ class GateChecklistItem(models.Model):
         return self.text
 
 
-class ProjectChecklistTick(models.Model):
+class ProjectChecklistTick(HumanConstraints, models.Model):
     """An item of the organisation's checklist marked as done for one project."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="ticks")
@@ -202,18 +214,28 @@ class ProjectChecklistTick(models.Model):
                                   null=True, blank=True, related_name="+")
     ticked_at = models.DateTimeField(auto_now_add=True)
 
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "project_tick_once": (None, _("Punktet er allerede krysset av.")),
+    }
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "item"],
                                                name="project_tick_once")]
 
 
-class ProjectVisit(models.Model):
+class ProjectVisit(HumanConstraints, models.Model):
     """When a user last opened a project page: "what changed since your last visit"."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="visits")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="project_visits")
     seen_at = models.DateTimeField()
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "project_visit_once": (None, _("Besøket er allerede registrert.")),
+    }
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "project"],
@@ -237,13 +259,19 @@ class ProjectMember(models.Model):
         return f"{self.name} ({self.role})"
 
 
-class ProjectParticipant(models.Model):
+class ProjectParticipant(HumanConstraints, models.Model):
     """A participating organisation of a collaboration project (samarbeidsprosjekt)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="participants")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("organisasjon"))
     role = models.CharField(_("rolle"), max_length=200, blank=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "project_participant_once":
+            ("organisation", _("Organisasjonen deltar allerede i prosjektet.")),
+    }
 
     class Meta:
         ordering = ["id"]
@@ -296,13 +324,18 @@ class FundingType(models.TextChoices):
     EXTERNAL = "external", _("Ekstern finansiering")
 
 
-class ProjectFunding(models.Model):
+class ProjectFunding(HumanConstraints, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="funding")
     source = models.CharField(_("kilde"), max_length=200)
     scheme = models.CharField(_("ordning"), max_length=200, blank=True)
     amount_nok = models.DecimalField(_("beløp (kr)"), max_digits=14, decimal_places=2,
                                      validators=[MinValueValidator(Decimal("0"))])
     funding_type = models.CharField(_("type"), max_length=20, choices=FundingType.choices)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "project_funding_not_negative": ("amount_nok", _("Beløpet kan ikke være negativt.")),
+    }
 
     class Meta:
         ordering = ["id"]
@@ -333,7 +366,7 @@ class RiskStatus(models.TextChoices):
 SCALE_1_5 = [MinValueValidator(1), MaxValueValidator(5)]
 
 
-class ProjectRisk(models.Model):
+class ProjectRisk(HumanConstraints, models.Model):
     """A risk or barrier; its score is probability × consequence (1–25)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks")
@@ -346,6 +379,12 @@ class ProjectRisk(models.Model):
     mitigation = models.TextField(_("tiltak"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=RiskStatus.choices,
                               default=RiskStatus.OPEN)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "project_risk_probability_1_5": ("probability", _("Sannsynligheten er fra 1 til 5.")),
+        "project_risk_consequence_1_5": ("consequence", _("Konsekvensen er fra 1 til 5.")),
+    }
 
     class Meta:
         ordering = ["id"]

@@ -2,6 +2,7 @@
 projects.access or projects.selectors. Forms post to plain URLs, so all of it works without
 JavaScript; htmx only swaps the list rows."""
 
+import copy
 from decimal import Decimal
 
 from django.contrib import messages
@@ -225,15 +226,14 @@ def _content_section(project, key: str, spec, today) -> dict:
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk, write=True)
     form = ProjectForm(request.POST or None, project=project)
-    conflict = False
+    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.project_update(actor=request.user, project=project,
                                     version=form.cleaned_data["version"],
                                     **form.service_fields())
-        except ConflictError as error:
-            conflict = True
-            form.add_error(None, error.message)
+        except ConflictError:
+            form, conflict = _edit_conflict(request, form, pk)
         except DomainError as error:
             form_error(form, error)
         else:
@@ -241,7 +241,30 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("projects:detail", pk=pk)
     return render(request, "projects/edit.html", {"form": form, "project": project,
                                                   "conflict": conflict},
-                  status=409 if conflict else 400 if form.errors else 200)
+                  status=409 if conflict is not None else 400 if form.errors else 200)
+
+
+def _edit_conflict(request: HttpRequest, form: ProjectForm, pk: int):
+    """Somebody saved the project after this editor opened the form. Not a dead end: the
+    page shows both versions of every field that differs, keeps what the editor typed, and
+    the form now carries the saved version, so «Lagre min versjon» overwrites deliberately;
+    «Bruk den lagrede versjonen» leaves theirs."""
+    saved = get_project_for_user(request.user, pk, write=True)
+    mine = copy.copy(saved)
+    for name, value in form.service_fields().items():
+        setattr(mine, name, value)
+
+    def shown(obj, name):
+        display = getattr(obj, f"get_{name}_display", None)
+        value = display() if display else getattr(obj, name)
+        return "–" if value in (None, "") else value
+
+    rows = [{"label": form.fields[name].label, "mine": shown(mine, name),
+             "saved": shown(saved, name)}
+            for name in form.service_fields() if shown(mine, name) != shown(saved, name)]
+    data = request.POST.copy()
+    data["version"] = str(saved.version)
+    return ProjectForm(data, project=saved), {"rows": rows}
 
 
 @login_required

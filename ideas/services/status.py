@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ideas.access import idea_reach, may_backdate, may_edit, merge_may_carry, merged_reach_limit
 from ideas.events import IdeaEventKind, idea_event_record
@@ -70,13 +71,17 @@ def _clean_fields(organisation_id: int, fields: dict) -> dict:
     return fields
 
 
-def _required_text(title: str, need: str) -> tuple[str, str]:
-    title, need = title.strip(), need.strip()
+NEED_MISSING = gettext_lazy("Beskriv behovet – hva er problemet i dag?")
+
+
+def _required_text(title: str, need: str, *, need_required: bool) -> tuple[str, str]:
+    """A draft needs only its title; the need is required from submission on."""
+    title, need = title.strip(), (need or "").strip()
     errors = {}
     if not title:
         errors["title"] = [_("Gi idéen en kort tittel.")]
-    if not need:
-        errors["need"] = [_("Beskriv behovet – hva er problemet i dag?")]
+    if not need and need_required:
+        errors["need"] = [str(NEED_MISSING)]
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors=errors)
     return title, need
@@ -87,13 +92,14 @@ def _tags(names: Iterable[str]) -> list[Tag]:
     return [Tag.objects.get_or_create(name=name)[0] for name in clean]
 
 
-def idea_create(*, actor: User, organisation: Organisation, title: str, need: str,
+def idea_create(*, actor: User, organisation: Organisation, title: str, need: str = "",
                 tags: Iterable[str] = (), **fields) -> Idea:
-    """A draft idea (and its initiative, in phase `draft`). Drafts are nothing to the
-    indicators. The submitter follows the idea, so they hear of every status change."""
+    """A draft idea (and its initiative, in phase `draft`): a title is enough, the need is
+    required when it is submitted. Drafts are nothing to the indicators. The submitter
+    follows the idea, so they hear of every status change."""
     if not user_can(actor, organisation, Capability.SUBMIT_IDEA):
         raise Forbidden(_("Du er ikke medlem av denne organisasjonen."))
-    title, need = _required_text(title, need)
+    title, need = _required_text(title, need, need_required=False)
     fields = _clean_fields(organisation.pk, fields)
     with transaction.atomic():
         initiative = Initiative.objects.create(organisation=organisation, title=title,
@@ -109,7 +115,7 @@ def idea_create(*, actor: User, organisation: Organisation, title: str, need: st
 
 def idea_update(*, actor: User, idea: Idea, tags: Iterable[str] | None = None,
                 **fields) -> Idea:
-    """Enrich or correct an idea. Title and need stay required."""
+    """Enrich or correct an idea. The title stays required; the need too once submitted."""
     with transaction.atomic():
         locked = Idea.objects.select_for_update().get(pk=idea.pk)
         if not may_edit(actor, locked):
@@ -117,7 +123,8 @@ def idea_update(*, actor: User, idea: Idea, tags: Iterable[str] | None = None,
         before = (locked.title, locked.need)
         title = fields.pop("title", locked.title)
         need = fields.pop("need", locked.need)
-        locked.title, locked.need = _required_text(title, need)
+        locked.title, locked.need = _required_text(title, need,
+                                                   need_required=locked.status != S.DRAFT)
         fields = _clean_fields(locked.organisation_id, fields)
         if (fields.get("is_anonymous", locked.is_anonymous) != locked.is_anonymous
                 and actor.pk != locked.submitter_id):
@@ -253,11 +260,13 @@ def idea_submit(*, actor: User, idea: Idea, effective_date=None,
         raise Forbidden(_("Bare den som skrev idéen kan sende den inn."))
     back_dated = effective_date not in (None, timezone.localdate())
 
-    def campaign_open(locked: Idea) -> None:
+    def ready(locked: Idea) -> None:
         # After the status checks, so a repeated submission is still a conflict.
         if back_dated and not registering_history and not may_backdate(actor, locked):
             raise DomainError(_("Bare innovasjonskoordinatorer kan tilbakedatere en "
                                 "innsending."), field="effective_date")
+        if not locked.need.strip():  # a draft may lack it (idea_create); a submission not
+            raise DomainError(str(NEED_MISSING), code="need_missing", field="need")
         # Under the lock: the campaign read is the one the submitted idea keeps.
         if locked.campaign_id is None:
             return
@@ -268,7 +277,7 @@ def idea_submit(*, actor: User, idea: Idea, effective_date=None,
                               field="campaign")
 
     return _change(actor=actor, idea=idea, source=S.DRAFT, to=S.SUBMITTED, capability=None,
-                   effective_date=effective_date, check=campaign_open)
+                   effective_date=effective_date, check=ready)
 
 
 def idea_start_review(*, actor: User, idea: Idea) -> Idea:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.constraints import HumanConstraints
 from portal.sso.config import (
     DEFAULT_SCOPES,
     ENV_NAME_RE,
@@ -91,7 +92,7 @@ class IdentityProvider(models.Model):
                               auto_membership=self.auto_membership, source="database")
 
 
-class ExternalIdentity(models.Model):
+class ExternalIdentity(HumanConstraints, models.Model):
     """A user's account at an identity provider. The stable key is the issuer and the subject
     (OpenID Connect Core §2: `sub` is unique and never reassigned within the issuer); the
     e-mail address may change or be reused, so it never identifies anyone on its own."""
@@ -105,6 +106,12 @@ class ExternalIdentity(models.Model):
     provider_slug = models.CharField(_("leverandør"), max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_login_at = models.DateTimeField(null=True, blank=True)
+
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "external_identity_unique_issuer_subject":
+            (None, _("Denne innloggingen er allerede knyttet til en konto.")),
+    }
 
     class Meta:
         ordering = ["issuer", "subject"]

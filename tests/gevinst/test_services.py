@@ -313,3 +313,19 @@ def test_a_new_valuation_reprices_the_measurements_for_the_indicators(project, m
     measurement.refresh_from_db()
     assert measurement.nok_per_year == D(5 * 400 * 52)
     assert IndicatorDirty.objects.filter(organisation=project.organisation).exists()
+
+
+@pytest.mark.parametrize("source_kind, target_kind", [
+    ("goal", "action"), ("benefit", "effect"), ("effect", "precondition"), ("goal", "benefit")])
+def test_the_benefit_map_refuses_arrows_that_go_backwards(project, manager, source_kind,
+                                                           target_kind):
+    # Issue 16: a goal → action arrow was accepted and drawn as a misleading double arrow.
+    source = services.map_node_add(actor=manager, project=project, kind=source_kind, label="A")
+    target = services.map_node_add(actor=manager, project=project, kind=target_kind, label="B")
+    with pytest.raises(DomainError) as refused:
+        services.map_edge_add(actor=manager, project=project, source=source, target=target)
+    assert refused.value.field == "target" and refused.value.code == "backwards"
+    assert not BenefitMapEdge.objects.exists()
+    assert not BenefitEvent.objects.filter(kind="map_edge_added").exists()
+    services.map_edge_add(actor=manager, project=project, source=target, target=source)
+    assert BenefitMapEdge.objects.count() == 1  # the same arrow forwards is fine

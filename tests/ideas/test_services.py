@@ -131,10 +131,13 @@ def test_only_the_author_submits_and_outsiders_cannot_create(employee, manager, 
     assert Idea.objects.count() == 1
 
 
-def test_empty_title_and_need_are_field_errors(employee, home_org):
+def test_an_empty_title_is_a_field_error_an_empty_need_waits_for_submission(employee,
+                                                                              home_org):
+    # Issue 16: a draft needs only a title; the need is checked on submission
+    # (tests/ideas/test_drafts.py).
     with pytest.raises(DomainError) as info:
         services.idea_create(actor=employee, organisation=home_org, title=" ", need="")
-    assert set(info.value.errors) == {"title", "need"}
+    assert set(info.value.errors) == {"title"}
     assert not Idea.objects.exists()
 
 

@@ -358,6 +358,9 @@ MATRIX: dict[str, E] = {
     "indicators:recompute": E("org",
         get=   "login 405   405   405   405   405   405   405   405",
         post=  "login 403   403   403   403   302   404   403   403"),
+    "indicators:freeze": E("",  # the portal's administrators (superusers) only
+        get=   "login 403   403   403   403   403   403   403   403",
+        post=  "login 403   403   403   403   403   403   403   403"),
     "indicators:job": E("job",
         get=   "login 404   404   404   404   200   404   404   404",
         post=  "login 405   405   405   405   405   405   405   405"),
