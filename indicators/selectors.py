@@ -66,6 +66,10 @@ def _number(value) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _nok(value) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+
 def _activity(row) -> dict:
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
     return {
@@ -84,7 +88,8 @@ def _benefit(row) -> dict:
         "by_dimension": {"user": float(get("benefit_user") or 0),
                          "economic": float(get("benefit_economic") or 0),
                          "organisational": float(get("benefit_organisational") or 0)},
-        "realised_nok_per_year": float(get("realised_nok_per_year") or 0),
+        # Money is a decimal string across the API, as in benefits.
+        "realised_nok_per_year": _nok(get("realised_nok_per_year")),
     }
 
 
@@ -127,9 +132,12 @@ def item_to_csv_row(item: dict) -> list:
     ]
 
 
-def summary(*, user: User, year: int, quarter: int = YEAR, group_by: str) -> list[dict]:
-    """Sums of organisation snapshots per county, size class, network or the nation."""
-    snapshots = snapshot_list(user=user, year=year, quarter=quarter)
+def summary(*, user: User, year: int, quarter: int = YEAR, group_by: str,
+            county: str | None = None, size_class: str | None = None) -> list[dict]:
+    """Sums of organisation snapshots per county, size class, network or the nation, of the
+    organisations in `county` and `size_class` when given."""
+    snapshots = snapshot_list(user=user, year=year, quarter=quarter, county=county,
+                              size_class=size_class)
     sums = {name: Sum(name) for name in NUMBER_FIELDS}
     if group_by == "national":
         rows = [{"group": "national", **snapshots.aggregate(organisations=Count("pk"), **sums)}]

@@ -47,6 +47,25 @@ class County(models.TextChoices):
     FINNMARK = "Finnmark", "Finnmark"
 
 
+# Statistics Norway's county numbers (fylkesnummer) of the counties above, from 2024: the stable
+# code statistics consumers join on, beside the name.
+COUNTY_NUMBERS = {
+    County.OSLO: "03", County.ROGALAND: "11", County.MORE_OG_ROMSDAL: "15",
+    County.NORDLAND: "18", County.OSTFOLD: "31", County.AKERSHUS: "32", County.BUSKERUD: "33",
+    County.INNLANDET: "34", County.VESTFOLD: "39", County.TELEMARK: "40", County.AGDER: "42",
+    County.VESTLAND: "46", County.TRONDELAG: "50", County.TROMS: "55", County.FINNMARK: "56",
+}
+
+
+def county_lookup(value: str) -> str | None:
+    """The county a client names, by name in any case or by its number; None if no county."""
+    wanted = value.strip().casefold()
+    for county, number in COUNTY_NUMBERS.items():
+        if wanted in (county.value.casefold(), number):
+            return county.value
+    return None
+
+
 class OrganisationKind(models.TextChoices):
     MUNICIPALITY = "municipality", _("Kommune")
     INTERMUNICIPAL = "intermunicipal", _("Interkommunalt samarbeid")

@@ -132,6 +132,9 @@ class BenefitPlanSerializer(serializers.ModelSerializer):
     approved_by = serializers.CharField(source="approved_by.username", read_only=True,
                                         default=None, allow_null=True)
     next_due_on = serializers.SerializerMethodField()
+    # A project without a plan answers an unsaved one (version 0), never saved: no time.
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                           help_text="null while the project has no plan.")
 
     class Meta:
         model = BenefitPlan
