@@ -26,7 +26,7 @@ class PeriodSerializer(serializers.Serializer):
 
 
 PhaseCountsSerializer = type("PhaseCountsSerializer", (serializers.Serializer,), {
-    phase: serializers.IntegerField(min_value=0) for phase in COUNTED_PHASES})
+    str(phase): serializers.IntegerField(min_value=0) for phase in COUNTED_PHASES})
 
 
 class ActivitySerializer(serializers.Serializer):

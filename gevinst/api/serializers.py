@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gevinst import selectors
@@ -60,6 +61,9 @@ class BenefitSerializer(serializers.ModelSerializer):
         value = self._row(benefit).progress.value
         return None if value is None else str(value)
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True,
+                          "description": "NOK per year, a decimal string (money across the "
+                                         "API); null without a valuation."})
     def get_nok_per_year(self, benefit) -> str | None:
         value = self._row(benefit).nok_per_year.value
         return None if value is None else str(value)
