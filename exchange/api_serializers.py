@@ -16,6 +16,10 @@ class PortfolioOrganisationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=OrganisationKind.values)
     county = serializers.CharField(allow_blank=True)
     population = serializers.IntegerField(allow_null=True, min_value=0)
+    municipality_number = serializers.RegexField(
+        r"^[0-9]{4}$", required=False, help_text="Kommunenummer (SSB), municipalities only.")
+    county_number = serializers.RegexField(
+        r"^[0-9]{2}$", required=False, help_text="Fylkesnummer (SSB), county organisations only.")
 
 
 class PortfolioPhaseSerializer(serializers.Serializer):

@@ -33,7 +33,13 @@ from portal.access import organisations_where
 from portal.bulk import insert_rows
 from portal.errors import DomainError, Forbidden
 from portal.events import OrganisationEventKind
-from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
+from portal.models import (
+    County,
+    Organisation,
+    OrganisationEvent,
+    OrganisationKind,
+    official_number_errors,
+)
 from portal.roles import Capability
 from portal.validators import org_number_is_valid
 from projects.models import Project, Visibility
@@ -252,7 +258,7 @@ def _read_header(source, errors) -> dict:
 
 
 def _import_organisations(rows, errors, result) -> dict[str, int]:
-    wanted = {}
+    wanted, paths = {}, {}
     for i, row in enumerate(rows):
         path = f"organisations[{i}]"
         if not isinstance(row, dict):
@@ -271,9 +277,11 @@ def _import_organisations(rows, errors, result) -> dict[str, int]:
             "county": _choice(errors, row, "county", path, ["", *County.values], ""),
             "population": population,
         }
+        values.update(_official_numbers(errors, row, path, values))
         if number in wanted:
             errors.add(f"{path}.org_number", "appears more than once")
-        wanted[number] = values
+        wanted[number], paths[number] = values, path
+    _official_numbers_unique(errors, wanted, paths)
     if errors:
         return {}
     existing = {o.org_number: o for o in Organisation.objects.filter(org_number__in=wanted)}
@@ -287,9 +295,58 @@ def _import_organisations(rows, errors, result) -> dict[str, int]:
                 setattr(org, k, v)
             to_update.append(org)
     Organisation.objects.bulk_create(to_create)
-    Organisation.objects.bulk_update(to_update, ["name", "kind", "county", "population"])
+    Organisation.objects.bulk_update(to_update, ["name", "kind", "county", "population",
+                                                 *OFFICIAL_NUMBERS])
     result.organisations_created, result.organisations_updated = len(to_create), len(to_update)
     return dict(Organisation.objects.filter(org_number__in=wanted).values_list("org_number", "pk"))
+
+
+# Optional in the file (DOMAIN.md "Portfolio exchange format"): absent keeps what is stored.
+OFFICIAL_NUMBERS = {"municipality_number": 4, "county_number": 2}
+
+
+def _official_numbers(errors, row, path, values) -> dict[str, str]:
+    """The organisation's kommunenummer / fylkesnummer, as far as the file gives them: digits
+    of the right length, and consistent with its kind and county."""
+    found = {}
+    for name, digits in OFFICIAL_NUMBERS.items():
+        if name not in row:
+            continue
+        value = row[name]
+        if value is None:
+            value = ""
+        if not isinstance(value, str) or (value and not (
+                len(value) == digits and value.isascii() and value.isdigit())):
+            errors.add(f"{path}.{name}", f"must be a string of {digits} digits, or null")
+            continue
+        found[name] = value
+    if found:
+        for name, message in official_number_errors(
+                kind=values["kind"], county=values["county"] or "",
+                municipality_number=found.get("municipality_number", ""),
+                county_number=found.get("county_number", "")).items():
+            errors.add(f"{path}.{name}", str(message))
+    return found
+
+
+def _official_numbers_unique(errors, wanted: dict[str, dict], paths: dict[str, str]) -> None:
+    """One organisation per official number, in the file and with those already stored."""
+    for name in OFFICIAL_NUMBERS:
+        owners: dict[str, str] = {}
+        for number, values in wanted.items():
+            value = values.get(name)
+            if not value:
+                continue
+            if value in owners:
+                errors.add(f"{paths[number]}.{name}",
+                           f"{value} is also given to {owners[value]}")
+            owners[value] = number
+        taken = (Organisation.objects.filter(**{f"{name}__in": list(owners)})
+                 .values_list(name, "org_number"))
+        for value, holder in taken:
+            if owners[value] != holder:
+                errors.add(f"{paths[owners[value]]}.{name}",
+                           f"{value} belongs to organisation {holder}")
 
 
 @dataclass

@@ -81,26 +81,30 @@ CSV_RESPONSE = OpenApiResponse(OpenApiTypes.STR, description="CSV file (`?format
 
 
 class IndicatorListView(ExportAPIView):
-    """Indicator snapshots per organisation for a period, sorted by organisation number."""
+    """The indicators of every organisation you may see for a period, sorted by organisation
+    number; zeros and `computed: false` where nothing is computed for the period yet."""
 
     @extend_schema(parameters=[*PERIOD_PARAMETERS, *PAGE_PARAMETERS],
+                   operation_id="v1_indicators_list",
                    responses={(200, "application/json"): IndicatorPageSerializer,
                               (200, CSV_MEDIA_TYPE): CSV_RESPONSE})
     def get(self, request):
         query = PeriodQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        snapshots = selectors.snapshot_list(
-            user=request.user, year=params["year"], quarter=params.get("quarter", YEAR),
-            organisation=params.get("organisation"), county=params.get("county"),
-            size_class=params.get("size_class"))
+        year, quarter = params["year"], params.get("quarter", YEAR)
+        organisations = selectors.indicator_organisations(
+            user=request.user, organisation=params.get("organisation"),
+            county=params.get("county"), size_class=params.get("size_class"))
         if self.wants_csv():
-            rows = (selectors.item_to_csv_row(selectors.snapshot_item(s)) for s in snapshots)
-            return self.csv_response(selectors.CSV_COLUMNS, rows,
-                                     f"indikatorer-{params['year']}.csv")
+            items = selectors.indicator_items(organisations, year=year, quarter=quarter)
+            return self.csv_response(selectors.CSV_COLUMNS,
+                                     (selectors.item_to_csv_row(i) for i in items),
+                                     f"indikatorer-{year}.csv")
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(snapshots, request, view=self)
-        return paginator.get_paginated_response([selectors.snapshot_item(s) for s in page])
+        page = paginator.paginate_queryset(organisations, request, view=self)
+        return paginator.get_paginated_response(
+            selectors.indicator_items(page, year=year, quarter=quarter))
 
 
 class IndicatorSummaryView(ExportAPIView):
@@ -111,6 +115,7 @@ class IndicatorSummaryView(ExportAPIView):
     @extend_schema(parameters=[*PERIOD_PARAMETERS[:2], *PERIOD_PARAMETERS[3:],
                                OpenApiParameter("group_by", str, required=True,
                                                 enum=list(selectors.GROUPINGS))],
+                   operation_id="v1_indicators_summary",
                    responses={(200, "application/json"): SummarySerializer,
                               (200, CSV_MEDIA_TYPE): CSV_RESPONSE})
     def get(self, request):
@@ -122,15 +127,20 @@ class IndicatorSummaryView(ExportAPIView):
                                    group_by=params["group_by"], county=params.get("county"),
                                    size_class=params.get("size_class"))
         if self.wants_csv():
+            numbers = slice(9, selectors.CSV_COLUMNS.index("realised_nok_per_year") + 1)
+            # New columns at the end (code, computed_organisations): readers by position
+            # keep working.
             header = ["group", "organisations", *selectors.CSV_COLUMNS[4:6],
-                      *selectors.CSV_COLUMNS[9:]]
+                      *selectors.CSV_COLUMNS[numbers], "code", "computed_organisations"]
             rows = []
             for group in groups:
                 flat = selectors.item_to_csv_row({
                     **group, "organisation": {"org_number": "", "name": "", "size_class": "",
                                               "county": ""},
                     "scheme": "", "status": "", "computed_at": ""})
-                rows.append([group["group"], group["organisations"], *flat[4:6], *flat[9:]])
+                rows.append([group["group"], group["organisations"], *flat[4:6],
+                             *flat[numbers], group["code"] or "",
+                             group["computed_organisations"]])
             return self.csv_response(header, rows, f"indikatorer-sum-{params['group_by']}.csv")
         return Response({"count": len(groups), "results": groups})
 

@@ -17,7 +17,14 @@ class IndicatorOrganisationSerializer(serializers.Serializer):
     org_number = serializers.CharField(help_text="Organisation number (9 digits).")
     name = serializers.CharField()
     size_class = serializers.ChoiceField(choices=SizeClass.values)
-    county = serializers.CharField(help_text="The county's name; blank when unknown.")
+    county = serializers.CharField(allow_blank=True,
+                                   help_text="The county's name; blank when unknown.")
+    county_number = serializers.CharField(
+        allow_blank=True, help_text="The county's number (SSB fylkesnummer, 2 digits): the "
+                                    "stable code; blank when the county is unknown.")
+    municipality_number = serializers.CharField(
+        allow_blank=True, help_text="Kommunenummer (SSB, 4 digits) of a municipality; blank "
+                                    "for other organisations or when unknown.")
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -53,9 +60,14 @@ class BenefitIndicatorSerializer(serializers.Serializer):
 class IndicatorItemSerializer(serializers.Serializer):
     organisation = IndicatorOrganisationSerializer()
     period = PeriodSerializer()
-    scheme = serializers.CharField(help_text="The point scheme's label, e.g. standard-1.")
-    status = serializers.ChoiceField(choices=PeriodStatus.values)
-    computed_at = serializers.DateTimeField()
+    computed = serializers.BooleanField(
+        help_text="false: nothing computed for this organisation and period yet; the numbers "
+                  "are zeros, not measured zeros.")
+    scheme = serializers.CharField(allow_null=True,
+                                   help_text="The point scheme's label, e.g. standard-1; "
+                                             "null when not computed.")
+    status = serializers.ChoiceField(choices=PeriodStatus.values, allow_null=True)
+    computed_at = serializers.DateTimeField(allow_null=True)
     activity = ActivitySerializer()
     benefit = BenefitIndicatorSerializer()
 
@@ -68,9 +80,14 @@ class IndicatorPageSerializer(serializers.Serializer):
 
 
 class SummaryGroupSerializer(serializers.Serializer):
-    group = serializers.CharField(allow_null=True,
+    group = serializers.CharField(allow_null=True, allow_blank=True,
                                   help_text="The county, size class, network or `national`.")
-    organisations = serializers.IntegerField(min_value=0)
+    code = serializers.CharField(allow_null=True, help_text="The county's number (SSB "
+                                                            "fylkesnummer) by county; else null.")
+    organisations = serializers.IntegerField(min_value=0, help_text="Organisations in the "
+                                                                    "group, computed or not.")
+    computed_organisations = serializers.IntegerField(
+        min_value=0, help_text="Those of them with numbers computed for the period.")
     period = PeriodSerializer()
     activity = ActivitySerializer()
     benefit = BenefitIndicatorSerializer()

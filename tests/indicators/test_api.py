@@ -27,9 +27,11 @@ def test_item_has_exactly_the_documented_shape(api_client, employee, home_org, c
     item = body["results"][0]
     assert item == {
         "organisation": {"org_number": home_org.org_number, "name": home_org.name,
-                         "size_class": "medium", "county": "Innlandet"},
+                         "size_class": "medium", "county": "Innlandet", "county_number": "34",
+                         "municipality_number": ""},
         "period": {"start": "2024-01-01", "end": "2024-12-31"},
-        "scheme": "standard-1", "status": "preliminary", "computed_at": item["computed_at"],
+        "computed": True, "scheme": "standard-1", "status": "preliminary",
+        "computed_at": item["computed_at"],
         "activity": {"phase_counts": {"idea": 0, "concept": 0, "pilot": 1, "implementation": 0,
                                       "benefit_realisation": 0, "spread": 0, "parked": 0,
                                       "stopped": 0},

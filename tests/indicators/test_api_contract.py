@@ -101,3 +101,34 @@ def test_portfolio_import_json_body_works_with_a_browser_session(org_admin, home
     refused = without_token.post("/api/v1/portfolio/import/", json.dumps(doc(home_org)),
                                  content_type="application/json")
     assert refused.status_code == 403
+
+
+def test_every_visible_organisation_is_listed_and_says_whether_it_is_computed(
+        api_client, national_analyst, home_org, other_org, computed):
+    from tests.factories import OrganisationFactory
+
+    quiet = OrganisationFactory(name="Stille kommune", population=800, county="Agder",
+                                municipality_number="4201")
+    api_client.force_authenticate(national_analyst)
+    items = {i["organisation"]["org_number"]: i
+             for i in api_client.get(URL, {"year": 2024}).json()["results"]}
+    assert set(items) == {home_org.org_number, other_org.org_number, quiet.org_number}
+    assert items[home_org.org_number]["computed"] is True
+    item = items[quiet.org_number]
+    assert item["computed"] is False and item["status"] is None and item["scheme"] is None
+    assert item["activity"]["points"] == 0 and item["benefit"]["realised_nok_per_year"] == "0.00"
+    assert item["organisation"]["municipality_number"] == "4201"
+    assert item["organisation"]["county_number"] == "42"
+    assert item["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
+    groups = api_client.get(URL + "summary/", {"year": 2024, "group_by": "county"}).json()
+    agder = next(g for g in groups["results"] if g["group"] == "Agder")
+    assert (agder["code"], agder["organisations"], agder["computed_organisations"]) == (
+        "42", 1, 0)
+    national = api_client.get(URL + "summary/", {"year": 2024, "group_by": "national"}).json()
+    assert national["results"][0]["organisations"] == 3
+    assert national["results"][0]["computed_organisations"] == 2
+    rows = api_client.get(URL, {"year": 2024, "format": "csv"}).content.decode().splitlines()
+    header = rows[0].split(",")
+    quiet_row = dict(zip(header, next(r for r in rows if quiet.org_number in r).split(",")))
+    assert (quiet_row["computed"], quiet_row["municipality_number"],
+            quiet_row["county_number"]) == ("false", "4201", "42")
