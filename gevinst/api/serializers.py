@@ -45,18 +45,22 @@ class BenefitSerializer(serializers.ModelSerializer):
             cache[benefit.pk] = selectors.benefit_row(benefit, (latest or [None])[-1])
         return cache[benefit.pk]
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_latest_value(self, benefit) -> str | None:
         row = self._row(benefit)
         return str(row.latest.value) if row.latest else None
 
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_latest_on(self, benefit) -> str | None:
         row = self._row(benefit)
         return row.latest.measured_on.isoformat() if row.latest else None
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_realised_change(self, benefit) -> str | None:
         value = self._row(benefit).change.value
         return None if value is None else str(value)
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_progress_percent(self, benefit) -> str | None:
         value = self._row(benefit).progress.value
         return None if value is None else str(value)
@@ -145,6 +149,7 @@ class BenefitPlanSerializer(serializers.ModelSerializer):
         fields = ["project", "status", "interval_months", "first_due_on", "next_due_on",
                   "notes", "approved_by", "approved_at", "version", "updated_at"]
 
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_next_due_on(self, plan) -> str | None:
         from django.utils import timezone
 

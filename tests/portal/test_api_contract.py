@@ -134,3 +134,15 @@ def test_nullable_fields_say_so(schema):
     job = schema["components"]["schemas"]["IndicatorJob"]["properties"]
     assert all(job[name].get("nullable") for name in ("quarter", "organisation",
                                                       "started_at", "finished_at"))
+
+
+def test_dates_and_times_are_iso_formats(schema):
+    """`…_on`, `start`/`end` are ISO dates, `…_at` ISO date-times, also where a method
+    field computes them (a client gets a date object, not a string to parse)."""
+    wrong = [(name, prop, node.get("format")) for name, prop, node in _properties(schema)
+             if ((prop.endswith("_on") or prop in ("on", "start", "end"))
+                 and node.get("format") != "date")
+             or (prop.endswith("_at") and node.get("format") != "date-time")]
+    assert not wrong, wrong
+    assert schema["components"]["schemas"]["BenefitPlan"]["properties"]["next_due_on"][
+        "format"] == "date"
