@@ -172,7 +172,9 @@ def item_to_csv_row(item: dict) -> list:
         activity["stock_points"], activity["forward_transitions"], activity["adoption_points"],
         activity["points"], benefit["points"], benefit["by_dimension"]["user"],
         benefit["by_dimension"]["economic"], benefit["by_dimension"]["organisational"],
-        benefit["realised_nok_per_year"], organisation.get("county_number", ""),
+        # A number in files (the JSON's decimal string would be text, and a negative one
+        # neutralised as if it were a formula).
+        Decimal(benefit["realised_nok_per_year"]), organisation.get("county_number", ""),
         organisation.get("municipality_number", ""),
         "true" if item.get("computed", True) else "false",
     ]
