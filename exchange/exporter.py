@@ -37,9 +37,13 @@ def export_portfolio(*, organisations=None) -> Iterator[str]:
     orgs = orgs.order_by("org_number")
     yield '{"format":' + _dump(FORMAT) + ',"organisations":['
     for n, org in enumerate(orgs.iterator()):
-        yield ("," if n else "") + _dump({
-            "org_number": org.org_number, "name": org.name, "kind": org.kind,
-            "county": org.county, "population": org.population})
+        row = {"org_number": org.org_number, "name": org.name, "kind": org.kind,
+               "county": org.county, "population": org.population}
+        # Optional in the format: written when known, so a file without them round-trips.
+        for name in ("municipality_number", "county_number"):
+            if getattr(org, name):
+                row[name] = getattr(org, name)
+        yield ("," if n else "") + _dump(row)
     yield '],"initiatives":['
     initiatives = (Initiative.objects.filter(organisation__in=orgs)
                    .exclude(phase="draft").order_by("pk")

@@ -40,7 +40,13 @@ from portal.dates import HAPPENED, PLANNED, DateKind, import_date_error
 from portal.errors import DomainError, Forbidden
 from portal.events import OrganisationEventKind
 from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
-from portal.models import County, Organisation, OrganisationEvent, OrganisationKind
+from portal.models import (
+    County,
+    Organisation,
+    OrganisationEvent,
+    OrganisationKind,
+    official_number_errors,
+)
 from portal.roles import Capability
 from portal.validators import org_number_is_valid
 from projects.access import projects_visible_to
@@ -314,12 +320,12 @@ def may_change_master_data(actor) -> bool:
     return actor is None or actor.is_superuser
 
 
-MASTER_DATA = ("name", "kind", "county", "population")
+MASTER_DATA = ("name", "kind", "county", "population", "municipality_number", "county_number")
 # The organisation's population column (PositiveIntegerField): what every database stores.
 POPULATION_MAX = 2_147_483_647
 
 
-def _validate_organisations(rows, errors) -> dict[str, dict]:
+def _validate_organisations(rows, errors) -> dict[str, tuple[str, dict]]:
     wanted = {}
     for i, row in enumerate(rows):
         path = f"organisations[{i}]"
@@ -336,9 +342,12 @@ def _validate_organisations(rows, errors) -> dict[str, dict]:
             "population": _whole(errors, row, "population", path, low=0, high=POPULATION_MAX,
                                  required=False),
         }
+        values.update(_official_numbers(errors, row, path, values))
         if number in wanted:
             errors.add(f"{path}.org_number", "appears more than once")
         wanted[number] = (path, values)
+    _official_numbers_unique(errors, {n: v for n, (_p, v) in wanted.items()},
+                             {n: p for n, (p, _v) in wanted.items()})
     return wanted
 
 
@@ -381,6 +390,54 @@ def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportRes
            for pk, changed in changes.items()])
     result.organisations_created, result.organisations_updated = len(to_create), len(to_update)
     return dict(Organisation.objects.filter(org_number__in=wanted).values_list("org_number", "pk"))
+
+
+# Optional in the file (DOMAIN.md "Portfolio exchange format"): absent keeps what is stored.
+OFFICIAL_NUMBERS = {"municipality_number": 4, "county_number": 2}
+
+
+def _official_numbers(errors, row, path, values) -> dict[str, str]:
+    """The organisation's kommunenummer / fylkesnummer, as far as the file gives them: digits
+    of the right length, and consistent with its kind and county."""
+    found = {}
+    for name, digits in OFFICIAL_NUMBERS.items():
+        if name not in row:
+            continue
+        value = row[name]
+        if value is None:
+            value = ""
+        if not isinstance(value, str) or (value and not (
+                len(value) == digits and value.isascii() and value.isdigit())):
+            errors.add(f"{path}.{name}", f"must be a string of {digits} digits, or null")
+            continue
+        found[name] = value
+    if found:
+        for name, message in official_number_errors(
+                kind=values["kind"], county=values["county"] or "",
+                municipality_number=found.get("municipality_number", ""),
+                county_number=found.get("county_number", "")).items():
+            errors.add(f"{path}.{name}", str(message))
+    return found
+
+
+def _official_numbers_unique(errors, wanted: dict[str, dict], paths: dict[str, str]) -> None:
+    """One organisation per official number, in the file and with those already stored."""
+    for name in OFFICIAL_NUMBERS:
+        owners: dict[str, str] = {}
+        for number, values in wanted.items():
+            value = values.get(name)
+            if not value:
+                continue
+            if value in owners:
+                errors.add(f"{paths[number]}.{name}",
+                           f"{value} is also given to {owners[value]}")
+            owners[value] = number
+        taken = (Organisation.objects.filter(**{f"{name}__in": list(owners)})
+                 .values_list(name, "org_number"))
+        for value, holder in taken:
+            if owners[value] != holder:
+                errors.add(f"{paths[owners[value]]}.{name}",
+                           f"{value} belongs to organisation {holder}")
 
 
 @dataclass

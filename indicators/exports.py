@@ -42,6 +42,10 @@ DESCRIPTIONS = {
     "benefit_organisational": (gettext_lazy("Nyttepoeng, organisatorisk nytte"), "tall"),
     "realised_nok_per_year": (gettext_lazy("Realisert gevinst i kroner per år (kan være "
                                            "negativ)"), "kroner"),
+    "county_number": (gettext_lazy("Fylkesnummer (SSB)"), "tekst"),
+    "municipality_number": (gettext_lazy("Kommunenummer (SSB)"), "tekst"),
+    "computed": (gettext_lazy("true: beregnet for perioden; false: ikke beregnet ennå, "
+                              "tallene er null"), "tekst"),
 }
 
 

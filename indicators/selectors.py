@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +19,7 @@ from indicators.models import (
 )
 from initiatives.models import COUNTED_PHASES
 from portal.access import organisations_where
-from portal.models import Network, Organisation, User
+from portal.models import COUNTY_NUMBERS, Network, Organisation, User
 from portal.personal_data import Section, col, section
 from portal.roles import Capability
 
@@ -72,10 +72,14 @@ def _number(value) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _nok(value) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+
 def _activity(row) -> dict:
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
     return {
-        "phase_counts": {p: int(get(f"count_{p}") or 0) for p in COUNTED_PHASES},
+        "phase_counts": {str(p): int(get(f"count_{p}") or 0) for p in COUNTED_PHASES},
         "stock_points": _number(get("stock_points")),
         "forward_transitions": int(get("forward_transitions") or 0),
         "adoption_points": _number(get("adoption_points")),
@@ -90,18 +94,36 @@ def _benefit(row) -> dict:
         "by_dimension": {"user": float(get("benefit_user") or 0),
                          "economic": float(get("benefit_economic") or 0),
                          "organisational": float(get("benefit_organisational") or 0)},
-        "realised_nok_per_year": float(get("realised_nok_per_year") or 0),
+        # Money is a decimal string across the API, as in benefits.
+        "realised_nok_per_year": _nok(get("realised_nok_per_year")),
     }
 
 
 def snapshot_item(snapshot: IndicatorSnapshot) -> dict:
     """One item of GET /api/v1/indicators/ exactly as docs/domain.md shows it."""
-    org = snapshot.organisation
+    return organisation_item(snapshot.organisation, snapshot, snapshot.year, snapshot.quarter)
+
+
+def _organisation_dict(org: Organisation) -> dict:
+    return {"org_number": org.org_number, "name": org.name, "size_class": org.size_class,
+            "county": org.county, "county_number": org.county_code,
+            "municipality_number": org.municipality_number}
+
+
+def organisation_item(org: Organisation, snapshot: IndicatorSnapshot | None, year: int,
+                      quarter: int) -> dict:
+    """An organisation's item for a period. Without a snapshot (nothing computed for the
+    period yet) the numbers are zeros and `computed` is false, so a client never takes
+    "not computed" for "zero" (issue 15)."""
+    if snapshot is None:
+        return {"organisation": _organisation_dict(org), "period": _period_dict(year, quarter),
+                "computed": False, "scheme": None, "status": None, "computed_at": None,
+                "activity": _activity({}), "benefit": _benefit({})}
     return {
-        "organisation": {"org_number": org.org_number, "name": org.name,
-                         "size_class": org.size_class, "county": org.county},
+        "organisation": _organisation_dict(org),
         "period": {"start": snapshot.period_start.isoformat(),
                    "end": snapshot.period_end.isoformat()},
+        "computed": True,
         "scheme": snapshot.scheme.label,
         "status": snapshot.status,
         "computed_at": snapshot.computed_at.isoformat(),
@@ -110,43 +132,85 @@ def snapshot_item(snapshot: IndicatorSnapshot) -> dict:
     }
 
 
+def indicator_organisations(*, user: User, organisation: str | None = None,
+                            county: str | None = None,
+                            size_class: str | None = None) -> QuerySet[Organisation]:
+    """Every organisation the user may see indicators of (computed or not), by number."""
+    organisations = visible_organisations(user).order_by("org_number")
+    if organisation:
+        organisations = organisations.filter(org_number=organisation)
+    if county:
+        organisations = organisations.filter(county=county)
+    if size_class:
+        organisations = organisations.filter(size_class=size_class)
+    return organisations
+
+
+def indicator_items(organisations, *, year: int, quarter: int = YEAR) -> list[dict]:
+    """The items of these organisations for a period: one query for their snapshots."""
+    organisations = list(organisations)
+    snapshots = {s.organisation_id: s for s in IndicatorSnapshot.objects.filter(
+        year=year, quarter=quarter, organisation__in=[o.pk for o in organisations],
+    ).select_related("scheme")}
+    return [organisation_item(o, snapshots.get(o.pk), year, quarter) for o in organisations]
+
+
 CSV_COLUMNS = [
     "org_number", "name", "size_class", "county", "period_start", "period_end", "scheme",
     "status", "computed_at", *COUNTED_PHASES, "stock_points", "forward_transitions",
     "adoption_points", "points", "benefit_points", "benefit_user", "benefit_economic",
-    "benefit_organisational", "realised_nok_per_year",
+    "benefit_organisational", "realised_nok_per_year", "county_number", "municipality_number",
+    "computed",
 ]
 
 
 def item_to_csv_row(item: dict) -> list:
-    """Flatten an API item; the CSV and the JSON carry the same numbers."""
+    """Flatten an API item; the CSV and the JSON carry the same numbers. New columns go at
+    the end, so a reader that takes columns by position keeps working."""
     activity, benefit = item["activity"], item["benefit"]
+    organisation = item["organisation"]
     return [
-        item["organisation"]["org_number"], item["organisation"]["name"],
-        item["organisation"]["size_class"], item["organisation"]["county"],
-        item["period"]["start"], item["period"]["end"], item["scheme"], item["status"],
-        item["computed_at"], *(activity["phase_counts"][p] for p in COUNTED_PHASES),
+        organisation["org_number"], organisation["name"],
+        organisation["size_class"], organisation["county"],
+        item["period"]["start"], item["period"]["end"], item["scheme"] or "",
+        item["status"] or "", item["computed_at"] or "",
+        *(activity["phase_counts"][p] for p in COUNTED_PHASES),
         activity["stock_points"], activity["forward_transitions"], activity["adoption_points"],
         activity["points"], benefit["points"], benefit["by_dimension"]["user"],
         benefit["by_dimension"]["economic"], benefit["by_dimension"]["organisational"],
-        benefit["realised_nok_per_year"],
+        # A number in files (the JSON's decimal string would be text, and a negative one
+        # neutralised as if it were a formula).
+        Decimal(benefit["realised_nok_per_year"]), organisation.get("county_number", ""),
+        organisation.get("municipality_number", ""),
+        "true" if item.get("computed", True) else "false",
     ]
 
 
-def summary(*, user: User, year: int, quarter: int = YEAR, group_by: str) -> list[dict]:
-    """Sums of organisation snapshots per county, size class, network or the nation."""
-    snapshots = snapshot_list(user=user, year=year, quarter=quarter)
-    sums = {name: Sum(name) for name in NUMBER_FIELDS}
+def summary(*, user: User, year: int, quarter: int = YEAR, group_by: str,
+            county: str | None = None, size_class: str | None = None) -> list[dict]:
+    """Sums of organisation snapshots per county, size class, network or the nation, of the
+    organisations in `county` and `size_class` when given. Every visible organisation
+    counts in its group (`organisations`), computed or not (`computed_organisations`)."""
+    organisations = indicator_organisations(user=user, county=county, size_class=size_class)
+    organisations = organisations.order_by().annotate(period_snapshot=FilteredRelation(
+        "indicator_snapshots", condition=Q(indicator_snapshots__year=year,
+                                           indicator_snapshots__quarter=quarter)))
+    sums = {name: Sum(f"period_snapshot__{name}") for name in NUMBER_FIELDS}
+    counts = {"organisations": Count("pk", distinct=True),
+              "computed_organisations": Count("period_snapshot__pk", distinct=True)}
     if group_by == "national":
-        rows = [{"group": "national", **snapshots.aggregate(organisations=Count("pk"), **sums)}]
+        rows = [{"group": "national", **organisations.aggregate(**counts, **sums)}]
     elif group_by == "network":
-        rows = list(snapshots.filter(organisation__networks__isnull=False)
-                    .values(group=F("organisation__networks__name"))
-                    .annotate(organisations=Count("pk"), **sums).order_by("group"))
+        rows = list(organisations.filter(networks__isnull=False)
+                    .values(group=F("networks__name"))
+                    .annotate(**counts, **sums).order_by("group"))
     else:
-        rows = list(snapshots.values(group=F(f"organisation__{group_by}"))
-                    .annotate(organisations=Count("pk"), **sums).order_by("group"))
-    return [{"group": row["group"], "organisations": row["organisations"] or 0,
+        rows = list(organisations.values(group=F(group_by))
+                    .annotate(**counts, **sums).order_by("group"))
+    return [{"group": row["group"],
+             "code": COUNTY_NUMBERS.get(row["group"]) if group_by == "county" else None,
+             "organisations": row["organisations"] or 0,
+             "computed_organisations": row["computed_organisations"] or 0,
              "period": _period_dict(year, quarter),
              "activity": _activity(row), "benefit": _benefit(row)} for row in rows]
 

@@ -281,6 +281,10 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": "portal.api.pagination.ViewMetadata",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
+    # JSON bodies only: offering form and multipart beside JSON on every write made the schema
+    # list three request bodies per operation, which generated clients cannot build (issue 15).
+    # The upload endpoints name their multipart parser themselves.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Innoportal API",
@@ -296,7 +300,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"PhaseEnum": "initiatives.models.Phase",
                             "AssessmentKindEnum": "initiatives.models.AssessmentKind",
                             "BenefitStatusEnum": "gevinst.models.BenefitStatus",
-                            "BenefitPlanStatusEnum": "gevinst.models.PlanStatus"},
+                            "BenefitPlanStatusEnum": "gevinst.models.PlanStatus",
+                            "SizeClassEnum": "portal.models.SizeClass",
+                            "IndicatorStatusEnum": "indicators.models.PeriodStatus",
+                            "IndicatorJobStateEnum": "indicators.models.JobState"},
 }
 
 # --- Security -----------------------------------------------------------------------------

@@ -51,9 +51,10 @@ class UnitInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "org_number", "kind", "county", "population", "size_class"]
+    list_display = ["name", "org_number", "kind", "county", "municipality_number",
+                    "county_number", "population", "size_class"]
     list_filter = ["kind", "county", "size_class"]
-    search_fields = ["name", "org_number"]
+    search_fields = ["name", "org_number", "municipality_number", "county_number"]
     inlines = [UnitInline]
 
 

@@ -3,13 +3,18 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from portal.constraints import HumanConstraints
 from portal.roles import Role
-from portal.validators import validate_org_number
+from portal.validators import (
+    validate_county_number,
+    validate_municipality_number,
+    validate_org_number,
+)
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -48,12 +53,55 @@ class County(models.TextChoices):
     FINNMARK = "Finnmark", "Finnmark"
 
 
+# Statistics Norway's county numbers (fylkesnummer) of the counties above, from 2024: the stable
+# code statistics consumers join on, beside the name.
+COUNTY_NUMBERS = {
+    County.OSLO: "03", County.ROGALAND: "11", County.MORE_OG_ROMSDAL: "15",
+    County.NORDLAND: "18", County.OSTFOLD: "31", County.AKERSHUS: "32", County.BUSKERUD: "33",
+    County.INNLANDET: "34", County.VESTFOLD: "39", County.TELEMARK: "40", County.AGDER: "42",
+    County.VESTLAND: "46", County.TRONDELAG: "50", County.TROMS: "55", County.FINNMARK: "56",
+}
+
+
+def county_lookup(value: str) -> str | None:
+    """The county a client names, by name in any case or by its number; None if no county."""
+    wanted = value.strip().casefold()
+    for county, number in COUNTY_NUMBERS.items():
+        if wanted in (county.value.casefold(), number):
+            return county.value
+    return None
+
+
 class OrganisationKind(models.TextChoices):
     MUNICIPALITY = "municipality", _("Kommune")
     INTERMUNICIPAL = "intermunicipal", _("Interkommunalt samarbeid")
     COUNTY = "county", _("Fylkeskommune")
     HEALTH_TRUST = "health_trust", _("Helseforetak")
     OTHER = "other", _("Annet")
+
+
+def official_number_errors(*, kind: str, county: str, municipality_number: str,
+                           county_number: str) -> dict[str, str]:
+    """The rules between the official numbers, the kind and the county (DOMAIN.md
+    "Official numbers"): a kommunenummer belongs to a municipality and starts with its
+    county's number, a fylkesnummer to a county organisation and is its county's. Field →
+    message; shared by the model (admin, forms) and the exchange format's import."""
+    errors = {}
+    expected = COUNTY_NUMBERS.get(county, "")
+    if municipality_number:
+        if kind != OrganisationKind.MUNICIPALITY:
+            errors["municipality_number"] = _("Bare en kommune har kommunenummer.")
+        elif expected and not municipality_number.startswith(expected):
+            errors["municipality_number"] = _(
+                "Et kommunenummer i %(county)s begynner med %(number)s.") % {
+                "county": county, "number": expected}
+    if county_number:
+        if kind != OrganisationKind.COUNTY:
+            errors["county_number"] = _("Bare en fylkeskommune har fylkesnummer.")
+        elif expected and county_number != expected:
+            errors["county_number"] = _("Fylkesnummeret til %(county)s er %(number)s.") % {
+                "county": county, "number": expected}
+    return errors
 
 
 class SizeClass(models.TextChoices):
@@ -87,6 +135,12 @@ class Organisation(models.Model):
                             default=OrganisationKind.MUNICIPALITY)
     county = models.CharField(_("fylke"), max_length=40, choices=County.choices, blank=True)
     population = models.PositiveIntegerField(_("innbyggertall"), null=True, blank=True)
+    # The keys national statistics join on (SSB): a municipality's kommunenummer, a county
+    # organisation's fylkesnummer. Blank when not known or not that kind of organisation.
+    municipality_number = models.CharField(_("kommunenummer"), max_length=4, blank=True,
+                                           validators=[validate_municipality_number])
+    county_number = models.CharField(_("fylkesnummer"), max_length=2, blank=True,
+                                     validators=[validate_county_number])
     # Off: the organisation's people log in with its identity provider only (portal.sso); a
     # member of several organisations keeps the password while any of them allows it.
     password_login_allowed = models.BooleanField(_("tillat innlogging med passord"),
@@ -109,9 +163,30 @@ class Organisation(models.Model):
         ordering = ["name"]
         verbose_name = _("organisasjon")
         verbose_name_plural = _("organisasjoner")
+        constraints = [
+            # One organisation per official number; blank is "not known", for many.
+            models.UniqueConstraint(fields=["municipality_number"],
+                                    condition=~Q(municipality_number=""),
+                                    name="organisation_unique_municipality_number"),
+            models.UniqueConstraint(fields=["county_number"], condition=~Q(county_number=""),
+                                    name="organisation_unique_county_number"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = official_number_errors(kind=self.kind, county=self.county,
+                                        municipality_number=self.municipality_number,
+                                        county_number=self.county_number)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def county_code(self) -> str:
+        """The number of the county the organisation lies in (its own for a county)."""
+        return self.county_number or COUNTY_NUMBERS.get(self.county, "")
 
     @property
     def size_class_label(self) -> str:

@@ -20,3 +20,21 @@ def validate_org_number(value: str) -> None:
             code="invalid_org_number",
             params={"value": value},
         )
+
+
+def _digits(value: str, count: int) -> bool:
+    return len(value) == count and value.isascii() and value.isdigit()
+
+
+def validate_municipality_number(value: str) -> None:
+    """Statistics Norway's kommunenummer: four digits (0301 Oslo, 3421 Tynset)."""
+    if not _digits(value, 4):
+        raise ValidationError(_("«%(value)s» er ikke et kommunenummer (4 siffer, som 3421)."),
+                              code="invalid_municipality_number", params={"value": value})
+
+
+def validate_county_number(value: str) -> None:
+    """Statistics Norway's fylkesnummer: two digits (34 Innlandet)."""
+    if not _digits(value, 2):
+        raise ValidationError(_("«%(value)s» er ikke et fylkesnummer (2 siffer, som 34)."),
+                              code="invalid_county_number", params={"value": value})

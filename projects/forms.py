@@ -117,7 +117,7 @@ def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
         if self.instance.pk:
             # The version the editor starts from (services.content.item_version): a save
             # after someone else's is a conflict, not a silent overwrite.
-            self.fields["version"] = forms.CharField(widget=forms.HiddenInput)
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput)
             self.initial["version"] = item_version(kind, self.instance)
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = Organisation.objects.exclude(

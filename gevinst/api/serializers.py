@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gevinst import selectors
@@ -46,22 +47,29 @@ class BenefitSerializer(serializers.ModelSerializer):
             cache[benefit.pk] = selectors.benefit_row(benefit, (latest or [None])[-1])
         return cache[benefit.pk]
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_latest_value(self, benefit) -> str | None:
         row = self._row(benefit)
         return str(row.latest.value) if row.latest else None
 
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_latest_on(self, benefit) -> str | None:
         row = self._row(benefit)
         return row.latest.measured_on.isoformat() if row.latest else None
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_realised_change(self, benefit) -> str | None:
         value = self._row(benefit).change.value
         return None if value is None else str(value)
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_progress_percent(self, benefit) -> str | None:
         value = self._row(benefit).progress.value
         return None if value is None else str(value)
 
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True,
+                          "description": "NOK per year, a decimal string (money across the "
+                                         "API); null without a valuation."})
     def get_nok_per_year(self, benefit) -> str | None:
         value = self._row(benefit).nok_per_year.value
         return None if value is None else str(value)
@@ -135,12 +143,16 @@ class BenefitPlanSerializer(serializers.ModelSerializer):
     approved_by = serializers.CharField(source="approved_by.username", read_only=True,
                                         default=None, allow_null=True)
     next_due_on = serializers.SerializerMethodField()
+    # A project without a plan answers an unsaved one (version 0), never saved: no time.
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True,
+                                           help_text="null while the project has no plan.")
 
     class Meta:
         model = BenefitPlan
         fields = ["project", "status", "interval_months", "first_due_on", "next_due_on",
                   "notes", "approved_by", "approved_at", "version", "updated_at"]
 
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_next_due_on(self, plan) -> str | None:
         from django.utils import timezone
 

@@ -5,10 +5,14 @@ from portal.models import Membership, Organisation, Unit, User
 
 class OrganisationSerializer(serializers.ModelSerializer):
     size_class = serializers.CharField(read_only=True)
+    county_number = serializers.CharField(
+        source="county_code", read_only=True,
+        help_text="The county's number (SSB fylkesnummer): the stable code beside the name.")
 
     class Meta:
         model = Organisation
-        fields = ["org_number", "name", "kind", "county", "population", "size_class"]
+        fields = ["org_number", "name", "kind", "county", "county_number",
+                  "municipality_number", "population", "size_class"]
 
 
 class UnitSerializer(serializers.ModelSerializer):

@@ -29,17 +29,27 @@ ITEM_PK = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH,
                            description="The item's id.")
 
 
-def _serializer(spec: ContentKind) -> type[serializers.ModelSerializer]:
-    def get_version(self, instance) -> str:
-        return item_version(spec.key, instance)
+class ItemVersionField(serializers.IntegerField):
+    """The row's version (services.content.item_version), read from the row and sent back on
+    PUT/PATCH: in the schema of every content operation, so a client that follows the schema
+    sends it (issue 15)."""
 
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(min_value=0, required=False, **kwargs)
+
+    def get_attribute(self, instance):
+        return item_version(self.kind, instance)
+
+
+def _serializer(spec: ContentKind) -> type[serializers.ModelSerializer]:
     extra = {name: {"validators": [DateRangeValidator(kind.value)]}
              for name, kind in CONTENT_DATE_KINDS.items() if name in spec.fields}
     attrs = {"Meta": type("Meta", (), {"model": spec.model, "extra_kwargs": extra,
                                        "fields": ["id", *spec.fields, "version"]}),
-             "version": serializers.SerializerMethodField(
-                 help_text="The row's version; send it back on PUT/PATCH (409 if it moved on)."),
-             "get_version": get_version}
+             "version": ItemVersionField(spec.key, help_text=(
+                 "The row's version, as read. Required on PUT and PATCH (409 "
+                 "`stale_version` if the row moved on); ignored on POST."))}
     if "organisation" in spec.fields:
         attrs["organisation"] = serializers.SlugRelatedField(
             slug_field="org_number", queryset=Organisation.objects.all())
@@ -73,22 +83,24 @@ class ProjectContentViewSet(ScopedViewSetMixin, mixins.ListModelMixin,
         project = self._project(write=True)
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "version"}
         item = services.project_item_add(actor=request.user, project=project, kind=self.kind,
-                                         data=data.validated_data)
+                                         data=fields)
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, project_pk=None, pk=None, partial=False):
         project = self._project(write=True)
         instance = self.get_object()
-        version = request.data.get("version") if hasattr(request.data, "get") else None
-        if not isinstance(version, str) or not version:
-            raise DomainError(_("Oppgi versjonen du endret (feltet «version» fra GET)."),
-                              field="version")
         data = self.get_serializer(instance, data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        version = fields.pop("version", None)
+        if version is None:
+            raise DomainError(_("Oppgi versjonen du endret (feltet «version» fra GET)."),
+                              field="version")
         item = services.project_item_update(actor=request.user, project=project,
                                             kind=self.kind, instance=instance,
-                                            data=data.validated_data, expected_version=version)
+                                            data=fields, expected_version=version)
         return Response(self.get_serializer(item).data)
 
     def partial_update(self, request, project_pk=None, pk=None):

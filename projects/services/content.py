@@ -131,10 +131,12 @@ def project_item_add(*, actor: User, project: Project, kind: str,
     return instance
 
 
-def item_version(kind: str, instance: models.Model) -> str:
+def item_version(kind: str, instance: models.Model) -> int:
     """The version of a content row: a digest of the values a user edits. The rows have no
     version column; an edit form carries the digest of what the editor saw, and the update
-    compares it with the row's current values (optimistic concurrency without a migration)."""
+    compares it with the row's current values (optimistic concurrency without a migration).
+    An integer like every other `version` of the API (projects, benefits, plans: issue 15),
+    of 52 bits so that a JavaScript client keeps it exactly; opaque, not a counter."""
     spec = CONTENT_KINDS[kind]
     values = []
     for name in spec.fields:
@@ -151,11 +153,11 @@ def item_version(kind: str, instance: models.Model) -> str:
         elif isinstance(value, Decimal) and field.decimal_places is not None:
             value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         values.append(repr(value))
-    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:16]
+    return int(hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:13], 16)
 
 
 def project_item_update(*, actor: User, project: Project, kind: str, instance: models.Model,
-                        data: dict, expected_version: str | None = None) -> models.Model:
+                        data: dict, expected_version: int | None = None) -> models.Model:
     """Change one content row. `expected_version` (item_version() of the row the editor
     started from): if somebody saved the row in between, the change is refused as a conflict
     instead of silently overwriting theirs. None skips the check (internal callers)."""

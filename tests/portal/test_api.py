@@ -59,7 +59,8 @@ def test_me_lists_memberships(api_client, coordinator, home_org):
     assert body["username"] == "coordinator"
     assert body["memberships"] == [{
         "organisation": {"org_number": home_org.org_number, "name": home_org.name,
-                         "kind": "municipality", "county": "Innlandet", "population": 12000,
+                         "kind": "municipality", "county": "Innlandet", "county_number": "34",
+                         "municipality_number": "", "population": 12000,
                          "size_class": "medium"},
         "role": "coordinator", "unit": None}]
 

@@ -36,6 +36,8 @@ URL_PAYLOAD = "javascript:alert(1)"
 # names. Everything else that is a CharField/TextField without choices gets the payload.
 NOT_USER_TEXT = {
     "password", "key_hash", "prefix", "org_number", "content_type", "file",
+    # SSB's official numbers: digits only, validated like org_number (4 and 2 long).
+    "portal.Organisation.municipality_number", "portal.Organisation.county_number",
     "portal.OrganisationEvent.kind", "ideas.IdeaEvent.kind", "projects.ProjectEvent.kind",
     "gevinst.BenefitEvent.kind",
     "initiatives.IndicatorTimeline.phase",  # a phase code the indicator job writes
