@@ -19,7 +19,10 @@ def readable_organisations(user: User) -> QuerySet[Organisation]:
 
 def may_read_indicators(user: User) -> bool:
     """Whether the user reads any organisation's indicators: the indicator pages answer 403
-    otherwise, and so does the indicator API."""
+    otherwise, and so does the indicator API. National analysts read everything, also on a
+    site with no organisation yet (the API answers them an empty list)."""
+    if user.is_authenticated and (user.is_national_analyst or user.is_superuser):
+        return True
     return readable_organisations(user).exists()
 
 

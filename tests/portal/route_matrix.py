@@ -523,9 +523,11 @@ MATRIX: dict[str, E] = {
     "api-project-benefit-plan-approve": E("project",
         post=  "401   403   403   403   400   400   404   404   404"),
     "api-indicators": E("", query="year=2024",
-        get=   "401   200   200   200   200   200   200   200   200"),
+        # The indicator pages' rule: employees and project leaders read no snapshots.
+        get=   "401   403   200   403   200   200   200   200   200"),
     "api-indicators-summary": E("", query="year=2024&group_by=national",
-        get=   "401   200   200   200   200   200   200   200   200"),
+        # The indicator pages' rule: employees and project leaders read no snapshots.
+        get=   "401   403   200   403   200   200   200   200   200"),
     "api-indicator-jobs": E("",
         post=  "401   400   400   400   400   400   400   400   400"),
     "api-indicator-job": E("job",
