@@ -88,3 +88,31 @@ class RejectNulCharactersMiddleware:
                                      "errors": {"non_field_errors": [message]}}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class RefusedWriteMiddleware:
+    """A security event for every refused write: a POST, PUT, PATCH or DELETE answered 403,
+    on a page or in the API, whatever refused it (an access helper's PermissionDenied, a DRF
+    permission, a domain Forbidden, a CSRF failure). One place, after the answer is made, so a
+    new view is covered without doing anything (tests/portal/test_route_inventory.py checks
+    every refused write of the permission matrix)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method in WRITE_METHODS and response.status_code == 403:
+            from portal.models import SecurityEventKind
+            from portal.security import security_event
+
+            user = getattr(request, "user", None)
+            match = getattr(request, "resolver_match", None)
+            security_event(SecurityEventKind.WRITE_REFUSED, request=request,
+                           user=user if user is not None and user.is_authenticated else None,
+                           data={"method": request.method,
+                                 "view": (match.view_name if match else "")[:100]})
+        return response
