@@ -256,6 +256,7 @@ HEALTH_MARKS_MAX_AGE_SECONDS = env.int("HEALTH_MARKS_MAX_AGE_SECONDS", default=9
 # tests/portal/test_audit.py requires every model the admin may change to be listed here.
 # Never logged: password hashes, key hashes, and columns touched on every use.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "auth.Group", "m2m_fields": {"permissions"}},
     {"model": "portal.User", "exclude_fields": ["password", "last_login"]},
     {"model": "portal.Organisation", "exclude_fields": ["size_class"]},
     "portal.Unit",
