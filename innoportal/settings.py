@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "portal.middleware.UserLanguageMiddleware",
     # The audit trail's actor and address (after the user is known; an API token's user is
     # set by portal.api.authentication), and the security event of every refused write.
-    "auditlog.middleware.AuditlogMiddleware",
+    "portal.middleware.AuditActorMiddleware",
     "portal.middleware.RefusedWriteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -274,10 +274,11 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "ideas.Tag",
     {"model": "notifications.NotificationPreference", "exclude_fields": ["updated_at"]},
 )
-# The client address as the login throttle sees it (portal.middleware.RefusedWriteMiddleware
-# and the security log use the same); auditlog's own reading trusts any X-Forwarded-For.
+# The address is read as the security log reads it (portal.middleware.AuditActorMiddleware).
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 AUDITLOG_STORE_JSON_CHANGES = True
+# Loading fixtures (loaddata) is nobody's change.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -1,3 +1,5 @@
+from auditlog.middleware import AuditlogMiddleware
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -116,3 +118,27 @@ class RefusedWriteMiddleware:
                            data={"method": request.method,
                                  "view": (match.view_name if match else "")[:100]})
         return response
+
+
+class AuditActorMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware (the actor and address of every audit entry the request
+    writes) with the client address read as the login throttle and the security log read it
+    (portal.login_throttle.client_address): auditlog's own reading would trust the first,
+    client-forged X-Forwarded-For entry."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from django.core.validators import validate_ipv46_address
+
+        from portal.login_throttle import client_address
+
+        address = client_address(request)
+        try:
+            validate_ipv46_address(address)
+        except ValidationError:
+            return None
+        return address
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None

@@ -340,3 +340,12 @@ def test_changes_to_a_members_account_are_the_organisations(client, home_org, or
     page = client.get(audit_url(home_org)).content.decode()
     assert "Kari" in page and "Fremmed2" not in page
     assert Unit.objects.count() == 0 and ApiToken.objects.count() == 0
+
+
+def test_the_entry_has_the_client_address_as_the_security_log_reads_it(client, home_org,
+                                                                        org_admin):
+    client.force_login(org_admin)
+    client.post(reverse("org-units", args=[home_org.org_number]), {"name": "Sykehjem"},
+                HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="10.1.2.3")
+    entry = LogEntry.objects.filter(content_type__model="unit").get()
+    assert entry.remote_addr == "10.1.2.3" and entry.actor == org_admin
