@@ -53,7 +53,7 @@ def audit_actor_set(user: User) -> None:
         context = auditlog_value.get()
     except LookupError:
         return
-    if context.get("actor") is None:
+    if not isinstance(context.get("actor"), User):  # none, or the session's anonymous user
         context["actor"] = user
 
 

@@ -142,3 +142,15 @@ class AuditActorMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+    @staticmethod
+    def _get_actor(request):
+        """The user, loaded only when an entry is written: a request that changes nothing
+        (a probe, a page while the database is away) never loads it here."""
+        from django.utils.functional import SimpleLazyObject
+
+        def actor():
+            user = getattr(request, "user", None)
+            return user if user is not None and user.is_authenticated else None
+
+        return SimpleLazyObject(actor)
