@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from ideas.models import Campaign, EvaluationCriterion, Idea, IdeaEvent, Tag
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Idea)
@@ -14,12 +15,9 @@ class IdeaAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdeaEvent)
-class IdeaEventAdmin(admin.ModelAdmin):
+class IdeaEventAdmin(ReadOnlyAdmin):
     list_display = ["idea", "kind", "actor", "created_at"]
     list_filter = ["kind"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register(Campaign)

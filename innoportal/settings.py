@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "django_prometheus",
+    # The audit trail (README, "Audit"): before the apps, so portal/admin.py replaces its admin.
+    "auditlog",
     # The apps, foundation first; each imports only the ones listed before it (README,
     # "Architecture"; checked by import-linter).
     "portal",
@@ -76,6 +78,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.UserLanguageMiddleware",
+    # The audit trail's actor and address (after the user is known; an API token's user is
+    # set by portal.api.authentication), and the security event of every refused write.
+    "portal.middleware.AuditActorMiddleware",
+    "portal.middleware.RefusedWriteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -256,6 +262,36 @@ HEALTH_WORKER_TIMEOUT_SECONDS = env.float("HEALTH_WORKER_TIMEOUT_SECONDS", defau
 HEALTH_BEAT_MAX_AGE_SECONDS = env.int("HEALTH_BEAT_MAX_AGE_SECONDS", default=180)
 HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTH_OUTBOX_MAX_AGE_SECONDS", default=300)
 HEALTH_MARKS_MAX_AGE_SECONDS = env.int("HEALTH_MARKS_MAX_AGE_SECONDS", default=900)
+
+# --- Audit trail (django-auditlog; README "Audit") -------------------------------------------
+# Who changed what, when: every model below gets a LogEntry (actor, address, the changed
+# fields) on each create, update and delete, from the services and from the Django admin alike.
+# tests/portal/test_audit.py requires every model the admin may change to be listed here.
+# Never logged: password hashes, key hashes, and columns touched on every use.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "auth.Group", "m2m_fields": {"permissions"}},
+    {"model": "portal.User", "exclude_fields": ["password", "last_login"]},
+    {"model": "portal.Organisation", "exclude_fields": ["size_class"]},
+    "portal.Unit",
+    {"model": "portal.Network", "m2m_fields": {"organisations", "analysts"}},
+    "portal.Membership",
+    {"model": "portal.ApiToken", "exclude_fields": ["key_hash", "last_used_at"]},
+    "portal.IdentityProvider",
+    {"model": "portal.ExternalIdentity", "exclude_fields": ["last_login_at"]},
+    "portal.OrganisationStatement",
+    "indicators.PointScheme",
+    "indicators.IndicatorPeriod",
+    {"model": "ideas.Idea", "exclude_fields": ["updated_at"]},
+    "ideas.Campaign",
+    "ideas.EvaluationCriterion",
+    "ideas.Tag",
+    {"model": "notifications.NotificationPreference", "exclude_fields": ["updated_at"]},
+)
+# The address is read as the security log reads it (portal.middleware.AuditActorMiddleware).
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+AUDITLOG_STORE_JSON_CHANGES = True
+# Loading fixtures (loaddata) is nobody's change.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from exchange import urls as exchange_urls
 from indicators import urls as indicator_urls
 from ops import health, metrics
-from portal import language_views, views
+from portal import audit_views, language_views, statement_views, views
 from portal.sso import views as sso_views
 
 urlpatterns = [
@@ -32,6 +32,23 @@ urlpatterns = [
     path("organisation/<str:org_number>/login/", sso_views.org_login_settings, name="org-login"),
     path("organisation/<str:org_number>/units/<int:pk>/", views.org_unit_edit,
          name="org-unit-edit"),
+    path("organisation/<str:org_number>/audit/", audit_views.org_audit, name="org-audit"),
+    path("organisation/<str:org_number>/audit/export/", audit_views.org_audit_export,
+         name="org-audit-export"),
+    path("organisation/<str:org_number>/statements/accessibility/",
+         statement_views.org_statement_edit, {"kind": "accessibility"},
+         name="org-accessibility-edit"),
+    path("organisation/<str:org_number>/statements/privacy/", statement_views.org_statement_edit,
+         {"kind": "privacy"}, name="org-privacy-edit"),
+    # The statements are public: citizens and the supervisory authorities read them.
+    path("accessibility/", statement_views.statement_index, {"kind": "accessibility"},
+         name="accessibility-index"),
+    path("accessibility/<str:org_number>/", statement_views.statement_page,
+         {"kind": "accessibility"}, name="accessibility-statement"),
+    path("privacy/", statement_views.statement_index, {"kind": "privacy"},
+         name="privacy-index"),
+    path("privacy/<str:org_number>/", statement_views.statement_page, {"kind": "privacy"},
+         name="privacy-statement"),
     path("", include("overview.urls")),
     path("ideas/", include("ideas.urls")),
     path("projects/", include("projects.urls")),

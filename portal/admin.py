@@ -1,5 +1,7 @@
 import functools
 
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
@@ -12,6 +14,7 @@ from portal.models import (
     Network,
     Organisation,
     OrganisationEvent,
+    OrganisationStatement,
     PendingTask,
     SecurityEvent,
     Unit,
@@ -34,6 +37,30 @@ def _throttled(login):
 
 
 admin.site.login = _throttled(admin.site.login)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs are read in the admin, never written: no add, change or delete, superusers
+    included (tests/portal/test_audit.py checks every log model registered in the admin).
+    Also no deleting an object whose deletion would take log rows with it."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# The audit trail (django-auditlog), read-only: its own admin lets a superuser delete rows.
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditLogEntryAdmin(ReadOnlyAdmin, LogEntryAdmin):
+    pass
 
 
 @admin.register(User)
@@ -71,10 +98,18 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrganisationEvent)
-class OrganisationEventAdmin(admin.ModelAdmin):
+class OrganisationEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "organisation", "kind", "actor"]
     list_filter = ["kind"]
     readonly_fields = ["organisation", "actor", "kind", "data", "created_at"]
+
+
+@admin.register(OrganisationStatement)
+class OrganisationStatementAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind", "updated_at", "updated_by"]
+    list_filter = ["kind"]
+    raw_id_fields = ["organisation", "updated_by"]
+    readonly_fields = ["updated_at"]
 
 
 @admin.register(ApiToken)
@@ -84,22 +119,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(PendingTask)
-class PendingTaskAdmin(admin.ModelAdmin):
+class PendingTaskAdmin(ReadOnlyAdmin):
     """The Celery outbox, read-only: what waits for Redis (publish with manage.py outbox_flush)."""
 
     list_display = ["task_name", "created_at", "attempts", "last_attempt_at", "last_error"]
     readonly_fields = ["task_name", "args", "kwargs", "options", "created_at", "attempts",
                        "last_attempt_at", "last_error"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     """The security log (portal.security), read-only: failed logins, refused attempts and
     lockouts. Search a user name by its hash (portal.security.username_hash)."""
 
@@ -109,18 +138,9 @@ class SecurityEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "kind", "user", "username_hash", "address", "path", "data"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ConsumerQueueItem)
-class ConsumerQueueItemAdmin(admin.ModelAdmin):
+class ConsumerQueueItemAdmin(ReadOnlyAdmin):
     """Rows waiting for a consumer (portal.consumers), read-only: failures show their error
     and are retried; `manage.py consumers_run` runs the consumers now."""
 
@@ -128,9 +148,3 @@ class ConsumerQueueItemAdmin(admin.ModelAdmin):
     list_filter = ["consumer"]
     readonly_fields = ["consumer", "row_id", "created_at", "claim_token", "claimed_until",
                        "attempts", "retry_at", "last_error"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

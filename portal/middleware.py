@@ -1,3 +1,5 @@
+from auditlog.middleware import AuditlogMiddleware
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -88,3 +90,67 @@ class RejectNulCharactersMiddleware:
                                      "errors": {"non_field_errors": [message]}}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class RefusedWriteMiddleware:
+    """A security event for every refused write: a POST, PUT, PATCH or DELETE answered 403,
+    on a page or in the API, whatever refused it (an access helper's PermissionDenied, a DRF
+    permission, a domain Forbidden, a CSRF failure). One place, after the answer is made, so a
+    new view is covered without doing anything (tests/portal/test_route_inventory.py checks
+    every refused write of the permission matrix)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method in WRITE_METHODS and response.status_code == 403:
+            from portal.models import SecurityEventKind
+            from portal.security import security_event
+
+            user = getattr(request, "user", None)
+            match = getattr(request, "resolver_match", None)
+            security_event(SecurityEventKind.WRITE_REFUSED, request=request,
+                           user=user if user is not None and user.is_authenticated else None,
+                           data={"method": request.method,
+                                 "view": (match.view_name if match else "")[:100]})
+        return response
+
+
+class AuditActorMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware (the actor and address of every audit entry the request
+    writes) with the client address read as the login throttle and the security log read it
+    (portal.login_throttle.client_address): auditlog's own reading would trust the first,
+    client-forged X-Forwarded-For entry."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from django.core.validators import validate_ipv46_address
+
+        from portal.login_throttle import client_address
+
+        address = client_address(request)
+        try:
+            validate_ipv46_address(address)
+        except ValidationError:
+            return None
+        return address
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
+
+    @staticmethod
+    def _get_actor(request):
+        """The user, loaded only when an entry is written: a request that changes nothing
+        (a probe, a page while the database is away) never loads it here."""
+        from django.utils.functional import SimpleLazyObject
+
+        def actor():
+            user = getattr(request, "user", None)
+            return user if user is not None and user.is_authenticated else None
+
+        return SimpleLazyObject(actor)

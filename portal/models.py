@@ -192,6 +192,11 @@ class Organisation(models.Model):
     def size_class_label(self) -> str:
         return SizeClass(self.size_class).label if self.size_class else ""
 
+    def get_additional_data(self) -> dict:
+        # django-auditlog stores this on the row's log entries: the organisation's audit page
+        # (portal.audit) finds its rows by it, also after the row is deleted.
+        return {"organisation": self.pk}
+
 
 class Unit(HumanConstraints, models.Model):
     """A service unit inside an organisation (Hjemmetjenesten, Sykehjem …), as a tree."""
@@ -222,6 +227,9 @@ class Unit(HumanConstraints, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_additional_data(self) -> dict:
+        return {"organisation": self.organisation_id}
 
 
 class Network(models.Model):
@@ -271,6 +279,9 @@ class Membership(HumanConstraints, models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organisation} ({self.get_role_display()})"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation": self.organisation_id}
 
 
 class EventBase(models.Model):
@@ -391,11 +402,13 @@ class SecurityEventKind(models.TextChoices):
     LOGIN_REFUSED = "login_refused", _("Innlogging avvist (sperret)")
     LOCKOUT = "lockout", _("Sperret etter for mange forsøk")
     TOKEN_FAILED = "token_failed", _("Ugyldig API-nøkkel")
+    WRITE_REFUSED = "write_refused", _("Endring avvist (mangler tilgang)")
 
 
 class SecurityEvent(models.Model):
-    """The security log (portal.security.security_event): failed logins, refused attempts and
-    lockouts. Written once, never changed; read in the admin (and by the audit page). Holds no
+    """The security log (portal.security.security_event): failed logins, refused attempts,
+    lockouts and refused writes (403 on POST/PUT/PATCH/DELETE, portal.middleware). Written
+    once, never changed; read in the admin (and by the audit page). Holds no
     password, token or typed user name — only a keyed hash of the name, and the account when
     the name is one."""
 
@@ -421,6 +434,41 @@ class SecurityEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Security events are written once and never changed.")
         super().save(*args, **kwargs)
+
+
+class StatementKind(models.TextChoices):
+    ACCESSIBILITY = "accessibility", _("Tilgjengelighetserklæring")
+    PRIVACY = "privacy", _("Personvernerklæring")
+
+
+class OrganisationStatement(HumanConstraints, models.Model):
+    """An organisation's own accessibility or privacy statement (portal.statements), edited by
+    its administrators and readable by everybody. Plain text: paragraphs, «## » headings and
+    «- » lists, escaped when shown — never HTML. Without a row the default text stands."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="statements")
+    kind = models.CharField(_("erklæring"), max_length=20, choices=StatementKind.choices)
+    body = models.TextField(_("tekst"), max_length=20_000)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    constraint_messages = {
+        "statement_one_per_kind": ("kind", _("Organisasjonen har allerede denne erklæringen.")),
+    }
+
+    class Meta:
+        verbose_name = _("erklæring")
+        verbose_name_plural = _("erklæringer")
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind"],
+                                               name="statement_one_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.organisation}"
+
+    def get_additional_data(self) -> dict:
+        return {"organisation": self.organisation_id}
 
 
 class ConsumerQueueItem(HumanConstraints, models.Model):

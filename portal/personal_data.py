@@ -28,6 +28,7 @@ from portal.models import (
     ExternalIdentity,
     Membership,
     OrganisationEvent,
+    OrganisationStatement,
     SecurityEvent,
     SecurityEventKind,
     User,
@@ -141,7 +142,15 @@ def portal_sections(user: User) -> list[Section]:
             col("role", _("Din rolle i hendelsen"),
                 lambda e: _("utført av deg") if e.actor_id == user.pk else _("gjelder deg")),
         ], covers=("portal.OrganisationEvent.actor",)),
-        section("security_events", gettext_lazy("Mislykkede innlogginger og sperringer"),
+        section("statements", gettext_lazy("Erklæringer du sist endret"),
+                OrganisationStatement.objects.filter(updated_by=user)
+                .select_related("organisation"), [
+                    col("organisation", _("Organisasjon"), "organisation.name"),
+                    col("kind", _("Erklæring"), "get_kind_display"),
+                    col("updated_at", _("Endret")),
+                ], covers=("portal.OrganisationStatement.updated_by",)),
+        section("security_events", gettext_lazy("Mislykkede innlogginger, sperringer og "
+                                                "avviste endringer"),
                 SecurityEvent.objects.filter(user=user), [
                     col("created_at", _("Tidspunkt")),
                     col("kind", _("Hendelse"),

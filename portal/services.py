@@ -246,6 +246,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
 def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     if token.user_id != user.pk:
         raise Forbidden(_("Du kan bare trekke tilbake dine egne nøkler."))
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Locked and saved (not a queryset update, which no signal sees), so the revocation is in
+    # the audit trail; a token revoked already is left as it was.
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is None:
+            locked.revoked_at = timezone.now()
+            locked.save(update_fields=["revoked_at"])
     token.refresh_from_db()
     return token

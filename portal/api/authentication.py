@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from portal import login_throttle
+from portal.audit import audit_actor_set
 from portal.models import ApiToken
 
 
@@ -43,6 +44,9 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         # Touch at most once a minute: the column is informational, not worth a write per call.
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The token's owner is the actor of what this request changes (the audit middleware
+        # ran before DRF knew the user).
+        audit_actor_set(token.user)
         return token.user, token
 
     def _failed(self, request) -> NoReturn:

@@ -29,14 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from auditlog.context import set_actor
 from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from gevinst.models import Measurement
 from indicators.models import IndicatorSnapshot
+from portal import demo_data
+from portal.models import Unit
 from tests.portal.route_matrix import MATRIX
 from tests.security import world
 
@@ -65,8 +68,17 @@ def export_routes() -> dict[str, tuple[str, object]]:
         spec = getattr(callback, "export_spec", None) or getattr(
             getattr(callback, "cls", None), "export_spec", None)
         if spec is not None:
-            found[key] = (reverse(key), spec)
+            found[key] = (_path(key), spec)
     return found
+
+
+def _path(key: str) -> str:
+    """The route's path; an organisation's download (the audit log) at the home
+    organisation of the world, whose administrator is a persona."""
+    try:
+        return reverse(key)
+    except NoReverseMatch:
+        return reverse(key, kwargs={"org_number": demo_data.DEMO_HOME})
 
 
 def _routes(resolver, namespace: str | None = None):
@@ -155,6 +167,12 @@ def sweep(django_db_setup, django_db_blocker, tmp_path_factory):
         # indicator file.
         Measurement.objects.filter(nok_per_year__isnull=False).update(nok_per_year=NEGATIVE_NOK)
         IndicatorSnapshot.objects.update(realised_nok_per_year=NEGATIVE_NOK)
+        # The poison is written past the audit trail (queryset updates): one audited change by
+        # the home administrator, whose name is poisoned, puts user text into the audit log.
+        with set_actor(built["users"]["admin"]):
+            unit = Unit.objects.filter(organisation__org_number=demo_data.DEMO_HOME).first()
+            unit.name = unit.name[:150] + " endret"
+            unit.save()
         for persona in world.PERSONAS:
             client = Client()
             client.force_login(built["users"][persona])
