@@ -41,6 +41,11 @@ class IndicatorDirtyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A mark is the drain's work list, too frequent to audit: nobody deletes one by hand
+        # (a failing one is retried and shown until its cause is fixed).
+        return False
+
     @admin.action(description=_("Prøv igjen nå"), permissions=["view"])
     def retry_now(self, request, queryset):
         count = queryset.update(retry_at=None)

@@ -82,8 +82,8 @@ class OrganisationKind(models.TextChoices):
 
 def official_number_errors(*, kind: str, county: str, municipality_number: str,
                            county_number: str) -> dict[str, str]:
-    """The rules between the official numbers, the kind and the county (DOMAIN.md
-    "Official numbers"): a kommunenummer belongs to a municipality and starts with its
+    """The rules between the official numbers, the kind and the county
+    (docs/domain.md "Organisations and people"): a kommunenummer belongs to a municipality and starts with its
     county's number, a fylkesnummer to a county organisation and is its county's. Field →
     message; shared by the model (admin, forms) and the exchange format's import."""
     errors = {}
@@ -126,7 +126,7 @@ def size_class_for(population: int | None) -> str:
     return SizeClass.LARGE
 
 
-class Organisation(models.Model):
+class Organisation(HumanConstraints, models.Model):
     name = models.CharField(_("navn"), max_length=200)
     org_number = models.CharField(
         _("organisasjonsnummer"), max_length=9, unique=True, validators=[validate_org_number]
@@ -158,6 +158,13 @@ class Organisation(models.Model):
         db_persist=True,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    constraint_messages = {
+        "organisation_unique_municipality_number":
+            ("municipality_number", _("En annen organisasjon har allerede dette kommunenummeret.")),
+        "organisation_unique_county_number":
+            ("county_number", _("En annen organisasjon har allerede dette fylkesnummeret.")),
+    }
 
     class Meta:
         ordering = ["name"]

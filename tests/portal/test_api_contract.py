@@ -10,7 +10,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 # The operations that take a file upload besides JSON.
 UPLOADS = {("post", "/api/v1/portfolio/import/")}
-# The exchange format's own numbers are JSON numbers (DOMAIN.md "Portfolio exchange format").
+# The exchange format's own numbers are JSON numbers (docs/domain.md "Portfolio exchange format (app `exchange`)").
 EXCHANGE_FORMAT = "Portfolio"
 
 
