@@ -36,6 +36,7 @@ from portal.access import membership_for, organisations_where, user_can
 from portal.errors import DomainError, Forbidden
 from portal.models import User
 from portal.paging import capped_page
+from portal.params import ParameterError, id_or_none, parse_id
 from portal.roles import Capability
 from portal.views import form_error
 
@@ -229,9 +230,9 @@ def _int(value) -> int:
     """An id from a form field; a missing or garbled one is bad input (a message on the idea
     page), not a missing page."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise DomainError(_("Velg idéen den skal slås sammen med."), field="into")
+        return parse_id(value, name="into")
+    except ParameterError:
+        raise DomainError(_("Velg idéen den skal slås sammen med."), field="into") from None
 
 
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
@@ -368,8 +369,8 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @require_POST
 def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk, capability=Capability.SCREEN_IDEAS)
-    raw = request.POST.get("reviewer", "")
-    reviewer = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    reviewer_id = id_or_none(request.POST.get("reviewer"))
+    reviewer = User.objects.filter(pk=reviewer_id).first() if reviewer_id else None
     if reviewer is None:  # a form without a reviewer is bad input, not a missing page
         messages.error(request, _("Velg en vurderer."))
         return redirect("ideas:detail", pk=pk)
@@ -406,8 +407,7 @@ def idea_similar(request: HttpRequest) -> HttpResponse:
     exclude = request.GET.get("exclude")
     return render(request, "ideas/_similar.html", {
         "similar_ideas": selectors.similar_ideas(
-            user=request.user, text=text, title=title, exclude=int(exclude) if exclude and
-            exclude.isdigit() else None),
+            user=request.user, text=text, title=title, exclude=id_or_none(exclude)),
         "similar_projects": selectors.similar_projects(user=request.user, text=text,
                                                        title=title),
         "searched": bool(text.strip()),

@@ -266,6 +266,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.conventions.exception_handler",
     "DEFAULT_METADATA_CLASS": "portal.api.pagination.ViewMetadata",
+    # JSON bounded in size and depth (a deep body was a RecursionError, a 500); forms and
+    # multipart as DRF's defaults, for the upload endpoints.
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.BoundedJSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
 }
