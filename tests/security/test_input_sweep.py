@@ -24,14 +24,15 @@ from django.db import transaction
 from django.http import QueryDict
 from django.test import Client
 from django.utils.datastructures import MultiValueDict
+from django.utils.http import urlencode
 
 from tests.portal.route_matrix import MATRIX, PERSONAS
 from tests.portal.test_route_inventory import inventory, is_api, url_for, world  # noqa: F401
 
 # Non-ASCII digits (str.isdigit() and int() accept some), numbers past any column, signs,
-# exponents, NaN, NUL (PostgreSQL cannot hold it) and a long string.
+# exponents, NaN, NUL (PostgreSQL cannot hold it), a long string and deep JSON brackets.
 BAD_VALUES = ["²", "١٢", "9" * 5000, "99999999999999999999", "-1", "1e5", "NaN", "\x00",
-              "x" * 5000]
+              "x" * 5000, "[" * 3000]
 PROBE = "_probe"
 
 _recorded: list[set[str]] = []
@@ -64,17 +65,16 @@ def record_reads(monkeypatch):
     return reads
 
 
-def _send(client: Client, method: str, url: str, data: dict[str, str], *, api: bool) -> str:
+def _send(client: Client, method: str, url: str, data: dict[str, str]) -> str:
     """The status of one request, rolled back; an exception is reported as its name."""
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
         try:
             if method == "get":
                 response = client.get(url, data)
-            elif api:
-                response = client.post(url, data)  # form-encoded: the upload endpoints
-            else:
-                response = client.post(url, data)
+            else:  # a browser's form body
+                response = client.post(url, urlencode(data),
+                                       content_type="application/x-www-form-urlencoded")
             if getattr(response, "streaming", False):
                 b"".join(response.streaming_content)
             result = str(response.status_code)
@@ -120,7 +120,7 @@ def sweep(personas: dict, targets: dict, reads, values=BAD_VALUES,
                 continue
             for persona, client in clients.items():
                 with reads() as names:
-                    _send(client, method, path, {**base, PROBE: "1"}, api=api)
+                    _send(client, method, path, {**base, PROBE: "1"})
                 names -= set(base) | once_done
                 once_done |= names & ONCE_NAMES
                 cell = entry.outcomes[method][PERSONAS.index(persona)]
@@ -136,7 +136,7 @@ def sweep(personas: dict, targets: dict, reads, values=BAD_VALUES,
                 for chosen, value in cases:
                     chosen = [chosen] if isinstance(chosen, str) else sorted(chosen)
                     data = {**base, **dict.fromkeys(chosen, value)}
-                    result = _send(client, method, path, data, api=api)
+                    result = _send(client, method, path, data)
                     if not result.isdigit() or result.startswith("5"):
                         failures.append(f"{persona} {method.upper()} {path} {chosen}="
                                         f"{value[:12]!r}: {result}")
