@@ -23,8 +23,10 @@ ID_MAX = 2**63 - 1
 # The documented range of dated facts (DOMAIN.md: no earlier than 2000-01-01).
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
-# 19 digits hold ID_MAX; a longer string is refused before int() sees it.
-_INTEGER = re.compile(r"-?[0-9]{1,19}")
+# 19 digits hold ID_MAX; a longer string is refused before int() sees it. ID_PATTERN is the
+# same bound for ids in URL patterns: a 5 000-digit path id was a ValueError in the lookup.
+ID_PATTERN = "[0-9]{1,19}"
+_INTEGER = re.compile(rf"-?{ID_PATTERN}")
 
 
 class ParameterError(DomainError):

@@ -157,3 +157,25 @@ def test_the_sweep_finds_the_parameters_views_read(world, record_reads):  # noqa
             "quarter", "unread"} <= read, read
     assert any(key.startswith("GET api-") for key in found)
     assert any(key.startswith("POST ") for key in found)
+
+
+def test_huge_ids_in_the_path_are_no_route(world):  # noqa: F811
+    """Every numeric path segment of every route replaced by 5 000 digits: 404 (the URL
+    patterns bound ids to 19 digits, portal.params.ID_PATTERN), never a lookup's ValueError."""
+    client = Client()
+    client.force_login(world["users"]["manager"])
+    failures = []
+    for key, (pattern, _methods) in sorted(inventory().items()):
+        entry = MATRIX[key]
+        path, base = _with_query(url_for(key, pattern, world["home"]))
+        segments = path.split("/")
+        for index, segment in enumerate(segments):
+            if not segment.isascii() or not segment.isdigit():
+                continue
+            huge = "/".join([*segments[:index], "9" * 5000, *segments[index + 1:]])
+            for method in ("get", "post"):
+                if method in entry.outcomes:
+                    result = _send(client, method, huge, base if method == "get" else {})
+                    if not result.isdigit() or result.startswith("5"):
+                        failures.append(f"{method.upper()} {key} segment {index}: {result}")
+    assert not failures, "\n  ".join(failures)
