@@ -1,6 +1,7 @@
 """The shapes of the portfolio API for the OpenAPI schema (issue 15: no free-form bodies): the
-innoportal-portfolio/1 document (docs/domain.md "Portfolio exchange format (app `exchange`)") that the export
-streams and the import reads, and the import's result. The exporter and importer remain the
+innoportal-portfolio/1 document
+(docs/domain.md "Portfolio exchange format (app `exchange`)") that the export streams and the
+import reads, and the import's result. The exporter and importer remain the
 code that writes and reads the document; these serializers document it field by field."""
 
 from rest_framework import serializers

@@ -392,7 +392,8 @@ def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportRes
     return dict(Organisation.objects.filter(org_number__in=wanted).values_list("org_number", "pk"))
 
 
-# Optional in the file (docs/domain.md "Portfolio exchange format (app `exchange`)"): absent keeps what is stored.
+# Optional in the file: absent keeps what is stored
+# (docs/domain.md "Portfolio exchange format (app `exchange`)").
 OFFICIAL_NUMBERS = {"municipality_number": 4, "county_number": 2}
 
 

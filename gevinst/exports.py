@@ -37,6 +37,7 @@ from portal.exports import (
     choice_labels,
     export_view,
 )
+from portal.params import ParameterError, optional_id
 from projects.extensions import ProjectExportColumns
 
 SHEETS = ("benefits", "measurements")
@@ -162,11 +163,13 @@ def _benefits(request: HttpRequest) -> QuerySet[Benefit]:
     organisation = request.GET.get("organisation")
     if organisation:
         benefits = benefits.filter(project__organisation__org_number=organisation)
-    project = request.GET.get("project")
+    try:
+        project = optional_id(request.GET.get("project"), name="project")
+    except ParameterError:
+        raise ExportRequestError(_("project må være et prosjektnummer."),
+                                 field="project") from None
     if project:
-        if not project.isdigit():
-            raise ExportRequestError(_("project må være et prosjektnummer."), field="project")
-        benefits = benefits.filter(project_id=int(project))
+        benefits = benefits.filter(project_id=project)
     return benefits
 
 

@@ -37,6 +37,7 @@ from gevinst import calculations as calc
 from gevinst.models import Benefit, Measurement
 from portal.access import memberships_of
 from portal.paging import CappedPage, CappedPaginator
+from portal.params import id_or_none
 from projects.models import CostRecurrence, Project, ProjectCost
 
 PAGE_SIZE = 25
@@ -122,10 +123,7 @@ def portfolio_overview(*, user, pages) -> list[OrganisationPortfolio]:
     for organisation in organisations:
         count = counts.get(organisation.pk, 0)
         paginator = CappedPaginator(count=count, per_page=PAGE_SIZE, capped=False)
-        try:
-            number = max(1, int(pages.get(f"page-{organisation.org_number}") or 1))
-        except (TypeError, ValueError):
-            number = 1
+        number = id_or_none(pages.get(f"page-{organisation.org_number}")) or 1
         number = min(number, paginator.num_pages)
         rows = _page_rows(organisation.pk, number) if count else []
         lines = [{"project": p, "result": calc.cost_benefit(

@@ -27,6 +27,7 @@ from gevinst.forms import (
 from gevinst.models import BenefitMapEdge, BenefitMapNode, BenefitPlan
 from gevinst.portfolio_overview import portfolio_overview
 from portal.errors import ConflictError, DomainError
+from portal.params import ParameterError, parse_int
 from portal.views import form_error
 
 
@@ -221,8 +222,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_benefits(request.user, pk)
     try:
-        version = int(request.POST.get("version") or 0) or None
-    except ValueError:
+        version = parse_int(request.POST.get("version") or "0", name="version") or None
+    except ParameterError:
         version = None
     try:
         services.benefit_plan_approve(actor=request.user, project=project,

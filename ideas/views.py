@@ -35,6 +35,7 @@ from ideas.models import Attachment, Comment, IdeaStatus, Score
 from portal.access import member_by_pk, membership_for, organisations_where, user_can
 from portal.errors import DomainError, Forbidden
 from portal.paging import capped_page
+from portal.params import ParameterError, id_or_none, parse_id
 from portal.roles import Capability
 from portal.views import form_error
 
@@ -233,9 +234,9 @@ def _int(value) -> int:
     """An id from a form field; a missing or garbled one is bad input (a message on the idea
     page), not a missing page."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise DomainError(_("Velg idéen den skal slås sammen med."), field="into")
+        return parse_id(value, name="into")
+    except ParameterError:
+        raise DomainError(_("Velg idéen den skal slås sammen med."), field="into") from None
 
 
 def _run(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:
@@ -416,8 +417,7 @@ def idea_similar(request: HttpRequest) -> HttpResponse:
     exclude = request.GET.get("exclude")
     return render(request, "ideas/_similar.html", {
         "similar_ideas": selectors.similar_ideas(
-            user=request.user, text=text, title=title, exclude=int(exclude) if exclude and
-            exclude.isdigit() else None),
+            user=request.user, text=text, title=title, exclude=id_or_none(exclude)),
         "similar_projects": selectors.similar_projects(user=request.user, text=text,
                                                        title=title),
         "searched": bool(text.strip()),

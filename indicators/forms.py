@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import ORDERED_PHASES
+from portal.api.parsers import nesting_depth
 from portal.dates import planned_date
 from portal.models import County, OrganisationKind, SizeClass
 from portal.numbers import NorwegianDecimalField, NorwegianIntegerField
@@ -47,8 +48,11 @@ class PointSchemeForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
 
     def _phase_map(self, name):
+        raw = self.cleaned_data[name]
+        if nesting_depth(raw.encode()) > 1:  # a flat object; deep nesting is a RecursionError
+            raise forms.ValidationError(_("Må være et objekt med fase som nøkkel."))
         try:
-            value = json.loads(self.cleaned_data[name])
+            value = json.loads(raw)
         except json.JSONDecodeError as error:
             raise forms.ValidationError(_("Ugyldig JSON: %(error)s") % {"error": error})
         if not isinstance(value, dict):

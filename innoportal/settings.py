@@ -315,12 +315,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.conventions.exception_handler",
     "DEFAULT_METADATA_CLASS": "portal.api.pagination.ViewMetadata",
+    # JSON bounded in size and depth (a deep body was a RecursionError, a 500); forms and
+    # multipart as DRF's defaults, for the upload endpoints.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
                                  "rest_framework.renderers.BrowsableAPIRenderer"],
     # JSON bodies only: offering form and multipart beside JSON on every write made the schema
     # list three request bodies per operation, which generated clients cannot build (issue 15).
     # The upload endpoints name their multipart parser themselves.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only (issue 15: one body type a generated client can follow), bounded in depth and
+    # size (issue 13); the upload endpoints name their multipart parser themselves.
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.BoundedJSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Innoportal API",

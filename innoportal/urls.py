@@ -65,3 +65,4 @@ urlpatterns = [
 
 handler500 = "portal.views.server_error"
 handler404 = "portal.views.page_not_found"
+handler400 = "portal.views.bad_request_error"

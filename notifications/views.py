@@ -11,6 +11,7 @@ from notifications import selectors, services
 from notifications.forms import PreferenceForm
 from notifications.models import EmailFrequency
 from notifications.tokens import user_for_token
+from portal.params import id_or_none
 
 PAGE_SIZE = 25
 
@@ -27,9 +28,9 @@ def centre(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    page = request.POST.get("page", "")
+    page = id_or_none(request.POST.get("page"))
     url = redirect("notifications:centre").url
-    return redirect(f"{url}?page={page}" if page.isdigit() else url)
+    return redirect(f"{url}?page={page}" if page else url)
 
 
 @login_required

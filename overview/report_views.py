@@ -15,6 +15,7 @@ from indicators.access import is_member, may_read_organisation, readable_organis
 from overview.report import FIRST_YEAR, portfolio_report
 from portal.exports import bad_request
 from portal.models import Organisation
+from portal.params import ParameterError, parse_year
 
 
 def _valid_year(year: int) -> bool:
@@ -33,12 +34,14 @@ def portfolio_report_choose(request: HttpRequest) -> HttpResponse:
     organisation = next((o for o in organisations if o.org_number == wanted), None)
     if wanted and organisation is None:
         raise Http404
-    year = request.GET.get("year") or str(timezone.localdate().year)
-    if not year.isdigit() or not _valid_year(int(year)):
+    try:
+        year = parse_year(request.GET.get("year") or str(timezone.localdate().year),
+                          first=FIRST_YEAR, last=timezone.localdate().year)
+    except ParameterError:
         return bad_request(request, _("Ugyldig år: velg et år fra %(first)s til i år.")
                            % {"first": FIRST_YEAR})
     return redirect("reports:portfolio", org_number=(organisation or organisations[0]).org_number,
-                    year=int(year))
+                    year=year)
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
 from portal.models import Membership, Organisation, User
+from portal.params import id_or_none
 from portal.roles import ROLE_CAPABILITIES, Capability, role_allows
 
 
@@ -106,8 +107,9 @@ def member_by_pk(organisation: Organisation | int, pk, *, field: str) -> User:
     """As member_by_username, for an id from a form."""
     organisation_id = getattr(organisation, "pk", organisation)
     user = None
-    if str(pk).isdigit() and len(str(pk)) < 19:
-        user = User.objects.filter(pk=int(pk), memberships__organisation_id=organisation_id
+    user_id = id_or_none(pk)  # ASCII digits in the id range only (portal.params)
+    if user_id is not None:
+        user = User.objects.filter(pk=user_id, memberships__organisation_id=organisation_id
                                    ).first()
     if user is None:
         raise DomainError(_("Finner ingen i organisasjonen med dette brukernavnet."),

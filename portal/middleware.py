@@ -69,21 +69,28 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
+def _has_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values)
+               for key, values in query.lists())
+
+
 class RejectNulCharactersMiddleware:
-    """400 for a NUL character in the path or the query string.
+    """400 for a NUL character in the path, the query string or a page's form body.
 
     PostgreSQL cannot store or compare text containing NUL, so such a value reaching a query
-    is a 500. Form fields and API body fields refuse NUL in their own validation (Django's
-    and DRF's CharField); the path and the query parameters that views read directly are
-    checked here, once for every route."""
+    is a 500. Django's and DRF's CharField refuse NUL, but views also read parameters
+    directly (an action, an item id, a comment body handed to a service) and choice fields
+    look values up; so the path and query are checked here for every route, and the form
+    body of every page (not the API, whose serializers check their JSON and form fields) in
+    `process_view`, where the user is known and the answer can be the site's error page.
+    Django's CSRF check reads the same form body at the same point, so this parses nothing
+    that would not be parsed anyway."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-                "\x00" in key or any("\x00" in value for value in values)
-                for key, values in request.GET.lists()):
+        if "\x00" in request.path or _has_nul(request.GET):
             message = _("Ugyldig tegn (NUL) i adressen.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "code": "invalid",
@@ -91,6 +98,15 @@ class RejectNulCharactersMiddleware:
             return HttpResponseBadRequest(message)
         return self.get_response(request)
 
+    def process_view(self, request, view, args, kwargs):
+        if request.method != "POST" or request.path.startswith("/api/"):
+            return None
+        if _has_nul(request.POST):
+            from portal.exports import bad_request
+
+            return bad_request(request, _("Skjemaet inneholder et ugyldig tegn (NUL). Fjern "
+                                          "det og send skjemaet på nytt."))
+        return None
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

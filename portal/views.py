@@ -246,6 +246,15 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "og send igjen.")}, status=403)
 
 
+def bad_request_error(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400 (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a suspicious
+    request): the API answers in its JSON error shape, the site with its page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Ugyldig forespørsel."), "code": "bad_request",
+                             "errors": {}}, status=400)
+    return defaults.bad_request(request, exception)
+
+
 # --- health -------------------------------------------------------------------------------
 
 @require_GET

@@ -27,6 +27,7 @@ from portal.access import (
 from portal.dates import EARLIEST, HAPPENED, date_widget_attrs
 from portal.errors import ConflictError, DomainError
 from portal.paging import capped_page
+from portal.params import id_or_none
 from portal.roles import Capability
 from portal.views import form_error
 from projects import selectors, services
@@ -432,8 +433,11 @@ def checklists(request: HttpRequest, org_number: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "add")
         if action in ("update", "retire"):
-            item = get_object_or_404(GateChecklistItem, organisation=organisation,
-                                     pk=request.POST.get("item") or 0)
+            item_id = id_or_none(request.POST.get("item"))
+            if item_id is None:
+                messages.error(request, _("Velg et punkt i sjekklisten."))
+                return redirect("projects:checklists", org_number=org_number)
+            item = get_object_or_404(GateChecklistItem, organisation=organisation, pk=item_id)
             try:
                 if action == "retire":
                     services.checklist_item_retire(actor=request.user, item=item)

@@ -29,6 +29,7 @@ from portal.access import member_by_username, membership_for, organisations_wher
 from portal.api.base import ScopedViewSetMixin
 from portal.errors import DomainError
 from portal.models import Unit
+from portal.params import ID_PATTERN
 from portal.roles import Capability
 
 
@@ -194,7 +195,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     @extend_schema(request=IdeaCommentInput, responses={200: CommentSerializer, 204: None})
     @action(detail=True, methods=["patch", "delete"],
-            url_path=r"comments/(?P<comment_pk>[0-9]+)")
+            url_path=rf"comments/(?P<comment_pk>{ID_PATTERN})")
     def comment(self, request, pk=None, comment_pk=None):
         """PATCH: edit your comment (within the edit window). DELETE: soft delete."""
         idea = self._idea(pk)

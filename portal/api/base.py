@@ -10,6 +10,8 @@ them (tests/portal/test_api_scoped_base.py):
 from rest_framework import viewsets
 from rest_framework.views import APIView
 
+from portal.params import ID_PATTERN
+
 
 class ScopedViewSetMixin:
     """Owns get_queryset(): subclasses say how to scope their model to what the user may see in
@@ -17,7 +19,7 @@ class ScopedViewSetMixin:
     forgets to implement the scope fails loudly instead of leaking."""
 
     # Ids are numbers: anything else is no route (404), never a crash in a pk lookup.
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = ID_PATTERN
 
     def scope_queryset(self, queryset, user):
         raise NotImplementedError(f"{type(self).__name__} must scope its queryset")

@@ -3,6 +3,7 @@ handles a request, so importing `rest_framework.views` here is safe; pagination 
 which DRF imports while it builds its views, live in `portal.api.pagination`."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
@@ -15,6 +16,9 @@ from portal.errors import DomainError
 def exception_handler(exc, context):
     """One error shape for the whole API:
     {"detail": "...", "code": "...", "errors": {"field": ["message", ...]}}"""
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent)):
+        # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when DRF reads it.
+        return Response({"detail": str(exc), "code": "too_large", "errors": {}}, status=413)
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code, "errors": exc.errors},
                         status=exc.status_code)

@@ -10,7 +10,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 # The operations that take a file upload besides JSON.
 UPLOADS = {("post", "/api/v1/portfolio/import/")}
-# The exchange format's own numbers are JSON numbers (docs/domain.md "Portfolio exchange format (app `exchange`)").
+# The exchange format's own numbers are JSON numbers
+# (docs/domain.md "Portfolio exchange format (app `exchange`)").
 EXCHANGE_FORMAT = "Portfolio"
 
 
