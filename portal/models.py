@@ -85,7 +85,8 @@ def official_number_errors(*, kind: str, county: str, municipality_number: str,
     """The rules between the official numbers, the kind and the county
     (docs/domain.md "Organisations and people"): a kommunenummer belongs to a
     municipality and starts with its county's number, a fylkesnummer to a county
-    organisation and is its county's. Field → message; shared by the model (admin, forms) and the exchange format's import."""
+    organisation and is its county's. Field → message; shared by the model (admin, forms)
+    and the exchange format's import."""
     errors = {}
     expected = COUNTY_NUMBERS.get(county, "")
     if municipality_number:
