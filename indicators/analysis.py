@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from indicators.comparison import MEASURES, quartiles
 from indicators.models import YEAR, IndicatorSnapshot
 from indicators.selectors import visible_organisations
+from portal.attributes import COUNTY, POPULATION, SIZE_CLASS, annotate_attributes
 from portal.context_processors import user_context
 from portal.models import County, Network, OrganisationKind, SizeClass, User
 
@@ -170,15 +171,18 @@ def _snapshot_rows(user: User, filters: Filters, periods: list[tuple[int, int]])
     for year, quarter in periods:
         window |= Q(year=year, quarter=quarter)
     snapshots = snapshots.filter(window)
+    # Each snapshot with the county, size class and population in force on its period's end
+    # (portal.attributes): 2023's comparison and per-inhabitant figures use 2023's values.
+    snapshots = annotate_attributes(snapshots, "period_end", organisation="organisation")
     if filters.county:
-        snapshots = snapshots.filter(organisation__county=filters.county)
+        snapshots = snapshots.filter(**{COUNTY: filters.county})
     if filters.size_class:
-        snapshots = snapshots.filter(organisation__size_class=filters.size_class)
+        snapshots = snapshots.filter(**{SIZE_CLASS: filters.size_class})
     if filters.network is not None:
         snapshots = snapshots.filter(organisation__networks=filters.network)
     return snapshots.values_list(
         "organisation_id", "organisation__org_number", "organisation__name",
-        "organisation__county", "organisation__size_class", "organisation__population",
+        COUNTY, SIZE_CLASS, POPULATION,
         "year", "quarter", filters.measure).order_by()
 
 

@@ -105,7 +105,7 @@ class IndicatorListView(ExportAPIView):
         params = query.validated_data
         year, quarter = params["year"], params.get("quarter", YEAR)
         organisations = selectors.indicator_organisations(
-            user=request.user, organisation=params.get("organisation"),
+            user=request.user, year=year, quarter=quarter, organisation=params.get("organisation"),
             county=params.get("county"), size_class=params.get("size_class"))
         if self.wants_csv():
             items = selectors.indicator_items(organisations, year=year, quarter=quarter)

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import IndicatorSnapshot
-from portal.models import Organisation
+from portal.attributes import COUNTY, SIZE_CLASS, annotate_attributes
+from portal.models import County, Organisation, SizeClass
 
 MEASURES = {"points": gettext_lazy("Aktivitetspoeng"),
             "benefit_points": gettext_lazy("Nyttepoeng"),
@@ -79,19 +80,21 @@ class PeerGroup:
 def comparison(organisation: Organisation, *, year: int, quarter: int) -> list[PeerGroup]:
     """The organisation among organisations of its kind with the same size class, and in the
     same county. Empty when the period has no snapshot for the organisation."""
-    fields = ["organisation_id", "organisation__size_class", "organisation__county",
-              *MEASURES]
-    rows = list(IndicatorSnapshot.objects.filter(
-        year=year, quarter=quarter, organisation__kind=organisation.kind).values(*fields))
+    fields = ["organisation_id", SIZE_CLASS, COUNTY, *MEASURES]
+    # Peers by the size class and county in force on the period's end (portal.attributes).
+    rows = list(annotate_attributes(IndicatorSnapshot.objects.filter(
+        year=year, quarter=quarter, organisation__kind=organisation.kind), "period_end",
+        organisation="organisation").values(*fields))
     own = next((r for r in rows if r["organisation_id"] == organisation.pk), None)
     if own is None:
         return []
     groups = []
     for title, key, value in (
-            (_("Samme størrelse: %(size)s") % {"size": organisation.size_class_label},
-             "organisation__size_class", organisation.size_class),
-            (_("Samme fylke: %(county)s") % {"county": organisation.get_county_display()},
-             "organisation__county", organisation.county)):
+            (_("Samme størrelse: %(size)s") % {"size": SizeClass(own[SIZE_CLASS]).label},
+             SIZE_CLASS, own[SIZE_CLASS]),
+            (_("Samme fylke: %(county)s")
+             % {"county": County(own[COUNTY]).label if own[COUNTY] else ""},
+             COUNTY, own[COUNTY])):
         if not value:
             continue
         peers = [r for r in rows if r[key] == value]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +20,7 @@ from indicators.models import (
 )
 from initiatives.models import COUNTED_PHASES
 from portal.access import organisations_where
+from portal.attributes import COUNTY, SIZE_CLASS, annotate_attributes, attributes_on
 from portal.models import COUNTY_NUMBERS, Network, Organisation, User
 from portal.personal_data import Section, col, section
 from portal.roles import Capability
@@ -50,17 +52,20 @@ def visible_organisations(user: User) -> QuerySet[Organisation]:
 def snapshot_list(*, user: User, year: int, quarter: int = YEAR,
                   organisation: str | None = None, county: str | None = None,
                   size_class: str | None = None) -> QuerySet[IndicatorSnapshot]:
+    """The period's snapshots, each with the organisation's attributes in force on the
+    period's end (period_county, period_population, period_size_class)."""
     snapshots = (IndicatorSnapshot.objects
                  .filter(year=year, quarter=quarter,
                          organisation__in=visible_organisations(user).values("pk"))
                  .select_related("organisation", "scheme")
                  .order_by("organisation__org_number"))
+    snapshots = annotate_attributes(snapshots, "period_end", organisation="organisation")
     if organisation:
         snapshots = snapshots.filter(organisation__org_number=organisation)
     if county:
-        snapshots = snapshots.filter(organisation__county=county)
+        snapshots = snapshots.filter(**{COUNTY: county})
     if size_class:
-        snapshots = snapshots.filter(organisation__size_class=size_class)
+        snapshots = snapshots.filter(**{SIZE_CLASS: size_class})
     return snapshots
 
 
@@ -101,26 +106,34 @@ def _benefit(row) -> dict:
 
 def snapshot_item(snapshot: IndicatorSnapshot) -> dict:
     """One item of GET /api/v1/indicators/ exactly as docs/domain.md shows it."""
-    return organisation_item(snapshot.organisation, snapshot, snapshot.year, snapshot.quarter)
+    return organisation_item(snapshot.organisation, snapshot, snapshot.year, snapshot.quarter,
+                             attributes=snapshot)
 
 
-def _organisation_dict(org: Organisation) -> dict:
-    return {"org_number": org.org_number, "name": org.name, "size_class": org.size_class,
-            "county": org.county, "county_number": org.county_code,
+def _organisation_dict(org: Organisation, attributes=None) -> dict:
+    """The organisation as the API shows it, with the county and size class of the period:
+    those annotated by portal.attributes on `attributes` (the organisation itself by
+    default), the current values where nothing is annotated."""
+    attributes = attributes if attributes is not None else org
+    county = getattr(attributes, COUNTY, org.county)
+    return {"org_number": org.org_number, "name": org.name,
+            "size_class": getattr(attributes, SIZE_CLASS, org.size_class),
+            "county": county, "county_number": org.county_number or COUNTY_NUMBERS.get(county, ""),
             "municipality_number": org.municipality_number}
 
 
 def organisation_item(org: Organisation, snapshot: IndicatorSnapshot | None, year: int,
-                      quarter: int) -> dict:
+                      quarter: int, *, attributes=None) -> dict:
     """An organisation's item for a period. Without a snapshot (nothing computed for the
     period yet) the numbers are zeros and `computed` is false, so a client never takes
     "not computed" for "zero" (issue 15)."""
     if snapshot is None:
-        return {"organisation": _organisation_dict(org), "period": _period_dict(year, quarter),
+        return {"organisation": _organisation_dict(org, attributes),
+                "period": _period_dict(year, quarter),
                 "computed": False, "scheme": None, "status": None, "computed_at": None,
                 "activity": _activity({}), "benefit": _benefit({})}
     return {
-        "organisation": _organisation_dict(org),
+        "organisation": _organisation_dict(org, attributes),
         "period": {"start": snapshot.period_start.isoformat(),
                    "end": snapshot.period_end.isoformat()},
         "computed": True,
@@ -132,17 +145,20 @@ def organisation_item(org: Organisation, snapshot: IndicatorSnapshot | None, yea
     }
 
 
-def indicator_organisations(*, user: User, organisation: str | None = None,
-                            county: str | None = None,
+def indicator_organisations(*, user: User, year: int | None = None, quarter: int = YEAR,
+                            organisation: str | None = None, county: str | None = None,
                             size_class: str | None = None) -> QuerySet[Organisation]:
-    """Every organisation the user may see indicators of (computed or not), by number."""
-    organisations = visible_organisations(user).order_by("org_number")
+    """Every organisation the user may see indicators of (computed or not), by number, with
+    the county, population and size class in force on the period's end (today without a
+    period); `county` and `size_class` select by those."""
+    on = period_bounds(year, quarter)[1] if year else timezone.localdate()
+    organisations = attributes_on(visible_organisations(user), on).order_by("org_number")
     if organisation:
         organisations = organisations.filter(org_number=organisation)
     if county:
-        organisations = organisations.filter(county=county)
+        organisations = organisations.filter(**{COUNTY: county})
     if size_class:
-        organisations = organisations.filter(size_class=size_class)
+        organisations = organisations.filter(**{SIZE_CLASS: size_class})
     return organisations
 
 
@@ -191,7 +207,8 @@ def summary(*, user: User, year: int, quarter: int = YEAR, group_by: str,
     """Sums of organisation snapshots per county, size class, network or the nation, of the
     organisations in `county` and `size_class` when given. Every visible organisation
     counts in its group (`organisations`), computed or not (`computed_organisations`)."""
-    organisations = indicator_organisations(user=user, county=county, size_class=size_class)
+    organisations = indicator_organisations(user=user, year=year, quarter=quarter,
+                                            county=county, size_class=size_class)
     organisations = organisations.order_by().annotate(period_snapshot=FilteredRelation(
         "indicator_snapshots", condition=Q(indicator_snapshots__year=year,
                                            indicator_snapshots__quarter=quarter)))
@@ -205,7 +222,8 @@ def summary(*, user: User, year: int, quarter: int = YEAR, group_by: str,
                     .values(group=F("networks__name"))
                     .annotate(**counts, **sums).order_by("group"))
     else:
-        rows = list(organisations.values(group=F(group_by))
+        # By the county or size class in force on the period's end.
+        rows = list(organisations.values(group=F(f"period_{group_by}"))
                     .annotate(**counts, **sums).order_by("group"))
     return [{"group": row["group"],
              "code": COUNTY_NUMBERS.get(row["group"]) if group_by == "county" else None,

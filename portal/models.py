@@ -1,3 +1,4 @@
+import datetime
 import hashlib
 import secrets
 
@@ -6,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.constraints import HumanConstraints
@@ -127,6 +129,16 @@ def size_class_for(population: int | None) -> str:
     return SizeClass.LARGE
 
 
+def size_class_expression(population: str) -> Case:
+    """size_class_for() in SQL, of the population in the field or annotation `population`."""
+    return Case(
+        When(**{f"{population}__isnull": True}, then=Value(SizeClass.UNKNOWN.value)),
+        When(**{f"{population}__lt": SIZE_CLASS_MEDIUM_FROM}, then=Value(SizeClass.SMALL.value)),
+        When(**{f"{population}__lt": SIZE_CLASS_LARGE_FROM}, then=Value(SizeClass.MEDIUM.value)),
+        default=Value(SizeClass.LARGE.value),
+    )
+
+
 class Organisation(HumanConstraints, models.Model):
     name = models.CharField(_("navn"), max_length=200)
     org_number = models.CharField(
@@ -149,12 +161,7 @@ class Organisation(HumanConstraints, models.Model):
     # Stored in the database so indicator filters and summaries can group by it in SQL;
     # the same boundaries as size_class_for().
     size_class = models.GeneratedField(
-        expression=Case(
-            When(population__isnull=True, then=Value(SizeClass.UNKNOWN.value)),
-            When(population__lt=SIZE_CLASS_MEDIUM_FROM, then=Value(SizeClass.SMALL.value)),
-            When(population__lt=SIZE_CLASS_LARGE_FROM, then=Value(SizeClass.MEDIUM.value)),
-            default=Value(SizeClass.LARGE.value),
-        ),
+        expression=size_class_expression("population"),
         output_field=models.CharField(max_length=10, choices=SizeClass.choices),
         db_persist=True,
     )
@@ -204,6 +211,51 @@ class Organisation(HumanConstraints, models.Model):
         # django-auditlog stores this on the row's log entries: the organisation's audit page
         # (portal.audit) finds its rows by it, also after the row is deleted.
         return {"organisation": self.pk}
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The admin, the forms and the shell: a change of county or population is dated.
+        self.record_attributes()
+
+    def record_attributes(self, on: datetime.date | None = None) -> "OrganisationAttributes | None":
+        """Record the current county and population as in force from `on` (today): a new
+        dated row unless the row in force on that day already says the same."""
+        on = on or timezone.localdate()
+        in_force = self.attribute_history.filter(valid_from__lte=on).order_by("-valid_from").first()
+        if in_force and (in_force.county, in_force.population) == (self.county, self.population):
+            return None
+        row, _created = OrganisationAttributes.objects.update_or_create(
+            organisation=self, valid_from=on,
+            defaults={"county": self.county, "population": self.population})
+        return row
+
+
+class OrganisationAttributes(models.Model):
+    """An organisation's county and population (and so size class) in force from `valid_from`
+    until the next row's date: what the indicators of a past period are grouped and divided
+    by (portal.attributes.attributes_on). The organisation's own fields are the current
+    values."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="attribute_history",
+                                     verbose_name=_("organisasjon"))
+    valid_from = models.DateField(_("gjelder fra"))
+    county = models.CharField(_("fylke"), max_length=40, choices=County.choices, blank=True)
+    population = models.PositiveIntegerField(_("innbyggertall"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "valid_from"]
+        verbose_name = _("organisasjonsattributter")
+        verbose_name_plural = _("organisasjonsattributter")
+        constraints = [models.UniqueConstraint(fields=["organisation", "valid_from"],
+                                               name="organisation_attributes_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.valid_from}"
+
+    @property
+    def size_class(self) -> str:
+        return size_class_for(self.population)
 
 
 class Unit(HumanConstraints, models.Model):
