@@ -12,6 +12,19 @@ from portal.models import OrganisationKind
 NUMBER_HELP = "A JSON number, carried exactly (the import refuses what it cannot store exactly)."
 
 
+class PortfolioAttributesSerializer(serializers.Serializer):
+    """The county and population in force from `from` until the next entry's date."""
+
+    county = serializers.CharField(allow_blank=True)
+    population = serializers.IntegerField(allow_null=True, min_value=0)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" is a Python keyword: the field is added under its name in the document.
+        fields["from"] = serializers.DateField(help_text="In force from this date.")
+        return fields
+
+
 class PortfolioOrganisationSerializer(serializers.Serializer):
     org_number = serializers.CharField()
     name = serializers.CharField()
@@ -22,6 +35,11 @@ class PortfolioOrganisationSerializer(serializers.Serializer):
         r"^[0-9]{4}$", required=False, help_text="Kommunenummer (SSB), municipalities only.")
     county_number = serializers.RegexField(
         r"^[0-9]{2}$", required=False, help_text="Fylkesnummer (SSB), county organisations only.")
+    attributes = PortfolioAttributesSerializer(
+        many=True, required=False,
+        help_text="The dated history of county and population, oldest first; the entry in force "
+                  "today equals the organisation's county and population. Indicators of a "
+                  "period use the entry in force on the period's end date.")
 
 
 class PortfolioPhaseSerializer(serializers.Serializer):

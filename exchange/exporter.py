@@ -36,13 +36,17 @@ def export_portfolio(*, organisations=None) -> Iterator[str]:
     orgs = (organisations if organisations is not None else Organisation.objects.all())
     orgs = orgs.order_by("org_number")
     yield '{"format":' + _dump(FORMAT) + ',"organisations":['
-    for n, org in enumerate(orgs.iterator()):
+    for n, org in enumerate(orgs.prefetch_related("attribute_history").iterator(chunk_size=CHUNK)):
         row = {"org_number": org.org_number, "name": org.name, "kind": org.kind,
                "county": org.county, "population": org.population}
         # Optional in the format: written when known, so a file without them round-trips.
         for name in ("municipality_number", "county_number"):
             if getattr(org, name):
                 row[name] = getattr(org, name)
+        history = sorted(org.attribute_history.all(), key=lambda a: a.valid_from)
+        if history:
+            row["attributes"] = [{"from": a.valid_from.isoformat(), "county": a.county,
+                                  "population": a.population} for a in history]
         yield ("," if n else "") + _dump(row)
     yield '],"initiatives":['
     initiatives = (Initiative.objects.filter(organisation__in=orgs)

@@ -43,6 +43,7 @@ from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import (
     County,
     Organisation,
+    OrganisationAttributes,
     OrganisationEvent,
     OrganisationKind,
     official_number_errors,
@@ -260,12 +261,12 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
         if outside:
             raise Forbidden(f"Du administrerer ikke {', '.join(outside[:5])}; ingenting er "
                             "importert.")
-    wanted = _validate_organisations(found.organisations, errors)
+    wanted = _validate_organisations(found.organisations, errors, today)
     if errors:
         raise ImportFailed(errors.items)
     result = ImportResult()
     with transaction.atomic():
-        orgs = _import_organisations(wanted, result, actor)
+        orgs = _import_organisations(wanted, result, actor, today)
         source.seek(0)
         skip_bom(source)
         state = _State(orgs=orgs, file_keys=set(found.keys), today=today,
@@ -325,7 +326,7 @@ MASTER_DATA = ("name", "kind", "county", "population", "municipality_number", "c
 POPULATION_MAX = 2_147_483_647
 
 
-def _validate_organisations(rows, errors) -> dict[str, tuple[str, dict]]:
+def _validate_organisations(rows, errors, today: datetime.date) -> dict[str, tuple[str, dict]]:
     wanted = {}
     for i, row in enumerate(rows):
         path = f"organisations[{i}]"
@@ -343,6 +344,8 @@ def _validate_organisations(rows, errors) -> dict[str, tuple[str, dict]]:
                                  required=False),
         }
         values.update(_official_numbers(errors, row, path, values))
+        if row.get("attributes") is not None:
+            values["attributes"] = _attributes(errors, row, path, values, today)
         if number in wanted:
             errors.add(f"{path}.org_number", "appears more than once")
         wanted[number] = (path, values)
@@ -351,32 +354,109 @@ def _validate_organisations(rows, errors) -> dict[str, tuple[str, dict]]:
     return wanted
 
 
-def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportResult, actor
-                          ) -> dict[str, int]:
+def _attributes(errors, row, path, values, today: datetime.date) -> list[dict]:
+    """The organisation's dated history of county and population (optional in the file):
+    a list of {"from", "county", "population"}, one entry per date, the one in force today
+    equal to the organisation's own county and population."""
+    entries = _list(errors, row, "attributes", path)
+    history, seen = [], set()
+    for i, entry in enumerate(entries):
+        at = f"{path}.attributes[{i}]"
+        if not isinstance(entry, dict):
+            errors.add(at, "must be an object")
+            continue
+        valid_from = _date(errors, entry, "from", at, today=today)
+        item = {"from": valid_from,
+                "county": _choice(errors, entry, "county", at, ["", *County.values], ""),
+                "population": _whole(errors, entry, "population", at, low=0,
+                                     high=POPULATION_MAX, required=False)}
+        if valid_from in seen:
+            errors.add(f"{at}.from", "appears more than once")
+        if valid_from:
+            seen.add(valid_from)
+            history.append(item)
+    history.sort(key=lambda h: h["from"])
+    in_force = [h for h in history if h["from"] <= today]
+    if in_force and (in_force[-1]["county"], in_force[-1]["population"]) != (
+            values["county"], values["population"]):
+        errors.add(f"{path}.attributes",
+                   f"the entry in force today ({in_force[-1]['from'].isoformat()}) must have "
+                   "the organisation's county and population")
+    return history
+
+
+def _history_document(history) -> list[dict]:
+    """Dated attributes as the file writes them (and as an organisation event stores them)."""
+    return [{"from": h["from"].isoformat(), "county": h["county"],
+             "population": h["population"]} for h in history]
+
+
+def _stored_attributes(organisation_ids) -> dict[int, list[dict]]:
+    stored: dict[int, list[dict]] = {pk: [] for pk in organisation_ids}
+    for row in (OrganisationAttributes.objects.filter(organisation__in=organisation_ids)
+                .order_by("valid_from").values("organisation_id", "valid_from", "county",
+                                                "population")):
+        stored[row["organisation_id"]].append(
+            {"from": row["valid_from"], "county": row["county"],
+             "population": row["population"]})
+    return stored
+
+
+def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportResult, actor,
+                          today: datetime.date) -> dict[str, int]:
     existing = {o.org_number: o for o in Organisation.objects.filter(org_number__in=wanted)}
+    stored_history = _stored_attributes([o.pk for o in existing.values()])
     trusted = may_change_master_data(actor)
     to_create, to_update, changes = [], [], {}
+    # The dated attributes to write: the file's history replaces the stored one; without one,
+    # a new organisation's values and a change of county or population are dated today.
+    histories: dict[str, list[dict]] = {}
+    dated_today: list[str] = []
     for number, (path, values) in wanted.items():
+        history = values.pop("attributes", None)
         org = existing.get(number)
         if org is None:
             # Only operators reach here with an unknown organisation: others may import only
             # organisations they administer (checked before).
             to_create.append(Organisation(org_number=number, **values))
+            if history is not None:
+                histories[number] = history
+            else:
+                dated_today.append(number)
             continue
         changed = {k: [getattr(org, k), v] for k, v in values.items() if getattr(org, k) != v}
+        if history is not None and history != stored_history[org.pk]:
+            changed["attributes"] = [_history_document(stored_history[org.pk]),
+                                     _history_document(history)]
         if not changed:
             continue
         if not trusted:
-            result.warnings += [f"{path}.{k}: differs from the stored value ({old!r}); not "
-                                "changed — organisation master data is changed by the "
-                                "operators" for k, (old, _new) in changed.items()]
+            result.warnings += [f"{path}.{k}: differs from the stored value"
+                                + ("" if k == "attributes" else f" ({old!r})")
+                                + "; not changed — organisation master data is changed by "
+                                "the operators" for k, (old, _new) in changed.items()]
             continue
         for k, v in values.items():
             setattr(org, k, v)
-        to_update.append(org)
+        if set(changed) - {"attributes"}:
+            to_update.append(org)
         changes[org.pk] = changed
+        if "attributes" in changed:
+            histories[number] = history
+        elif "county" in changed or "population" in changed:
+            dated_today.append(number)
     Organisation.objects.bulk_create(to_create)
     Organisation.objects.bulk_update(to_update, list(MASTER_DATA))
+    organisation_ids = dict(Organisation.objects.filter(org_number__in=wanted)
+                            .values_list("org_number", "pk"))
+    OrganisationAttributes.objects.filter(
+        organisation__in=[organisation_ids[n] for n in histories]).delete()
+    OrganisationAttributes.objects.bulk_create(
+        [OrganisationAttributes(organisation_id=organisation_ids[n], valid_from=h["from"],
+                                county=h["county"], population=h["population"])
+         for n, history in histories.items() for h in history])
+    for org in Organisation.objects.filter(org_number__in=dated_today):
+        org.record_attributes(today)
     # Every change of master data is recorded, with the values before and after.
     OrganisationEvent.objects.bulk_create(
         [OrganisationEvent(organisation=org, actor=actor,
@@ -388,8 +468,10 @@ def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportRes
                              kind=OrganisationEventKind.ORGANISATION_CHANGED,
                              data={"source": "portfolio_import", "changes": changed})
            for pk, changed in changes.items()])
-    result.organisations_created, result.organisations_updated = len(to_create), len(to_update)
-    return dict(Organisation.objects.filter(org_number__in=wanted).values_list("org_number", "pk"))
+    result.organisations_created = len(to_create)
+    result.organisations_updated = len(to_update) + len(
+        [pk for pk, changed in changes.items() if set(changed) == {"attributes"}])
+    return organisation_ids
 
 
 # Optional in the file: absent keeps what is stored
