@@ -344,8 +344,12 @@ def _validate_organisations(rows, errors, today: datetime.date) -> dict[str, tup
                                  required=False),
         }
         values.update(_official_numbers(errors, row, path, values))
-        if row.get("attributes") is not None:
-            values["attributes"] = _attributes(errors, row, path, values, today)
+        # "history" is the key the format's first description used; read as "attributes".
+        given = [k for k in ("attributes", "history") if row.get(k) is not None]
+        if len(given) > 1:
+            errors.add(f"{path}.history", 'give the dated attributes once, as "attributes"')
+        elif given:
+            values["attributes"] = _attributes(errors, row, path, values, today, given[0])
         if number in wanted:
             errors.add(f"{path}.org_number", "appears more than once")
         wanted[number] = (path, values)
@@ -354,14 +358,14 @@ def _validate_organisations(rows, errors, today: datetime.date) -> dict[str, tup
     return wanted
 
 
-def _attributes(errors, row, path, values, today: datetime.date) -> list[dict]:
+def _attributes(errors, row, path, values, today: datetime.date, key: str) -> list[dict]:
     """The organisation's dated history of county and population (optional in the file):
     a list of {"from", "county", "population"}, one entry per date, the one in force today
     equal to the organisation's own county and population."""
-    entries = _list(errors, row, "attributes", path)
+    entries = _list(errors, row, key, path)
     history, seen = [], set()
     for i, entry in enumerate(entries):
-        at = f"{path}.attributes[{i}]"
+        at = f"{path}.{key}[{i}]"
         if not isinstance(entry, dict):
             errors.add(at, "must be an object")
             continue
@@ -379,7 +383,7 @@ def _attributes(errors, row, path, values, today: datetime.date) -> list[dict]:
     in_force = [h for h in history if h["from"] <= today]
     if in_force and (in_force[-1]["county"], in_force[-1]["population"]) != (
             values["county"], values["population"]):
-        errors.add(f"{path}.attributes",
+        errors.add(f"{path}.{key}",
                    f"the entry in force today ({in_force[-1]['from'].isoformat()}) must have "
                    "the organisation's county and population")
     return history

@@ -208,3 +208,33 @@ def test_a_non_operator_cannot_rewrite_the_history(moved):
     result = _import(document, actor=admin)
     assert any(w.startswith("organisations[0].attributes: differs") for w in result.warnings)
     assert moved.attribute_history.get(valid_from=d("2000-01-01")).population == 4_900
+
+
+def test_analysis_ranks_per_1000_of_the_population_of_the_period(national_analyst, moved):
+    from indicators.analysis import Filters, analysis
+
+    for year, county, size, population in ((2023, "Vestfold", "small", 4_900),
+                                           (2025, "Telemark", "medium", 5_100)):
+        result = analysis(user=national_analyst,
+                          filters=Filters(year=year, per_capita=True, measure="stock_points"))
+        [row] = result.ranking
+        assert (row.county, row.size_class, row.population) == (county, size, population)
+        raw = moved.indicator_snapshots.get(year=year, quarter=0).stock_points
+        assert row.value == pytest.approx(float(raw) * 1000 / population)
+    only_2023 = analysis(user=national_analyst, filters=Filters(year=2023, county="Vestfold"))
+    assert len(only_2023.ranking) == 1
+    assert analysis(user=national_analyst,
+                    filters=Filters(year=2025, county="Vestfold")).ranking == []
+
+
+def test_the_first_documented_key_history_is_read_as_attributes(moved):
+    document = _document(moved)
+    row = document["organisations"][0]
+    row["history"] = row.pop("attributes")
+    row["history"][0]["population"] = 4_800
+    _import(document)
+    assert moved.attribute_history.get(valid_from=d("2000-01-01")).population == 4_800
+    row["attributes"] = row["history"]
+    with pytest.raises(ImportFailed) as failed:
+        _import(document)
+    assert failed.value.messages[0].startswith("organisations[0].history:")
