@@ -272,6 +272,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "auth.Group", "m2m_fields": {"permissions"}},
     {"model": "portal.User", "exclude_fields": ["password", "last_login"]},
     {"model": "portal.Organisation", "exclude_fields": ["size_class"]},
+    "portal.OrganisationAttributes",
     "portal.Unit",
     {"model": "portal.Network", "m2m_fields": {"organisations", "analysts"}},
     "portal.Membership",

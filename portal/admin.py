@@ -13,6 +13,7 @@ from portal.models import (
     Membership,
     Network,
     Organisation,
+    OrganisationAttributes,
     OrganisationEvent,
     OrganisationStatement,
     PendingTask,
@@ -76,13 +77,39 @@ class UnitInline(admin.TabularInline):
     extra = 0
 
 
+class OrganisationAttributesInline(admin.TabularInline):
+    """The dated county and population (docs/domain.md "Attributes over time"): saving the
+    organisation dates a change of its own fields today; a past value is entered here."""
+
+    model = OrganisationAttributes
+    extra = 0
+    fields = ["valid_from", "county", "population"]
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "org_number", "kind", "county", "municipality_number",
                     "county_number", "population", "size_class"]
     list_filter = ["kind", "county", "size_class"]
     search_fields = ["name", "org_number", "municipality_number", "county_number"]
-    inlines = [UnitInline]
+    inlines = [UnitInline, OrganisationAttributesInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not OrganisationAttributes:
+            return super().save_formset(request, form, formset, change)
+        # Saving the organisation may just have dated its values today: a row entered here
+        # for the same day takes that row's place instead of colliding with it.
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        for row in rows:
+            same_day = (OrganisationAttributes.objects
+                        .filter(organisation=row.organisation, valid_from=row.valid_from)
+                        .exclude(pk=row.pk).values_list("pk", flat=True).first())
+            if same_day is not None:
+                row.pk = same_day
+            row.save()
+        return None
 
 
 @admin.register(Network)

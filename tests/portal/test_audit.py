@@ -113,7 +113,9 @@ def test_a_change_in_the_django_admin_is_in_the_trail_with_its_actor(client, ope
         "name": "Ny kommune", "org_number": home_org.org_number, "kind": home_org.kind,
         "county": "", "population": "12000", "password_login_allowed": "on",
         "units-TOTAL_FORMS": "0", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0",
-        "units-MAX_NUM_FORMS": "1000"})
+        "units-MAX_NUM_FORMS": "1000", "attribute_history-TOTAL_FORMS": "0",
+        "attribute_history-INITIAL_FORMS": "0", "attribute_history-MIN_NUM_FORMS": "0",
+        "attribute_history-MAX_NUM_FORMS": "1000"})
     assert response.status_code == 302, response.content.decode()[:2000]
     entry = entries_for(home_org).last()
     assert entry.action == LogEntry.Action.UPDATE and entry.actor == operator
@@ -349,3 +351,31 @@ def test_the_entry_has_the_client_address_as_the_security_log_reads_it(client, h
                 HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="10.1.2.3")
     entry = LogEntry.objects.filter(content_type__model="unit").get()
     assert entry.remote_addr == "10.1.2.3" and entry.actor == org_admin
+
+
+def test_the_admin_dates_a_changed_population_and_takes_past_values(client, operator,
+                                                                     home_org):
+    """docs/domain.md "Attributes over time": saving the organisation dates a change of its
+    county or population today; a past value is entered in the inline, and one for today
+    takes the place of the row the save just dated."""
+    from portal.models import OrganisationAttributes
+
+    client.force_login(operator)
+    today = timezone.localdate()
+    response = client.post(f"/django-admin/portal/organisation/{home_org.pk}/change/", {
+        "name": home_org.name, "org_number": home_org.org_number, "kind": home_org.kind,
+        "county": "Innlandet", "population": "12500", "password_login_allowed": "on",
+        "units-TOTAL_FORMS": "0", "units-INITIAL_FORMS": "0", "units-MIN_NUM_FORMS": "0",
+        "units-MAX_NUM_FORMS": "1000", "attribute_history-TOTAL_FORMS": "2",
+        "attribute_history-INITIAL_FORMS": "0", "attribute_history-MIN_NUM_FORMS": "0",
+        "attribute_history-MAX_NUM_FORMS": "1000",
+        "attribute_history-0-valid_from": "2023-01-01",
+        "attribute_history-0-county": "Innlandet", "attribute_history-0-population": "11800",
+        "attribute_history-1-valid_from": today.isoformat(),
+        "attribute_history-1-county": "Innlandet", "attribute_history-1-population": "12500"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rows = list(OrganisationAttributes.objects.filter(organisation=home_org)
+                .values_list("valid_from", "population"))
+    assert rows[-2:] == [(datetime.date(2023, 1, 1), 11800), (today, 12500)]
+    assert LogEntry.objects.get_for_objects(OrganisationAttributes.objects.filter(
+        organisation=home_org)).exists()
