@@ -230,7 +230,7 @@ class Organisation(HumanConstraints, models.Model):
         return row
 
 
-class OrganisationAttributes(models.Model):
+class OrganisationAttributes(HumanConstraints, models.Model):
     """An organisation's county and population (and so size class) in force from `valid_from`
     until the next row's date: what the indicators of a past period are grouped and divided
     by (portal.attributes.attributes_on). The organisation's own fields are the current
@@ -242,6 +242,11 @@ class OrganisationAttributes(models.Model):
     valid_from = models.DateField(_("gjelder fra"))
     county = models.CharField(_("fylke"), max_length=40, choices=County.choices, blank=True)
     population = models.PositiveIntegerField(_("innbyggertall"), null=True, blank=True)
+
+    constraint_messages = {
+        "organisation_attributes_unique_date":
+            ("valid_from", _("Organisasjonen har allerede verdier som gjelder fra denne datoen.")),
+    }
 
     class Meta:
         ordering = ["organisation", "valid_from"]
