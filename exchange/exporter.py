@@ -44,7 +44,10 @@ def export_portfolio(*, organisations=None) -> Iterator[str]:
             if getattr(org, name):
                 row[name] = getattr(org, name)
         history = sorted(org.attribute_history.all(), key=lambda a: a.valid_from)
-        if history:
+        # Optional too: left out when it says nothing beyond the current values (one row with
+        # them), so a file without it round-trips; the import dates such values on its day.
+        if len(history) > 1 or (history and (history[0].county, history[0].population)
+                                != (org.county, org.population)):
             row["attributes"] = [{"from": a.valid_from.isoformat(), "county": a.county,
                                   "population": a.population} for a in history]
         yield ("," if n else "") + _dump(row)

@@ -78,7 +78,7 @@ class UnitInline(admin.TabularInline):
 
 
 class OrganisationAttributesInline(admin.TabularInline):
-    """The dated county and population (docs/domain.md "Attributes over time"): saving the
+    """The dated county and population (docs/domain.md "Organisations and people"): saving the
     organisation dates a change of its own fields today; a past value is entered here."""
 
     model = OrganisationAttributes

@@ -1,5 +1,5 @@
 """The organisation's attributes in force on a day (docs/domain.md "Organisations and people",
-"Attributes over time"): the county, population and size class a period's indicators are
+the item "Attributes over time"): the county, population and size class a period's indicators are
 grouped, filtered and divided by — those in force on the period's end date."""
 
 from __future__ import annotations

@@ -238,3 +238,11 @@ def test_the_first_documented_key_history_is_read_as_attributes(moved):
     with pytest.raises(ImportFailed) as failed:
         _import(document)
     assert failed.value.messages[0].startswith("organisations[0].history:")
+
+
+def test_a_history_that_says_only_the_current_values_is_left_out(db):
+    org = OrganisationFactory(county="Agder", population=20_500)  # dated today on creation
+    assert "attributes" not in _document(org)["organisations"][0]
+    _history(org, ("2000-01-01", "Agder", 20_000))
+    assert _document(org)["organisations"][0]["attributes"] == [
+        {"from": "2000-01-01", "county": "Agder", "population": 20_000}]

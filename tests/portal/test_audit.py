@@ -355,7 +355,7 @@ def test_the_entry_has_the_client_address_as_the_security_log_reads_it(client, h
 
 def test_the_admin_dates_a_changed_population_and_takes_past_values(client, operator,
                                                                      home_org):
-    """docs/domain.md "Attributes over time": saving the organisation dates a change of its
+    """docs/domain.md "Organisations and people": saving the organisation dates a change of its
     county or population today; a past value is entered in the inline, and one for today
     takes the place of the row the save just dated."""
     from portal.models import OrganisationAttributes
