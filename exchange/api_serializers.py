@@ -35,7 +35,7 @@ class PortfolioOrganisationSerializer(serializers.Serializer):
         r"^[0-9]{4}$", required=False, help_text="Kommunenummer (SSB), municipalities only.")
     county_number = serializers.RegexField(
         r"^[0-9]{2}$", required=False, help_text="Fylkesnummer (SSB), county organisations only.")
-    attributes = PortfolioAttributesSerializer(
+    history = PortfolioAttributesSerializer(
         many=True, required=False,
         help_text="The dated history of county and population, oldest first; the entry in force "
                   "today equals the organisation's county and population. Indicators of a "

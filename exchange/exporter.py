@@ -48,7 +48,7 @@ def export_portfolio(*, organisations=None) -> Iterator[str]:
         # them), so a file without it round-trips; the import dates such values on its day.
         if len(history) > 1 or (history and (history[0].county, history[0].population)
                                 != (org.county, org.population)):
-            row["attributes"] = [{"from": a.valid_from.isoformat(), "county": a.county,
+            row["history"] = [{"from": a.valid_from.isoformat(), "county": a.county,
                                   "population": a.population} for a in history]
         yield ("," if n else "") + _dump(row)
     yield '],"initiatives":['

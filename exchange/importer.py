@@ -344,10 +344,10 @@ def _validate_organisations(rows, errors, today: datetime.date) -> dict[str, tup
                                  required=False),
         }
         values.update(_official_numbers(errors, row, path, values))
-        # "history" is the key the format's first description used; read as "attributes".
-        given = [k for k in ("attributes", "history") if row.get(k) is not None]
+        # "history" is the format's key (docs/domain.md); "attributes" is read the same way.
+        given = [k for k in ("history", "attributes") if row.get(k) is not None]
         if len(given) > 1:
-            errors.add(f"{path}.history", 'give the dated attributes once, as "attributes"')
+            errors.add(f"{path}.attributes", 'give the dated attributes once, as "history"')
         elif given:
             values["attributes"] = _attributes(errors, row, path, values, today, given[0])
         if number in wanted:

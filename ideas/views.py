@@ -373,8 +373,8 @@ def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 @require_POST
 def reviewer_assign(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk, capability=Capability.SCREEN_IDEAS)
-    raw = request.POST.get("reviewer", "")
-    if not raw:  # a form without a reviewer is bad input, not a missing page
+    raw = id_or_none(request.POST.get("reviewer"))
+    if raw is None:  # a form without a reviewer (or a garbled one) is bad input, not a 404
         messages.error(request, _("Velg en vurderer."))
         return redirect("ideas:detail", pk=pk)
     try:

@@ -326,6 +326,8 @@ REST_FRAMEWORK = {
     # JSON only (issue 15: one body type a generated client can follow), bounded in depth and
     # size (issue 13); the upload endpoints name their multipart parser themselves.
     "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.BoundedJSONParser"],
+    # The test client speaks the API's one body type unless a test says otherwise.
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Innoportal API",

@@ -136,7 +136,9 @@ class NumberInput(forms.TextInput):
             try:
                 echo = "= " + format_number(parse_number(value), grouping=self.grouping,
                                             places=self.places)
-            except NumberFormatError:
+            except (NumberFormatError, InvalidOperation):
+                # Nothing to echo, or a number too long to format (the field's own
+                # validation says what is wrong with it).
                 echo = ""
         # <output> is announced politely when numbers.js updates it while one types.
         return format_html('{}<output class="number-echo" for="{}" id="{}_echo" '

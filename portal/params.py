@@ -20,7 +20,7 @@ from portal.errors import DomainError
 
 # PostgreSQL's bigint, the type of every primary key here (DEFAULT_AUTO_FIELD).
 ID_MAX = 2**63 - 1
-# The documented range of dated facts (DOMAIN.md: no earlier than 2000-01-01).
+# The documented range of dated facts (docs/domain.md "Organisations and people").
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
 # 19 digits hold ID_MAX; a longer string is refused before int() sees it. ID_PATTERN is the

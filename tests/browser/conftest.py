@@ -178,6 +178,12 @@ def point_scheme(request):
     request.getfixturevalue("transactional_db")
     from importlib import import_module
 
+    from django.contrib.contenttypes.models import ContentType
+
+    # A flush by another transactional test recreates the content types with new ids; the
+    # audit trail (django-auditlog) must not write a cached, deleted one.
+    ContentType.objects.clear_cache()
+
     import_module("gevinst.migrations.0003_point_scheme_standard_1").create(
         _apps_at_point_scheme_migration(), None)
 

@@ -134,7 +134,7 @@ def _import(doc, **kwargs):
 
 def test_the_history_round_trips_through_export_and_import(moved):
     document = _document(moved)
-    assert document["organisations"][0]["attributes"] == [
+    assert document["organisations"][0]["history"] == [
         {"from": "2000-01-01", "county": "Vestfold", "population": 4_900},
         {"from": "2024-01-01", "county": "Telemark", "population": 4_900},
         {"from": "2025-01-01", "county": "Telemark", "population": 5_100}]
@@ -150,7 +150,7 @@ def test_the_history_round_trips_through_export_and_import(moved):
 def test_a_file_without_history_dates_changed_values_on_the_import_day(moved):
     document = _document(moved)
     row = document["organisations"][0]
-    del row["attributes"]
+    del row["history"]
     row["population"] = 5_400
     _import(document)
     latest = moved.attribute_history.order_by("valid_from").last()
@@ -170,25 +170,25 @@ def test_a_new_organisation_from_a_file_gets_its_history(db):
 
 
 @pytest.mark.parametrize("attributes, path", [
-    ("not a list", "organisations[0].attributes"),
-    ([1], "organisations[0].attributes[0]"),
+    ("not a list", "organisations[0].history"),
+    ([1], "organisations[0].history[0]"),
     ([{"from": "2000-13-01", "county": "Telemark", "population": 5_100}],
-     "organisations[0].attributes[0].from"),
+     "organisations[0].history[0].from"),
     ([{"from": "2030-01-01", "county": "Telemark", "population": 5_100}],
-     "organisations[0].attributes[0].from"),
+     "organisations[0].history[0].from"),
     ([{"from": "2000-01-01", "county": "Atlantis", "population": 5_100}],
-     "organisations[0].attributes[0].county"),
+     "organisations[0].history[0].county"),
     ([{"from": "2000-01-01", "county": "Telemark", "population": -1}],
-     "organisations[0].attributes[0].population"),
+     "organisations[0].history[0].population"),
     ([{"from": "2000-01-01", "county": "Telemark", "population": 5_100},
       {"from": "2000-01-01", "county": "Telemark", "population": 5_100}],
-     "organisations[0].attributes[1].from"),
+     "organisations[0].history[1].from"),
     ([{"from": "2000-01-01", "county": "Vestfold", "population": 5_100}],
-     "organisations[0].attributes"),
+     "organisations[0].history"),
 ])
 def test_a_bad_history_is_refused_naming_its_json_path(moved, attributes, path):
     document = _document(moved)
-    document["organisations"][0]["attributes"] = attributes
+    document["organisations"][0]["history"] = attributes
     before = list(moved.attribute_history.values_list("valid_from", "county", "population"))
     with pytest.raises(ImportFailed) as failed:
         _import(document)
@@ -204,7 +204,7 @@ def test_a_non_operator_cannot_rewrite_the_history(moved):
     admin = MembershipFactory(user=UserFactory(username="flytt_admin"), organisation=moved,
                               role="admin").user
     document = _document(moved)
-    document["organisations"][0]["attributes"][0]["population"] = 4_000
+    document["organisations"][0]["history"][0]["population"] = 4_000
     result = _import(document, actor=admin)
     assert any(w.startswith("organisations[0].attributes: differs") for w in result.warnings)
     assert moved.attribute_history.get(valid_from=d("2000-01-01")).population == 4_900
@@ -227,22 +227,22 @@ def test_analysis_ranks_per_1000_of_the_population_of_the_period(national_analys
                     filters=Filters(year=2025, county="Vestfold")).ranking == []
 
 
-def test_the_first_documented_key_history_is_read_as_attributes(moved):
+def test_the_key_attributes_is_read_as_history(moved):
     document = _document(moved)
     row = document["organisations"][0]
-    row["history"] = row.pop("attributes")
-    row["history"][0]["population"] = 4_800
+    row["attributes"] = row.pop("history")
+    row["attributes"][0]["population"] = 4_800
     _import(document)
     assert moved.attribute_history.get(valid_from=d("2000-01-01")).population == 4_800
-    row["attributes"] = row["history"]
+    row["history"] = row["attributes"]
     with pytest.raises(ImportFailed) as failed:
         _import(document)
-    assert failed.value.messages[0].startswith("organisations[0].history:")
+    assert failed.value.messages[0].startswith("organisations[0].attributes:")
 
 
 def test_a_history_that_says_only_the_current_values_is_left_out(db):
     org = OrganisationFactory(county="Agder", population=20_500)  # dated today on creation
-    assert "attributes" not in _document(org)["organisations"][0]
+    assert "history" not in _document(org)["organisations"][0]
     _history(org, ("2000-01-01", "Agder", 20_000))
-    assert _document(org)["organisations"][0]["attributes"] == [
+    assert _document(org)["organisations"][0]["history"] == [
         {"from": "2000-01-01", "county": "Agder", "population": 20_000}]
