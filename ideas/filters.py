@@ -1,6 +1,7 @@
 """The idea list's filters, shared by the HTML list and the API (one FilterSet)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -57,12 +58,22 @@ class IdeaFilter(ScopedFilterSet):
                                            empty_label=_("Alle"))
     organisation = django_filters.CharFilter(field_name="organisation__org_number",
                                              label=_("Organisasjonsnummer"))
+    mine = django_filters.BooleanFilter(method="submitted_by_me", label=_("Mine idéer"),
+                                        widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="order",
                                        label=_("Sortering"), empty_label=None)
 
     class Meta:
         model = Idea
-        fields = ["q", "status", "unit", "campaign", "target_group", "tag", "organisation"]
+        fields = ["q", "status", "unit", "campaign", "target_group", "tag", "organisation",
+                  "mine"]
+
+    def submitted_by_me(self, queryset, name, value):
+        """«Mine idéer»: the ideas the signed-in user submitted (anonymous ones included:
+        the submitter is stored, only hidden from others)."""
+        if not value or self.request is None:
+            return queryset
+        return queryset.filter(submitter=self.request.user)
 
     def search(self, queryset, name, value):
         for word in value.split()[:8]:
