@@ -116,3 +116,18 @@ def test_list_filters_and_constant_query_count(client, employee, home_org,
 def test_anonymous_visitors_are_sent_to_login(client, db, url_name):
     response = client.get(reverse(url_name))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_mine_filter_shows_only_the_users_own_ideas(client, employee, coordinator, home_org):
+    """«Mine idéer» (issue 16): the list filtered to what the signed-in user submitted."""
+    from tests.ideas.factories import make_idea
+
+    make_idea(employee, home_org, title="Min egen idé", status="submitted")
+    make_idea(coordinator, home_org, title="Kollegaens idé", status="submitted")
+    client.force_login(employee)
+    everything = client.get(reverse("ideas:list")).content.decode()
+    assert "Min egen idé" in everything and "Kollegaens idé" in everything
+    mine = client.get(reverse("ideas:list") + "?mine=on").content.decode()
+    assert "Min egen idé" in mine and "Kollegaens idé" not in mine
+    assert 'name="mine"' in mine and "Mine idéer" in mine
+    assert "Kollegaens idé" not in client.get(reverse("ideas:list") + "?mine=1").content.decode()
