@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from gevinst.models import Benefit, BenefitReminder
 from notifications.models import Notification
-from projects.models import (GateChecklistItem, ProjectChecklistTick, ProjectEvent,
-                             ProjectMilestone)
+from projects.models import GateChecklistItem, ProjectChecklistTick, ProjectEvent, ProjectMilestone
 from tests.gevinst.conftest import benefit_fields, make_project
 from tests.ideas.factories import make_idea
 

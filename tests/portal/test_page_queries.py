@@ -23,7 +23,8 @@ from tests.ideas.factories import make_idea
 PINNED = {
     "ideas": 12,
     "projects": 9,
-    "project": 26,  # with benefits: their latest measurements and their owners' roles
+    "project": 27,  # with benefits: their latest measurements and their owners' roles; the idea
+    # it came from (ideas.origin panel, issue 16: one query, only an idea the reader may see)
     "benefits": 10,
     "catalogue": 7,
     # PostgreSQL: the candidates of the full-text index for ideas and projects, then the
