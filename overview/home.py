@@ -8,7 +8,6 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from gevinst.models import BenefitReminder
@@ -123,5 +122,4 @@ def home_todos(user, capabilities: set[str]) -> dict:
         out["manager"] = manager_todos(user, today)
     if Capability.LEAD_PROJECTS in capabilities:
         out["leader"] = leader_todos(user, today)
-    out["empty_text"] = _("Ingenting venter på deg nå.")
     return out
