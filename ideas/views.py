@@ -21,7 +21,7 @@ from ideas.access import (
     may_see_idea,
     may_see_submitter,
 )
-from ideas.filters import IdeaFilter
+from ideas.filters import SCOPE_OWN, IdeaFilter
 from ideas.forms import (
     AssignForm,
     AttachmentForm,
@@ -43,8 +43,12 @@ from projects.access import projects_visible_to
 PAGE_SIZE = 25
 
 
-def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict) -> HttpResponse:
-    filterset = IdeaFilter(request.GET or None, queryset=ideas, request=request)
+def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict,
+                defaults: dict | None = None) -> HttpResponse:
+    data = request.GET.copy()
+    for key, value in (defaults or {}).items():
+        data.setdefault(key, value)
+    filterset = IdeaFilter(data or None, queryset=ideas, request=request)
     ideas = filterset.qs if filterset.is_bound and filterset.is_valid() else ideas
     page = capped_page(ideas, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
@@ -62,7 +66,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
                        template="ideas/list.html", context={
                            "title": _("Idéer"),
                            "has_assignments": request.user.idea_assignments.exists(),
-                       })
+                       }, defaults={"scope": SCOPE_OWN})
 
 
 def _project_of(user, idea):
