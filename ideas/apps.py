@@ -7,8 +7,11 @@ class IdeasConfig(AppConfig):
     def ready(self) -> None:
         from ideas.exports import PROJECT_EXPORT_COLUMNS
         from ideas.selectors import project_origin_panel
-        from projects.extensions import (ProjectPanel, project_export_columns_register,
-                                         project_panel_register)
+        from projects.extensions import (
+            ProjectPanel,
+            project_export_columns_register,
+            project_panel_register,
+        )
 
         # The project export names the idea a project came from (never its submitter).
         project_export_columns_register(PROJECT_EXPORT_COLUMNS)

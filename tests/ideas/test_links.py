@@ -21,7 +21,8 @@ def test_idea_links_to_its_project_and_the_project_back(client, employee, coordi
     idea, project = _approved(employee, coordinator, home_org, title="Sensor om natten")
     client.force_login(employee)
     idea_page = client.get(reverse("ideas:detail", args=[idea.pk])).content.decode()
-    assert f'href="{reverse("projects:detail", args=[project.pk])}" data-link="project"' in idea_page
+    project_url = reverse("projects:detail", args=[project.pk])
+    assert f'href="{project_url}" data-link="project"' in idea_page
     project_page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert 'data-link="idea"' in project_page
     assert f'href="{reverse("ideas:detail", args=[idea.pk])}">Sensor om natten</a>' in project_page
@@ -45,7 +46,8 @@ def test_similar_projects_are_links(client, employee, coordinator, home_org):
     draft = make_idea(employee, home_org, title="Nattilsyn med sensor igjen")
     client.force_login(employee)
     page = client.get(reverse("ideas:detail", args=[draft.pk])).content.decode()
-    assert f'href="{reverse("projects:detail", args=[project.pk])}">Nattilsyn med sensor</a>' in page
+    project_url = reverse("projects:detail", args=[project.pk])
+    assert f'href="{project_url}">Nattilsyn med sensor</a>' in page
 
 
 def test_merge_target_shows_merged_from_with_links(client, employee, coordinator, home_org):
