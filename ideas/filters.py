@@ -1,6 +1,7 @@
 """The idea list's filters, shared by the HTML list and the API (one FilterSet)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,12 @@ def _campaigns(request):
     return Campaign.objects.filter(organisation__in=organisations_where(request.user))
 
 
+# The idea list opens on the own organisations' ideas (issue 16); «shared» adds what other
+# municipalities share. The API's default stays everything the user may see.
+SCOPE_OWN = "own"
+SCOPE_CHOICES = [(SCOPE_OWN, _("Min organisasjon")), ("shared", _("Også delte fra andre"))]
+
+
 class IdeaFilter(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Søk"))
     status = django_filters.ChoiceFilter(choices=IdeaStatus.choices, label=_("Status"),
@@ -57,12 +64,29 @@ class IdeaFilter(ScopedFilterSet):
                                            empty_label=_("Alle"))
     organisation = django_filters.CharFilter(field_name="organisation__org_number",
                                              label=_("Organisasjonsnummer"))
+    scope = django_filters.ChoiceFilter(choices=SCOPE_CHOICES, method="in_scope",
+                                        label=_("Omfang"), empty_label=None)
+    mine = django_filters.BooleanFilter(method="submitted_by_me", label=_("Mine idéer"),
+                                        widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="order",
                                        label=_("Sortering"), empty_label=None)
 
     class Meta:
         model = Idea
-        fields = ["q", "status", "unit", "campaign", "target_group", "tag", "organisation"]
+        fields = ["q", "status", "unit", "campaign", "target_group", "tag", "organisation",
+                  "scope", "mine"]
+
+    def in_scope(self, queryset, name, value):
+        if value != SCOPE_OWN or self.request is None:
+            return queryset
+        return queryset.filter(organisation__in=organisations_where(self.request.user))
+
+    def submitted_by_me(self, queryset, name, value):
+        """«Mine idéer»: the ideas the signed-in user submitted (anonymous ones included:
+        the submitter is stored, only hidden from others)."""
+        if not value or self.request is None:
+            return queryset
+        return queryset.filter(submitter=self.request.user)
 
     def search(self, queryset, name, value):
         for word in value.split()[:8]:

@@ -56,6 +56,22 @@ def screening_queue(*, user: User) -> QuerySet[Idea]:
     return idea_list(user=user).filter(organisation__in=orgs, status__in=SCORABLE)
 
 
+def merged_from(*, user: User, idea: Idea) -> QuerySet[Idea]:
+    """The ideas merged into `idea` that the user may see (ideas.access: the merge rule lets
+    a source be wider than its survivor, never narrower, but drafts and other organisations'
+    confidential ideas are filtered by the same rule as everywhere)."""
+    return (ideas_visible_to(user).filter(merged_into=idea).select_related("organisation")
+            .order_by("title", "id"))
+
+
+def project_origin_panel(project, user, *, loaded=None) -> dict:
+    """The project page's link to the idea the project came from (one query): only an idea
+    the reader may see (ideas.access), so a confidential idea's title never shows."""
+    idea = (ideas_visible_to(user).filter(initiative_id=project.initiative_id)
+            .only("pk", "title").first())
+    return {"idea": idea}
+
+
 def assigned_to(*, user: User) -> QuerySet[Idea]:
     return idea_list(user=user).filter(
         status__in=SCORABLE,

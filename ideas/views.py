@@ -21,7 +21,7 @@ from ideas.access import (
     may_see_idea,
     may_see_submitter,
 )
-from ideas.filters import IdeaFilter
+from ideas.filters import SCOPE_OWN, IdeaFilter
 from ideas.forms import (
     AssignForm,
     AttachmentForm,
@@ -38,12 +38,17 @@ from portal.paging import capped_page
 from portal.params import ParameterError, id_or_none, parse_id
 from portal.roles import Capability
 from portal.views import form_error
+from projects.access import projects_visible_to
 
 PAGE_SIZE = 25
 
 
-def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict) -> HttpResponse:
-    filterset = IdeaFilter(request.GET or None, queryset=ideas, request=request)
+def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict,
+                defaults: dict | None = None) -> HttpResponse:
+    data = request.GET.copy()
+    for key, value in (defaults or {}).items():
+        data.setdefault(key, value)
+    filterset = IdeaFilter(data or None, queryset=ideas, request=request)
     ideas = filterset.qs if filterset.is_bound and filterset.is_valid() else ideas
     page = capped_page(ideas, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
@@ -61,7 +66,18 @@ def idea_list(request: HttpRequest) -> HttpResponse:
                        template="ideas/list.html", context={
                            "title": _("Idéer"),
                            "has_assignments": request.user.idea_assignments.exists(),
-                       })
+                       }, defaults={"scope": SCOPE_OWN})
+
+
+def _project_of(user, idea):
+    """The project the idea became, with whether the reader may open it (a partner
+    municipality may read a shared idea whose project stays in its organisation)."""
+    if idea.status != IdeaStatus.APPROVED:
+        return None
+    project = getattr(idea.initiative, "project", None)
+    if project is not None:
+        project.reader_may_open = projects_visible_to(user).filter(pk=project.pk).exists()
+    return project
 
 
 QUEUE_TABS = {
@@ -189,8 +205,9 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "follows": idea.follows.filter(user=request.user).exists(),
         "comment_form": CommentForm(), "attachment_form": AttachmentForm(),
         "reject_form": RejectForm(),
-        "project": getattr(idea.initiative, "project", None)
-        if idea.status == IdeaStatus.APPROVED else None,
+        "project": _project_of(request.user, idea),
+        # «Slått sammen fra»: the ideas merged into this one that the reader may see.
+        "merged_from": selectors.merged_from(user=request.user, idea=idea),
         "tags": idea.tags.all(),
         # The survivor of a merge may be narrower than this idea (the merge rule): its
         # title is shown only to those who may read it.

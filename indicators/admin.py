@@ -6,6 +6,7 @@ A mark whose recompute fails keeps its error and is retried with a growing delay
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from initiatives.models import IndicatorDirty
 
@@ -49,5 +50,6 @@ class IndicatorDirtyAdmin(admin.ModelAdmin):
     @admin.action(description=_("Prøv igjen nå"), permissions=["view"])
     def retry_now(self, request, queryset):
         count = queryset.update(retry_at=None)
-        self.message_user(request, _("%(count)s markeringer beregnes ved neste kjøring.")
-                          % {"count": count})
+        self.message_user(request, ngettext("%(count)s markering beregnes ved neste kjøring.",
+                                           "%(count)s markeringer beregnes ved neste kjøring.",
+                                           count) % {"count": count})

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from indicators.compute import (
     COUNTED_PHASES,
@@ -296,7 +297,8 @@ def indicator_job_run(job_id: str) -> IndicatorJob:
     else:
         IndicatorJob.objects.filter(pk=job.pk).update(
             state=JobState.SUCCEEDED, progress=100, finished_at=timezone.now(),
-            message=_("%(count)s organisasjoner beregnet.") % {"count": count})
+            message=ngettext("%(count)s organisasjon beregnet.",
+                             "%(count)s organisasjoner beregnet.", count) % {"count": count})
     job.refresh_from_db()
     return job
 

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from overview.home import home_todos
 from overview.personal_data import personal_data_document, personal_data_sections
 from portal.context_processors import user_context
 
@@ -15,9 +16,11 @@ from portal.context_processors import user_context
 def home(request: HttpRequest) -> HttpResponse:
     ctx = user_context(request.user)
     roles = {m.role for m in ctx["memberships"]}
+    capabilities = {c.value for c in ctx["capabilities"]}
     return render(request, "overview/home.html", {
         "roles": roles,
-        "capabilities": {c.value for c in ctx["capabilities"]},
+        "capabilities": capabilities,
+        "todos": home_todos(request.user, capabilities),
         "is_analyst": ctx["is_analyst"],
         "networks": request.user.analysed_networks.all(),
     })

@@ -56,7 +56,7 @@ def test_the_admin_recomputes_the_indicators_and_watches_the_progress(open_page,
     page.locator("#recompute-status").get_by_text("Beregning: Ferdig").wait_for()
     assert page.locator("#recompute-status progress").get_attribute("value") == "100"
     assert page.locator("#recompute-status .job-progress").get_attribute("hx-get") is None
-    assert page.locator("#recompute-status").get_by_text("1 organisasjoner beregnet").is_visible()
+    assert page.locator("#recompute-status").get_by_text("1 organisasjon beregnet").is_visible()
 
     with page.expect_navigation():
         page.get_by_role("link", name="Vis oppdaterte tall").click()

@@ -116,3 +116,46 @@ def test_list_filters_and_constant_query_count(client, employee, home_org,
 def test_anonymous_visitors_are_sent_to_login(client, db, url_name):
     response = client.get(reverse(url_name))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_mine_filter_shows_only_the_users_own_ideas(client, employee, coordinator, home_org):
+    """«Mine idéer» (issue 16): the list filtered to what the signed-in user submitted."""
+    from tests.ideas.factories import make_idea
+
+    make_idea(employee, home_org, title="Min egen idé", status="submitted")
+    make_idea(coordinator, home_org, title="Kollegaens idé", status="submitted")
+    client.force_login(employee)
+    everything = client.get(reverse("ideas:list")).content.decode()
+    assert "Min egen idé" in everything and "Kollegaens idé" in everything
+    mine = client.get(reverse("ideas:list") + "?mine=on").content.decode()
+    assert "Min egen idé" in mine and "Kollegaens idé" not in mine
+    assert 'name="mine"' in mine and "Mine idéer" in mine
+    assert "Kollegaens idé" not in client.get(reverse("ideas:list") + "?mine=1").content.decode()
+
+
+def test_idea_list_opens_on_the_own_organisation(client, employee, home_org, other_org):
+    """Issue 16: the list's default scope is the own organisation; other municipalities'
+    shared ideas come with «Også delte fra andre» (and the API's default is unchanged)."""
+    from tests.ideas.factories import make_idea
+
+    make_idea(employee, home_org, title="Vår idé", status="submitted")
+    neighbour = MembershipFactory(organisation=other_org).user
+    make_idea(neighbour, other_org, title="Naboens delte idé", status="submitted",
+              visibility="public")
+    client.force_login(employee)
+    default = client.get(reverse("ideas:list")).content.decode()
+    assert "Vår idé" in default and "Naboens delte idé" not in default
+    assert '<option value="own" selected>' in default
+    shared = client.get(reverse("ideas:list") + "?scope=shared").content.decode()
+    assert "Vår idé" in shared and "Naboens delte idé" in shared
+    api = client.get(reverse("api:idea-list") if _has_api_name() else "/api/v1/ideas/")
+    assert api.status_code == 200 and "Naboens delte idé" in api.content.decode()
+
+
+def _has_api_name():
+    from django.urls import NoReverseMatch
+    try:
+        reverse("api:idea-list")
+    except NoReverseMatch:
+        return False
+    return True
