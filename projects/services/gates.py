@@ -105,12 +105,7 @@ def project_transition(*, actor: User, project: Project, to_phase: str,
         if move == Move.BACK and not rationale:
             raise DomainError(_("Et steg tilbake krever en begrunnelse."), field="rationale")
         # The checklist of the phase being left, frozen into the decision as it stood.
-        if initiative.phase in PROJECT_PHASES:
-            # The write seeds the defaults if the organisation has none yet (reads never do).
-            checklists_ensure_defaults(locked.organisation_id)
-            checklist = gate_checklist(locked)
-        else:
-            checklist = []
+        checklist = gate_checklist(locked) if initiative.phase in PROJECT_PHASES else []
         open_items = [row["text"] for row in checklist if not row["done"]]
         if move in GATE_MOVES and open_items and not rationale:
             raise DomainError(
