@@ -36,9 +36,10 @@ from initiatives.phase_log import phase_changes_revalidate
 from initiatives.timeline import timeline_rebuild
 from portal.access import organisations_where
 from portal.bulk import insert_rows
+from portal.consumers import rows_written
 from portal.dates import HAPPENED, PLANNED, DateKind, import_date_error
 from portal.errors import DomainError, Forbidden
-from portal.events import OrganisationEventKind
+from portal.events import ORGANISATION_EVENTS, OrganisationEventKind
 from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import (
     County,
@@ -462,7 +463,7 @@ def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportRes
     for org in Organisation.objects.filter(org_number__in=dated_today):
         org.record_attributes(today)
     # Every change of master data is recorded, with the values before and after.
-    OrganisationEvent.objects.bulk_create(
+    recorded = OrganisationEvent.objects.bulk_create(
         [OrganisationEvent(organisation=org, actor=actor,
                            kind=OrganisationEventKind.ORGANISATION_CREATED,
                            data={"source": "portfolio_import",
@@ -472,6 +473,10 @@ def _import_organisations(wanted: dict[str, tuple[str, dict]], result: ImportRes
                              kind=OrganisationEventKind.ORGANISATION_CHANGED,
                              data={"source": "portfolio_import", "changes": changed})
            for pk, changed in changes.items()])
+    # The new organisations' defaults (criteria, checklists) come from the consumers.
+    rows_written(ORGANISATION_EVENTS, [e.pk for e in recorded
+                                       if e.kind == OrganisationEventKind.ORGANISATION_CREATED],
+                 kind=OrganisationEventKind.ORGANISATION_CREATED)
     result.organisations_created = len(to_create)
     result.organisations_updated = len(to_update) + len(
         [pk for pk, changed in changes.items() if set(changed) == {"attributes"}])

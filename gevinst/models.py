@@ -235,8 +235,9 @@ class BenefitMapEdge(HumanConstraints, models.Model):
 
 class BenefitReminder(HumanConstraints, models.Model):
     """An in-app reminder to a benefit owner that a measurement is due. One per benefit and due
-    date (the constraint makes the reminder task safe to run twice); `emailed_at` is claimed
-    with a compare-and-swap so the e-mail goes once."""
+    date (the constraint makes the reminder task safe to run twice). Its event becomes a
+    notice mailed by the notification centre (its claim sends it once); `emailed_at` records
+    when that mail went out."""
 
     benefit = models.ForeignKey(Benefit, on_delete=models.CASCADE, related_name="reminders")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

@@ -10,13 +10,9 @@ import calendar
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gevinst import history
@@ -49,7 +45,6 @@ from initiatives.models import (
 from portal.access import user_can
 from portal.dates import HAPPENED, PLANNED, date_error
 from portal.errors import ConflictError, DomainError, Forbidden
-from portal.languages import language_for
 from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import User
 from portal.roles import Capability
@@ -596,36 +591,9 @@ def benefit_reminders_create(*, today: datetime.date | None = None,
     return created
 
 
-def benefit_reminders_email(*, batch: int = 500) -> int:
-    """E-mail the owners of reminders not yet e-mailed. Each is claimed with a compare-and-swap
-    on emailed_at, so a second run (or a retry) sends nothing twice."""
-    sent = 0
-    pending = (BenefitReminder.objects.filter(emailed_at__isnull=True, done_at__isnull=True)
-               .select_related("user", "benefit__project").order_by("id")[:batch])
-    for reminder in pending:
-        if not reminder.user.email or not reminder.user.is_active:
-            continue
-        claimed = BenefitReminder.objects.filter(pk=reminder.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now())
-        if not claimed:
-            continue
-        with translation.override(language_for(reminder.user)):
-            context = {"reminder": reminder, "benefit": reminder.benefit,
-                       "project": reminder.benefit.project,
-                       "url": settings.SITE_URL.rstrip("/")
-                       + reverse("gevinst:benefit", args=[reminder.benefit_id])}
-            subject = render_to_string("gevinst/email/reminder_subject.txt", context)
-            body = render_to_string("gevinst/email/reminder.txt", context)
-        try:
-            send_mail(" ".join(subject.split()), body, None, [reminder.user.email])
-        except Exception:
-            # Give the reminder back so the retry sends it.
-            BenefitReminder.objects.filter(pk=reminder.pk).update(emailed_at=None)
-            raise
-        sent += 1
-    return sent
-
-
-def benefit_reminders_run(*, today: datetime.date | None = None) -> tuple[int, int]:
-    created = benefit_reminders_create(today=today)
-    return len(created), benefit_reminders_email()
+def benefit_reminders_run(*, today: datetime.date | None = None) -> int:
+    """Create the due reminders. Each writes a REMINDER_CREATED event; the notification centre
+    (above this app) turns it into a notice for the owner and mails it like every other notice:
+    at once, in the daily or weekly digest or not at all, as the owner chose, in his language
+    (notifications.mail). The mailer stamps the reminder's `emailed_at`."""
+    return len(benefit_reminders_create(today=today))

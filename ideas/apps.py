@@ -7,6 +7,9 @@ class IdeasConfig(AppConfig):
     def ready(self) -> None:
         from ideas.exports import PROJECT_EXPORT_COLUMNS
         from ideas.selectors import project_origin_panel
+        from ideas.services.evaluation import SEED_KINDS, criteria_seed_for_event
+        from portal.consumers import consumer_register
+        from portal.events import ORGANISATION_EVENTS
         from projects.extensions import (
             ProjectPanel,
             project_export_columns_register,
@@ -19,3 +22,7 @@ class IdeasConfig(AppConfig):
         project_panel_register(ProjectPanel(name="ideas.origin",
                                             template="ideas/_project_origin.html",
                                             context=project_origin_panel))
+        # A new organisation (or its first member) gets the default evaluation criteria on
+        # that write, never on a page view.
+        consumer_register("ideas.default_criteria", topic=ORGANISATION_EVENTS,
+                          handle=criteria_seed_for_event, kinds=SEED_KINDS)

@@ -158,6 +158,13 @@ class CriterionSummary:
     stdev: float | None  # population standard deviation of the reviewers' scores
 
 
+def criteria_of(organisation_id: int) -> list[EvaluationCriterion]:
+    """The organisation's active criteria, read only: the defaults were seeded on a write (the
+    organisation's creation or first member, ideas.apps; the write services as a fallback)."""
+    return list(EvaluationCriterion.objects.filter(organisation_id=organisation_id,
+                                                   is_active=True))
+
+
 def score_summary(idea: Idea, criteria: list[EvaluationCriterion]) -> list[CriterionSummary]:
     values: dict[int, list[int]] = {c.pk: [] for c in criteria}
     for criterion_id, value in Score.objects.filter(idea=idea).values_list("criterion_id",

@@ -220,7 +220,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                            exclude=idea.pk)
         context["similar_projects"] = selectors.similar_projects(user=request.user, text=text)
     if is_member:
-        criteria = services.criteria_ensure_defaults(idea.organisation_id)
+        criteria = selectors.criteria_of(idea.organisation_id)  # a read: seeds nothing
         context["summary"] = selectors.score_summary(idea, criteria)
         if may_score(request.user, idea):
             mine = dict(Score.objects.filter(idea=idea, reviewer=request.user)

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from gevinst.models import BenefitReminder
 from notifications.models import (
     DEFAULT_FREQUENCY,
     EmailFrequency,
@@ -31,6 +32,7 @@ from notifications.selectors import (
     describe,
     notifications_for_display,
     notifications_visible_to,
+    reminder_subject,
 )
 from notifications.tokens import unsubscribe_token
 from portal.languages import language_for
@@ -41,6 +43,7 @@ logger = logging.getLogger(__name__)
 # Notices older than this are not e-mailed any more (they stay in the centre): a user who
 # turns e-mail on again gets news, not a backlog. Longer than the weekly digest's week.
 MAX_AGE = timedelta(days=14)
+REMINDER = "reminder_created"
 # Users read per query; a run goes through all of them, batch after batch.
 USER_BATCH = 500
 
@@ -60,14 +63,23 @@ def recipients_for(frequency: str, *, user_ids: list[int] | None = None, now=Non
         users = users.filter(pk__in=user_ids)
     if after:
         users = users.filter(pk__gt=after)
-    pending = Notification.objects.filter(user=OuterRef("pk"), emailed_at__isnull=True,
+    pending = Notification.objects.filter(mailable(), user=OuterRef("pk"),
+                                          emailed_at__isnull=True,
                                           created_at__gte=now - MAX_AGE)
     return list(users.filter(Exists(pending)).order_by("pk")[:USER_BATCH])
 
 
+def mailable() -> Q:
+    """Notices worth a mail: all, except a measurement reminder whose benefit has been measured
+    since (its reminder is done: the owner has nothing left to do). It stays in the centre."""
+    open_reminder = BenefitReminder.objects.filter(benefit=OuterRef("benefit_id"),
+                                                   done_at__isnull=True)
+    return ~Q(kind=REMINDER) | Exists(open_reminder)
+
+
 def _claim(user: User, now) -> uuid.UUID | None:
     visible = (notifications_visible_to(user)
-               .filter(emailed_at__isnull=True, created_at__gte=now - MAX_AGE)
+               .filter(mailable(), emailed_at__isnull=True, created_at__gte=now - MAX_AGE)
                .values("pk"))
     claim = uuid.uuid4()
     won = Notification.objects.filter(pk__in=visible, emailed_at__isnull=True).update(
@@ -101,7 +113,11 @@ def build_message(user: User, notices: list[Notification], frequency: str
             "preferences_url": site + reverse("notifications:preferences"),
             "unsubscribe_url": unsubscribe_url,
         }
-        if frequency == EmailFrequency.IMMEDIATE and len(groups) == 1:
+        if (frequency == EmailFrequency.IMMEDIATE and len(groups) == 1
+                and all(n.kind == REMINDER for n in notices)):
+            # A mail that only reminds of a measurement says so (as it always has).
+            subject = reminder_subject(notices[0])
+        elif frequency == EmailFrequency.IMMEDIATE and len(groups) == 1:
             subject = _("Innoportal: nytt om «%(title)s»") % {
                 "title": context["groups"][0]["title"]}
         else:
@@ -132,7 +148,17 @@ def send_to_user(user: User, frequency: str, *, now=None) -> int:
     except Exception:
         _unclaim(claim)
         raise
+    _reminders_emailed(notices, now)
     return len(notices)
+
+
+def _reminders_emailed(notices: list[Notification], now) -> None:
+    """The measurement reminders these notices reported count as e-mailed (their history on
+    the benefit page and in "Mine data")."""
+    ids = [n.benefit_event.data.get("reminder_id") for n in notices if n.kind == REMINDER]
+    if ids:
+        BenefitReminder.objects.filter(pk__in=[i for i in ids if i], emailed_at__isnull=True
+                                       ).update(emailed_at=now)
 
 
 def notifications_email(frequency: str, *, user_ids: list[int] | None = None,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from gevinst.access import benefit_projects_visible_to
@@ -103,11 +105,28 @@ def _project_text(n: Notification) -> str:
     return n.project_event.kind_label
 
 
+def _due_label(value: str) -> str:
+    """The due date as the reminder mail always wrote it (31.1.2025)."""
+    try:
+        return date_format(datetime.date.fromisoformat(value), "j.n.Y")
+    except (TypeError, ValueError):
+        return value
+
+
+def reminder_subject(n: Notification) -> str:
+    """The subject of a mail that reports nothing but a measurement reminder."""
+    return _("Måling av gevinst forfaller: %(title)s") % {
+        "title": n.benefit.title if n.benefit else n.project.title}
+
+
 def _benefit_text(n: Notification) -> str:
     data = n.benefit_event.data
     if n.kind == "reminder_created":
-        return _("En måling av gevinsten skulle vært registrert %(date)s.") % {
-            "date": data.get("due_on", "")}
+        return _("Du er gevinsteier for «%(title)s» i prosjektet «%(project)s». Etter "
+                 "gevinstrealiseringsplanen skulle gevinsten måles %(due)s, og det er ikke "
+                 "registrert noen måling siden.") % {
+            "title": n.benefit.title if n.benefit else "", "project": n.project.title,
+            "due": _due_label(data.get("due_on", ""))}
     if n.kind == "plan_approved":
         return _("Gevinstrealiseringsplanen er godkjent.")
     if n.kind == "plan_reapproval_required":

@@ -73,11 +73,11 @@ def notify_project_event(event) -> int:
 def notify_benefit_event(event) -> int:
     if event.kind not in recipients.BENEFIT_KINDS:
         return 0
-    # A measurement reminder is e-mailed on its own by gevinst.services.benefit_reminders_email
-    # (one mail per due date, with its own claim); the notice is for the centre only.
+    # A measurement reminder is a notice like the others: mailed by notifications.mail as
+    # the owner chose (at once, in a digest, never), in his language.
     return _create(recipients.for_benefit_event(event), kind=event.kind,
                    project_id=event.project_id, benefit_id=event.benefit_id,
-                   benefit_event=event, emailed=event.kind == "reminder_created")
+                   benefit_event=event)
 
 
 def notifications_last_id() -> int:

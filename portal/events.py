@@ -3,7 +3,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.consumers import rows_written
 from portal.models import Organisation, OrganisationEvent, User
+
+# The consumer topic of organisation events: apps above portal react to them without being
+# called (ideas and projects give a new organisation its default criteria and checklists).
+ORGANISATION_EVENTS = "portal.organisation_events"
 
 
 class OrganisationEventKind(models.TextChoices):
@@ -22,6 +27,8 @@ class OrganisationEventKind(models.TextChoices):
 
 def organisation_event_record(*, organisation: Organisation, actor: User | None,
                               kind: OrganisationEventKind, **data) -> OrganisationEvent:
-    return OrganisationEvent.objects.create(
+    event = OrganisationEvent.objects.create(
         organisation=organisation, actor=actor, kind=kind, data=data
     )
+    rows_written(ORGANISATION_EVENTS, [event.pk], kind=kind)
+    return event

@@ -139,12 +139,8 @@ def _decision_context(request, project, decision_form=None, *, timeline=None) ->
         attrs.update(date_widget_attrs(HAPPENED))
         if last is not None:
             attrs["min"] = max(last.effective_date, EARLIEST).isoformat()
-    if phase in PROJECT_PHASES:
-        checklist = gate_checklist(project, ensure_defaults=True)
-    else:
-        # The page always gave the organisation its default checklists.
-        services.checklists_ensure_defaults(project.organisation_id)
-        checklist = []
+    # A read: the page writes nothing (the defaults were seeded on a write, projects.apps).
+    checklist = gate_checklist(project) if phase in PROJECT_PHASES else []
     return {"phase_bar": selectors.phase_bar(project, before), "next_phase": next_phase,
             "checklist": checklist, "open_items": sum(1 for r in checklist if not r["done"]),
             "decision_form": decision_form if decides and targets else None,
@@ -428,9 +424,10 @@ def checklists_index(request: HttpRequest) -> HttpResponse:
 def checklists(request: HttpRequest, org_number: str) -> HttpResponse:
     organisation = get_organisation_for_user(request.user, org_number,
                                              capability=Capability.DECIDE_GATES)
-    services.checklists_ensure_defaults(organisation)
     form = ChecklistItemForm(request.POST or None)
     if request.method == "POST":
+        # A write: seeds the defaults first if the organisation has none (a GET never does).
+        services.checklists_ensure_defaults(organisation)
         action = request.POST.get("action", "add")
         if action in ("update", "retire"):
             item_id = id_or_none(request.POST.get("item"))

@@ -230,7 +230,7 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             score = services.score_set(actor=request.user, idea=idea, criterion=criterion,
                                        value=data.validated_data["value"])
             return Response(ScoreSerializer(score).data, status=status.HTTP_201_CREATED)
-        criteria = services.criteria_ensure_defaults(idea.organisation_id)
+        criteria = selectors.criteria_of(idea.organisation_id)  # a read: seeds nothing
         scores = selectors.scores_of(idea)
         if not user_can(request.user, idea.organisation_id, Capability.SCREEN_IDEAS):
             scores = scores.filter(reviewer=request.user)

@@ -11,7 +11,7 @@ from ideas.events import IdeaEventKind, idea_event_record
 from ideas.models import EvaluationCriterion, Idea, ReviewerAssignment, Score
 from portal.access import membership_for, user_can
 from portal.errors import ConflictError, DomainError, Forbidden
-from portal.models import Organisation, User
+from portal.models import Organisation, OrganisationEvent, User
 from portal.roles import Capability
 
 # docs/domain.md: benefit (nytte), feasibility (gjennomførbarhet), resource need; scale 1–5.
@@ -27,8 +27,24 @@ DEFAULT_CRITERIA = [
 ]
 
 
+# Organisation events after which an organisation has its default criteria (the consumer in
+# IdeasConfig.ready(); organisations from before it got theirs in migration 0024).
+SEED_KINDS = frozenset({"organisation_created", "member_added"})
+
+
+def criteria_seed_for_event(event_id: int) -> int:
+    """The consumer of organisation events: a new organisation, or its first member, gets the
+    default criteria. Reads never seed (a GET writes nothing)."""
+    org_id = (OrganisationEvent.objects.filter(pk=event_id)
+              .values_list("organisation_id", flat=True).first())
+    if org_id is None:
+        return 0
+    return len(criteria_ensure_defaults(org_id))
+
+
 def criteria_ensure_defaults(organisation: Organisation | int) -> list[EvaluationCriterion]:
-    """The organisation's active criteria; the three defaults are created on first use.
+    """The organisation's active criteria; the three defaults are created if it never had any
+    (the seed on organisation events, and the fallback of the write services that use them).
     get_or_create on the unique (organisation, name) makes two first uses at once safe."""
     org_id = organisation if isinstance(organisation, int) else organisation.pk
     criteria = list(EvaluationCriterion.objects.filter(organisation_id=org_id, is_active=True))
@@ -48,6 +64,7 @@ def _require_screener(actor: User, idea: Idea) -> None:
 
 def reviewer_assign(*, actor: User, idea: Idea, reviewer: User) -> ReviewerAssignment:
     _require_screener(actor, idea)
+    criteria_ensure_defaults(idea.organisation_id)  # the reviewer needs criteria to score
     if membership_for(reviewer, idea.organisation_id) is None:
         raise DomainError(_("Vurdereren må være medlem av organisasjonen."), field="reviewer")
     try:

@@ -102,7 +102,6 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         project = get_project_for_user(request.user, pk)
         if not is_member(request.user, project):
             raise Http404
-        services.checklists_ensure_defaults(project.organisation_id)
         if request.method == "POST":
             data = ChecklistTickInput(data=request.data)
             data.is_valid(raise_exception=True)

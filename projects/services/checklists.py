@@ -11,7 +11,7 @@ from initiatives.models import Phase
 from portal.access import user_can
 from portal.errors import DomainError, Forbidden
 from portal.events import organisation_event_record
-from portal.models import Organisation, User
+from portal.models import Organisation, OrganisationEvent, User
 from portal.roles import Capability
 from projects.access import may_edit
 from projects.events import ORG_CHECKLIST_CHANGED, ProjectEventKind, project_event_record
@@ -49,6 +49,22 @@ DEFAULT_CHECKLISTS: dict[str, list[str]] = {
 }
 
 
+# Organisation events after which an organisation has its default checklists (the consumer in
+# ProjectsConfig.ready(); organisations from before it got theirs in a data migration).
+SEED_KINDS = frozenset({"organisation_created", "member_added"})
+
+
+def checklists_seed_for_event(event_id: int) -> int:
+    """The consumer of organisation events: a new organisation, or its first member, gets the
+    default checklists. Reads never seed (a GET writes nothing)."""
+    org_id = (OrganisationEvent.objects.filter(pk=event_id)
+              .values_list("organisation_id", flat=True).first())
+    if org_id is None:
+        return 0
+    checklists_ensure_defaults(org_id)
+    return 1
+
+
 def checklists_ensure_defaults(organisation: Organisation | int) -> None:
     """Give an organisation the default checklists the first time it needs them. Never again
     once it has any item (also retired ones): its own edits win."""
@@ -61,8 +77,7 @@ def checklists_ensure_defaults(organisation: Organisation | int) -> None:
         for position, text in enumerate(texts)], ignore_conflicts=True)
 
 
-def gate_checklist(project: Project, phase: str | None = None, *,
-                   ensure_defaults: bool = False) -> list[dict]:
+def gate_checklist(project: Project, phase: str | None = None) -> list[dict]:
     """The checklist of `phase` (default: the project's current phase) as it stands now: one
     dict per active item, JSON-safe, so it can be frozen into the gate decision."""
     phase = phase or project.initiative.phase
@@ -77,12 +92,8 @@ def gate_checklist(project: Project, phase: str | None = None, *,
              "by": item.tick_by if item.tick_id is not None else None,
              "at": item.tick_at.isoformat() if item.tick_id is not None else None}
             for item in items]
-    if not rows and ensure_defaults:
-        # The project page (ensure_defaults=True) gives an organisation the default
-        # checklists on its first view; asked only when the phase has no items, not on
-        # every view.
-        checklists_ensure_defaults(project.organisation_id)
-        return gate_checklist(project, phase, ensure_defaults=False)
+    # A read: it never seeds the defaults (the organisation got them when it was created or got
+    # its first member, projects.apps; the write services seed them as a fallback).
     return rows
 
 

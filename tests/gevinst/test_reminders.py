@@ -1,4 +1,6 @@
-"""Measurement reminders: one per benefit and due date, one e-mail, safe to run twice."""
+"""Measurement reminders: one per benefit and due date, one e-mail, safe to run twice. The
+mail goes through the notification centre like every other notice (the owner's e-mail choice
+and language), not a mail path of its own."""
 
 import datetime
 
@@ -8,7 +10,17 @@ from django.utils import timezone, translation
 
 from gevinst import services, tasks
 from gevinst.models import BenefitEvent, BenefitPlan, BenefitReminder
+from notifications import mail as notice_mail
+from notifications.models import Notification
+from notifications.services import preference_set
+from tests.consumers import run_consumers
 from tests.gevinst.conftest import benefit_fields
+
+
+def send_immediate() -> int:
+    """The consumers turn the reminder events into notices; the immediate mailer sends them."""
+    run_consumers()
+    return notice_mail.notifications_email("immediate")["mails"]
 
 
 @pytest.fixture
@@ -33,9 +45,12 @@ def test_due_dates_follow_the_schedule(scheduled):
 
 
 def test_task_twice_gives_one_reminder_and_one_mail(scheduled, manager, monkeypatch):
+    preference_set(user=manager, frequency="immediate")
     monkeypatch.setattr(timezone, "localdate", lambda *a: datetime.date(2025, 2, 10))
-    assert tasks.benefit_reminders_send() == [1, 1]
-    assert tasks.benefit_reminders_send() == [0, 0]
+    assert tasks.benefit_reminders_send() == 1
+    assert send_immediate() == 1
+    assert tasks.benefit_reminders_send() == 0
+    assert send_immediate() == 0
     reminder = BenefitReminder.objects.get()
     assert (reminder.benefit, reminder.user, reminder.due_on) == (
         scheduled, manager, datetime.date(2025, 1, 31))
@@ -44,7 +59,39 @@ def test_task_twice_gives_one_reminder_and_one_mail(scheduled, manager, monkeypa
     assert mail.outbox[0].to == ["leder@example.no"]
     assert scheduled.title in mail.outbox[0].subject
     assert f"/benefits/{scheduled.pk}/" in mail.outbox[0].body
+    assert "skulle gevinsten måles 31.1.2025" in mail.outbox[0].body
     assert BenefitEvent.objects.filter(kind="reminder_created").count() == 1
+
+
+def test_the_reminder_follows_the_owners_email_choice(scheduled, manager):
+    """Default (daily digest): not mailed at once, but in the daily digest; "never": not at
+    all, the reminder stays in the notification centre."""
+    services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
+    assert send_immediate() == 0
+    assert notice_mail.notifications_email("daily")["mails"] == 1
+    [digest] = mail.outbox
+    assert scheduled.title in digest.body and "/benefits/" in digest.body
+    assert BenefitReminder.objects.get().emailed_at is not None
+
+    preference_set(user=manager, frequency="never")
+    services.benefit_reminders_create(today=datetime.date(2025, 5, 2))
+    run_consumers()
+    for frequency in ("immediate", "daily", "weekly"):
+        assert notice_mail.notifications_email(frequency)["mails"] == 0
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(user=manager, kind="reminder_created").count() == 2
+    assert BenefitReminder.objects.filter(emailed_at__isnull=True).count() == 1
+
+
+def test_gevinst_has_no_mail_path_of_its_own():
+    """One notice pipeline: the benefit app writes reminder events and never sends mail."""
+    import inspect
+
+    from gevinst import services as module
+
+    source = inspect.getsource(module)
+    assert "send_mail" not in source and "EmailMessage" not in source
+    assert not hasattr(module, "benefit_reminders_email")
 
 
 def test_no_reminder_when_measured_since_the_due_date(scheduled, manager):
@@ -57,11 +104,12 @@ def test_no_reminder_when_measured_since_the_due_date(scheduled, manager):
 
 
 def test_measurement_closes_the_reminder(scheduled, manager):
+    preference_set(user=manager, frequency="immediate")
     services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
     services.measurement_create(actor=manager, benefit=scheduled,
                                 measured_on=datetime.date(2025, 2, 9), value="30")
     assert BenefitReminder.objects.get().done_at is not None
-    assert services.benefit_reminders_email() == 0
+    assert send_immediate() == 0
     assert mail.outbox == []
 
 
@@ -71,19 +119,20 @@ def test_benefits_without_owner_or_closed_are_not_reminded(scheduled, manager):
     assert services.benefit_reminders_create(today=datetime.date(2025, 2, 10)) == []
 
 
-def test_a_failed_mail_is_sent_by_the_retry(scheduled, monkeypatch):
+def test_a_failed_mail_is_sent_by_the_retry(scheduled, manager, monkeypatch):
+    preference_set(user=manager, frequency="immediate")
     services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
 
     def broken(*args, **kwargs):
         raise ConnectionError("smtp down")
 
-    monkeypatch.setattr(services, "send_mail", broken)
-    with pytest.raises(ConnectionError):
-        services.benefit_reminders_email()
+    monkeypatch.setattr(notice_mail.EmailMultiAlternatives, "send", broken)
+    assert send_immediate() == 0
     assert BenefitReminder.objects.get().emailed_at is None
     monkeypatch.undo()
-    assert services.benefit_reminders_email() == 1
+    assert send_immediate() == 1
     assert len(mail.outbox) == 1
+    assert BenefitReminder.objects.get().emailed_at is not None
 
 
 def test_reminder_task_is_in_the_beat_schedule():
@@ -117,9 +166,10 @@ def test_the_reminder_mail_is_in_the_owners_language(scheduled, manager, languag
                                                      greeting):
     manager.language = language
     manager.save()
+    preference_set(user=manager, frequency="immediate")
     services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
     with translation.override("en"):
-        assert services.benefit_reminders_email() == 1
+        assert send_immediate() == 1
     [reminder] = mail.outbox
     assert reminder.subject == subject
     assert greeting in reminder.body

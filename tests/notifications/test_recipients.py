@@ -239,10 +239,10 @@ def test_plan_approval_and_reapproval_reach_the_project_leader(
     assert notified(kind="plan_reapproval_required") == ["project_leader"]
 
 
-def test_a_due_measurement_reaches_the_benefit_owner_in_the_app_only(
+def test_a_due_measurement_reaches_the_benefit_owner(
         manager, project_leader, implementation, monkeypatch):
-    """The reminder service mails the owner itself (one mail per due date), so the notice is
-    born e-mailed: no digest mails the same reminder again."""
+    """The reminder is a notice like the others: unread, and not yet e-mailed (the mailer
+    sends it as the owner chose, notifications.mail)."""
     project = implementation
     benefit = gevinst_services.benefit_create(actor=project_leader, project=project,
                                               **benefit_fields(owner=manager))
@@ -252,4 +252,4 @@ def test_a_due_measurement_reaches_the_benefit_owner_in_the_app_only(
     gevinst_services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
     notice = notices().get()
     assert (notice.user, notice.kind, notice.benefit) == (manager, "reminder_created", benefit)
-    assert notice.emailed_at is not None and notice.read_at is None
+    assert notice.emailed_at is None and notice.read_at is None

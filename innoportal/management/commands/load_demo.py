@@ -10,6 +10,7 @@ from django.db import transaction
 from exchange import demo as portfolio_demo
 from gevinst import demo as benefit_demo
 from ideas import demo as idea_demo
+from ideas.services import criteria_ensure_defaults
 from indicators import demo as indicator_demo
 from notifications import demo as notification_demo
 from portal import demo_data
@@ -17,6 +18,7 @@ from portal.consumers import consumers_run_all
 from portal.models import Membership, Network, Organisation, Unit, User
 from portal.roles import Role
 from projects import demo as project_demo
+from projects.services import checklists_ensure_defaults
 
 DEMO_PASSWORD = "innoportal-demo"
 # Each app's demo content, in the order the data needs: the ideas (some approved into
@@ -44,6 +46,11 @@ class Command(BaseCommand):
             self.load_units(organisations)
             networks = self.load_networks(organisations)
             logins = self.load_users(home, neighbour, networks)
+            # The demo adds its members directly, without the organisation events that seed
+            # an organisation's defaults (ideas.apps, projects.apps); pages never seed them.
+            for org in (home, neighbour):
+                criteria_ensure_defaults(org)
+                checklists_ensure_defaults(org)
             first_notice = notification_demo.last_notice_id()
             for module in DEMO_CONTENT:
                 module.load(home=home, neighbour=neighbour, stdout=self.stdout)
