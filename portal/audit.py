@@ -30,7 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.dates import happened_date
+from portal.dates import planned_date
 from portal.events import OrganisationEventKind
 from portal.exports import Column, choice_labels
 from portal.models import (
@@ -73,9 +73,9 @@ class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Logg"), choices=AuditKind.choices, required=False)
     user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none(),
                                   required=False, empty_label=_("Alle"))
-    since = forms.DateField(label=_("Fra dato"), required=False, validators=[happened_date],
+    since = forms.DateField(label=_("Fra dato"), required=False, validators=[planned_date],
                             widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Til dato"), required=False, validators=[happened_date],
+    until = forms.DateField(label=_("Til dato"), required=False, validators=[planned_date],
                             widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, organisation: Organisation, **kwargs):

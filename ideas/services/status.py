@@ -281,8 +281,14 @@ def idea_submit(*, actor: User, idea: Idea, effective_date=None,
 
 
 def idea_start_review(*, actor: User, idea: Idea) -> Idea:
-    return _change(actor=actor, idea=idea, source=S.SUBMITTED, to=S.IN_REVIEW,
-                   capability=Capability.SCREEN_IDEAS)
+    from ideas.services.evaluation import criteria_ensure_defaults
+
+    changed = _change(actor=actor, idea=idea, source=S.SUBMITTED, to=S.IN_REVIEW,
+                      capability=Capability.SCREEN_IDEAS)
+    # The review scores the idea: an organisation that got no seeding event (made in the
+    # Django admin, say) gets its default criteria on this write at the latest.
+    criteria_ensure_defaults(idea.organisation_id)
+    return changed
 
 
 def idea_approve(*, actor: User, idea: Idea, effective_date=None) -> Project:

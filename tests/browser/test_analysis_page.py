@@ -29,7 +29,7 @@ def test_analyst_page_draws_charts_keeps_filters_in_the_url_and_passes_axe(open_
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto("/")
     with page.expect_navigation():
-        page.get_by_role("link", name="Analyse").click()
+        page.get_by_role("link", name="Analyse", exact=True).click()
     assert "Kommune 3" in page.locator("#ranking").inner_text()
     for canvas in ("histogram-chart", "trend-chart"):
         drawn = page.evaluate("id => { const c = document.getElementById(id);"

@@ -54,6 +54,8 @@ def test_home_is_a_todo_list_per_role(open_page, request, work, persona, width):
     page = open_page(user, bypass_csp=True)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/")
+    # Measured once the page has settled (its scripts and late requests done), not mid-load.
+    page.wait_for_load_state("networkidle")
     assert page.title() == "Forside – Innoportal"
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert not axe_problems(page, f"home as {persona} at {width}")
