@@ -27,6 +27,9 @@ COUNTIES = ["Østfold", "Akershus", "Buskerud", "Innlandet", "Vestfold", "Telema
             "Finnmark"]
 ORDER = ["idea", "concept", "pilot", "implementation", "benefit_realisation", "spread"]
 START, END = datetime.date(2016, 1, 1), datetime.date(2025, 12, 31)
+# Measurements are facts: none after this day (the date policy refuses the future). A fixed day
+# rather than today, so that a seed always gives the same file.
+MEASURED_UNTIL = datetime.date(2026, 11, 30)
 DIMENSIONS = ["user", "economic", "organisational"]
 BENEFIT_TEMPLATES = [
     ("Spart tid på nattlig tilsyn", "time_saved", "organisational", "timer/uke", "decrease",
@@ -219,6 +222,8 @@ def _initiatives(rng, text_rng, seed, organisations, owners):
                 value = base
                 for m in range(6):
                     m_on = impl + datetime.timedelta(days=60 * (m + 1))
+                    if m_on > MEASURED_UNTIL:
+                        break
                     value = value + rng.uniform(-0.35, 0.2) * (base - target)
                     measurements.append({"on": m_on.isoformat(), "value": round(value, 1)})
                 benefit = {"key": f"{key}-g{b}", "title": title, "type": btype,

@@ -85,7 +85,9 @@ def main() -> int:
     admin = admin_url(url)
     data = ROOT / "bench" / "out" / (f"national-{args.seed}.json" if args.scale == 1.0
                                      else f"national-{args.seed}-{args.scale}.json")
-    if not data.exists():
+    generator = ROOT / "bench" / "generate_national.py"
+    if not data.exists() or data.stat().st_mtime < generator.stat().st_mtime:
+        # Missing, or made by an older generator: made again.
         print(f"generating {data.name} …", flush=True)
         subprocess.run([sys.executable, str(ROOT / "bench" / "generate_national.py"),
                         "--seed", str(args.seed), "--scale", str(args.scale), "--out",
