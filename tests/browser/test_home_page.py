@@ -57,7 +57,11 @@ def test_home_is_a_todo_list_per_role(open_page, request, work, persona, width):
     # Measured once the page has settled (its scripts and late requests done), not mid-load.
     page.wait_for_load_state("networkidle")
     assert page.title() == "Forside – Innoportal"
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8)
+        .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`
+                  + ` «${(e.textContent || '').trim().slice(0, 40)}»`)""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, wide
     assert not axe_problems(page, f"home as {persona} at {width}")
     key, text, path = TODOS[persona]
     link = page.locator(f'[data-todo="{key}"]')
