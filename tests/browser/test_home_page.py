@@ -54,14 +54,21 @@ def test_home_is_a_todo_list_per_role(open_page, request, work, persona, width):
     page = open_page(user, bypass_csp=True)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/")
+    # The resize reaches the page asynchronously on a busy machine: measure at the new width.
+    page.wait_for_function(f"window.innerWidth === {width}")
     # Measured once the page has settled (its scripts and late requests done), not mid-load.
     page.wait_for_load_state("networkidle")
     assert page.title() == "Forside – Innoportal"
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8)
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                     || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX
+                        === 'visible' && e.clientWidth > 0).slice(0, 8)
         .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`
-                  + ` «${(e.textContent || '').trim().slice(0, 40)}»`)""")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, wide
+                  + ` ${e.scrollWidth}/${e.clientWidth} «${(e.textContent || '').trim()
+                  .slice(0, 40)}»`)""")
+    inner = page.evaluate("window.innerWidth")
+    # scrollWidth rounds a sub-pixel layout up: one pixel is rounding, not a page to scroll.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, (inner, wide)
     assert not axe_problems(page, f"home as {persona} at {width}")
     key, text, path = TODOS[persona]
     link = page.locator(f'[data-todo="{key}"]')
