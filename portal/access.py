@@ -107,8 +107,7 @@ def member_by_pk(organisation: Organisation | int, pk, *, field: str) -> User:
     """As member_by_username, for an id from a form."""
     organisation_id = getattr(organisation, "pk", organisation)
     user = None
-    # ASCII digits in the id range only (portal.params); an int from a parsed form as is.
-    user_id = pk if isinstance(pk, int) and not isinstance(pk, bool) else id_or_none(pk)
+    user_id = id_or_none(pk)  # ASCII digits in the id range only (portal.params)
     if user_id is not None:
         user = User.objects.filter(pk=user_id, memberships__organisation_id=organisation_id
                                    ).first()

@@ -35,6 +35,8 @@ class ParameterError(DomainError):
 
 def parse_int(value: object, *, name: str, minimum: int = 0, maximum: int = ID_MAX) -> int:
     """`value` as an int in [minimum, maximum]: ASCII digits, optionally a leading minus."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # already parsed (a form's field): the bounds still apply
     text = value if isinstance(value, str) else ""
     if not _INTEGER.fullmatch(text):
         raise ParameterError(_("%(name)s må være et heltall.") % {"name": name}, field=name)
