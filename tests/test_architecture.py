@@ -8,6 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from tests.sources import parse_file
+
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 PACKAGES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
@@ -46,7 +48,7 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
 
 
 def _functions_importing_the_project(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
+    tree = parse_file(path)
     found = []
     for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)):
         for node in ast.walk(function):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.sources import parse_file
 from tests.test_architecture import PACKAGES, ROOT
 
 FIELD_REFERENCES = {"default", "validators", "upload_to", "choices"}
@@ -29,7 +30,7 @@ def _dotted(node: ast.AST) -> str:
 
 def live_code_imports(path: Path) -> list[str]:
     """Every use of project code in a migration file, except a field reference."""
-    tree = ast.parse(path.read_text())
+    tree = parse_file(path)
     found = []
     imported: set[str] = set()
     for node in ast.walk(tree):

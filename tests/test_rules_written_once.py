@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from tests.sources import parse
 from tests.test_architecture import PACKAGES, ROOT
 
 # column -> the modules that may write it
@@ -29,7 +30,7 @@ def derived_column_writes(source: str) -> set[str]:
     """The derived columns a module's source writes: ORM keyword writes, insert_rows column
     lists and SQL UPDATE/INSERT text."""
     written: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parse(source)):
         if isinstance(node, ast.Call):
             name = getattr(node.func, "attr", getattr(node.func, "id", ""))
             if name in WRITE_CALLS:

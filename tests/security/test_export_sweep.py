@@ -42,6 +42,7 @@ from portal import demo_data
 from portal.models import Unit
 from tests.portal.route_matrix import MATRIX
 from tests.security import world
+from tests.sources import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -308,7 +309,7 @@ def test_only_the_export_toolkit_writes_csv_or_excel():
     for relative, path in _source_files():
         if relative in TOOLKIT:
             continue
-        for node in ast.walk(ast.parse(path.read_text(), relative)):
+        for node in ast.walk(parse(path.read_text(), relative)):
             names = []
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
