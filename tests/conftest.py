@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from portal.roles import Role
 from portal.services import api_token_create
-from tests.factories import MembershipFactory, NetworkFactory, OrganisationFactory, UserFactory
+from tests import personas as personas_module
 
 
 @pytest.fixture(autouse=True)
@@ -24,62 +24,53 @@ def _default_language():
 
 @pytest.fixture
 def home_org(db):
-    return OrganisationFactory(name="Hjemby kommune", population=12_000, county="Innlandet")
+    return personas_module.make_home_org()
 
 
 @pytest.fixture
 def other_org(db):
-    return OrganisationFactory(name="Naboby kommune", population=3_000, county="Trøndelag")
-
-
-def _member(org, role, username):
-    return MembershipFactory(user=UserFactory(username=username), organisation=org,
-                             role=role).user
+    return personas_module.make_other_org()
 
 
 @pytest.fixture
 def employee(home_org):
-    return _member(home_org, Role.EMPLOYEE, "employee")
+    return personas_module.member(home_org, Role.EMPLOYEE, "employee")
 
 
 @pytest.fixture
 def coordinator(home_org):
-    return _member(home_org, Role.COORDINATOR, "coordinator")
+    return personas_module.member(home_org, Role.COORDINATOR, "coordinator")
 
 
 @pytest.fixture
 def project_leader(home_org):
-    return _member(home_org, Role.PROJECT_LEADER, "project_leader")
+    return personas_module.member(home_org, Role.PROJECT_LEADER, "project_leader")
 
 
 @pytest.fixture
 def manager(home_org):
-    return _member(home_org, Role.MANAGER, "manager")
+    return personas_module.member(home_org, Role.MANAGER, "manager")
 
 
 @pytest.fixture
 def org_admin(home_org):
-    return _member(home_org, Role.ADMIN, "org_admin")
+    return personas_module.member(home_org, Role.ADMIN, "org_admin")
 
 
 @pytest.fixture
 def outsider(other_org):
     """An admin of another municipality: high rights, but not here."""
-    return _member(other_org, Role.ADMIN, "outsider")
+    return personas_module.member(other_org, Role.ADMIN, "outsider")
 
 
 @pytest.fixture
 def network_analyst(db, home_org, other_org):
-    user = UserFactory(username="network_analyst")
-    network = NetworkFactory(name="Testnettverket")
-    network.organisations.set([home_org, other_org])
-    network.analysts.add(user)
-    return user
+    return personas_module.make_network_analyst(home_org, other_org)
 
 
 @pytest.fixture
 def national_analyst(db):
-    return UserFactory(username="national_analyst", is_national_analyst=True)
+    return personas_module.make_national_analyst()
 
 
 @pytest.fixture

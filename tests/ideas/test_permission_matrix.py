@@ -26,6 +26,7 @@ from projects.models import Project
 from tests.consumers import run_consumers
 from tests.factories import MembershipFactory, UserFactory
 from tests.ideas.factories import make_campaign
+from tests.worlds import shared_personas
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 PERSONAS = ["employee", "project_leader", "manager", "coordinator", "admin", "outsider",
@@ -50,10 +51,11 @@ def snapshot():
     )
 
 
-@pytest.fixture
-def world(personas, home_org, coordinator):
+def _world(people: dict) -> dict:
     """An idea in review by a colleague (not one of the personas), with a comment by its
-    author, an attachment, a second idea to merge into, and a campaign."""
+    author, an attachment, a second idea to merge into, and a campaign: built once for the
+    module, each test starting from it (tests/worlds.py)."""
+    home_org, coordinator = people["home_org"], people["coordinator"]
     author = MembershipFactory(user=UserFactory(username="forfatter"), organisation=home_org,
                                role=Role.EMPLOYEE).user
     ideas = []
@@ -72,6 +74,9 @@ def world(personas, home_org, coordinator):
     criteria = services.criteria_ensure_defaults(home_org)
     return {"idea": idea, "other": other, "comment": comment, "attachment": attachment,
             "campaign": campaign, "criteria": criteria, "author": author}
+
+
+globals().update(shared_personas(build=_world))
 
 
 # name → (method, url(world), data(world), who may, code when allowed, code when a member
@@ -256,4 +261,5 @@ def test_nobody_submits_into_another_municipality_from_the_form(client, outsider
         "org": home_org.org_number, "title": "Snikidé", "need": "Behov", "track": "full",
         "visibility": "organisation"})
     assert response.status_code == 302
-    assert list(Idea.objects.values_list("organisation", flat=True)) == [other_org.pk]
+    assert list(Idea.objects.filter(title="Snikidé").values_list("organisation", flat=True)
+                ) == [other_org.pk]
