@@ -1,5 +1,5 @@
 from portal.access import memberships_of
-from portal.navigation import nav_for
+from portal.navigation import nav_for, nav_split
 from portal.roles import ROLE_CAPABILITIES
 from portal.version import app_version
 
@@ -24,9 +24,16 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     ctx = user_context(user)
+    items = nav_for(user, ctx["capabilities"], bool(ctx["memberships"]), ctx["is_analyst"])
+    primary, more = nav_split(items)
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else None
     return {
-        "nav_items": nav_for(user, ctx["capabilities"], bool(ctx["memberships"]),
-                             ctx["is_analyst"]),
+        "nav_items": items,
+        "nav_primary": primary,
+        "nav_more": more,
+        # «Mer» is marked when the page shown is one of its items.
+        "nav_more_current": any(name == current for name, _label, _url in more),
         "my_memberships": ctx["memberships"],
     }
 
