@@ -245,27 +245,23 @@ def project_visit_record(*, user: User, project: Project) -> datetime.datetime |
     now = timezone.now()
     # One INSERT … ON CONFLICT DO UPDATE on the unique (user, project), in autocommit
     # (update_or_create took a transaction, a locking read and a write: five round trips on
-    # every page view; bulk_create's upsert still wraps itself in a transaction). The
-    # previous visit comes back from the same statement: its WITH reads the row as it was
-    # before the statement, which RETURNING hands back (PostgreSQL, SQLite >= 3.35).
+    # every page view; bulk_create's upsert still wraps itself in a transaction). On
+    # PostgreSQL the previous visit comes back from the same statement: its WITH reads the
+    # row in the statement's snapshot, before the upsert, and RETURNING hands it back.
+    # SQLite evaluates that subquery after the write, so there it is read first.
     table = ProjectVisit._meta.db_table
+    upsert = (f"INSERT INTO {table} (user_id, project_id, seen_at) VALUES (%s, %s, %s) "
+              f"ON CONFLICT (user_id, project_id) DO UPDATE SET seen_at = excluded.seen_at")
+    params = [user.pk, project.pk, connection.ops.adapt_datetimefield_value(now)]
+    if connection.vendor != "postgresql":
+        previous = (ProjectVisit.objects.filter(user=user, project=project)
+                    .values_list("seen_at", flat=True).first())
+        with connection.cursor() as cursor:
+            cursor.execute(upsert, params)
+        return previous
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH previous AS (SELECT seen_at FROM {table} WHERE user_id = %s "
-            f"AND project_id = %s) "
-            f"INSERT INTO {table} (user_id, project_id, seen_at) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (user_id, project_id) DO UPDATE SET seen_at = excluded.seen_at "
-            f"RETURNING (SELECT seen_at FROM previous)",
-            [user.pk, project.pk, user.pk, project.pk,
-             connection.ops.adapt_datetimefield_value(now)])
-        previous = cursor.fetchone()[0]
-    return _as_aware_datetime(previous)
+        cursor.execute(f"WITH previous AS (SELECT seen_at FROM {table} WHERE user_id = %s "
+                       f"AND project_id = %s) {upsert} RETURNING (SELECT seen_at FROM previous)",
+                       [user.pk, project.pk, *params])
+        return cursor.fetchone()[0]
 
-
-def _as_aware_datetime(value) -> datetime.datetime | None:
-    """A datetime column read by raw SQL: SQLite returns UTC text without a zone."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, datetime.UTC)
-    return value
