@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from indicators.access import (
     can_start_job,
     can_view_job,
     is_member,
+    readable_organisation_list,
     readable_organisations,
 )
 from indicators.comparison import as_chart, comparison
@@ -78,12 +80,27 @@ def _chart_download(export: ExportRequest, organisation, year: int, quarter: int
                     Column(_("Maks."), "", lambda r: r[1].maximum)],
                    rows, f"sammenligning-{slug}")
 
+def _snapshot_and_history(organisation, year: int, quarter: int):
+    """The period's snapshot (with its scheme) and the whole years' figures, in one query."""
+    snapshot, history = None, []
+    for row in (IndicatorSnapshot.objects.filter(Q(quarter=YEAR) | Q(year=year, quarter=quarter),
+                                                 organisation=organisation)
+                .select_related("scheme").order_by("year", "quarter")):
+        if row.year == year and row.quarter == quarter:
+            snapshot = row
+        if row.quarter == YEAR:
+            history.append({"year": row.year, "points": row.points,
+                            "benefit_points": row.benefit_points,
+                            "realised_nok_per_year": row.realised_nok_per_year})
+    return snapshot, history
+
+
 @login_required
 @require_safe
 @export_view(ExportSpec(formats=("csv",), choices={"download": CHART_DOWNLOADS},
                         trigger="download"))
 def indicator_home(request: HttpRequest) -> HttpResponse:
-    organisations = list(readable_organisations(request.user))
+    organisations = readable_organisation_list(request.user)
     if not organisations:
         raise PermissionDenied
     wanted = request.GET.get("organisation")
@@ -92,12 +109,7 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     year, quarter = timezone.localdate().year, YEAR
     if form.is_valid():
         year, quarter = form.cleaned_data["year"], int(form.cleaned_data["quarter"] or YEAR)
-    snapshot = (IndicatorSnapshot.objects.filter(organisation=organisation, year=year,
-                                                 quarter=quarter)
-                .select_related("scheme").first())
-    history = list(IndicatorSnapshot.objects.filter(organisation=organisation, quarter=YEAR)
-                   .order_by("year").values("year", "points", "benefit_points",
-                                            "realised_nok_per_year"))
+    snapshot, history = _snapshot_and_history(organisation, year, quarter)
     peer_groups = comparison(organisation, year=year, quarter=quarter)
     phase_rows = []
     if snapshot is not None:

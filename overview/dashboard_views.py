@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from initiatives.models import Track
 from overview.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
-from portal.access import organisations_where
+from portal.access import organisations_with
 from portal.exports import Column, ExportSpec, export_view
 from portal.models import Unit
 from portal.roles import Capability
@@ -25,8 +25,7 @@ FILE_NAMES = {"funnel": "trakt", "flow": "flyt", "benefits": "gevinst"}
 @require_safe
 @export_view(ExportSpec(formats=("csv",), choices={"download": DOWNLOADS}, trigger="download"))
 def manager(request: HttpRequest) -> HttpResponse:
-    organisations = list(organisations_where(request.user, Capability.VIEW_DASHBOARDS)
-                         .order_by("name"))
+    organisations = organisations_with(request.user, Capability.VIEW_DASHBOARDS)
     if not organisations:
         raise PermissionDenied
     organisation = next((o for o in organisations

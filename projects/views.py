@@ -118,7 +118,8 @@ def _shared_page(request: HttpRequest, project) -> HttpResponse:
 
 def _decision_context(request, project, decision_form=None, *, timeline=None) -> dict:
     phase = project.initiative.phase
-    before = selectors.phase_before_special(project) if phase in (
+    known = timeline.changes if getattr(timeline, "complete", False) else None
+    before = selectors.phase_before_special(project, known) if phase in (
         Phase.PARKED, Phase.STOPPED) else None
     targets = selectors.allowed_targets(project, before if phase == Phase.PARKED else None)
     next_phase = None
