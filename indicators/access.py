@@ -67,6 +67,12 @@ def can_freeze(user: User) -> bool:
     return user.is_authenticated and user.is_superuser
 
 
+def can_change_scheme(user: User) -> bool:
+    """A new point scheme version changes every organisation's numbers from its date on, so
+    it is for the portal's administrators (superusers), like freezing a year."""
+    return user.is_authenticated and user.is_superuser
+
+
 def can_view_job(user: User, job) -> bool:
     """Who started the job, and whoever could have started it."""
     return job.requested_by_id == user.pk or can_start_job(user, job.organisation)

@@ -12,12 +12,14 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from indicators import services
 from indicators.access import (
+    can_change_scheme,
     can_freeze,
     can_start_job,
     can_view_job,
@@ -36,10 +38,12 @@ from indicators.models import (
     PeriodStatus,
     PointScheme,
 )
-from initiatives.models import COUNTED_PHASES, Phase
+from indicators.selectors import scheme_change_reach
+from initiatives.models import COUNTED_PHASES, ORDERED_PHASES, Phase
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError
 from portal.exports import Column, ExportRequest, ExportSpec, export_view
+from portal.views import form_error
 from projects.access import projects_visible_to
 
 CHART_DOWNLOADS = ("phases", "history", "comparison")
@@ -242,21 +246,57 @@ def indicator_job(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
-    can_edit = request.user.is_superuser
-    form = PointSchemeForm(request.POST or None) if can_edit else None
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                scheme = services.point_scheme_create(actor=request.user, **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None,
-                               error.message)
-            else:
-                messages.success(request, _("Poengmodellen %(label)s er lagret.")
-                                 % {"label": scheme.label})
-                return redirect("indicators:schemes")
+    """The point scheme's versions, and for the portal's administrators a form for a new
+    version: a POST shows what changes and which years are recomputed; only its confirmation
+    («Lagre ny versjon», `confirm`) saves. «Endre» (`edit`) returns to the form as typed."""
+    can_edit = can_change_scheme(request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    current = PointScheme.objects.first()  # the newest: ordered by valid_from, version
+    form = PointSchemeForm(request.POST or None, current=current) if can_edit else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            last = services.point_scheme_check(name=form.cleaned_data["name"],
+                                               valid_from=form.cleaned_data["valid_from"])
+            if "confirm" in request.POST:
+                return _scheme_saved(request, services.point_scheme_create(
+                    actor=request.user, **form.service_fields()))
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            if "edit" not in request.POST:
+                return _scheme_confirm(request, form, last or current)
+    schemes = list(PointScheme.objects.all())
     return render(request, "indicators/schemes.html", {
-        "schemes": PointScheme.objects.all(), "form": form, "phases": COUNTED_PHASES,
+        "schemes": schemes, "form": form, "phases": [Phase(p) for p in ORDERED_PHASES],
+        "rows": [(s, [s.phase_points.get(p, 0) for p in ORDERED_PHASES],
+                  [s.benefit_weights.get(p, 0) for p in ORDERED_PHASES],
+                  Phase(s.adoption_min_phase).label) for s in schemes],
     }, status=400 if form is not None and form.errors else 200)
+
+
+def _scheme_confirm(request: HttpRequest, form: PointSchemeForm,
+                    before: PointScheme | None) -> HttpResponse:
+    """What the new version changes, and which computed years it reaches (frozen ones not)."""
+    reach = scheme_change_reach(form.cleaned_data["valid_from"])
+    return render(request, "indicators/scheme_confirm.html", {
+        "form": form, "before": before, "changes": form.changes(before),
+        "recomputed": _years(reach.recomputed_years), "frozen": _years(reach.frozen_years),
+    })
+
+
+def _years(years) -> str:
+    return get_text_list([str(year) for year in years], _("og"))
+
+
+def _scheme_saved(request: HttpRequest, scheme: PointScheme) -> HttpResponse:
+    reach = scheme_change_reach(scheme.valid_from)
+    message = _("Poengmodellen %(label)s er lagret.") % {"label": scheme.label}
+    if reach.recomputed_years:
+        message += " " + _("Tallene for %(years)s beregnes på nytt.") % {
+            "years": _years(reach.recomputed_years)}
+    if reach.frozen_years:
+        message += " " + _("Frosne år (%(years)s) endres ikke.") % {
+            "years": _years(reach.frozen_years)}
+    messages.success(request, message)
+    return redirect("indicators:schemes")

@@ -172,7 +172,7 @@ def test_stale_edit_is_a_conflict(client, benefit, manager, project_leader):
             "owner": manager.pk, "version": 1}
     response = client.post(reverse("gevinst:edit", args=[benefit.pk]), data)
     assert response.status_code == 409
-    assert "endret av noen andre" in response.content.decode()
+    assert "Noen andre har endret dette siden du åpnet skjemaet" in response.content.decode()
     assert Benefit.objects.get().title == "Endret av en annen"
 
 
