@@ -31,7 +31,7 @@ from indicators.models import (
 )
 from initiatives.models import IndicatorDirty
 from portal.bulk import upsert_rows
-from portal.dates import PLANNED, date_check
+from portal.dates import PLANNED, date_check, short_date
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation
 
@@ -339,7 +339,7 @@ def point_scheme_create(*, actor, name: str, valid_from, phase_points: dict,
                 .order_by("-version").first())
         if last is not None and valid_from < last.valid_from:
             raise DomainError(_("Ny versjon kan ikke gjelde fra før forrige versjon (%(date)s).")
-                              % {"date": last.valid_from.isoformat()}, field="valid_from")
+                              % {"date": short_date(last.valid_from)}, field="valid_from")
         points = {**phase_points, "parked": 0, "stopped": 0, "rejected": 0, "merged": 0,
                   "draft": 0}
         return PointScheme.objects.create(
