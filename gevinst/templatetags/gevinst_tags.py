@@ -1,8 +1,9 @@
 from django import template
 
-from portal.templatetags.formatting import num
+from portal.templatetags import formatting
 
 register = template.Library()
 
-# The benefit pages load `num` from here; it is the one figure format of the project.
-register.filter("num", num)
+# The benefit pages load their figures (`num`, `kr`) from here: the project's one format
+# library (portal/templatetags/formatting.py) under the name they have always loaded.
+register.filters.update(formatting.register.filters)

@@ -7,6 +7,7 @@ formats of innoportal/formats/. Templates never spell a pattern (tests/portal/te
 import datetime
 
 from django import template
+from django.utils.translation import gettext as _
 
 from portal.numbers import number_text
 
@@ -30,3 +31,10 @@ def isodate(value):
         except ValueError:
             return value
     return value
+
+
+@register.filter
+def kr(value):
+    """An amount in whole kroner with its currency as the language writes it («161 200 kr»;
+    the English catalogue says NOK, as the formulas beside it do)."""
+    return _("%(amount)s kr") % {"amount": number_text(value, 0)}
