@@ -1,6 +1,7 @@
 from django import template
 
 from portal.templatetags import formatting
+from portal.templatetags.formatting import num  # noqa: F401 - importable where it always was
 
 register = template.Library()
 

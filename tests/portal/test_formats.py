@@ -23,7 +23,7 @@ from django.template import engines
 from django.utils import formats, translation
 
 from portal.numbers import number_text, parse_number
-from portal.templatetags.formatting import isodate, num
+from portal.templatetags.formatting import isodate, kr, num
 from tests.sources import parse_file
 
 ROOT = Path(settings.BASE_DIR)
@@ -87,6 +87,11 @@ def test_number_text_rounds_half_up_and_drops_zero_decimals():
         assert number_text(Decimal("1.10"), 1) == "1.1"
 
 
+def test_an_amount_in_kroner_is_whole_and_grouped():
+    with translation.override("nb"):
+        assert kr(Decimal("161200.4")) == f"161{NBSP}200 kr"
+
+
 def test_an_iso_date_from_an_event_reads_as_a_date():
     assert isodate("2026-12-06") == DAY
     assert isodate("not a date") == "not a date" and isodate(None) is None
@@ -100,7 +105,9 @@ MACHINE_DATE = {"c"}
 DATE_FILTER = re.compile(r"\|(date|time):\s*(?:\"([^\"]*)\"|'([^']*)')")
 # Figures go through `num`: floatformat prints 1234,5 (no grouping) and intcomma follows
 # other rules, so one page would mix the two.
-FIGURE_FILTERS = re.compile(r"\|\s*(floatformat|intcomma|stringformat:\s*[\"']\S*[fg][\"'])")
+FIGURE_FILTERS = re.compile(r"\|\s*(floatformat|intcomma|stringformat:\s*[\"']\S*[fg][\"'])"
+                            # an amount with «kr» spelled after it: |kr writes NOK in English
+                            r"|\}\}\s*kr\b")
 
 
 def template_files() -> list[Path]:
@@ -125,7 +132,8 @@ def test_templates_print_figures_through_num():
              for path in template_files()
              for number, line in enumerate(path.read_text().splitlines(), 1)
              for match in FIGURE_FILTERS.finditer(line)]
-    assert not found, "Use |num (portal/templatetags/formatting.py):\n" + "\n".join(found)
+    assert not found, ("Use |num or |kr (portal/templatetags/formatting.py):\n"
+                       + "\n".join(found))
 
 
 def test_every_template_compiles():
