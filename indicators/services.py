@@ -10,7 +10,6 @@ from decimal import Context, Decimal, localcontext
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -33,7 +32,7 @@ from indicators.models import (
 from initiatives.marks import indicators_mark
 from initiatives.models import IndicatorDirty
 from portal.bulk import upsert_rows
-from portal.dates import PLANNED, date_check
+from portal.dates import PLANNED, date_check, short_date
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation
 
@@ -335,7 +334,7 @@ def point_scheme_check(*, name: str, valid_from: datetime.date) -> PointScheme |
     last = PointScheme.objects.filter(name=name).order_by("-version").first()
     if last is not None and valid_from < last.valid_from:
         raise DomainError(_("Ny versjon kan ikke gjelde fra før forrige versjon (%(date)s).")
-                          % {"date": date_format(last.valid_from, "d.m.Y")},
+                          % {"date": short_date(last.valid_from)},
                           field="valid_from")
     return last
 

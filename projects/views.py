@@ -2,6 +2,7 @@
 projects.access or projects.selectors. Forms post to plain URLs, so all of it works without
 JavaScript; htmx only swaps the list rows."""
 
+import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -26,6 +28,7 @@ from portal.access import (
 from portal.conflicts import edit_conflict
 from portal.dates import EARLIEST, HAPPENED, date_widget_attrs
 from portal.errors import ConflictError, DomainError
+from portal.numbers import number_text
 from portal.paging import capped_page
 from portal.params import id_or_none
 from portal.roles import Capability
@@ -195,8 +198,9 @@ def _cell(obj, name: str):
     display = getattr(obj, f"get_{name}_display", None)
     value = display() if display else getattr(obj, name)
     if isinstance(value, Decimal):
-        # Norwegian style: a space between thousands, whole kroner.
-        return f"{value:,.0f}".replace(",", "\u00a0")
+        return number_text(value, 0)  # whole kroner, grouped as the language writes them
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
     return "–" if value in (None, "") else value
 
 

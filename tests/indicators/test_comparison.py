@@ -81,7 +81,7 @@ def test_indicator_export_has_the_permitted_rows_and_a_data_dictionary(client, p
 
 
 def test_comparison_tables_show_kroner_whole_with_thousands_separators():
-    from gevinst.templatetags.gevinst_tags import num
+    from portal.templatetags.formatting import num
 
     kroner = spread([1_234_567.4, 2_000_000.6], own=1_234_567.4, measure="realised_nok_per_year")
     assert num(kroner.own, kroner.places) == "1\u00a0234\u00a0567"
