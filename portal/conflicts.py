@@ -21,6 +21,7 @@ from django.db import models
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
+from portal.dates import short_date
 from portal.numbers import format_number
 
 VERSION_FIELD = "version"
@@ -85,7 +86,7 @@ def shown(form_field: forms.Field, value) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
+        return short_date(value)
     if isinstance(value, Decimal):
         return format_number(value.normalize())  # 12,50 as saved and 12,5 as typed are one
     if isinstance(value, (int, float)):
