@@ -74,7 +74,7 @@ def test_indicator_export_has_the_permitted_rows_and_a_data_dictionary(client, p
     rows = list(data.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [small[0].org_number]  # only its own organisation
     header = [c.value for c in data[1]]
-    assert rows[0][header.index("points")] == 4
+    assert rows[0][header.index("Aktivitetspoeng")] == 4
     assert [r[0] for r in dictionary.iter_rows(min_row=2, values_only=True)] == header
     text = b"".join(client.get("/indicators/export/", {"year": 2024}).streaming_content)
     assert text.decode("utf-8-sig").splitlines()[1].startswith(small[0].org_number)
@@ -108,7 +108,7 @@ def test_each_chart_on_the_indicator_page_downloads_its_numbers(client, peers):
         return [line.split(";") for line in text.splitlines()]
 
     assert ["Utprøving", "2", "4"] in rows("phases")  # two pilots at 4 points
-    assert rows("history")[1][:2] == ["2024", "8.00"]
+    assert rows("history")[1][:2] == ["2024", "8,00"]
     comparison_rows = rows("comparison")
     # Same size class: 4, 8, 12, 16 — it has 8, third of four; quartiles 7 and 13.
-    assert comparison_rows[1][2:] == ["4", "8.0", "3", "4.0", "7.0", "10.0", "13.0", "16.0"]
+    assert comparison_rows[1][2:] == ["4", "8,0", "3", "4,0", "7,0", "10,0", "13,0", "16,0"]
