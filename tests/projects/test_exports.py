@@ -144,7 +144,7 @@ def test_row_values(client, manager, portfolio):
     stopped = by_title["Stoppet prosjekt"]
     assert (stopped["Status"], stopped["Stoppårsak"], stopped["Læringspunkter"]) == (
         "Stoppet", "Ingen effekt", "Mål før dere kjøper")
-    assert stopped["Neste fase"] == "" and stopped["I fasen siden"] == "2025-06-01"
+    assert stopped["Neste fase"] == "" and stopped["I fasen siden"] == "01.06.2025"
     assert by_title["Konfidensielt prosjekt"]["Konfidensiell"] == "Ja"
     assert by_title["Fra anonym idé"]["Konfidensiell"] == "Nei"
 
