@@ -80,6 +80,29 @@ def test_indicator_export_has_the_permitted_rows_and_a_data_dictionary(client, p
     assert text.decode("utf-8-sig").splitlines()[1].startswith(small[0].org_number)
 
 
+def test_the_indicator_export_speaks_norwegian_not_the_apis_codes(client, peers):
+    """Issue 16: the export said `org_number;size_class;…;medium;preliminary`. People get
+    the labels and Norwegian dates; machines keep the API's CSV."""
+    import csv
+    import io
+
+    from portal.roles import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    small, _other, _large = peers
+    manager = MembershipFactory(user=UserFactory(), organisation=small[0],
+                                role=Role.MANAGER).user
+    client.force_login(manager)
+    text = b"".join(client.get("/indicators/export/", {"year": 2024}).streaming_content)
+    header, row = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+    values = dict(zip(header, row, strict=True))
+    assert header[:4] == ["Organisasjonsnummer", "Organisasjon", "Størrelse", "Fylke"]
+    assert values["Størrelse"] == "Liten (under 5 000)" and values["Status"] == "Foreløpig"
+    assert (values["Periode fra"], values["Periode til"]) == ("01.01.2024", "31.12.2024")
+    assert values["Utprøving (antall)"] == "1" and values["Beregnet for perioden"] == "Ja"
+    assert not any(name in header for name in ("org_number", "size_class", "points"))
+
+
 def test_comparison_tables_show_kroner_whole_with_thousands_separators():
     from gevinst.templatetags.gevinst_tags import num
 
