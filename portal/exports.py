@@ -262,9 +262,16 @@ class CsvStyle:
     def delimiter(self) -> str:
         return ";" if self.decimal == "," else ","
 
-    def number(self, value) -> str:
+    def number(self, value, places: int = 0) -> str:
+        """The whole value, with no trailing zeros past the column's decimals: a stored
+        «-20800.000000» is «-20800,00» in kroner, «0.125» stays «0,125»."""
         if isinstance(value, float):
             value = Decimal(repr(value))
+        if isinstance(value, Decimal) and value.is_finite():
+            value = value if value else Decimal(0)  # never «-0»
+            trimmed = value.normalize()
+            value = (trimmed if trimmed.as_tuple().exponent < -places
+                     else value.quantize(Decimal(1).scaleb(-places)))
         return numberformat.format(value, self.decimal, grouping=0, thousand_sep="",
                                    use_l10n=False)
 
@@ -275,7 +282,7 @@ class CsvStyle:
         if column.kind in NUMBERS:
             # Written by us from a number: a minus sign here is a negative number, not the
             # start of a formula, and stays as it is.
-            return self.number(value)
+            return self.number(value, column.decimals)
         if column.kind is Kind.DATE:
             return dateformat.format(value, self.date)
         if column.kind is Kind.DATETIME:

@@ -131,7 +131,7 @@ def test_each_chart_on_the_indicator_page_downloads_its_numbers(client, peers):
         return [line.split(";") for line in text.splitlines()]
 
     assert ["Utprøving", "2", "4"] in rows("phases")  # two pilots at 4 points
-    assert rows("history")[1][:2] == ["2024", "8,00"]
+    assert rows("history")[1][:2] == ["2024", "8,0"]
     comparison_rows = rows("comparison")
     # Same size class: 4, 8, 12, 16 — it has 8, third of four; quartiles 7 and 13.
-    assert comparison_rows[1][2:] == ["4", "8,0", "3", "4,0", "7,0", "10,0", "13,0", "16,0"]
+    assert comparison_rows[1][2:] == ["4", "8,00", "3", "4,00", "7,00", "10,00", "13,00", "16,00"]

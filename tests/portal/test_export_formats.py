@@ -17,6 +17,7 @@ from indicators.models import PeriodStatus
 from portal.exports import (
     YES_NO,
     Column,
+    CsvStyle,
     ExportRequest,
     Kind,
     excel_date_format,
@@ -59,7 +60,7 @@ def csv_rows(language: str) -> list[list[str]]:
 def test_norwegian_csv_has_decimal_commas_semicolons_and_norwegian_dates():
     header, first, second = csv_rows("nb")
     assert header == [c.header for c in COLUMNS]
-    assert first == ["12345", "'=1+1", "Foreløpig", "1234567", "13,5", "-12345,50",
+    assert first == ["12345", "'=1+1", "Foreløpig", "1234567", "13,50", "-12345,50",
                      "06.12.2026", "06.12.2026 15:05", "Nei"]
     assert second == ["7", "'-5 kr", "Endelig", "0", "0,125", "", "", "", "Ja"]
 
@@ -68,7 +69,7 @@ def test_english_csv_has_decimal_points_commas_and_english_labels():
     _header, first, _second = csv_rows("en")
     with translation.override("en"):
         day = date_format(datetime.date(2026, 12, 6), "SHORT_DATE_FORMAT")
-    assert first[2:7] == ["Preliminary", "1234567", "13.5", "-12345.50", day]
+    assert first[2:7] == ["Preliminary", "1234567", "13.50", "-12345.50", day]
     assert first[8] == "No"
 
 
@@ -81,7 +82,7 @@ def test_the_csv_keeps_the_language_it_started_in_while_it_streams():
                                                      title="T")
     with translation.override("en"):
         text = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert text.splitlines() == ["Verdi", "1,5", "2,5", "3,5"]
+    assert text.splitlines() == ["Verdi", "1,50", "2,50", "3,50"]
 
 
 def test_excel_has_typed_cells_number_formats_a_frozen_header_and_filters():
@@ -117,6 +118,17 @@ def test_a_columns_places_set_the_decimals_excel_shows():
     cells = load_workbook(io.BytesIO(content))["Data"][2]
     assert [c.number_format for c in cells] == ["#,##0.0", "#,##0"]
     assert [c.value for c in cells] == [2.25, 2.25]  # the cell keeps the whole value
+
+
+@pytest.mark.parametrize(("value", "places", "text"), [
+    (Decimal("-20800.000000"), 2, "-20800,00"),  # a stored money column: øre, not millionths
+    (Decimal("0.125"), 2, "0,125"),  # more decimals than shown: the whole value
+    (Decimal("4.2500"), 1, "4,25"), (13.5, 2, "13,50"), (1234567, 0, "1234567"),
+    (-0.0, 2, "0,00"), (Decimal("-0.00"), 2, "0,00"),
+])
+def test_csv_numbers_carry_the_whole_value_to_the_columns_decimals(value, places, text):
+    assert CsvStyle(decimal=",", date="d.m.Y", datetime="d.m.Y H:i").number(value, places) \
+        == text
 
 
 @pytest.mark.parametrize(("django_format", "kind", "excel"), [
