@@ -114,7 +114,8 @@ _KIND_LABELS = {
 # The choices of a yes/no column (Column(..., Kind.CHOICE, YES_NO)).
 YES_NO = {True: gettext_lazy("Ja"), False: gettext_lazy("Nei")}
 NUMBERS = frozenset({Kind.IDENTIFIER, Kind.INTEGER, Kind.DECIMAL, Kind.MONEY})
-# Decimals shown in Excel (the cell keeps the whole value; the CSV writes it as it is).
+# Decimals a number column shows: Excel's number format (the cell keeps the whole value), and
+# at least these in CSV (a value with more keeps them all; kroner are «78000,00»).
 DEFAULT_PLACES = {Kind.DECIMAL: 2, Kind.MONEY: 2}
 
 
