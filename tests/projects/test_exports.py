@@ -136,8 +136,8 @@ def test_row_values(client, manager, portfolio):
     assert own["Fase"] == "Utprøving" and own["Status"] == "Aktiv"
     assert own["Neste fase"] == "Implementering"
     assert (own["Startet"], own["I fasen siden"]) == ("10.01.2025", "01.03.2025")
-    assert (own["Engangskostnader"], own["Årlige kostnader"]) == ("125000", "30000")
-    assert own["Finansiering"] == "80000" and own["Gevinster"] == "2"
+    assert (own["Engangskostnader"], own["Årlige kostnader"]) == ("125000,00", "30000,00")
+    assert own["Finansiering"] == "80000,00" and own["Gevinster"] == "2"
     assert (own["Neste milepæl"], own["Milepælsfrist"]) == ("Avtale signert", "01.09.2026")
     assert own["Prosjektleder"] == portfolio["own"].leader.get_full_name()
     assert own["Stoppårsak"] == "" and own["Fra idé"] == ""
