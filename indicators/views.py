@@ -42,7 +42,7 @@ from indicators.selectors import scheme_change_reach
 from initiatives.models import COUNTED_PHASES, ORDERED_PHASES, Phase
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError
-from portal.exports import Column, ExportRequest, ExportSpec, export_view
+from portal.exports import Column, ExportRequest, ExportSpec, Kind, export_view
 from portal.views import form_error
 from projects.access import projects_visible_to
 
@@ -61,27 +61,32 @@ def _chart_download(export: ExportRequest, organisation, year: int, quarter: int
 
     if kind == "phases":
         return respond([Column(_("Fase"), "", lambda r: r[0]),
-                        Column(_("Antall"), "", lambda r: r[1]),
-                        Column(_("Poeng per initiativ"), "", lambda r: r[2])],
+                        Column(_("Antall"), "", lambda r: r[1], Kind.INTEGER),
+                        Column(_("Poeng per initiativ"), "", lambda r: r[2], Kind.DECIMAL,
+                               places=1)],
                        phase_rows, f"faser-{slug}")
     if kind == "history":
-        return respond([Column(_("År"), "", lambda r: r["year"]),
-                        Column(_("Aktivitetspoeng"), "", lambda r: r["points"]),
-                        Column(_("Nyttepoeng"), "", lambda r: r["benefit_points"]),
+        return respond([Column(_("År"), "", lambda r: r["year"], Kind.IDENTIFIER),
+                        Column(_("Aktivitetspoeng"), "", lambda r: r["points"], Kind.DECIMAL,
+                               places=1),
+                        Column(_("Nyttepoeng"), "", lambda r: r["benefit_points"],
+                               Kind.DECIMAL, places=1),
                         Column(_("Realisert gevinst per år (kr)"), "",
-                               lambda r: r["realised_nok_per_year"])],
+                               lambda r: r["realised_nok_per_year"], Kind.MONEY)],
                        history, f"utvikling-{organisation.org_number}")
     rows = [(group.title, s) for group in peer_groups for s in group.spreads]
+
+    def figure(header: str, name: str) -> Column:
+        return Column(header, "", lambda r: getattr(r[1], name), Kind.DECIMAL)
+
     return respond([Column(_("Gruppe"), "", lambda r: r[0]),
                     Column(_("Mål"), "", lambda r: r[1].label),
-                    Column(_("Antall"), "", lambda r: r[1].count),
-                    Column(_("Dere"), "", lambda r: r[1].own),
-                    Column(_("Plass"), "", lambda r: r[1].rank),
-                    Column(_("Min."), "", lambda r: r[1].minimum),
-                    Column(_("1. kvartil"), "", lambda r: r[1].q1),
-                    Column(_("Median"), "", lambda r: r[1].median),
-                    Column(_("3. kvartil"), "", lambda r: r[1].q3),
-                    Column(_("Maks."), "", lambda r: r[1].maximum)],
+                    Column(_("Antall"), "", lambda r: r[1].count, Kind.INTEGER),
+                    figure(_("Dere"), "own"),
+                    Column(_("Plass"), "", lambda r: r[1].rank, Kind.INTEGER),
+                    figure(_("Min."), "minimum"), figure(_("1. kvartil"), "q1"),
+                    figure(_("Median"), "median"), figure(_("3. kvartil"), "q3"),
+                    figure(_("Maks."), "maximum")],
                    rows, f"sammenligning-{slug}")
 
 def _snapshot_and_history(organisation, year: int, quarter: int):
