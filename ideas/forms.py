@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ideas.access import merge_targets
 from ideas.models import MAX_ATTACHMENT_BYTES, Campaign, Idea, IdeaStatus
 from ideas.services.status import NEED_MISSING
 from portal import numbers
@@ -107,11 +108,9 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, idea: Idea, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = (
-            Idea.objects.filter(organisation_id=idea.organisation_id,
-                                status__in=[IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW,
-                                            IdeaStatus.APPROVED, IdeaStatus.PARKED])
-            .exclude(pk=idea.pk).order_by("title"))
+        # Only the targets the merge rule allows (issue 13): a refusal after posting was the
+        # only sign before. The service refuses the others all the same.
+        self.fields["into"].queryset = merge_targets(idea).order_by("title")
 
 
 class AssignForm(forms.Form):
