@@ -26,8 +26,6 @@ def split_tags(value: str) -> list[str]:
 class IdeaForm(forms.ModelForm):
     """The short form (title, need, unit, solution) first; the rest is optional enrichment."""
 
-    formfield_callback = numbers.formfield
-
     expected_user = forms.TypedChoiceField(label=_("Forventet brukernytte"), required=False,
                                            choices=SCORE_CHOICES, coerce=int, empty_value=None)
     expected_economic = forms.TypedChoiceField(label=_("Forventet økonomisk nytte"),
@@ -48,6 +46,7 @@ class IdeaForm(forms.ModelForm):
 
     class Meta:
         model = Idea
+        formfield_callback = numbers.formfield
         fields = ["title", "need", "unit", "solution", "target_group", "innovation_type",
                   "welfare_area", "origin", "novelty", "track", "campaign", "visibility",
                   "is_anonymous", "is_confidential", "expected_user", "expected_economic",
@@ -154,12 +153,11 @@ class AttachmentForm(forms.Form):
 
 
 class CampaignForm(forms.ModelForm):
-    formfield_callback = numbers.formfield
-
     class Meta:
         model = Campaign
         fields = ["title", "description", "opens_on", "closes_on"]
-        # The date policy (portal.dates): a campaign's dates are planned.
+        # The date policy (portal.dates): a campaign's dates are planned; number fields, if
+        # the form gains any, read Norwegian input (the same callback).
         formfield_callback = dated_formfield({}, PLANNED)
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}),
                    "closes_on": forms.DateInput(attrs={"type": "date"}),
