@@ -121,12 +121,16 @@ planned_date = DateRangeValidator(PLANNED.value)
 
 
 def dated_formfield(kinds: dict[str, DateKind], default: DateKind = PLANNED):
-    """A ModelForm `formfield_callback` that gives every date field of the model the policy's
-    validator (kind by field name), so the form class itself carries the rule."""
+    """A ModelForm `Meta.formfield_callback` that gives every date field of the model the
+    policy's validator (kind by field name), so the form class itself carries the rule, and
+    every number field the Norwegian one (portal.numbers.formfield). One callback for both:
+    Django 5.2 reads only `Meta.formfield_callback`, so a form cannot take one from each."""
     from django.db import models
 
+    from portal import numbers
+
     def formfield(field, **kwargs):
-        form_field = field.formfield(**kwargs)
+        form_field = numbers.formfield(field, **kwargs)
         if isinstance(field, models.DateField) and form_field is not None:
             kind = kinds.get(field.name, default)
             form_field.validators.append(DateRangeValidator(kind.value))

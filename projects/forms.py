@@ -21,10 +21,10 @@ class ProjectForm(VersionedForm, forms.ModelForm):
     """The project's own fields; `version` carries the version the editor started from."""
 
     version = NorwegianIntegerField(widget=forms.HiddenInput)
-    formfield_callback = numbers.formfield
 
     class Meta:
         model = Project
+        formfield_callback = numbers.formfield
         fields = ["title", "need", "description", "unit", "leader", "visibility",
                   "welfare_area"]
         widgets = {"need": forms.Textarea(attrs={"rows": 4}),
@@ -93,10 +93,9 @@ _dated_formfield = dated_formfield(CONTENT_DATE_KINDS, PLANNED)
 def _formfield(field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    if isinstance(field, models.DateField):
-        # Date fields get the date policy's validator (portal.dates; CONTENT_DATE_KINDS).
-        return _dated_formfield(field, **kwargs)
-    return numbers.formfield(field, **kwargs)  # number fields read Norwegian input
+    # Date fields get the date policy's validator (portal.dates; CONTENT_DATE_KINDS), number
+    # fields read Norwegian input (portal.numbers).
+    return _dated_formfield(field, **kwargs)
 
 
 def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
