@@ -60,7 +60,7 @@ class PortfolioMeasurementSerializer(serializers.Serializer):
 
 
 class PortfolioBenefitSerializer(serializers.Serializer):
-    key = serializers.CharField()
+    key = serializers.CharField(help_text="Stable id, unique within the initiative.")
     title = serializers.CharField()
     type = serializers.CharField()
     dimension = serializers.CharField()
@@ -76,13 +76,17 @@ class PortfolioBenefitSerializer(serializers.Serializer):
 
 
 class PortfolioInitiativeSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Stable id: importing it again changes nothing.")
+    key = serializers.CharField(help_text=(
+        "Stable id, unique within the organisation: importing it again changes nothing."))
     organisation = serializers.CharField(help_text="The organisation's number.")
     title = serializers.CharField()
     need = serializers.CharField(allow_blank=True)
     track = serializers.CharField()
     visibility = serializers.CharField()
     adopted_from = serializers.CharField(allow_null=True, help_text="The origin's key.")
+    adopted_from_organisation = serializers.CharField(required=False, help_text=(
+        "The origin's organisation number; written with `adopted_from`, needed on import only "
+        "when the key names shared projects of several organisations."))
     phases = PortfolioPhaseSerializer(many=True)
     assessments = PortfolioAssessmentSerializer(many=True)
     benefits = PortfolioBenefitSerializer(many=True)

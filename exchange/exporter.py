@@ -87,7 +87,8 @@ def _items(rows: list[tuple]) -> Iterator[dict]:
         assessments[pk].append({"dimension": d, "kind": k, "score": s, "on": on.isoformat()})
     projects = {p["initiative_id"]: p for p in Project.objects.filter(initiative_id__in=ids)
                 .values("pk", "initiative_id", "need", "visibility",
-                        "adopted_from__initiative__key")}
+                        "adopted_from__initiative__key",
+                        "adopted_from__organisation__org_number")}
     needs, idea_visibility, confidential = {}, {}, set()
     try:
         Idea = apps.get_model("ideas", "Idea")
@@ -131,7 +132,7 @@ def _items(rows: list[tuple]) -> Iterator[dict]:
             # Confidential ideas never leave the organisation: the file keeps their dated
             # history (the indicators reproduce) but not what they are about.
             title, need = CONFIDENTIAL_TITLE, ""
-        yield {
+        item = {
             "key": key, "organisation": org_number, "title": title,
             "need": need,
             "track": track,
@@ -140,3 +141,7 @@ def _items(rows: list[tuple]) -> Iterator[dict]:
             "adopted_from": project["adopted_from__initiative__key"] if project else None,
             "phases": phases[pk], "assessments": assessments[pk], "benefits": benefits[pk],
         }
+        if item["adopted_from"] is not None:
+            # Keys are unique per organisation: the origin is the key in its organisation.
+            item["adopted_from_organisation"] = project["adopted_from__organisation__org_number"]
+        yield item

@@ -18,10 +18,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO
+from typing import IO, NamedTuple
 
 import ijson
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from exchange.reader import FileRefused, scan, skip_bom
@@ -252,8 +253,9 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
     if found.format != FORMAT:
         errors.add("format", f"must be {FORMAT!r}")
     duplicates = [k for k, n in found.keys.items() if n > 1]
-    for key in duplicates[:MAX_ERRORS]:
-        errors.add("initiatives", f"key {key!r} appears more than once")
+    for org_number, key in duplicates[:MAX_ERRORS]:
+        errors.add("initiatives", f"key {key!r} appears more than once"
+                   + (f" for organisation {org_number}" if org_number else ""))
     allowed = _allowed_org_numbers(actor)
     if allowed is not None:
         named = {r.get("org_number") for r in found.organisations if isinstance(r, dict)}
@@ -270,8 +272,7 @@ def import_portfolio(source: IO[bytes], *, today: datetime.date | None = None,
         orgs = _import_organisations(wanted, result, actor, today)
         source.seek(0)
         skip_bom(source)
-        state = _State(orgs=orgs, file_keys=set(found.keys), today=today,
-                       actor=actor if allowed is not None else None)
+        state = _State(orgs=orgs, today=today, actor=actor if allowed is not None else None)
         batch: list[tuple[int, dict]] = []
         done = 0
         for index, item in enumerate(ijson.items(source, "initiatives.item", use_float=False)):
@@ -532,12 +533,24 @@ def _official_numbers_unique(errors, wanted: dict[str, dict], paths: dict[str, s
                            f"{value} belongs to organisation {holder}")
 
 
+@dataclass(frozen=True)
+class Adoption:
+    """An initiative of the file that names the project it adopts (`adopted_from`)."""
+
+    path: str
+    organisation_id: int
+    key: str
+    origin_key: str
+    # The origin's organisation number (`adopted_from_organisation`): optional, needed only
+    # when the key alone names shared projects of several organisations.
+    origin_org_number: str | None
+
+
 @dataclass
 class _State:
     orgs: dict[str, int]
-    file_keys: set[str]
     today: datetime.date
-    adoptions: list[tuple[str, str, str]] = field(default_factory=list)  # path, adopter, origin
+    adoptions: list[Adoption] = field(default_factory=list)
     # Whose import this is (None: the command line, unrestricted). The stored rows outside
     # the actor's organisations are never named or described in an error (issue 13).
     actor: object = None
@@ -566,8 +579,12 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
                               "organisation"),
         "adopted_from": item.get("adopted_from"),
     }
+    parsed["adopted_from_organisation"] = None
     if parsed["adopted_from"] is not None:
         parsed["adopted_from"] = _text(errors, item, "adopted_from", path, max_length=200)
+        # Optional: the key alone names the origin unless several organisations use it.
+        parsed["adopted_from_organisation"] = _text(
+            errors, item, "adopted_from_organisation", path, required=False) or None
     phases = []
     phase_entries = _list(errors, item, "phases", path)
     for j, entry in enumerate(phase_entries):
@@ -604,6 +621,11 @@ def _parse_initiative(index: int, item, state: _State, errors: Errors):
     for j, entry in enumerate(_list(errors, item, "benefits", path)):
         benefits.append(_parse_benefit(f"{path}.benefits[{j}]", entry, errors, state.today))
     parsed["benefits"] = [b for b in benefits if b]
+    # Benefit keys are unique per project (gevinst.models.Benefit).
+    seen = Counter(b["key"] for b in parsed["benefits"] if b["key"])
+    for j, b in enumerate(benefits):
+        if b and seen[b["key"]] > 1:
+            errors.add(f"{path}.benefits[{j}].key", "appears more than once in this initiative")
     if benefits and implemented_on is None and not any(p in PHASES_WITH_A_PROJECT
                                                        for p, _on in phases):
         errors.add(f"{path}.benefits", "benefits belong to projects; this initiative is an idea")
@@ -655,25 +677,17 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
     parsed = [p for p in (_parse_initiative(i, item, state, errors) for i, item in batch) if p]
     if errors:
         return  # validate the rest of the file, but write nothing more
-    keys = [p["key"] for p in parsed]
-    existing = {i.key: i for i in Initiative.objects.filter(key__in=keys)}
+    existing = _stored_initiatives(parsed)
     history = _stored_history(existing.values())
     new_initiatives, new_projects, new_ideas, changes, assessments = [], [], [], [], []
     benefit_rows = []
     for p in parsed:
-        stored = existing.get(p["key"])
+        stored = existing.get((p["organisation_id"], p["key"]))
         if stored is None:
             initiative = Initiative(key=p["key"], organisation_id=p["organisation_id"],
                                     title=p["title"], track=p["track"],
                                     phase=p["phases"][-1][0])
             new_initiatives.append((p, initiative))
-            continue
-        if stored.organisation_id != p["organisation_id"]:
-            if state.actor is None:
-                errors.add(f"{p['path']}.organisation", "differs from the stored initiative")
-            else:
-                # Says nothing of the stored initiative: whose it is, whether it is shared.
-                errors.add(f"{p['path']}.key", "already in use; choose another key")
             continue
         old = history[stored.pk]
         if p["phases"][:len(old["phases"])] != old["phases"]:
@@ -707,7 +721,8 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
             new_projects.append((initiative.pk, p["organisation_id"], p["title"], p["need"],
                                  p["track"], p["visibility"]))
         if p["adopted_from"]:
-            state.adoptions.append((p["path"], p["key"], p["adopted_from"]))
+            state.adoptions.append(Adoption(p["path"], p["organisation_id"], p["key"],
+                                            p["adopted_from"], p["adopted_from_organisation"]))
         changes.append((initiative, p["phases"], []))
         assessments += [(initiative.pk, a) for a in p["assessments"]]
         benefit_rows.append((p, initiative.pk))
@@ -723,7 +738,19 @@ def _import_batch(batch, state: _State, errors: Errors, result: ImportResult) ->
     # (the timeline is rebuilt for the whole file at the end).
     assessment_series_derive({pk for pk, _a in assessments})
     result.assessments += len(assessments)
-    _write_benefits(benefit_rows, errors, result)
+    _write_benefits(benefit_rows, result)
+
+
+def _stored_initiatives(parsed) -> dict[tuple[int, str], Initiative]:
+    """The stored initiatives of the batch, by (organisation, key): keys are unique per
+    organisation, so another organisation's initiative with the same key is never seen."""
+    by_org: dict[int, list[str]] = {}
+    for p in parsed:
+        by_org.setdefault(p["organisation_id"], []).append(p["key"])
+    condition = Q(pk__in=[])
+    for org_id, keys in by_org.items():
+        condition |= Q(organisation_id=org_id, key__in=keys)
+    return {(i.organisation_id, i.key): i for i in Initiative.objects.filter(condition)}
 
 
 def _missing(wanted: list, stored: list) -> list:
@@ -768,13 +795,15 @@ def _write_phase_changes(changes, result: ImportResult) -> None:
     result.phase_changes += len(rows)
 
 
-def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
+def _write_benefits(benefit_rows, result: ImportResult) -> None:
     wanted = [(p, initiative_id, b) for p, initiative_id in benefit_rows for b in p["benefits"]]
     if not wanted:
         return
     projects = dict(Project.objects.filter(
         initiative_id__in={i for _p, i, _b in wanted}).values_list("initiative_id", "pk"))
-    stored = {b.key: b for b in Benefit.objects.filter(key__in=[b["key"] for _p, _i, b in wanted])}
+    # Benefit keys are unique per project: only the file's projects are looked in.
+    stored = {(b.project_id, b.key): b for b in Benefit.objects.filter(
+        project_id__in=projects.values(), key__in={b["key"] for _p, _i, b in wanted})}
     stored_measurements: dict[int, list] = {}
     for benefit_id, on, value in Measurement.objects.filter(
             benefit__in=stored.values()).values_list("benefit_id", "measured_on", "value"):
@@ -782,14 +811,10 @@ def _write_benefits(benefit_rows, errors: Errors, result: ImportResult) -> None:
     new_benefits, new_measurements = [], []
     for p, initiative_id, b in wanted:
         measurements = b.pop("measurements")
-        existing = stored.get(b["key"])
+        existing = stored.get((projects[initiative_id], b["key"]))
         if existing is None:
             benefit = Benefit(project_id=projects[initiative_id], **b)
             new_benefits.append((benefit, measurements))
-            continue
-        if existing.project_id != projects.get(initiative_id):
-            errors.add(f"{p['path']}.benefits", f"benefit {b['key']!r}: key already in use; "
-                                                "choose another key")
             continue
         for on, value in _missing(measurements, stored_measurements.get(existing.pk, [])):
             new_measurements.append((existing.pk, on, value))
@@ -823,34 +848,74 @@ def _create_ideas(new_ideas) -> None:
 def _link_adoptions(state: _State, errors: Errors) -> None:
     if not state.adoptions:
         return
-    keys = {k for _path, adopter, origin in state.adoptions for k in (adopter, origin)}
-    projects = {key: (pk, org_id, visibility, initiative_id)
-                for key, pk, org_id, visibility, initiative_id in
-                Project.objects.filter(initiative__key__in=keys)
-                .values_list("initiative__key", "pk", "organisation_id", "visibility",
-                             "initiative_id")}
-    if state.actor is not None:
-        # An origin the importer may not see is as unknown as one that does not exist: the
-        # error must not tell that another organisation has the key, nor whether its
-        # project is shared (the same rule as adopting on the site, projects_visible_to).
-        visible = set(projects_visible_to(state.actor).filter(
-            pk__in=[row[0] for row in projects.values()]).values_list("pk", flat=True))
-        projects = {key: row for key, row in projects.items() if row[0] in visible}
+    adopters = _stored_initiatives([{"organisation_id": a.organisation_id, "key": a.key}
+                                    for a in state.adoptions])
+    adopter_projects = dict(Project.objects.filter(
+        initiative__in=adopters.values()).values_list("initiative_id", "pk"))
+    candidates = _origin_candidates(state)
     updates, lineage = [], []
-    for path, adopter, origin in state.adoptions:
-        if origin not in projects:
-            errors.add(f"{path}.adopted_from", f"no project with key {origin!r}")
+    for adoption in state.adoptions:
+        origin = _origin(adoption, candidates, errors)
+        if origin is None:
             continue
-        adopter_pk, adopter_org, _v, adopter_initiative = projects[adopter]
-        origin_pk, origin_org, origin_visibility, origin_initiative = projects[origin]
-        if origin_org == adopter_org:
-            errors.add(f"{path}.adopted_from", "an organisation adopts another's project")
-            continue
-        if origin_visibility == Visibility.ORGANISATION:
-            errors.add(f"{path}.adopted_from", "only shared projects can be adopted")
-            continue
-        updates.append(Project(pk=adopter_pk, adopted_from_id=origin_pk))
+        adopter_initiative = adopters[(adoption.organisation_id, adoption.key)].pk
+        updates.append(Project(pk=adopter_projects[adopter_initiative],
+                               adopted_from_id=origin.pk))
         # The lineage on the spine too (Initiative.adopted_from): the timeline reads it.
-        lineage.append(Initiative(pk=adopter_initiative, adopted_from_id=origin_initiative))
+        lineage.append(Initiative(pk=adopter_initiative, adopted_from_id=origin.initiative_id))
     Project.objects.bulk_update(updates, ["adopted_from"], batch_size=BATCH)
     Initiative.objects.bulk_update(lineage, ["adopted_from"], batch_size=BATCH)
+
+
+class Origin(NamedTuple):
+    pk: int
+    organisation_id: int
+    org_number: str
+    visibility: str
+    initiative_id: int
+
+
+def _origin_candidates(state: _State) -> dict[str, list[Origin]]:
+    """The projects the file's `adopted_from` keys may name, by key.
+
+    For an actor only the projects the actor may see (projects_visible_to, the rule of adopting
+    on the site): an origin the importer may not see is as unknown as one that does not
+    exist, so no error tells that another organisation has the key or whether its project is
+    shared."""
+    keys = {a.origin_key for a in state.adoptions}
+    projects = Project.objects.filter(initiative__key__in=keys)
+    if state.actor is not None:
+        projects = projects.filter(pk__in=projects_visible_to(state.actor).values("pk"))
+    candidates: dict[str, list[Origin]] = {}
+    for key, *row in projects.values_list("initiative__key", "pk", "organisation_id",
+                                          "organisation__org_number", "visibility",
+                                          "initiative_id"):
+        candidates.setdefault(key, []).append(Origin(*row))
+    return candidates
+
+
+def _origin(adoption: Adoption, candidates: dict[str, list[Origin]],
+            errors: Errors) -> Origin | None:
+    """The one project `adoption` names, or None with the error recorded."""
+    at = f"{adoption.path}.adopted_from"
+    named = [c for c in candidates.get(adoption.origin_key, [])
+             if adoption.origin_org_number in (None, c.org_number)]
+    if not named:
+        errors.add(at, f"no project with key {adoption.origin_key!r}"
+                   + (f" in organisation {adoption.origin_org_number}"
+                      if adoption.origin_org_number else ""))
+        return None
+    others = [c for c in named if c.organisation_id != adoption.organisation_id]
+    if not others:
+        errors.add(at, "an organisation adopts another's project")
+        return None
+    if len(others) > 1:
+        # Only projects the importer may see are counted, so this tells nothing new.
+        errors.add(at, f"key {adoption.origin_key!r} names projects of several organisations; "
+                   "name the origin's in adopted_from_organisation")
+        return None
+    origin = others[0]
+    if origin.visibility == Visibility.ORGANISATION:
+        errors.add(at, "only shared projects can be adopted")
+        return None
+    return origin

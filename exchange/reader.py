@@ -115,6 +115,8 @@ class Scan:
     format: object = None
     organisations: list = field(default_factory=list)
     initiatives: int = 0
+    # (organisation number, key) of every initiative: keys are unique per organisation, so
+    # two organisations may use the same one.
     keys: Counter = field(default_factory=Counter)
     # Organisation numbers the initiatives name (strings only; other types are reported with
     # their path when the initiative is read).
@@ -131,6 +133,8 @@ def scan(source: IO[bytes], *, max_depth: int = MAX_DEPTH) -> Scan:
     found = Scan()
     path: list = []
     builder: ObjectBuilder | None = None
+    # The scanned fields of the initiative being read; counted when the next one starts.
+    fields: dict = {}
     for event, value in events(source, path, max_depth=max_depth):
         if builder is not None:
             builder.event(event, value)
@@ -160,10 +164,17 @@ def scan(source: IO[bytes], *, max_depth: int = MAX_DEPTH) -> Scan:
                 found.organisations.append(value)  # not an object: reported with its path
         elif level == 2 and path[0] == "initiatives":
             found.initiatives += 1
+            _count_key(found, fields)
+            fields = {}
         elif (level == 3 and path[0] == "initiatives" and path[2] in SCANNED_FIELDS
               and isinstance(value, str)):
-            if path[2] == "key":
-                found.keys[value] += 1
-            else:
+            fields[path[2]] = value
+            if path[2] == "organisation":
                 found.initiative_organisations.add(value)
+    _count_key(found, fields)
     return found
+
+
+def _count_key(found: Scan, fields: dict) -> None:
+    if "key" in fields:
+        found.keys[(fields.get("organisation"), fields["key"])] += 1

@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from portal.numbers import number_text
+
 ZERO = Decimal("0")
 
 
@@ -25,16 +27,9 @@ class Calc:
 
 
 def fmt(number: Decimal | int | None, places: int = 2) -> str:
-    """Norwegian number format: space as thousands separator, decimal comma, no trailing
-    zeros."""
-    if number is None:
-        return "–"
-    number = Decimal(number).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{abs(number):,.{places}f}"
-    if places:
-        text = text.rstrip("0").rstrip(".")
-    text = text.replace(",", "\u00a0").replace(".", ",")
-    return f"−{text}" if number < 0 else text
+    """A number in a formula, as the active language writes it (portal.numbers.number_text:
+    «1 234,5» in Norwegian, «1,234.5» in English)."""
+    return number_text(number, places)
 
 
 def signed_change(*, direction: str, baseline: Decimal, value: Decimal) -> Decimal:

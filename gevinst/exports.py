@@ -33,8 +33,8 @@ from portal.exports import (
     Column,
     ExportRequestError,
     ExportSpec,
+    Kind,
     Sheet,
-    choice_labels,
     export_view,
 )
 from portal.params import ParameterError, optional_id
@@ -56,72 +56,69 @@ def _plan(benefit: Benefit):
 
 def benefit_columns() -> list[Column]:
     """Columns over gevinst.selectors.BenefitRow rows."""
-    # Labels translated once, not per row (see portal.exports.choice_labels).
-    types, dimensions = choice_labels(BenefitType), choice_labels(Dimension)
-    beneficiaries, directions = choice_labels(Beneficiary), choice_labels(Direction)
-    statuses, plan_statuses = choice_labels(BenefitStatus), choice_labels(PlanStatus)
     return [
         Column(_("Gevinst-id"), _("Gevinstens nummer i Innoportal"), lambda r: r.benefit.pk,
-               "tall"),
+               Kind.IDENTIFIER),
         Column(_("Prosjekt-id"), _("Prosjektets nummer i Innoportal"),
-               lambda r: r.benefit.project_id, "tall"),
+               lambda r: r.benefit.project_id, Kind.IDENTIFIER),
         Column(_("Prosjekt"), _("Prosjektet gevinsten hører til"),
                lambda r: r.benefit.project.title),
         Column(_("Organisasjon"), _("Organisasjonen som eier prosjektet"),
                lambda r: r.benefit.project.organisation.name),
         Column(_("Gevinst"), _("Gevinstens tittel"), lambda r: r.benefit.title),
         Column(_("Gevinsttype"), _("Spart tid, unngåtte kostnader eller økt kvalitet"),
-               lambda r: types.get(r.benefit.type, r.benefit.type)),
+               lambda r: r.benefit.type, Kind.CHOICE, BenefitType),
         Column(_("Dimensjon"), _("Brukernytte, økonomisk eller organisatorisk nytte"),
-               lambda r: dimensions.get(r.benefit.dimension, r.benefit.dimension)),
+               lambda r: r.benefit.dimension, Kind.CHOICE, Dimension),
         Column(_("Hvem får gevinsten"), _("Brukere, pårørende, ansatte, organisasjonen eller "
                                           "andre aktører"),
-               lambda r: beneficiaries.get(r.benefit.beneficiary, r.benefit.beneficiary)),
+               lambda r: r.benefit.beneficiary, Kind.CHOICE, Beneficiary),
         Column(_("Gevinsteier"), _("Lederen i linjen som eier gevinsten"),
                lambda r: _person(r.benefit.owner)),
         Column(_("Måleenhet"), _("Enheten målingene er i"), lambda r: r.benefit.unit),
         Column(_("Retning"), _("Om økning eller nedgang er bra"),
-               lambda r: directions.get(r.benefit.direction, r.benefit.direction)),
+               lambda r: r.benefit.direction, Kind.CHOICE, Direction),
         Column(_("Nullpunkt"), _("Verdien før endringen (nullpunktsmåling)"),
-               lambda r: r.benefit.baseline_value, "tall"),
+               lambda r: r.benefit.baseline_value, Kind.DECIMAL),
         Column(_("Nullpunkt målt"), _("Datoen nullpunktet ble målt"),
-               lambda r: r.benefit.baseline_on, "dato"),
+               lambda r: r.benefit.baseline_on, Kind.DATE),
         Column(_("Målemetode"), _("Hvordan nullpunktet ble målt"),
                lambda r: r.benefit.baseline_method),
-        Column(_("Mål"), _("Målverdien"), lambda r: r.benefit.target_value, "tall"),
+        Column(_("Mål"), _("Målverdien"), lambda r: r.benefit.target_value,
+               Kind.DECIMAL),
         Column(_("Måldato"), _("Når målet skal være nådd"), lambda r: r.benefit.target_on,
-               "dato"),
+               Kind.DATE),
         Column(_("Kroner per enhet"), _("Verdsetting: kroner per måleenhet (tom når gevinsten "
                                         "ikke er verdsatt)"),
-               lambda r: r.benefit.nok_per_unit, "kroner"),
+               lambda r: r.benefit.nok_per_unit, Kind.MONEY),
         Column(_("Perioder per år"), _("Hvor mange ganger per år endringen gjentas (f.eks. 52 "
                                        "for en ukentlig verdi)"),
-               lambda r: r.benefit.periods_per_year, "tall"),
+               lambda r: r.benefit.periods_per_year, Kind.DECIMAL),
         Column(_("Planlagt kr per år"), _("Planlagt endring (mål − nullpunkt, med fortegn så "
                                           "forbedring er positiv) × kroner per enhet × "
                                           "perioder per år"),
-               lambda r: r.planned_nok_per_year.value, "kroner"),
+               lambda r: r.planned_nok_per_year.value, Kind.MONEY),
         Column(_("Siste måling"), _("Verdien ved siste måling"),
-               lambda r: r.latest.value if r.latest else None, "tall"),
+               lambda r: r.latest.value if r.latest else None, Kind.DECIMAL),
         Column(_("Siste måling dato"), _("Datoen for siste måling"),
-               lambda r: r.latest.measured_on if r.latest else None, "dato"),
+               lambda r: r.latest.measured_on if r.latest else None, Kind.DATE),
         Column(_("Realisert endring"), _("Siste måling − nullpunkt, med fortegn så forbedring "
                                          "er positiv (negative resultater vises som de er)"),
-               lambda r: r.change.value, "tall"),
+               lambda r: r.change.value, Kind.DECIMAL),
         Column(_("Framdrift (%)"), _("Realisert endring / planlagt endring, i prosent"),
-               lambda r: r.progress.value, "tall"),
+               lambda r: r.progress.value, Kind.DECIMAL, places=1),
         Column(_("Realisert kr per år"), _("Realisert endring × kroner per enhet × perioder "
                                            "per år"),
-               lambda r: r.nok_per_year.value, "kroner"),
+               lambda r: r.nok_per_year.value, Kind.MONEY),
         Column(_("Status"), _("Planlagt, under realisering, realisert eller ikke realisert"),
-               lambda r: statuses.get(r.benefit.status, r.benefit.status)),
+               lambda r: r.benefit.status, Kind.CHOICE, BenefitStatus),
         Column(_("Gevinstplan"), _("Status for prosjektets gevinstrealiseringsplan (tom når "
                                    "planen ikke er påbegynt)"),
-               lambda r: (plan_statuses.get(_plan(r.benefit).status, "")
-                          if _plan(r.benefit) else "")),
+               lambda r: _plan(r.benefit).status if _plan(r.benefit) else None,
+               Kind.CHOICE, PlanStatus),
         Column(_("Plan godkjent"), _("Når planen sist ble godkjent"),
                lambda r: _plan(r.benefit).approved_at if _plan(r.benefit) else None,
-               "dato og tid"),
+               Kind.DATETIME),
         Column(_("Forutsetninger"), _("Forutsetninger og usikkerhet"),
                lambda r: r.benefit.assumptions),
     ]
@@ -134,26 +131,27 @@ def measurement_columns() -> list[Column]:
                                           value=m.value)
 
     return [
-        Column(_("Måling-id"), _("Målingens nummer i Innoportal"), lambda m: m.pk, "tall"),
+        Column(_("Måling-id"), _("Målingens nummer i Innoportal"), lambda m: m.pk, Kind.IDENTIFIER),
         Column(_("Gevinst-id"), _("Gevinsten målingen gjelder (se arket Gevinster)"),
-               lambda m: m.benefit_id, "tall"),
+               lambda m: m.benefit_id, Kind.IDENTIFIER),
         Column(_("Gevinst"), _("Gevinstens tittel"), lambda m: m.benefit.title),
         Column(_("Prosjekt"), _("Prosjektet gevinsten hører til"),
                lambda m: m.benefit.project.title),
-        Column(_("Dato"), _("Datoen målingen gjelder"), lambda m: m.measured_on, "dato"),
-        Column(_("Verdi"), _("Målt verdi, i gevinstens måleenhet"), lambda m: m.value, "tall"),
+        Column(_("Dato"), _("Datoen målingen gjelder"), lambda m: m.measured_on, Kind.DATE),
+        Column(_("Verdi"), _("Målt verdi, i gevinstens måleenhet"), lambda m: m.value,
+               Kind.DECIMAL),
         Column(_("Måleenhet"), _("Gevinstens måleenhet"), lambda m: m.benefit.unit),
         Column(_("Endring fra nullpunkt"), _("Verdi − nullpunkt, med fortegn så forbedring er "
-                                             "positiv"), change, "tall"),
+                                             "positiv"), change, Kind.DECIMAL),
         Column(_("Kroner per år"), _("Endringen verdsatt: endring × kroner per enhet × "
                                      "perioder per år (tom når gevinsten ikke er verdsatt)"),
-               lambda m: m.nok_per_year, "kroner"),
+               lambda m: m.nok_per_year, Kind.MONEY),
         Column(_("Dokumentasjon"), _("Kommentar og dokumentasjon til målingen"),
                lambda m: m.evidence),
         Column(_("Registrert av"), _("Hvem som registrerte målingen"),
                lambda m: _person(m.entered_by)),
         Column(_("Registrert"), _("Når målingen ble registrert"), lambda m: m.created_at,
-               "dato og tid"),
+               Kind.DATETIME),
     ]
 
 
@@ -225,4 +223,4 @@ def _with_benefit_count(projects: QuerySet) -> QuerySet:
 PROJECT_EXPORT_COLUMNS = ProjectExportColumns(
     name="gevinst.benefits", after="funding", annotate=_with_benefit_count,
     columns=lambda: [Column(_("Gevinster"), _("Antall gevinster i gevinstrealiseringsplanen"),
-                            lambda p: p.benefit_count, "tall")])
+                            lambda p: p.benefit_count, Kind.INTEGER)])

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from gevinst.models import Beneficiary, BenefitStatus, BenefitType, Direction, NodeKind
 from gevinst.services import UNITS
 from initiatives.models import AssessmentKind, Dimension
+from portal.conflicts import VersionedForm
 from portal.dates import happened_date, planned_date
 from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import User
@@ -22,7 +23,7 @@ def owner_candidates(organisation):
                                memberships__role__in=roles).order_by("first_name", "username")
 
 
-class BenefitForm(forms.Form):
+class BenefitForm(VersionedForm, forms.Form):
     title = forms.CharField(label=_("Tittel"), max_length=200)
     type = forms.ChoiceField(label=_("Gevinsttype"), choices=BenefitType.choices)
     dimension = forms.ChoiceField(label=_("Dimensjon"), choices=Dimension.choices)
@@ -86,7 +87,7 @@ class AssessmentForm(forms.Form):
                                  widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PlanForm(forms.Form):
+class PlanForm(VersionedForm, forms.Form):
     interval_months = NorwegianIntegerField(label=_("Måleintervall (måneder)"),
                                             required=False, min_value=1, max_value=36)
     first_due_on = forms.DateField(label=_("Første måling"), required=False, widget=DATE,

@@ -47,10 +47,12 @@ def new_benefit_key() -> str:
     return f"ipb-{uuid.uuid4().hex}"
 
 
-class Benefit(models.Model):
+class Benefit(HumanConstraints, models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="benefits")
-    # Stable key of the portfolio exchange format (random for benefits born here).
-    key = models.CharField(max_length=200, unique=True, default=new_benefit_key)
+    # Stable key of the portfolio exchange format (random for benefits born here). Unique
+    # within the project only, as the file nests benefits in their initiative (issue 13: a
+    # site-wide key would tell an importer that another organisation uses it).
+    key = models.CharField(max_length=200, default=new_benefit_key)
     title = models.CharField(_("tittel"), max_length=200)
     type = models.CharField(_("gevinsttype"), max_length=20, choices=BenefitType.choices)
     dimension = models.CharField(_("dimensjon"), max_length=20, choices=Dimension.choices)
@@ -77,10 +79,19 @@ class Benefit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "benefit_key_unique_per_project":
+            ("key", _("Nøkkelen er allerede brukt i prosjektet.")),
+    }
+
     class Meta:
         ordering = ["project", "id"]
         verbose_name = _("gevinst")
         verbose_name_plural = _("gevinster")
+        # The importer's lookup (project, key) is this constraint's index.
+        constraints = [models.UniqueConstraint(fields=["project", "key"],
+                                               name="benefit_key_unique_per_project")]
 
     def __str__(self) -> str:
         return self.title

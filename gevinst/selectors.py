@@ -188,14 +188,18 @@ def reminders_for(user) -> QuerySet[BenefitReminder]:
 
 
 def chart_data(benefit: Benefit, measurements: list[Measurement]) -> dict:
+    from django.utils.formats import date_format
     from django.utils.translation import gettext as _
 
+    days = [benefit.baseline_on, benefit.target_on, *(m.measured_on for m in measurements)]
     return {
         "labels": {"measured": _("Målt verdi"), "baseline": _("Nullpunkt"),
                    "target": _("Mål"), "unit": benefit.unit},
         "baseline": {"x": benefit.baseline_on.isoformat(), "y": float(benefit.baseline_value)},
         "target": {"x": benefit.target_on.isoformat(), "y": float(benefit.target_value)},
         "points": [{"x": m.measured_on.isoformat(), "y": float(m.value)} for m in measurements],
+        # The axis shows each ISO day (kept for sorting) as the page writes dates.
+        "days": {day.isoformat(): date_format(day, "SHORT_DATE_FORMAT") for day in days},
     }
 
 

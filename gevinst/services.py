@@ -43,7 +43,7 @@ from initiatives.models import (
     PhaseChange,
 )
 from portal.access import user_can
-from portal.dates import HAPPENED, PLANNED, date_error
+from portal.dates import HAPPENED, PLANNED, date_error, short_date
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.limits import MAX_NOK_PER_UNIT, MAX_PERIODS_PER_YEAR
 from portal.models import User
@@ -234,7 +234,7 @@ def measurement_create(*, actor: User, benefit: Benefit, measured_on, value,
             errors["measured_on"] = [_("Feltet er påkrevd.")]
         elif on < benefit.baseline_on:
             errors["measured_on"] = [_("Målingen kan ikke være før nullpunktet (%(date)s).")
-                                     % {"date": benefit.baseline_on.strftime("%d.%m.%Y")}]
+                                     % {"date": short_date(benefit.baseline_on)}]
         elif on > timezone.localdate():
             errors["measured_on"] = [_("Målingen kan ikke være fram i tid.")]
         elif problem := date_error(on, HAPPENED):
@@ -302,7 +302,7 @@ def assessment_create(*, actor: User, project: Project, dimension: str, kind: st
         elif on is not None and on < started:
             errors["assessed_on"] = [_("Prosjektet kom til implementering %(date)s; realisert "
                                        "nytte kan ikke dateres før det.")
-                                     % {"date": started.strftime("%d.%m.%Y")}]
+                                     % {"date": short_date(started)}]
     if errors:
         raise DomainError(next(iter(errors.values()))[0], errors=errors)
     with transaction.atomic():

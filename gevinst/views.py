@@ -24,8 +24,9 @@ from gevinst.forms import (
     NodeForm,
     PlanForm,
 )
-from gevinst.models import BenefitMapEdge, BenefitMapNode, BenefitPlan
+from gevinst.models import Benefit, BenefitMapEdge, BenefitMapNode, BenefitPlan
 from gevinst.portfolio_overview import portfolio_overview
+from portal.conflicts import edit_conflict
 from portal.errors import ConflictError, DomainError
 from portal.params import ParameterError, parse_int
 from portal.views import form_error
@@ -116,19 +117,21 @@ def benefit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["version"] = benefit.version
     form = BenefitForm(request.POST or None, initial=initial, organisation=project.organisation,
                        current_unit=benefit.unit)
-    status = 200
+    status, conflict = 200, None
     if request.method == "POST" and form.is_valid():
         try:
             services.benefit_update(actor=request.user, benefit=benefit,
                                     expected_version=form.cleaned_data["version"] or 0,
                                     **form.service_fields())
+        except ConflictError:
+            status, conflict = 409, edit_conflict(form, Benefit.objects.filter(pk=pk).first())
         except DomainError as error:
             status = _apply_error(form, error)
         else:
             messages.success(request, _("Gevinsten er oppdatert."))
             return redirect("gevinst:benefit", pk=benefit.pk)
     return render(request, "gevinst/benefit_form.html",
-                  {"form": form, "project": project, "benefit": benefit},
+                  {"form": form, "project": project, "benefit": benefit, "conflict": conflict},
                   status=400 if form.errors and status == 200 else status)
 
 
@@ -200,20 +203,24 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial.update(interval_months=plan.interval_months, first_due_on=plan.first_due_on,
                        notes=plan.notes)
     form = PlanForm(request.POST or None, initial=initial)
-    status = 200
+    status, conflict = 200, None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
             services.benefit_plan_save(actor=request.user, project=project,
                                        expected_version=version, **data)
+        except ConflictError:
+            # Also when somebody else wrote the first plan while this editor started from none.
+            status, conflict = 409, edit_conflict(
+                form, BenefitPlan.objects.filter(project=project).first())
         except DomainError as error:
             status = _apply_error(form, error)
         else:
             messages.success(request, _("Gevinstrealiseringsplanen er lagret."))
             return redirect("gevinst:project", pk=project.pk)
     return render(request, "gevinst/plan_form.html",
-                  {"form": form, "project": project, "plan": plan},
+                  {"form": form, "project": project, "plan": plan, "conflict": conflict},
                   status=400 if form.errors and status == 200 else status)
 
 

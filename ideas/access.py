@@ -27,6 +27,8 @@ S = IdeaStatus
 OPEN_STATUSES = frozenset({S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.PARKED})
 # Supports and comments are for ideas others can act on, not drafts or closed ideas.
 ENGAGEABLE = frozenset({S.SUBMITTED, S.IN_REVIEW, S.APPROVED, S.PARKED})
+# An idea may be merged into one that is still being worked on or was approved.
+MERGE_TARGET_STATUSES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.APPROVED, S.PARKED})
 # Reviewers score ideas while they are being screened.
 SCORABLE = frozenset({S.SUBMITTED, S.IN_REVIEW})
 # Authors may correct (or withdraw) a comment this long after writing it; later only
@@ -92,6 +94,28 @@ def merge_may_carry(source: Idea, into: Idea) -> bool:
     network-shared or public one (README "Security")."""
     return (idea_reach(visibility=into.visibility, is_confidential=into.is_confidential)
             <= idea_reach(visibility=source.visibility, is_confidential=source.is_confidential))
+
+
+def merge_may_carry_filter(source: Idea) -> Q:
+    """merge_may_carry as a filter on the surviving idea. Built by asking merge_may_carry
+    itself about every reach a survivor can have (its visibility and confidentiality, all the
+    rule reads of it), so a list of targets and the service's check are one rule."""
+    allowed = Q(pk__in=[])
+    for visibility in Visibility.values:
+        for confidential in (False, True):
+            if merge_may_carry(source, Idea(visibility=visibility,
+                                            is_confidential=confidential)):
+                allowed |= Q(visibility=visibility, is_confidential=confidential)
+    return allowed
+
+
+def merge_targets(idea: Idea) -> QuerySet[Idea]:
+    """The ideas `idea` may be merged into: active ideas of its organisation that the merge
+    rule allows. The merge form offers these; the service (ideas.services.status.idea_merge)
+    checks the same again under its locks."""
+    return (Idea.objects.filter(merge_may_carry_filter(idea), organisation_id=idea.organisation_id,
+                                status__in=MERGE_TARGET_STATUSES)
+            .exclude(pk=idea.pk))
 
 
 def merged_reach_limit(idea: Idea) -> int | None:

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_safe
 from ideas import selectors
 from ideas.access import may_see_submitter
 from ideas.filters import IdeaFilter
-from portal.exports import Column, ExportSpec, export_view
+from ideas.models import IdeaStatus, TargetGroup
+from portal.exports import YES_NO, Column, ExportSpec, Kind, export_view
 from projects.extensions import ProjectExportColumns
+from projects.models import WelfareArea
 
 
 def idea_columns(user) -> list[Column]:
@@ -26,9 +28,10 @@ def idea_columns(user) -> list[Column]:
         return idea.submitter.get_full_name() or idea.submitter.username
 
     return [
-        Column(_("Id"), _("Idéens nummer i Innoportal"), lambda i: i.pk, "tall"),
+        Column(_("Id"), _("Idéens nummer i Innoportal"), lambda i: i.pk, Kind.IDENTIFIER),
         Column(_("Tittel"), _("Idéens tittel"), lambda i: i.title),
-        Column(_("Status"), _("Status i behandlingen"), lambda i: i.get_status_display()),
+        Column(_("Status"), _("Status i behandlingen"), lambda i: i.status, Kind.CHOICE,
+               IdeaStatus),
         Column(_("Organisasjon"), _("Organisasjonen idéen er sendt til"),
                lambda i: i.organisation.name),
         Column(_("Enhet"), _("Enheten idéen gjelder"), lambda i: i.unit.name if i.unit else ""),
@@ -37,18 +40,20 @@ def idea_columns(user) -> list[Column]:
         Column(_("Behov"), _("Behovet idéen skal løse"), lambda i: i.need),
         Column(_("Forslag til løsning"), _("Innsenderens forslag, om det finnes"),
                lambda i: i.solution),
-        Column(_("Målgruppe"), _("Hvem idéen er for"), lambda i: i.get_target_group_display()),
+        Column(_("Målgruppe"), _("Hvem idéen er for"), lambda i: i.target_group, Kind.CHOICE,
+               TargetGroup),
         Column(_("Velferdsteknologisk område"), _("Område, for velferdsteknologi"),
-               lambda i: i.get_welfare_area_display()),
+               lambda i: i.welfare_area, Kind.CHOICE, WelfareArea),
         Column(_("Kampanje"), _("Kampanjen idéen kom inn gjennom"),
                lambda i: i.campaign.title if i.campaign else ""),
         Column(_("Stikkord"), _("Stikkord, kommaseparert"),
                lambda i: ", ".join(t.name for t in i.tags.all())),
-        Column(_("Støtter"), _("Antall som støtter idéen"), lambda i: i.support_count, "tall"),
+        Column(_("Støtter"), _("Antall som støtter idéen"), lambda i: i.support_count,
+               Kind.INTEGER),
         Column(_("Kommentarer"), _("Antall synlige kommentarer"), lambda i: i.comment_count,
-               "tall"),
+               Kind.INTEGER),
         Column(_("Sendt inn"), _("Tidspunkt idéen ble sendt inn"), lambda i: i.submitted_at,
-               "dato og tid"),
+               Kind.DATETIME),
     ]
 
 
@@ -80,14 +85,14 @@ def _origin_idea(project):
 def project_export_idea_columns() -> list[Column]:
     """The idea a project came from: its number and whether it is confidential, never who
     submitted it (an anonymous submitter stays anonymous in the project export)."""
-    yes, no = _("Ja"), _("Nei")
     return [
         Column(_("Fra idé"), _("Nummeret på idéen prosjektet kom fra (innsenderen står ikke "
                                "her; se idéeksporten)"),
-               lambda p: _origin_idea(p).pk if _origin_idea(p) else "", "tall"),
+               lambda p: _origin_idea(p).pk if _origin_idea(p) else None, Kind.IDENTIFIER),
         Column(_("Konfidensiell"), _("«Ja» når idéen er konfidensiell: prosjektet deles aldri "
                                      "utenfor organisasjonen"),
-               lambda p: yes if _origin_idea(p) and _origin_idea(p).is_confidential else no),
+               lambda p: bool(_origin_idea(p) and _origin_idea(p).is_confidential),
+               Kind.CHOICE, YES_NO),
     ]
 
 

@@ -3,6 +3,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ideas.access import merge_targets
 from ideas.models import MAX_ATTACHMENT_BYTES, Campaign, Idea, IdeaStatus
 from ideas.services.status import NEED_MISSING
 from portal import numbers
@@ -25,8 +26,6 @@ def split_tags(value: str) -> list[str]:
 class IdeaForm(forms.ModelForm):
     """The short form (title, need, unit, solution) first; the rest is optional enrichment."""
 
-    formfield_callback = numbers.formfield
-
     expected_user = forms.TypedChoiceField(label=_("Forventet brukernytte"), required=False,
                                            choices=SCORE_CHOICES, coerce=int, empty_value=None)
     expected_economic = forms.TypedChoiceField(label=_("Forventet økonomisk nytte"),
@@ -47,6 +46,7 @@ class IdeaForm(forms.ModelForm):
 
     class Meta:
         model = Idea
+        formfield_callback = numbers.formfield
         fields = ["title", "need", "unit", "solution", "target_group", "innovation_type",
                   "welfare_area", "origin", "novelty", "track", "campaign", "visibility",
                   "is_anonymous", "is_confidential", "expected_user", "expected_economic",
@@ -107,11 +107,9 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, idea: Idea, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = (
-            Idea.objects.filter(organisation_id=idea.organisation_id,
-                                status__in=[IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW,
-                                            IdeaStatus.APPROVED, IdeaStatus.PARKED])
-            .exclude(pk=idea.pk).order_by("title"))
+        # Only the targets the merge rule allows (issue 13): a refusal after posting was the
+        # only sign before. The service refuses the others all the same.
+        self.fields["into"].queryset = merge_targets(idea).order_by("title")
 
 
 class AssignForm(forms.Form):
@@ -155,12 +153,11 @@ class AttachmentForm(forms.Form):
 
 
 class CampaignForm(forms.ModelForm):
-    formfield_callback = numbers.formfield
-
     class Meta:
         model = Campaign
         fields = ["title", "description", "opens_on", "closes_on"]
-        # The date policy (portal.dates): a campaign's dates are planned.
+        # The date policy (portal.dates): a campaign's dates are planned; number fields, if
+        # the form gains any, read Norwegian input (the same callback).
         formfield_callback = dated_formfield({}, PLANNED)
         widgets = {"opens_on": forms.DateInput(attrs={"type": "date"}),
                    "closes_on": forms.DateInput(attrs={"type": "date"}),

@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from ideas.access import SCORABLE, ideas_visible_to
@@ -62,6 +71,24 @@ def merged_from(*, user: User, idea: Idea) -> QuerySet[Idea]:
     confidential ideas are filtered by the same rule as everywhere)."""
     return (ideas_visible_to(user).filter(merged_into=idea).select_related("organisation")
             .order_by("title", "id"))
+
+
+def with_survivor_shown(ideas: QuerySet[Idea], *, user: User) -> QuerySet[Idea]:
+    """Annotates `survivor_shown`: whether the user may read the idea each one was merged
+    into. The merge rule lets a survivor be narrower than what was merged into it (a shared
+    idea merged into a confidential one), so the survivor — its title on the idea page, its
+    id in the API's `merged_into` — is named only to its own readers. The one rule for both
+    (issue 13)."""
+    return ideas.annotate(survivor_shown=Exists(
+        ideas_visible_to(user).filter(pk=OuterRef("merged_into"))))
+
+
+def survivor_shown(*, user: User, idea: Idea) -> bool:
+    """with_survivor_shown for one idea that was read without it."""
+    if idea.merged_into_id is None:
+        return False
+    return with_survivor_shown(Idea.objects.filter(pk=idea.pk), user=user).values_list(
+        "survivor_shown", flat=True).get()
 
 
 def project_origin_panel(project, user, *, loaded=None) -> dict:

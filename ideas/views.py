@@ -18,7 +18,6 @@ from ideas.access import (
     may_edit,
     may_score,
     may_see_comment_author,
-    may_see_idea,
     may_see_submitter,
 )
 from ideas.filters import SCOPE_OWN, IdeaFilter
@@ -210,9 +209,8 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "merged_from": selectors.merged_from(user=request.user, idea=idea),
         "tags": idea.tags.all(),
         # The survivor of a merge may be narrower than this idea (the merge rule): its
-        # title is shown only to those who may read it.
-        "merged_into_visible": idea.merged_into_id is not None
-        and may_see_idea(request.user, idea.merged_into),
+        # title is shown only to those who may read it (the API's rule too).
+        "merged_into_visible": selectors.survivor_shown(user=request.user, idea=idea),
     }
     if idea.status in (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW):
         text = f"{idea.title} {idea.need}"

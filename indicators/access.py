@@ -3,7 +3,12 @@ start indicator recomputes."""
 
 from django.db.models import QuerySet
 
-from portal.access import membership_for, user_can
+from portal.access import (
+    analyses_networks,
+    membership_for,
+    organisations_with,
+    user_can,
+)
 from portal.models import Organisation, User
 from portal.roles import Capability
 
@@ -15,6 +20,16 @@ def readable_organisations(user: User) -> QuerySet[Organisation]:
     from indicators.selectors import visible_organisations
 
     return visible_organisations(user).order_by("name")
+
+
+def readable_organisation_list(user: User) -> list[Organisation]:
+    """readable_organisations as a list; for a member who analyses nothing, from the
+    memberships the request has read already (no query of its own)."""
+    if not user.is_authenticated:
+        return []
+    if user.is_national_analyst or user.is_superuser or analyses_networks(user):
+        return list(readable_organisations(user))
+    return organisations_with(user, Capability.VIEW_DASHBOARDS)
 
 
 def may_read_indicators(user: User) -> bool:
@@ -49,6 +64,12 @@ def can_freeze(user: User) -> bool:
     """Freezing makes a year final for every organisation at once, so it is for the portal's
     administrators (superusers), who run the national recompute too; the record of who froze
     it is on the period rows (IndicatorPeriod.frozen_by)."""
+    return user.is_authenticated and user.is_superuser
+
+
+def can_change_scheme(user: User) -> bool:
+    """A new point scheme version changes every organisation's numbers from its date on, so
+    it is for the portal's administrators (superusers), like freezing a year."""
     return user.is_authenticated and user.is_superuser
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Max, Q, QuerySet
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from indicators.comparison import MEASURES, quartiles
@@ -26,6 +25,7 @@ from indicators.selectors import visible_organisations
 from portal.attributes import COUNTY, POPULATION, SIZE_CLASS, annotate_attributes
 from portal.context_processors import user_context
 from portal.models import County, Network, OrganisationKind, SizeClass, User
+from portal.numbers import number_text
 
 # How far back the trend goes: five years, or eight quarters (two years, so seasonal
 # patterns show), both ending with the selected period.
@@ -156,8 +156,8 @@ def period_label(year: int, quarter: int) -> str:
 
 
 def _fmt(value: float) -> str:
-    """A bin edge as the page writes numbers (decimal comma in Norwegian)."""
-    return f"{round(value, 6):g}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+    """A bin edge as the page writes numbers (1 234,5 in Norwegian, 1,234.5 in English)."""
+    return number_text(value, 6)
 
 
 def _snapshot_rows(user: User, filters: Filters, periods: list[tuple[int, int]]):

@@ -24,7 +24,8 @@ from indicators.analysis import (
     period_label,
 )
 from indicators.forms import AnalysisForm
-from portal.exports import Column, ExportRequest, ExportSpec, export_view
+from portal.exports import Column, ExportRequest, ExportSpec, Kind, export_view
+from portal.models import County, SizeClass
 
 DOWNLOADS = ("ranking", "histogram", "distribution", "trend")
 
@@ -40,31 +41,34 @@ def _download(export: ExportRequest, result: Analysis, measure: str, slug: str):
     def respond(columns, rows, filename):
         return export.response(columns, rows, filename=filename, title=_("Analyse"))
 
+    def figure(header: str, value) -> Column:
+        return Column(header, "", lambda r: _round(value(r)), Kind.DECIMAL)
+
     if kind == "ranking":
         columns = [
-            Column(_("Plass"), "", lambda r: r.rank),
+            Column(_("Plass"), "", lambda r: r.rank, Kind.INTEGER),
             Column(_("Organisasjonsnummer"), "", lambda r: r.org_number),
             Column(_("Navn"), "", lambda r: r.name),
-            Column(_("Fylke"), "", lambda r: r.county),
-            Column(_("Størrelse"), "", lambda r: r.size_class),
-            Column(_("Innbyggere"), "", lambda r: r.population),
-            Column(measure, "", lambda r: _round(r.value)),
-            Column(_("Forrige år"), "", lambda r: _round(r.previous)),
-            Column(_("Endring"), "", lambda r: _round(r.change)),
+            Column(_("Fylke"), "", lambda r: r.county, Kind.CHOICE, County),
+            Column(_("Størrelse"), "", lambda r: r.size_class, Kind.CHOICE, SizeClass),
+            Column(_("Innbyggere"), "", lambda r: r.population, Kind.INTEGER),
+            figure(measure, lambda r: r.value),
+            figure(_("Forrige år"), lambda r: r.previous),
+            figure(_("Endring"), lambda r: r.change),
         ]
         return respond(columns, result.ranking, f"rangering-{slug}")
     if kind == "histogram":
-        columns = [Column(_("Fra"), "", lambda b: _round(b.low)),
-                   Column(_("Til (ikke med)"), "", lambda b: _round(b.high)),
-                   Column(_("Antall organisasjoner"), "", lambda b: b.count)]
+        columns = [figure(_("Fra"), lambda b: b.low),
+                   figure(_("Til (ikke med)"), lambda b: b.high),
+                   Column(_("Antall organisasjoner"), "", lambda b: b.count, Kind.INTEGER)]
         return respond(columns, result.histogram, f"fordeling-{slug}")
-    stats = [Column(_("Antall"), "", lambda r: r[2].count),
-             Column(_("Min."), "", lambda r: _round(r[2].minimum)),
-             Column(_("1. kvartil"), "", lambda r: _round(r[2].q1)),
-             Column(_("Median"), "", lambda r: _round(r[2].median)),
-             Column(_("3. kvartil"), "", lambda r: _round(r[2].q3)),
-             Column(_("Maks."), "", lambda r: _round(r[2].maximum)),
-             Column(_("Sum"), "", lambda r: None if per_capita else _round(r[2].total))]
+    stats = [Column(_("Antall"), "", lambda r: r[2].count, Kind.INTEGER),
+             figure(_("Min."), lambda r: r[2].minimum),
+             figure(_("1. kvartil"), lambda r: r[2].q1),
+             figure(_("Median"), lambda r: r[2].median),
+             figure(_("3. kvartil"), lambda r: r[2].q3),
+             figure(_("Maks."), lambda r: r[2].maximum),
+             figure(_("Sum"), lambda r: None if per_capita else r[2].total)]
     if kind == "distribution":
         rows = [(_("Alle"), d.label, d) for d in [result.overall] if d is not None]
         rows += [(_("Størrelse"), d.label, d) for d in result.by_size_class]

@@ -15,6 +15,7 @@ contributions per initiative (detail=True), so a number and its explanation cann
 from __future__ import annotations
 
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, localcontext
 
@@ -171,13 +172,18 @@ def contributions(*, period_start: datetime.date, period_end: datetime.date,
     pc_table = PhaseChange._meta.db_table
     timeline_table = IndicatorTimeline._meta.db_table
     E = period_end
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # These are short aggregates over well-indexed tables: PostgreSQL's JIT spends more
-            # time compiling them than running them, and a little more sort memory keeps the
-            # hash aggregates out of temporary files.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '32MB'")
+    # Across every organisation these are short aggregates over well-indexed tables:
+    # PostgreSQL's JIT spends more time compiling them than running them, and a little more
+    # sort memory keeps the hash aggregates out of temporary files. One organisation's rows
+    # (its indicator page, its recompute) cost far below the JIT threshold and fit the
+    # default memory, so they skip the transaction and the settings: three round trips fewer
+    # on the indicator page.
+    tune = connection.vendor == "postgresql" and (organisation_ids is None
+                                                  or len(organisation_ids) > 1)
+    with transaction.atomic() if tune else nullcontext(), connection.cursor() as cursor:
+        if tune:
+            cursor.execute("SELECT set_config('jit', 'off', true), "
+                           "set_config('work_mem', '32MB', true)")
         # Rules 1–3 and 7 in one scan of the timeline rows in force on E (one per initiative
         # that has started): per organisation and phase (and initiative), the count and the
         # summed realised and still-counting expected scores. The scheme's points, weights and

@@ -26,7 +26,6 @@ from indicators.compute import (
 )
 from initiatives.models import COUNTED_PHASES, Initiative, Phase
 from portal.models import Organisation
-from projects.models import Project
 
 # What a reader outside the organisation sees instead of an unshared initiative's title.
 HIDDEN_TITLE = gettext_lazy("Ikke delt utenfor organisasjonen")
@@ -108,10 +107,14 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
     # period (rule 4); its phase is the one in force on E either way.
     listed = [pk for pk, c in stock.items() if c.phase in COUNTED_PHASES or forward.get(pk)]
     adopted = [c for c in found if c.rule == ADOPTION]
-    titles = dict(Initiative.objects.filter(pk__in=[*listed, *(c.subject_id for c in adopted)])
-                  .values_list("pk", "title"))
-    project_ids = dict(Project.objects.filter(initiative_id__in=titles)
-                       .values_list("initiative_id", "pk"))
+    # Titles, projects and (for the adopted) organisation names in one query.
+    titles, project_ids, organisation_names = {}, {}, {}
+    for pk, title, project_id, organisation_name in (
+            Initiative.objects.filter(pk__in=[*listed, *(c.subject_id for c in adopted)])
+            .values_list("pk", "title", "project__pk", "organisation__name")):
+        titles[pk], organisation_names[pk] = title, organisation_name
+        if project_id is not None:
+            project_ids[pk] = project_id
     lines = []
     for initiative_id in listed:
         contribution, project_id = stock[initiative_id], project_ids.get(initiative_id)
@@ -124,11 +127,9 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
             forward_transitions=forward.get(initiative_id, 0)))
     lines.sort(key=lambda line: (str(line.title), line.initiative_id))
 
-    adopter_names = dict(Initiative.objects.filter(pk__in=[c.subject_id for c in adopted])
-                         .values_list("pk", "organisation__name"))
     adoptions = [AdoptionLine(project_id=project_ids.get(c.subject_id),
                               title=titles[c.subject_id],
-                              organisation=adopter_names[c.subject_id], phase=c.phase,
+                              organisation=organisation_names[c.subject_id], phase=c.phase,
                               points=c.points) for c in adopted]
     adoptions.sort(key=lambda line: (line.title, line.project_id or 0))
 

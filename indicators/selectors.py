@@ -3,6 +3,8 @@ docs/domain.md "Indicator API"."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
@@ -15,6 +17,7 @@ from indicators.models import (
     IndicatorJob,
     IndicatorPeriod,
     IndicatorSnapshot,
+    PeriodStatus,
     PointScheme,
     period_bounds,
 )
@@ -31,6 +34,32 @@ NUMBER_FIELDS = [
     "adoption_points", "points", "benefit_points", "benefit_user", "benefit_economic",
     "benefit_organisational", "realised_nok_per_year",
 ]
+
+
+@dataclass(frozen=True)
+class SchemeChangeReach:
+    """What a new point scheme version valid from a date reaches: the computed periods that
+    end on or after that date, split by the freeze rule (a final period never changes)."""
+
+    marks: tuple[tuple[int, int, int], ...]  # (organisation id, year, quarter) to recompute
+    recomputed_years: tuple[int, ...]
+    frozen_years: tuple[int, ...]
+
+
+def scheme_change_reach(valid_from: datetime.date) -> SchemeChangeReach:
+    """The snapshots a scheme version valid from `valid_from` would change on their next
+    recompute: every computed period ending on or after the date, unless it is frozen
+    (IndicatorPeriod status final). The current periods the nightly job computes are among
+    them once computed; periods not yet computed take the new version when they are."""
+    computed = set(IndicatorSnapshot.objects.filter(period_end__gte=valid_from)
+                   .values_list("organisation_id", "year", "quarter"))
+    final = set(IndicatorPeriod.objects.filter(status=PeriodStatus.FINAL)
+                .values_list("year", "quarter"))
+    marks = tuple(sorted(m for m in computed if (m[1], m[2]) not in final))
+    frozen = {year for _org, year, quarter in computed if (year, quarter) in final}
+    return SchemeChangeReach(marks=marks,
+                             recomputed_years=tuple(sorted({m[1] for m in marks})),
+                             frozen_years=tuple(sorted(frozen)))
 
 
 def visible_organisations(user: User) -> QuerySet[Organisation]:

@@ -29,9 +29,10 @@ from indicators.models import (
     PointScheme,
     period_bounds,
 )
+from initiatives.marks import indicators_mark
 from initiatives.models import IndicatorDirty
 from portal.bulk import upsert_rows
-from portal.dates import PLANNED, date_check
+from portal.dates import PLANNED, date_check, short_date
 from portal.errors import ConflictError, DomainError, Forbidden
 from portal.models import Organisation
 
@@ -325,25 +326,41 @@ def recompute_current_periods() -> int:
     return total
 
 
+def point_scheme_check(*, name: str, valid_from: datetime.date) -> PointScheme | None:
+    """Whether a new version of scheme `name` may start on `valid_from` (the date policy, and
+    not before the version it follows); the version it follows, if any. Asked before the
+    confirmation page too, so the editor learns of a bad date before confirming."""
+    date_check(valid_from, field="valid_from", kind=PLANNED)  # the date policy (portal.dates)
+    last = PointScheme.objects.filter(name=name).order_by("-version").first()
+    if last is not None and valid_from < last.valid_from:
+        raise DomainError(_("Ny versjon kan ikke gjelde fra før forrige versjon (%(date)s).")
+                          % {"date": short_date(last.valid_from)},
+                          field="valid_from")
+    return last
+
+
 def point_scheme_create(*, actor, name: str, valid_from, phase_points: dict,
                         adoption_points, adoption_min_phase: str, benefit_weights: dict,
                         expected_discount, description: str = "") -> PointScheme:
     """A new version of a scheme. Earlier versions stay, so snapshots keep the version they
-    were computed with; periods ending on or after valid_from use the new one from their next
-    recompute (frozen periods never change)."""
-    if not (actor and actor.is_superuser):
+    were computed with. The computed periods ending on or after valid_from are marked for a
+    recompute in the same transaction (the dirty marks every other change uses), so they take
+    the new version; frozen periods never change (their marks are cleared unrecomputed)."""
+    from indicators.access import can_change_scheme
+    from indicators.selectors import scheme_change_reach
+
+    if not can_change_scheme(actor):
         raise Forbidden(_("Bare driftsadministratorer kan endre poengmodellen."))
-    date_check(valid_from, field="valid_from", kind=PLANNED)  # the date policy (portal.dates)
     with transaction.atomic():
-        last = (PointScheme.objects.select_for_update().filter(name=name)
-                .order_by("-version").first())
-        if last is not None and valid_from < last.valid_from:
-            raise DomainError(_("Ny versjon kan ikke gjelde fra før forrige versjon (%(date)s).")
-                              % {"date": last.valid_from.isoformat()}, field="valid_from")
+        # Locked, so two new versions of one scheme cannot take the same number.
+        list(PointScheme.objects.select_for_update().filter(name=name).values_list("pk"))
+        last = point_scheme_check(name=name, valid_from=valid_from)
         points = {**phase_points, "parked": 0, "stopped": 0, "rejected": 0, "merged": 0,
                   "draft": 0}
-        return PointScheme.objects.create(
+        scheme = PointScheme.objects.create(
             name=name, version=(last.version + 1) if last else 1, valid_from=valid_from,
             phase_points=points, adoption_points=adoption_points,
             adoption_min_phase=adoption_min_phase, benefit_weights=benefit_weights,
             expected_discount=expected_discount, description=description, created_by=actor)
+        indicators_mark(scheme_change_reach(valid_from).marks)
+    return scheme

@@ -7,20 +7,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from indicators import services
 from indicators.access import (
+    can_change_scheme,
     can_freeze,
     can_start_job,
     can_view_job,
     is_member,
+    readable_organisation_list,
     readable_organisations,
 )
 from indicators.comparison import as_chart, comparison
@@ -34,10 +38,12 @@ from indicators.models import (
     PeriodStatus,
     PointScheme,
 )
-from initiatives.models import COUNTED_PHASES, Phase
+from indicators.selectors import scheme_change_reach
+from initiatives.models import COUNTED_PHASES, ORDERED_PHASES, Phase
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError
-from portal.exports import Column, ExportRequest, ExportSpec, export_view
+from portal.exports import Column, ExportRequest, ExportSpec, Kind, export_view
+from portal.views import form_error
 from projects.access import projects_visible_to
 
 CHART_DOWNLOADS = ("phases", "history", "comparison")
@@ -55,35 +61,55 @@ def _chart_download(export: ExportRequest, organisation, year: int, quarter: int
 
     if kind == "phases":
         return respond([Column(_("Fase"), "", lambda r: r[0]),
-                        Column(_("Antall"), "", lambda r: r[1]),
-                        Column(_("Poeng per initiativ"), "", lambda r: r[2])],
+                        Column(_("Antall"), "", lambda r: r[1], Kind.INTEGER),
+                        Column(_("Poeng per initiativ"), "", lambda r: r[2], Kind.DECIMAL,
+                               places=1)],
                        phase_rows, f"faser-{slug}")
     if kind == "history":
-        return respond([Column(_("År"), "", lambda r: r["year"]),
-                        Column(_("Aktivitetspoeng"), "", lambda r: r["points"]),
-                        Column(_("Nyttepoeng"), "", lambda r: r["benefit_points"]),
+        return respond([Column(_("År"), "", lambda r: r["year"], Kind.IDENTIFIER),
+                        Column(_("Aktivitetspoeng"), "", lambda r: r["points"], Kind.DECIMAL,
+                               places=1),
+                        Column(_("Nyttepoeng"), "", lambda r: r["benefit_points"],
+                               Kind.DECIMAL, places=1),
                         Column(_("Realisert gevinst per år (kr)"), "",
-                               lambda r: r["realised_nok_per_year"])],
+                               lambda r: r["realised_nok_per_year"], Kind.MONEY)],
                        history, f"utvikling-{organisation.org_number}")
     rows = [(group.title, s) for group in peer_groups for s in group.spreads]
+
+    def figure(header: str, name: str) -> Column:
+        return Column(header, "", lambda r: getattr(r[1], name), Kind.DECIMAL)
+
     return respond([Column(_("Gruppe"), "", lambda r: r[0]),
                     Column(_("Mål"), "", lambda r: r[1].label),
-                    Column(_("Antall"), "", lambda r: r[1].count),
-                    Column(_("Dere"), "", lambda r: r[1].own),
-                    Column(_("Plass"), "", lambda r: r[1].rank),
-                    Column(_("Min."), "", lambda r: r[1].minimum),
-                    Column(_("1. kvartil"), "", lambda r: r[1].q1),
-                    Column(_("Median"), "", lambda r: r[1].median),
-                    Column(_("3. kvartil"), "", lambda r: r[1].q3),
-                    Column(_("Maks."), "", lambda r: r[1].maximum)],
+                    Column(_("Antall"), "", lambda r: r[1].count, Kind.INTEGER),
+                    figure(_("Dere"), "own"),
+                    Column(_("Plass"), "", lambda r: r[1].rank, Kind.INTEGER),
+                    figure(_("Min."), "minimum"), figure(_("1. kvartil"), "q1"),
+                    figure(_("Median"), "median"), figure(_("3. kvartil"), "q3"),
+                    figure(_("Maks."), "maximum")],
                    rows, f"sammenligning-{slug}")
+
+def _snapshot_and_history(organisation, year: int, quarter: int):
+    """The period's snapshot (with its scheme) and the whole years' figures, in one query."""
+    snapshot, history = None, []
+    for row in (IndicatorSnapshot.objects.filter(Q(quarter=YEAR) | Q(year=year, quarter=quarter),
+                                                 organisation=organisation)
+                .select_related("scheme").order_by("year", "quarter")):
+        if row.year == year and row.quarter == quarter:
+            snapshot = row
+        if row.quarter == YEAR:
+            history.append({"year": row.year, "points": row.points,
+                            "benefit_points": row.benefit_points,
+                            "realised_nok_per_year": row.realised_nok_per_year})
+    return snapshot, history
+
 
 @login_required
 @require_safe
 @export_view(ExportSpec(formats=("csv",), choices={"download": CHART_DOWNLOADS},
                         trigger="download"))
 def indicator_home(request: HttpRequest) -> HttpResponse:
-    organisations = list(readable_organisations(request.user))
+    organisations = readable_organisation_list(request.user)
     if not organisations:
         raise PermissionDenied
     wanted = request.GET.get("organisation")
@@ -92,12 +118,7 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     year, quarter = timezone.localdate().year, YEAR
     if form.is_valid():
         year, quarter = form.cleaned_data["year"], int(form.cleaned_data["quarter"] or YEAR)
-    snapshot = (IndicatorSnapshot.objects.filter(organisation=organisation, year=year,
-                                                 quarter=quarter)
-                .select_related("scheme").first())
-    history = list(IndicatorSnapshot.objects.filter(organisation=organisation, quarter=YEAR)
-                   .order_by("year").values("year", "points", "benefit_points",
-                                            "realised_nok_per_year"))
+    snapshot, history = _snapshot_and_history(organisation, year, quarter)
     peer_groups = comparison(organisation, year=year, quarter=quarter)
     phase_rows = []
     if snapshot is not None:
@@ -230,21 +251,57 @@ def indicator_job(request: HttpRequest, pk) -> HttpResponse:
 
 @login_required
 def scheme_list(request: HttpRequest) -> HttpResponse:
-    can_edit = request.user.is_superuser
-    form = PointSchemeForm(request.POST or None) if can_edit else None
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                scheme = services.point_scheme_create(actor=request.user, **form.cleaned_data)
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None,
-                               error.message)
-            else:
-                messages.success(request, _("Poengmodellen %(label)s er lagret.")
-                                 % {"label": scheme.label})
-                return redirect("indicators:schemes")
+    """The point scheme's versions, and for the portal's administrators a form for a new
+    version: a POST shows what changes and which years are recomputed; only its confirmation
+    («Lagre ny versjon», `confirm`) saves. «Endre» (`edit`) returns to the form as typed."""
+    can_edit = can_change_scheme(request.user)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    current = PointScheme.objects.first()  # the newest: ordered by valid_from, version
+    form = PointSchemeForm(request.POST or None, current=current) if can_edit else None
+    if request.method == "POST" and form.is_valid():
+        try:
+            last = services.point_scheme_check(name=form.cleaned_data["name"],
+                                               valid_from=form.cleaned_data["valid_from"])
+            if "confirm" in request.POST:
+                return _scheme_saved(request, services.point_scheme_create(
+                    actor=request.user, **form.service_fields()))
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            if "edit" not in request.POST:
+                return _scheme_confirm(request, form, last or current)
+    schemes = list(PointScheme.objects.all())
     return render(request, "indicators/schemes.html", {
-        "schemes": PointScheme.objects.all(), "form": form, "phases": COUNTED_PHASES,
+        "schemes": schemes, "form": form, "phases": [Phase(p) for p in ORDERED_PHASES],
+        "rows": [(s, [s.phase_points.get(p, 0) for p in ORDERED_PHASES],
+                  [s.benefit_weights.get(p, 0) for p in ORDERED_PHASES],
+                  Phase(s.adoption_min_phase).label) for s in schemes],
     }, status=400 if form is not None and form.errors else 200)
+
+
+def _scheme_confirm(request: HttpRequest, form: PointSchemeForm,
+                    before: PointScheme | None) -> HttpResponse:
+    """What the new version changes, and which computed years it reaches (frozen ones not)."""
+    reach = scheme_change_reach(form.cleaned_data["valid_from"])
+    return render(request, "indicators/scheme_confirm.html", {
+        "form": form, "before": before, "changes": form.changes(before),
+        "recomputed": _years(reach.recomputed_years), "frozen": _years(reach.frozen_years),
+    })
+
+
+def _years(years) -> str:
+    return get_text_list([str(year) for year in years], _("og"))
+
+
+def _scheme_saved(request: HttpRequest, scheme: PointScheme) -> HttpResponse:
+    reach = scheme_change_reach(scheme.valid_from)
+    message = _("Poengmodellen %(label)s er lagret.") % {"label": scheme.label}
+    if reach.recomputed_years:
+        message += " " + _("Tallene for %(years)s beregnes på nytt.") % {
+            "years": _years(reach.recomputed_years)}
+    if reach.frozen_years:
+        message += " " + _("Frosne år (%(years)s) endres ikke.") % {
+            "years": _years(reach.frozen_years)}
+    messages.success(request, message)
+    return redirect("indicators:schemes")

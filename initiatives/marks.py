@@ -37,10 +37,18 @@ def indicators_mark_dirty(*, organisation_ids: Iterable[int],
     mark commits or rolls back with the change itself. One row per organisation and period
     (an upsert), however many changes arrive before the engine drains them. Periods that are
     frozen are marked too; the engine clears those marks without recomputing."""
+    periods = periods_affected(effective_date)
+    indicators_mark((org_id, year, quarter) for org_id in set(organisation_ids)
+                    for year, quarter in periods)
+
+
+def indicators_mark(marks: Iterable[tuple[int, int, int]]) -> None:
+    """Mark (organisation id, year, quarter) triples for a recompute, inside the writer's
+    transaction; the engine's consumer is woken after the commit. Also for writers that know
+    the periods themselves (a new point scheme version names the periods it applies to)."""
     now = timezone.now()
     rows = [IndicatorDirty(organisation_id=org_id, year=year, quarter=quarter, marked_at=now)
-            for org_id in set(organisation_ids)
-            for year, quarter in periods_affected(effective_date)]
+            for org_id, year, quarter in set(marks)]
     if not rows:
         return
     IndicatorDirty.objects.bulk_create(rows, update_conflicts=True,

@@ -68,12 +68,14 @@ def new_initiative_key() -> str:
     return f"ip-{uuid.uuid4().hex}"
 
 
-class Initiative(models.Model):
+class Initiative(HumanConstraints, models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
                                      related_name="initiatives")
     # Stable key of the portfolio exchange format: the file's key for imported initiatives, a
-    # random one for initiatives born here, so an export re-imports to the same rows.
-    key = models.CharField(max_length=200, unique=True, default=new_initiative_key)
+    # random one for initiatives born here, so an export re-imports to the same rows. Unique
+    # within the organisation only (issue 13): a key taken site-wide would let an import tell
+    # that some other organisation uses it.
+    key = models.CharField(max_length=200, default=new_initiative_key)
     title = models.CharField(_("tittel"), max_length=200)
     track = models.CharField(_("spor"), max_length=20, choices=Track.choices, default=Track.FULL)
     # Current phase, kept by the services that write PhaseChange rows; for lists and filters.
@@ -87,11 +89,20 @@ class Initiative(models.Model):
                                      related_name="adoptions", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The constraints' messages, on their fields (portal.constraints).
+    constraint_messages = {
+        "initiative_key_unique_per_organisation":
+            ("key", _("Nøkkelen er allerede brukt i organisasjonen.")),
+    }
+
     class Meta:
         db_table = "projects_initiative"
         verbose_name = _("initiativ")
         verbose_name_plural = _("initiativ")
         indexes = [models.Index(fields=["organisation", "phase"])]
+        # The importer's lookup (organisation, key) is this constraint's index.
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"],
+                                               name="initiative_key_unique_per_organisation")]
 
     def __str__(self) -> str:
         return self.title

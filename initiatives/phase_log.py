@@ -12,7 +12,7 @@ from initiatives.marks import indicators_mark_dirty
 from initiatives.models import Initiative, Phase, PhaseChange
 from initiatives.series import revalidate_series
 from initiatives.timeline import timeline_rebuild
-from portal.dates import HAPPENED, date_check
+from portal.dates import HAPPENED, date_check, short_date
 from portal.errors import DomainError
 from portal.models import User
 
@@ -46,7 +46,7 @@ def phase_change_record(*, initiative: Initiative, to_phase: str,
     if previous is not None and effective_date < previous.effective_date:
         raise DomainError(
             _("Datoen kan ikke være før forrige faseendring (%(date)s).")
-            % {"date": previous.effective_date.isoformat()},
+            % {"date": short_date(previous.effective_date)},
             code="before_previous_change", field="effective_date")
     change = PhaseChange.objects.create(
         initiative=initiative, organisation_id=initiative.organisation_id,

@@ -160,6 +160,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
+# One short date (06.12.2026), one long (6. desember 2026) and numbers as each language writes
+# them (1 234,5 / 1,234.5): innoportal/formats/<language>/formats.py. The thousands separator
+# is not switched on for every number a template prints (a year would read «2 026», an id in
+# an attribute «1 234»): figures for people go through the `num` filter, which groups them.
+FORMAT_MODULE_PATH = ["innoportal.formats"]
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from gevinst.access import benefit_projects_visible_to
@@ -15,6 +14,7 @@ from ideas.access import ideas_visible_to
 from ideas.models import IdeaStatus
 from initiatives.models import Phase
 from notifications.models import DEFAULT_FREQUENCY, Notification, NotificationPreference
+from portal.dates import short_date
 from portal.models import User
 from portal.personal_data import choice_label, col, section
 from projects.access import projects_visible_to
@@ -106,9 +106,9 @@ def _project_text(n: Notification) -> str:
 
 
 def _due_label(value: str) -> str:
-    """The due date as the reminder mail always wrote it (31.1.2025)."""
+    """The due date kept in the event (ISO) as the reader's language writes it (31.01.2025)."""
     try:
-        return date_format(datetime.date.fromisoformat(value), "j.n.Y")
+        return short_date(datetime.date.fromisoformat(value))
     except (TypeError, ValueError):
         return value
 

@@ -9,8 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncQuarter
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import RowNumber, TruncQuarter
 from django.utils import timezone
 
 from gevinst import calculations
@@ -59,6 +59,22 @@ class Attention:
     @property
     def total(self) -> int:
         return sum(len(v) for v in self.__dict__.values())
+
+
+def _ready_for_gate(organisation: Organisation, projects):
+    """Projects ready for a gate decision: every active checklist item of the current phase
+    is ticked (one query: the items needed and the ticks as subqueries per project)."""
+    phase = OuterRef("initiative__phase")
+    needed = (GateChecklistItem.objects.filter(organisation=organisation, is_active=True,
+                                               phase=phase)
+              .order_by().values("phase").annotate(n=Count("pk")).values("n"))
+    ticked = (ProjectChecklistTick.objects.filter(project=OuterRef("pk"),
+                                                  item__is_active=True, item__phase=phase)
+              .order_by().values("project").annotate(n=Count("pk")).values("n"))
+    return (projects.filter(initiative__phase__in=PROJECT_PHASES)
+            .annotate(needed=Subquery(needed), ticked=Subquery(ticked))
+            .filter(needed__gt=0, ticked__gte=F("needed"))
+            .select_related("initiative").order_by("title", "pk")[:ATTENTION_ROWS])
 
 
 def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
@@ -137,19 +153,7 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
                                              annual_benefit=realised)
 
     attention = Attention()
-    # Ready for a gate decision: every active checklist item of the current phase is ticked.
-    items = dict(GateChecklistItem.objects.filter(organisation=organisation, is_active=True)
-                 .order_by().values_list("phase").annotate(n=Count("pk")))
-    ticks = dict(ProjectChecklistTick.objects.filter(
-        project__in=projects, item__is_active=True,
-        item__phase=F("project__initiative__phase")).order_by().values_list("project")
-        .annotate(n=Count("pk")))
-    for project in projects.filter(pk__in=list(ticks), initiative__phase__in=PROJECT_PHASES
-                                   ).select_related("initiative").order_by("title"):
-        needed = items.get(project.initiative.phase, 0)
-        if needed and ticks.get(project.pk, 0) >= needed:
-            attention.ready_for_gate.append(project)
-    attention.ready_for_gate = attention.ready_for_gate[:ATTENTION_ROWS]
+    attention.ready_for_gate = list(_ready_for_gate(organisation, projects))
     attention.overdue_milestones = list(
         ProjectMilestone.objects.filter(project__in=projects, done_on__isnull=True,
                                         due_on__lt=today)
@@ -161,11 +165,16 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
         BenefitReminder.objects.filter(benefit__in=benefits, done_at__isnull=True,
                                        due_on__lt=today)
         .select_related("benefit__project").order_by("due_on")[:ATTENTION_ROWS])
-    for phase, limit, target in (("pilot", PILOT_TOO_LONG, "long_pilots"),
-                                 ("parked", PARKED_TOO_LONG, "long_parked")):
-        rows = (changes.filter(to_phase=phase, valid_until__isnull=True,
-                               effective_date__lt=today - limit)
-                .select_related("initiative__project").order_by("effective_date"))
-        setattr(attention, target, list(rows[:ATTENTION_ROWS]))
+    # The longest-running pilots and parkings, the first rows of each, in one query.
+    stale = (changes.filter(valid_until__isnull=True)
+             .filter(Q(to_phase=Phase.PILOT, effective_date__lt=today - PILOT_TOO_LONG)
+                     | Q(to_phase=Phase.PARKED, effective_date__lt=today - PARKED_TOO_LONG))
+             .annotate(rank=Window(RowNumber(), partition_by=[F("to_phase")],
+                                   order_by=[F("effective_date").asc(), F("pk").asc()]))
+             .filter(rank__lte=ATTENTION_ROWS)
+             .select_related("initiative__project").order_by("effective_date", "pk"))
+    for change in stale:
+        (attention.long_pilots if change.to_phase == Phase.PILOT
+         else attention.long_parked).append(change)
     return {"funnel": funnel, "flow": flow, "benefits": benefit_summary,
             "cost_benefit": cost_benefit, "attention": attention, "today": today}

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_safe
 
 from initiatives.models import Track
 from overview.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
-from portal.access import organisations_where
-from portal.exports import Column, ExportSpec, export_view
+from portal.access import organisations_with
+from portal.exports import Column, ExportSpec, Kind, export_view
 from portal.models import Unit
 from portal.roles import Capability
 from projects.models import WelfareArea
@@ -25,8 +25,7 @@ FILE_NAMES = {"funnel": "trakt", "flow": "flyt", "benefits": "gevinst"}
 @require_safe
 @export_view(ExportSpec(formats=("csv",), choices={"download": DOWNLOADS}, trigger="download"))
 def manager(request: HttpRequest) -> HttpResponse:
-    organisations = list(organisations_where(request.user, Capability.VIEW_DASHBOARDS)
-                         .order_by("name"))
+    organisations = organisations_with(request.user, Capability.VIEW_DASHBOARDS)
     if not organisations:
         raise PermissionDenied
     organisation = next((o for o in organisations
@@ -47,12 +46,15 @@ def manager(request: HttpRequest) -> HttpResponse:
         download = request.export.choices["download"]
         columns, rows = {
             "funnel": ([Column(_("Fase"), "", lambda r: r["label"]),
-                        Column(_("Antall"), "", lambda r: r["count"]),
-                        Column(_("Poeng"), "", lambda r: r["points"])], data["funnel"]),
+                        Column(_("Antall"), "", lambda r: r["count"], Kind.INTEGER),
+                        Column(_("Poeng"), "", lambda r: r["points"], Kind.DECIMAL, places=1)],
+                       data["funnel"]),
             "flow": ([Column(_("Kvartal"), "", lambda r: r["label"]),
-                      Column(_("Faseskifter framover"), "", lambda r: r["moves"])], data["flow"]),
+                      Column(_("Faseskifter framover"), "", lambda r: r["moves"], Kind.INTEGER)],
+                     data["flow"]),
             "benefits": ([Column(_("Gevinst"), "", lambda r: r["label"]),
-                          Column(_("Kroner per år"), "", lambda r: r["nok"])], benefit_rows),
+                          Column(_("Kroner per år"), "", lambda r: r["nok"], Kind.MONEY,
+                                 places=0)], benefit_rows),
         }[download]
         return request.export.response(
             columns, rows, filename=f"{FILE_NAMES[download]}-{organisation.org_number}",

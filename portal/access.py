@@ -2,12 +2,12 @@
 members without the right get 403. HTML views and API views call the same helpers."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
-from portal.models import Membership, Organisation, User
+from portal.models import Membership, Network, Organisation, User
 from portal.params import id_or_none
 from portal.roles import ROLE_CAPABILITIES, Capability, role_allows
 
@@ -18,10 +18,28 @@ def memberships_of(user: User) -> dict[int, Membership]:
     the request). The navigation, the access checks and the list selectors share it."""
     cache = getattr(user, "_membership_cache", None)
     if cache is None:
-        cache = {m.organisation_id: m for m in
-                 Membership.objects.filter(user=user).select_related("organisation")}
+        # Whether the user analyses a network rides along as a constant subquery (evaluated
+        # once), so the header's navigation needs no query of its own (analyses_networks).
+        # In the organisations' name order (organisations_with lists them so).
+        rows = (Membership.objects.filter(user=user).select_related("organisation")
+                .order_by("organisation__name", "organisation_id")).annotate(
+            user_analyses_networks=Exists(
+                Network.analysts.through.objects.filter(user_id=user.pk)))
+        cache = {m.organisation_id: m for m in rows}
         user._membership_cache = cache
+        if cache:
+            user._analyses_networks = next(iter(cache.values())).user_analyses_networks
     return cache
+
+
+def analyses_networks(user: User) -> bool:
+    """Whether the user is the analyst of some network: read with the memberships, asked on
+    its own only of a user who is no member anywhere."""
+    memberships_of(user)
+    flag = getattr(user, "_analyses_networks", None)
+    if flag is None:
+        flag = user._analyses_networks = user.analysed_networks.exists()
+    return flag
 
 
 def member_organisation_ids(user: User) -> list[int]:
@@ -50,6 +68,15 @@ def can_anywhere(user: User, capability: Capability) -> bool:
     once per request; organisations_where(…).exists() asked the database each time)."""
     return user.is_authenticated and any(role_allows(m.role, capability)
                                          for m in memberships_of(user).values())
+
+
+def organisations_with(user: User, capability: Capability) -> list[Organisation]:
+    """The organisations where the user holds the capability, by name: organisations_where
+    as a list, from the memberships read once per request (no query of its own)."""
+    if not user.is_authenticated:
+        return []
+    return [m.organisation for m in memberships_of(user).values()
+            if role_allows(m.role, capability)]
 
 
 def organisations_where(user: User, capability: Capability | None = None) -> QuerySet:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.dates import planned_date
 from portal.events import OrganisationEventKind
-from portal.exports import Column, choice_labels
+from portal.exports import Column, Kind, choice_labels
 from portal.models import (
     ApiToken,
     Membership,
@@ -202,7 +202,7 @@ def audit_rows(kind: str, rows: Iterable) -> Iterator[AuditRow]:
 def audit_columns() -> list[Column]:
     return [
         Column(str(_("Tidspunkt")), str(_("Når endringen eller hendelsen skjedde")),
-               lambda r: r.at, "dato og tid"),
+               lambda r: r.at, Kind.DATETIME),
         Column(str(_("Person")), str(_("Hvem som gjorde det (System: en bakgrunnsjobb)")),
                lambda r: r.actor),
         Column(str(_("Handling")), str(_("Hva som skjedde")), lambda r: r.what),

@@ -24,6 +24,7 @@ import enum
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
@@ -52,20 +53,21 @@ def latest_allowed(kind: DateKind = HAPPENED,
         return today.replace(year=today.year + PLANNED_YEARS_AHEAD, day=28)
 
 
-def _display(day: datetime.date) -> str:
-    return day.strftime("%d.%m.%Y")
+def short_date(day: datetime.date) -> str:
+    """A date in a message for people: the active language's short date (06.12.2026)."""
+    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def date_error(value: datetime.date, kind: DateKind = HAPPENED,
                today: datetime.date | None = None) -> str | None:
     """Why `value` is outside the policy's range for `kind`, or None when it is inside."""
     if value < EARLIEST:
-        return _("Datoen kan ikke være før %(date)s.") % {"date": _display(EARLIEST)}
+        return _("Datoen kan ikke være før %(date)s.") % {"date": short_date(EARLIEST)}
     latest = latest_allowed(kind, today)
     if value > latest:
         if kind is HAPPENED:
             return _("Datoen kan ikke være i framtiden.")
-        return _("Datoen kan ikke være etter %(date)s.") % {"date": _display(latest)}
+        return _("Datoen kan ikke være etter %(date)s.") % {"date": short_date(latest)}
     return None
 
 
@@ -119,12 +121,16 @@ planned_date = DateRangeValidator(PLANNED.value)
 
 
 def dated_formfield(kinds: dict[str, DateKind], default: DateKind = PLANNED):
-    """A ModelForm `formfield_callback` that gives every date field of the model the policy's
-    validator (kind by field name), so the form class itself carries the rule."""
+    """A ModelForm `Meta.formfield_callback` that gives every date field of the model the
+    policy's validator (kind by field name), so the form class itself carries the rule, and
+    every number field the Norwegian one (portal.numbers.formfield). One callback for both:
+    Django 5.2 reads only `Meta.formfield_callback`, so a form cannot take one from each."""
     from django.db import models
 
+    from portal import numbers
+
     def formfield(field, **kwargs):
-        form_field = field.formfield(**kwargs)
+        form_field = numbers.formfield(field, **kwargs)
         if isinstance(field, models.DateField) and form_field is not None:
             kind = kinds.get(field.name, default)
             form_field.validators.append(DateRangeValidator(kind.value))

@@ -1,15 +1,25 @@
 """Exports of lists as CSV and Excel, each column with a description — the one place that
 writes spreadsheet files.
 
-An export is a list of `Column`s (header, description for the data dictionary, and how to get
-the value from a row). The views that offer an export build the rows from the same selectors
+An export is a list of `Column`s (header, description for the data dictionary, how to get
+the value from a row, and the `Kind` of that value: text, a choice, a number, kroner, a date
+or a date and time). The views that offer an export build the rows from the same selectors
 as their pages — scoped to the user, with anonymity applied — so an export never holds more
 than the page would show. Excel files are written with openpyxl's write-only mode (streamed
 rows, flat memory) and carry a second sheet, «Dataordbok», describing every column.
 
-Two rules hold for every file because every writer goes through this module
-(tests/security/test_export_sweep.py checks both on every download route, and that no other
+Three rules hold for every file because every writer goes through this module
+(tests/security/test_export_sweep.py checks them on every download route, and that no other
 module writes CSV or Excel):
+
+- **Files for people read in the reader's language.** Headers and choice values are labels
+  in the active language, never codes. CSV: numbers with the language's decimal mark and no
+  thousands separator («1234,5»), «;» between cells beside a decimal comma (Norwegian Excel
+  reads both), dates and times in the language's short formats (06.12.2026, 06.12.2026
+  14:05; no microseconds), UTF-8 with a BOM. Excel: numbers and dates are typed cells with a
+  number format («# ##0», «# ##0,00», «dd.mm.yyyy»), the header row frozen, an autofilter
+  on every sheet. The machine CSV of the indicator API (`csv_text`, `SafeCsvWriter`: dot
+  decimals, ISO dates, codes, as documented for clients) is the exception, and only there.
 
 - **Formula neutralisation.** A text cell that a spreadsheet would run as a formula — it
   starts with `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's list) or a full-width
@@ -27,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import enum
 import functools
 import io
 import itertools
@@ -36,11 +47,16 @@ from decimal import Decimal
 
 from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import dateformat, numberformat, timezone
+from django.utils.formats import get_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from portal.errors import DomainError
 
@@ -67,12 +83,102 @@ def neutralise(text: str) -> str:
     return "'" + text if is_formula_like(text) else text
 
 
+class Kind(enum.Enum):
+    """What a column holds, declared by every export: how the CSV writes it, which cell type
+    and number format Excel gets, and the «Type» the data dictionary names."""
+
+    TEXT = "text"
+    CHOICE = "choice"  # a code, written as its label in the reader's language
+    IDENTIFIER = "identifier"  # a row's number in Innoportal: whole, never grouped
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    MONEY = "money"  # kroner
+    DATE = "date"
+    DATETIME = "datetime"
+
+    @property
+    def label(self) -> str:
+        return str(_KIND_LABELS[self])
+
+
+_KIND_LABELS = {
+    Kind.TEXT: gettext_lazy("Tekst"),
+    Kind.CHOICE: gettext_lazy("Tekst (fast liste)"),
+    Kind.IDENTIFIER: gettext_lazy("Nummer"),
+    Kind.INTEGER: gettext_lazy("Heltall"),
+    Kind.DECIMAL: gettext_lazy("Desimaltall"),
+    Kind.MONEY: gettext_lazy("Kroner"),
+    Kind.DATE: gettext_lazy("Dato"),
+    Kind.DATETIME: gettext_lazy("Dato og tid"),
+}
+# The choices of a yes/no column (Column(..., Kind.CHOICE, YES_NO)).
+YES_NO = {True: gettext_lazy("Ja"), False: gettext_lazy("Nei")}
+NUMBERS = frozenset({Kind.IDENTIFIER, Kind.INTEGER, Kind.DECIMAL, Kind.MONEY})
+# Decimals a number column shows: Excel's number format (the cell keeps the whole value), and
+# at least these in CSV (a value with more keeps them all; kroner are «78000,00»).
+DEFAULT_PLACES = {Kind.DECIMAL: 2, Kind.MONEY: 2}
+
+
 @dataclass(frozen=True)
 class Column:
+    """One column of an export: its header and its description for the data dictionary
+    (both in the reader's language), how to get the value from a row, and what kind of value
+    that is. A `Kind.CHOICE` column's value is a code, and `choices` (a choices class or a
+    code → label mapping) gives the label the file shows. `places` overrides the decimals
+    Excel shows for a number column."""
+
     header: str
     description: str
     value: Callable[[object], object]
-    kind: str = "tekst"  # shown in the data dictionary: tekst, tall, dato, kroner …
+    kind: Kind = Kind.TEXT
+    choices: object = None
+    places: int | None = None
+    labels: Mapping = field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self):
+        if not isinstance(self.kind, Kind):
+            raise TypeError(f"Column {self.header!r}: kind must be a portal.exports.Kind")
+        if (self.kind is Kind.CHOICE) != (self.choices is not None):
+            raise ValueError(f"Column {self.header!r}: choices go with Kind.CHOICE, and only "
+                             f"with it")
+        if self.choices is not None:
+            # Translated once per export, in the request's language, not once per cell.
+            labels = (choice_labels(self.choices) if hasattr(self.choices, "choices")
+                      else {code: str(label) for code, label in self.choices.items()})
+            object.__setattr__(self, "labels", labels)
+
+    def typed(self, row):
+        """The row's value as this column's kind: None when empty, else a str, a number, a
+        date or a local datetime to the second. A value of another kind is a TypeError: the
+        declaration is checked on every cell (the export sweep runs every export)."""
+        return _as_kind(self, self.value(row))
+
+    @property
+    def decimals(self) -> int:
+        return self.places if self.places is not None else DEFAULT_PLACES.get(self.kind, 0)
+
+
+def _as_kind(column: Column, value):
+    kind = column.kind
+    if value is None or (value == "" and kind is not Kind.TEXT):
+        return None
+    if kind is Kind.TEXT and isinstance(value, (str, Promise)):
+        return str(value)
+    if kind is Kind.CHOICE:
+        return column.labels.get(value, str(value))
+    if kind in NUMBERS and isinstance(value, (int, float, Decimal)) and \
+            not isinstance(value, bool) and (kind not in (Kind.IDENTIFIER, Kind.INTEGER)
+                                             or value == int(value)):
+        return value
+    if kind is Kind.DATE and isinstance(value, datetime.date) and \
+            not isinstance(value, datetime.datetime):
+        return value
+    if kind is Kind.DATETIME and isinstance(value, datetime.datetime):
+        # Excel has no time zones: local time, as the pages show it; no microseconds.
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.replace(tzinfo=None, microsecond=0)
+    raise TypeError(f"Column {column.header!r} is {kind.value}, but a row gave "
+                    f"{type(value).__name__} {str(value)[:40]!r}")
 
 
 def choice_labels(choices) -> dict[str, str]:
@@ -81,12 +187,13 @@ def choice_labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices.choices}
 
 
+# --- the machine CSV: the indicator API and `manage.py indicators show` ------------------------
+
 def _typed(value):
-    """A cell's value as a spreadsheet type: None, a number, a date or time, or text."""
+    """A machine cell's value as a spreadsheet type: None, a number, a date or time, or text."""
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
-        # Excel has no time zones: local time, as the pages show it.
         return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, (bool, int, float, Decimal, datetime.date)):
         return value
@@ -94,7 +201,7 @@ def _typed(value):
 
 
 def csv_cell(value):
-    """One CSV cell: typed values as they are, text neutralised."""
+    """One machine CSV cell: typed values as they are, text neutralised."""
     value = _typed(value)
     if value is None:
         return ""
@@ -103,32 +210,14 @@ def csv_cell(value):
     return value
 
 
-def _xlsx_cell(sheet, value):
-    """One Excel cell. Text that looks like a formula becomes a string cell with the quote
-    prefix (openpyxl would otherwise store text starting with "=" as a live formula);
-    characters XML cannot hold (control characters) are dropped instead of failing the file."""
-    value = _typed(value)
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not is_formula_like(value):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
-# --- CSV ------------------------------------------------------------------------------------------
-
 class _Echo:
     def write(self, value):
         return value
 
 
 class SafeCsvWriter:
-    """csv.writer with every cell passed through `csv_cell`: the only CSV writer of the
-    product (the exports, the indicator API and `manage.py indicators show`)."""
+    """csv.writer with every cell passed through `csv_cell`: the CSV writer for machines (the
+    indicator API and `manage.py indicators show`: dot decimals, ISO dates, codes)."""
 
     def __init__(self, stream, *, delimiter: str = ";"):
         self._writer = csv.writer(stream, delimiter=delimiter)
@@ -142,7 +231,7 @@ class SafeCsvWriter:
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence], *, delimiter: str = ",") -> str:
-    """A whole CSV document as text (the API's CSV: comma-separated, no BOM)."""
+    """A whole machine CSV document as text (the API's CSV: comma-separated, no BOM)."""
     buffer = io.StringIO()
     writer = SafeCsvWriter(buffer, delimiter=delimiter)
     writer.writerow(header)
@@ -150,14 +239,68 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence], *, delimiter: str 
     return buffer.getvalue()
 
 
+# --- CSV for people ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CsvStyle:
+    """How the reader's language writes a CSV for its spreadsheet, read once when the file
+    starts (the rows stream after the view has returned): the decimal mark of the language's
+    format module, no thousands separator (Excel reads «1 234,5» as text), the short date
+    formats, and the list separator that goes with the decimal mark — «;» beside a decimal
+    comma, as Norwegian Excel expects, «,» beside a decimal point."""
+
+    decimal: str
+    date: str
+    datetime: str
+
+    @classmethod
+    def active(cls) -> CsvStyle:
+        return cls(decimal=get_format("DECIMAL_SEPARATOR"),
+                   date=get_format("SHORT_DATE_FORMAT"),
+                   datetime=get_format("SHORT_DATETIME_FORMAT"))
+
+    @property
+    def delimiter(self) -> str:
+        return ";" if self.decimal == "," else ","
+
+    def number(self, value, places: int = 0) -> str:
+        """The whole value, with no trailing zeros past the column's decimals: a stored
+        «-20800.000000» is «-20800,00» in kroner, «0.125» stays «0,125»."""
+        if isinstance(value, float):
+            value = Decimal(repr(value))
+        if isinstance(value, Decimal) and value.is_finite():
+            value = value if value else Decimal(0)  # never «-0»
+            trimmed = value.normalize()
+            value = (trimmed if trimmed.as_tuple().exponent < -places
+                     else value.quantize(Decimal(1).scaleb(-places)))
+        return numberformat.format(value, self.decimal, grouping=0, thousand_sep="",
+                                   use_l10n=False)
+
+    def cell(self, column: Column, row) -> str:
+        value = column.typed(row)
+        if value is None:
+            return ""
+        if column.kind in NUMBERS:
+            # Written by us from a number: a minus sign here is a negative number, not the
+            # start of a formula, and stays as it is.
+            return self.number(value, column.decimals)
+        if column.kind is Kind.DATE:
+            return dateformat.format(value, self.date)
+        if column.kind is Kind.DATETIME:
+            return dateformat.format(value, self.datetime)
+        return neutralise(value)
+
+
 def _csv_response(columns: list[Column], rows: Iterable, filename: str) -> StreamingHttpResponse:
-    """Streamed CSV (semicolon-separated with a BOM, which Norwegian Excel opens directly)."""
-    writer = SafeCsvWriter(_Echo(), delimiter=";")
+    """Streamed CSV for people, in the reader's language (CsvStyle), UTF-8 with a BOM, which
+    Excel needs to read the file as UTF-8."""
+    style = CsvStyle.active()
+    writer = csv.writer(_Echo(), delimiter=style.delimiter)
 
     def lines():
-        yield "\ufeff" + writer.writerow([c.header for c in columns])
+        yield "\ufeff" + writer.writerow([neutralise(c.header) for c in columns])
         for row in rows:
-            yield writer.writerow([c.value(row) for c in columns])
+            yield writer.writerow([style.cell(c, row) for c in columns])
 
     # The header and the first row are written before the response exists: the query runs
     # and the first row's values are computed here, so a failure there is the view's error
@@ -172,6 +315,71 @@ def _csv_response(columns: list[Column], rows: Iterable, filename: str) -> Strea
 
 # --- Excel ----------------------------------------------------------------------------------------
 
+# Django's date format characters and Excel's codes for them. Excel stores a number format in
+# one notation whatever the reader's language («,» groups thousands, «.» is the decimal mark)
+# and shows it with the reader's own separators: «#,##0.00» is «# ##0,00» in Norwegian Excel.
+_EXCEL_DATE_CODES = {"d": "dd", "j": "d", "m": "mm", "n": "m", "y": "yy", "Y": "yyyy",
+                     "H": "hh", "G": "h", "h": "hh", "g": "h", "i": "mm", "s": "ss",
+                     "A": "AM/PM", "a": "AM/PM", "P": "h:mm AM/PM"}
+# Excel's own short date and date-time formats, shown in the reader's system settings.
+_EXCEL_FALLBACK = {Kind.DATE: "mm-dd-yy", Kind.DATETIME: "m/d/yy h:mm"}
+
+
+def excel_date_format(django_format: str, kind: Kind) -> str:
+    """The Excel number format of a Django date format (the language's SHORT_DATE_FORMAT or
+    SHORT_DATETIME_FORMAT): «d.m.Y» → «dd.mm.yyyy». A format Excel cannot say falls back
+    to Excel's own short date."""
+    codes = []
+    for char in django_format:
+        if char in _EXCEL_DATE_CODES:
+            codes.append(_EXCEL_DATE_CODES[char])
+        elif char.isalnum() or char in "\\\"":
+            return _EXCEL_FALLBACK[kind]
+        else:
+            codes.append(char)
+    return "".join(codes)
+
+
+def excel_number_format(column: Column) -> str | None:
+    """The number format of a column's cells in Excel; None for text."""
+    if column.kind is Kind.IDENTIFIER:
+        return "0"
+    if column.kind in NUMBERS:
+        places = column.decimals
+        return "#,##0" + ("." + "0" * places if places else "")
+    if column.kind is Kind.DATE:
+        return excel_date_format(get_format("SHORT_DATE_FORMAT"), Kind.DATE)
+    if column.kind is Kind.DATETIME:
+        return excel_date_format(get_format("SHORT_DATETIME_FORMAT"), Kind.DATETIME)
+    return None
+
+
+def _xlsx_cell(sheet, value):
+    """One Excel text cell. Text that looks like a formula becomes a string cell with the
+    quote prefix (openpyxl would otherwise store text starting with "=" as a live formula);
+    characters XML cannot hold (control characters) are dropped instead of failing the file."""
+    value = _typed(value)
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not is_formula_like(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _number_style(sheet, number_format: str | None):
+    """The style of a column's typed cells, made once per column: setting number_format on
+    every cell looks the format up in the workbook each time (half the time of a large file)."""
+    if number_format is None:
+        return None
+    prototype = WriteOnlyCell(sheet)
+    prototype.number_format = number_format
+    return prototype._style
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One data sheet of a workbook: its title, its described columns and its rows."""
@@ -181,9 +389,20 @@ class Sheet:
     rows: Iterable
 
 
-def _header(sheet, names, bold: Font) -> None:
+# Column widths in characters: wide enough for the header and a typical value, not wider.
+_WIDTHS = {Kind.DATE: 12, Kind.DATETIME: 17, Kind.IDENTIFIER: 10, Kind.INTEGER: 12,
+           Kind.DECIMAL: 14, Kind.MONEY: 16, Kind.CHOICE: 18, Kind.TEXT: 30}
+
+
+def _layout(sheet, headers: Sequence[str], widths: Sequence[int], bold: Font) -> None:
+    """Column widths, the header row in bold, frozen so it stays in view when scrolling.
+    Before the first row: a streamed sheet writes its layout ahead of the rows."""
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(
+            max(width, len(headers[index - 1]) + 3), 60)
+    sheet.freeze_panes = "A2"
     cells = []
-    for name in names:
+    for name in headers:
         cell = _xlsx_cell(sheet, name)
         if not isinstance(cell, Cell):
             cell = WriteOnlyCell(sheet, value=cell)
@@ -192,26 +411,51 @@ def _header(sheet, names, bold: Font) -> None:
     sheet.append(cells)
 
 
+def _filter(sheet, columns: int, rows: int) -> None:
+    """The autofilter over the header and every row (written after the rows, so it can be
+    set once their number is known)."""
+    sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows + 1}"
+
+
+def _data_sheet(book: Workbook, spec: Sheet, bold: Font) -> None:
+    sheet = book.create_sheet(spec.title[:31])
+    columns = spec.columns
+    _layout(sheet, [c.header for c in columns], [_WIDTHS[c.kind] for c in columns], bold)
+    styles = [_number_style(sheet, excel_number_format(c)) for c in columns]
+    count = 0
+    for row in spec.rows:
+        cells = []
+        for column, style in zip(columns, styles, strict=True):
+            value = column.typed(row)
+            # A styled cell is a Cell (as WriteOnlyCell makes it, with the column's style).
+            cells.append(_xlsx_cell(sheet, value) if style is None or value is None
+                         else Cell(sheet, row=1, column=1, value=value, style_array=style))
+        sheet.append(cells)
+        count += 1
+    _filter(sheet, len(columns), count)
+
+
 def workbook_bytes_sheets(sheets: list[Sheet]) -> bytes:
     """A workbook with one sheet per `Sheet` and a «Dataordbok» sheet describing every column.
     With several data sheets the dictionary has a fourth column naming the sheet, so its
-    first column still lists the headers exactly as they stand."""
+    first column still lists the headers exactly as they stand. Every sheet has its header
+    row frozen and an autofilter; numbers and dates are typed cells with a number format."""
     book = Workbook(write_only=True)
     bold = Font(bold=True)
     for spec in sheets:
-        data = book.create_sheet(spec.title[:31])
-        _header(data, [c.header for c in spec.columns], bold)
-        for row in spec.rows:
-            data.append([_xlsx_cell(data, c.value(row)) for c in spec.columns])
+        _data_sheet(book, spec, bold)
     dictionary = book.create_sheet(_("Dataordbok"))
     several = len(sheets) > 1
-    _header(dictionary, [_("Kolonne"), _("Beskrivelse"), _("Type"),
-                         *([_("Ark")] if several else [])], bold)
+    headers = [_("Kolonne"), _("Beskrivelse"), _("Type"), *([_("Ark")] if several else [])]
+    _layout(dictionary, headers, [30, 80, 18, 18][:len(headers)], bold)
+    count = 0
     for spec in sheets:
         for column in spec.columns:
             dictionary.append([_xlsx_cell(dictionary, value) for value in (
-                column.header, column.description, column.kind,
+                column.header, column.description, column.kind.label,
                 *([spec.title[:31]] if several else []))])
+            count += 1
+    _filter(dictionary, len(headers), count)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from portal.constraints import HumanConstraints
@@ -497,7 +498,8 @@ class SecurityEvent(models.Model):
         indexes = [models.Index(fields=["user", "-created_at"], name="securityevent_user_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        at = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.get_kind_display()} {at}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -23,13 +23,28 @@ NAV_ITEMS = [
     NavItem("ideas:list", _("Idéer")),
     NavItem("ideas:queue", _("Vurdering"), Capability.SCREEN_IDEAS),
     NavItem("projects:list", _("Prosjekter")),
-    NavItem("projects:catalogue", _("Katalog"), analyst=True),
     NavItem("gevinst:overview", _("Gevinster"), Capability.LEAD_PROJECTS),
     NavItem("dashboards:manager", _("Styringstavle"), Capability.VIEW_DASHBOARDS),
     NavItem("indicators:home", _("Indikatorer"), Capability.VIEW_DASHBOARDS, analyst=True),
+    # After the daily work: the catalogue of other municipalities' projects is looked up now
+    # and then, so for the roles with the most items it is the first to move under «Mer».
+    NavItem("projects:catalogue", _("Katalog"), analyst=True),
     NavItem("indicators:analysis", _("Analyse"), analyst=True, analyst_only=True),
     NavItem("org-admin", _("Organisasjon"), Capability.MANAGE_ORGANISATION),
 ]
+
+
+# The header holds one row at 1280 px (issue 16): with more items than this, the first
+# NAV_SHOWN - 1 stay in the row and the rest fold under «Mer». Seven items in Norwegian,
+# English or nynorsk fit beside the logo, «Varsler» and a long name; nine do not.
+NAV_SHOWN = 7
+
+
+def nav_split(items: list) -> tuple[list, list]:
+    """(the items shown in the header row, the items under «Mer»), in menu order."""
+    if len(items) <= NAV_SHOWN:
+        return items, []
+    return items[:NAV_SHOWN - 1], items[NAV_SHOWN - 1:]
 
 
 def nav_for(user, capabilities: set[Capability], is_member: bool, is_analyst: bool):

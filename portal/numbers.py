@@ -22,7 +22,7 @@ Every DecimalField, IntegerField and FloatField in the project's forms is one of
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.db import models
@@ -106,6 +106,24 @@ def format_number(value, *, grouping: bool = True, places: int | None = None) ->
         elif places is not None and value.as_tuple().exponent > -places:
             value = value.quantize(Decimal(1).scaleb(-places))
     return formats.number_format(value, use_l10n=True, force_grouping=grouping)
+
+
+def number_text(value, places: int = 2) -> str:
+    """A figure for people to read, in the active language: rounded half up to `places`
+    decimals without trailing zeros, thousands grouped, a real minus sign («−1 234,5» in
+    Norwegian, «−1,234.5» in English), and «–» for no value. The `num` template filter and
+    every number in a text (formulas, messages) go through it, so one page never mixes
+    1 234,5 and 1234.5."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = formats.number_format(abs(number), use_l10n=True, force_grouping=True)
+    if places:
+        separator = formats.get_format("DECIMAL_SEPARATOR")
+        if separator in text:
+            text = text.rstrip("0").rstrip(separator)
+    return f"\u2212{text}" if number < 0 else text
 
 
 class NumberInput(forms.TextInput):

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +34,7 @@ from portal.models import (
     SecurityEventKind,
     User,
 )
+from portal.numbers import number_text
 
 
 @dataclass
@@ -49,11 +51,21 @@ class Section:
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
     covers: tuple[str, ...] = ()  # the user references ("app.Model.field") read here
+    # The same rows as cells in column order for the page, as people read them (06.12.2026
+    # 14:05, 1 234,5): the JSON download keeps `rows` in ISO 8601 and plain decimals.
+    table: list[list[Any]] = field(default_factory=list)
 
-    @property
-    def table(self) -> list[list[Any]]:
-        """The rows as cells in column order, for the page."""
-        return [[row[c.key] for c in self.columns] for row in self.rows]
+
+def readable(value: Any) -> Any:
+    """A cell of the page: dates and numbers in the active language's formats."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(value, "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, Decimal | float):  # not int: an id or a year is no figure
+        return number_text(value)
+    return plain(value)
 
 
 def plain(value: Any) -> Any:
@@ -87,8 +99,11 @@ def col(key: str, label: str, get: str | Callable[[Any], Any] | None = None) -> 
 
 def section(key: str, title: str, rows: Iterable[Any], columns: list[Column],
             covers: tuple[str, ...] = ()) -> Section:
+    values = [[c.get(row) for c in columns] for row in rows]
     return Section(key=key, title=str(title), columns=columns, covers=covers,
-                   rows=[{c.key: plain(c.get(row)) for c in columns} for row in rows])
+                   rows=[{c.key: plain(v) for c, v in zip(columns, cells, strict=True)}
+                         for cells in values],
+                   table=[[readable(v) for v in cells] for cells in values])
 
 
 def choice_label(choices: type[models.TextChoices], value: str) -> str:

@@ -64,7 +64,8 @@ def may_edit(user: User, project: Project) -> bool:
 
 def get_project_for_user(user: User, pk: int, *, write: bool = False) -> Project:
     project = (projects_visible_to(user)
-               .select_related("initiative", "organisation", "unit", "leader")
+               .select_related("initiative", "organisation", "unit", "leader",
+                               "adopted_from__organisation")
                .filter(pk=pk).first())
     if project is None:
         raise Http404

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Phase, StopReason
 from portal import numbers
+from portal.conflicts import VersionedForm
 from portal.dates import PLANNED, date_widget_attrs, dated_formfield, happened_date
 from portal.models import Organisation, Unit, User
 from portal.numbers import NorwegianIntegerField
@@ -16,14 +17,14 @@ from projects.services.content import CONTENT_DATE_KINDS, CONTENT_KINDS, item_ve
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(VersionedForm, forms.ModelForm):
     """The project's own fields; `version` carries the version the editor started from."""
 
     version = NorwegianIntegerField(widget=forms.HiddenInput)
-    formfield_callback = numbers.formfield
 
     class Meta:
         model = Project
+        formfield_callback = numbers.formfield
         fields = ["title", "need", "description", "unit", "leader", "visibility",
                   "welfare_area"]
         widgets = {"need": forms.Textarea(attrs={"rows": 4}),
@@ -92,10 +93,9 @@ _dated_formfield = dated_formfield(CONTENT_DATE_KINDS, PLANNED)
 def _formfield(field, **kwargs):
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    if isinstance(field, models.DateField):
-        # Date fields get the date policy's validator (portal.dates; CONTENT_DATE_KINDS).
-        return _dated_formfield(field, **kwargs)
-    return numbers.formfield(field, **kwargs)  # number fields read Norwegian input
+    # Date fields get the date policy's validator (portal.dates; CONTENT_DATE_KINDS), number
+    # fields read Norwegian input (portal.numbers).
+    return _dated_formfield(field, **kwargs)
 
 
 def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
@@ -124,4 +124,4 @@ def content_form_class(kind: str, project: Project) -> type[forms.ModelForm]:
                 pk=project.organisation_id).order_by("name")
 
     attrs = {"Meta": meta, "__init__": init}
-    return type(f"{spec.model.__name__}Form", (forms.ModelForm,), attrs)
+    return type(f"{spec.model.__name__}Form", (VersionedForm, forms.ModelForm), attrs)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from initiatives.models import Initiative, Phase, Track
 from portal.constraints import HumanConstraints
 from portal.models import EventBase, Organisation, Unit
+from portal.numbers import number_text
 
 
 class Visibility(models.TextChoices):
@@ -345,7 +346,7 @@ class ProjectFunding(HumanConstraints, models.Model):
                                               name="project_funding_not_negative")]
 
     def __str__(self) -> str:
-        return f"{self.source} ({self.amount_nok} kr)"
+        return f"{self.source} ({number_text(self.amount_nok)} kr)"
 
 
 class RiskCategory(models.TextChoices):

@@ -74,15 +74,22 @@ def phase_bar(project: Project, parked_from: str | None) -> list[PhaseStep]:
     return steps
 
 
-def phase_before_special(project: Project) -> str | None:
-    """For a parked or stopped project: the phase it was in when it was parked/stopped."""
-    last = (project.initiative.phase_changes.filter(
-        to_phase__in=[Phase.PARKED, Phase.STOPPED]).order_by("-effective_date", "-id").first())
+def phase_before_special(project: Project,
+                         changes: list[PhaseChange] | None = None) -> str | None:
+    """For a parked or stopped project: the phase it was in when it was parked/stopped.
+    `changes`: every phase change of the initiative, if the caller has read them already
+    (a complete Timeline), so they are not asked for again."""
+    if changes is None:
+        changes = list(project.initiative.phase_changes.filter(
+            to_phase__in=[Phase.PARKED, Phase.STOPPED]))
+    newest_first = sorted(changes, key=lambda c: (c.effective_date, c.pk), reverse=True)
+    last = next((c for c in newest_first if c.to_phase in (Phase.PARKED, Phase.STOPPED)),
+                None)
     if last is None:
         return None
     if last.from_phase == Phase.PARKED:
-        before = (project.initiative.phase_changes.filter(to_phase=Phase.PARKED)
-                  .exclude(pk=last.pk).order_by("-effective_date", "-id").first())
+        before = next((c for c in newest_first
+                       if c.to_phase == Phase.PARKED and c.pk != last.pk), None)
         return before.from_phase if before else None
     return last.from_phase
 
@@ -156,6 +163,7 @@ def timeline(project: Project, *, since: datetime.datetime | None, user: User,
         # Every phase change of the initiative is here: the current one is known without
         # asking again (projects.phase_log.last_phase_change orders the same way).
         out.last_change = max(changes, key=lambda c: (c.effective_date, c.pk), default=None)
+        out.changes = changes
         out.complete = True
     return out
 
@@ -166,6 +174,7 @@ class Timeline(list):
 
     complete = False
     last_change: PhaseChange | None = None
+    changes: list[PhaseChange] | None = None  # every phase change, when complete
 
 
 

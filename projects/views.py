@@ -2,7 +2,7 @@
 projects.access or projects.selectors. Forms post to plain URLs, so all of it works without
 JavaScript; htmx only swaps the list rows."""
 
-import copy
+import datetime
 from decimal import Decimal
 
 from django.contrib import messages
@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,8 +25,10 @@ from portal.access import (
     organisations_where,
     user_can,
 )
+from portal.conflicts import edit_conflict
 from portal.dates import EARLIEST, HAPPENED, date_widget_attrs
 from portal.errors import ConflictError, DomainError
+from portal.numbers import number_text
 from portal.paging import capped_page
 from portal.params import id_or_none
 from portal.roles import Capability
@@ -50,7 +53,7 @@ from projects.forms import (
 from projects.models import GateChecklistItem
 from projects.phases import PROJECT_PHASES
 from projects.services.checklists import gate_checklist
-from projects.services.content import CONTENT_KINDS
+from projects.services.content import CONTENT_KINDS, item_version
 
 PAGE_SIZE = 25
 
@@ -118,7 +121,8 @@ def _shared_page(request: HttpRequest, project) -> HttpResponse:
 
 def _decision_context(request, project, decision_form=None, *, timeline=None) -> dict:
     phase = project.initiative.phase
-    before = selectors.phase_before_special(project) if phase in (
+    known = timeline.changes if getattr(timeline, "complete", False) else None
+    before = selectors.phase_before_special(project, known) if phase in (
         Phase.PARKED, Phase.STOPPED) else None
     targets = selectors.allowed_targets(project, before if phase == Phase.PARKED else None)
     next_phase = None
@@ -194,8 +198,9 @@ def _cell(obj, name: str):
     display = getattr(obj, f"get_{name}_display", None)
     value = display() if display else getattr(obj, name)
     if isinstance(value, Decimal):
-        # Norwegian style: a space between thousands, whole kroner.
-        return f"{value:,.0f}".replace(",", "\u00a0")
+        return number_text(value, 0)  # whole kroner, grouped as the language writes them
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
     return "–" if value in (None, "") else value
 
 
@@ -230,7 +235,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                     version=form.cleaned_data["version"],
                                     **form.service_fields())
         except ConflictError:
-            form, conflict = _edit_conflict(request, form, pk)
+            # The form's is_valid() wrote the typed values on `project`: read it afresh.
+            conflict = edit_conflict(form, get_project_for_user(request.user, pk, write=True))
         except DomainError as error:
             form_error(form, error)
         else:
@@ -239,29 +245,6 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/edit.html", {"form": form, "project": project,
                                                   "conflict": conflict},
                   status=409 if conflict is not None else 400 if form.errors else 200)
-
-
-def _edit_conflict(request: HttpRequest, form: ProjectForm, pk: int):
-    """Somebody saved the project after this editor opened the form. Not a dead end: the
-    page shows both versions of every field that differs, keeps what the editor typed, and
-    the form now carries the saved version, so «Lagre min versjon» overwrites deliberately;
-    «Bruk den lagrede versjonen» leaves theirs."""
-    saved = get_project_for_user(request.user, pk, write=True)
-    mine = copy.copy(saved)
-    for name, value in form.service_fields().items():
-        setattr(mine, name, value)
-
-    def shown(obj, name):
-        display = getattr(obj, f"get_{name}_display", None)
-        value = display() if display else getattr(obj, name)
-        return "–" if value in (None, "") else value
-
-    rows = [{"label": form.fields[name].label, "mine": shown(mine, name),
-             "saved": shown(saved, name)}
-            for name in form.service_fields() if shown(mine, name) != shown(saved, name)]
-    data = request.POST.copy()
-    data["version"] = str(saved.version)
-    return ProjectForm(data, project=saved), {"rows": rows}
 
 
 @login_required
@@ -354,23 +337,31 @@ def _form_errors(form, error: DomainError) -> None:
 def content_edit(request: HttpRequest, pk: int, kind: str, item_pk: int) -> HttpResponse:
     spec = _content_kind(kind)
     project = get_project_for_user(request.user, pk, write=True)
-    instance = get_object_or_404(spec.model, pk=item_pk, project=project)
+    instance = spec.model.objects.filter(pk=item_pk, project=project).first()
+    if instance is None and request.method != "POST":
+        raise Http404
     form = content_form_class(kind, project)(request.POST or None, instance=instance)
-    conflict = False
-    if request.method == "POST" and form.is_valid():
+    conflict = None
+    if request.method == "POST" and form.is_valid() and instance is None:
+        # Removed while this editor typed: keep the text and offer to add it again.
+        conflict = edit_conflict(form, None)
+    elif request.method == "POST" and form.is_valid():
         try:
             services.project_item_update(actor=request.user, project=project, kind=kind,
                                          instance=instance, data=form.cleaned_data,
                                          expected_version=form.cleaned_data["version"])
+        except ConflictError:
+            saved = spec.model.objects.filter(pk=item_pk, project=project).first()
+            conflict = edit_conflict(form, saved,
+                                     version=lambda row: item_version(kind, row))
         except DomainError as error:
-            conflict = isinstance(error, ConflictError)
             _form_errors(form, error)
         else:
             messages.success(request, _("Lagret."))
             return redirect(f"{project_url(pk)}#{kind}")
     return render(request, "projects/content_form.html",
                   {"form": form, "project": project, "spec": spec, "kind": kind,
-                   "instance": instance},
+                   "instance": instance, "conflict": conflict},
                   status=409 if conflict else 400 if form.errors else 200)
 
 

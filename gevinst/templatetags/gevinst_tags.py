@@ -1,13 +1,10 @@
 from django import template
 
-from gevinst.calculations import fmt
+from portal.templatetags import formatting
+from portal.templatetags.formatting import num  # noqa: F401 - importable where it always was
 
 register = template.Library()
 
-
-@register.filter
-def num(value, places=2):
-    """A number in Norwegian format (space thousands separator, decimal comma)."""
-    if value is None or value == "":
-        return "–"
-    return fmt(value, int(places))
+# The benefit pages load their figures (`num`, `kr`) from here: the project's one format
+# library (portal/templatetags/formatting.py) under the name they have always loaded.
+register.filters.update(formatting.register.filters)

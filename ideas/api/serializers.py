@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from ideas.access import may_see_comment_author, may_see_submitter
 from ideas.models import Comment, Idea, InnovationType, Novelty, Origin, Score, TargetGroup
+from ideas.selectors import survivor_shown
 from initiatives.models import Track
 from portal.dates import happened_date
 from projects.models import Visibility, WelfareArea
@@ -23,6 +24,8 @@ class IdeaSerializer(serializers.ModelSerializer):
     welfare_area = serializers.ChoiceField(WelfareArea.choices, allow_blank=True, read_only=True)
     origin = serializers.ChoiceField(Origin.choices, allow_blank=True, read_only=True)
     novelty = serializers.ChoiceField(Novelty.choices, allow_blank=True, read_only=True)
+    merged_into = serializers.SerializerMethodField(help_text=(
+        "The idea this one was merged into; null unless you may read it."))
 
     class Meta:
         model = Idea
@@ -40,6 +43,14 @@ class IdeaSerializer(serializers.ModelSerializer):
         if idea.submitter_id is None or not may_see_submitter(user, idea):
             return None
         return idea.submitter.username
+
+    def get_merged_into(self, idea: Idea) -> int | None:
+        # The view's queryset carries the annotation (ideas.selectors.with_survivor_shown);
+        # an idea read without it is asked the same rule.
+        shown = getattr(idea, "survivor_shown", None)
+        if shown is None:
+            shown = survivor_shown(user=self.context["request"].user, idea=idea)
+        return idea.merged_into_id if shown else None
 
     def get_tags(self, idea: Idea) -> list[str]:
         return [t.name for t in idea.tags.all()]

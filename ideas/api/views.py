@@ -68,7 +68,10 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     filterset_class = IdeaFilter
 
     def scope_queryset(self, queryset, user):
-        return queryset.filter(pk__in=ideas_visible_to(user).values("pk"))
+        # `survivor_shown`: merged_into names only a survivor the reader may see (the page's
+        # rule, ideas.selectors).
+        return selectors.with_survivor_shown(
+            queryset.filter(pk__in=ideas_visible_to(user).values("pk")), user=user)
 
     def _idea(self, pk, capability=None) -> Idea:
         return get_idea_for_user(self.request.user, pk, capability=capability)

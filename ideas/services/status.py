@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ideas.access import idea_reach, may_backdate, may_edit, merge_may_carry, merged_reach_limit
+from ideas.access import (
+    MERGE_TARGET_STATUSES,
+    idea_reach,
+    may_backdate,
+    may_edit,
+    merge_may_carry,
+    merged_reach_limit,
+)
 from ideas.events import IdeaEventKind, idea_event_record
 from ideas.models import Campaign, Comment, Follow, Idea, IdeaStatus, Support, Tag
 from initiatives.models import Initiative, Phase, Track
@@ -333,7 +340,7 @@ def idea_merge(*, actor: User, idea: Idea, into: Idea, effective_date=None) -> I
 
     def may_merge(locked: Idea) -> None:
         survivor = Idea.objects.get(pk=into.pk)  # both rows are locked, in id order
-        if survivor.status not in (S.SUBMITTED, S.IN_REVIEW, S.APPROVED, S.PARKED):
+        if survivor.status not in MERGE_TARGET_STATUSES:
             raise DomainError(_("Idéen det slås sammen med må være aktiv."),
                               field="merged_into")
         if not merge_may_carry(locked, survivor):

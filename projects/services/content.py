@@ -243,15 +243,25 @@ def project_visit_record(*, user: User, project: Project) -> datetime.datetime |
     if not user.is_authenticated:
         return None
     now = timezone.now()
-    previous = (ProjectVisit.objects.filter(user=user, project=project)
-                .values_list("seen_at", flat=True).first())
     # One INSERT … ON CONFLICT DO UPDATE on the unique (user, project), in autocommit
     # (update_or_create took a transaction, a locking read and a write: five round trips on
-    # every page view; bulk_create's upsert still wraps itself in a transaction).
+    # every page view; bulk_create's upsert still wraps itself in a transaction). On
+    # PostgreSQL the previous visit comes back from the same statement: its WITH reads the
+    # row in the statement's snapshot, before the upsert, and RETURNING hands it back.
+    # SQLite evaluates that subquery after the write, so there it is read first.
     table = ProjectVisit._meta.db_table
+    upsert = (f"INSERT INTO {table} (user_id, project_id, seen_at) VALUES (%s, %s, %s) "
+              f"ON CONFLICT (user_id, project_id) DO UPDATE SET seen_at = excluded.seen_at")
+    params = [user.pk, project.pk, connection.ops.adapt_datetimefield_value(now)]
+    if connection.vendor != "postgresql":
+        previous = (ProjectVisit.objects.filter(user=user, project=project)
+                    .values_list("seen_at", flat=True).first())
+        with connection.cursor() as cursor:
+            cursor.execute(upsert, params)
+        return previous
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (user_id, project_id, seen_at) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (user_id, project_id) DO UPDATE SET seen_at = excluded.seen_at",
-            [user.pk, project.pk, connection.ops.adapt_datetimefield_value(now)])
-    return previous
+        cursor.execute(f"WITH previous AS (SELECT seen_at FROM {table} WHERE user_id = %s "
+                       f"AND project_id = %s) {upsert} RETURNING (SELECT seen_at FROM previous)",
+                       [user.pk, project.pk, *params])
+        return cursor.fetchone()[0]
+

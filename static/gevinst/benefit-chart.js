@@ -8,6 +8,8 @@
     var canvas = document.getElementById("benefit-chart");
     if (!source || !canvas || typeof Chart === "undefined") { return; }
     var data = JSON.parse(source.textContent);
+    // Ticks and tooltips write numbers as the page's language does (1 234,5 / 1,234.5).
+    Chart.defaults.locale = document.documentElement.lang || "nb";
     var labels = [data.baseline.x];
     data.points.forEach(function (p) { if (labels.indexOf(p.x) < 0) { labels.push(p.x); } });
     if (labels.indexOf(data.target.x) < 0) { labels.push(data.target.x); }
@@ -21,7 +23,7 @@
     new Chart(canvas, {
       type: "line",
       data: {
-        labels: labels,
+        labels: labels.map(function (x) { return (data.days && data.days[x]) || x; }),
         datasets: [
           { label: data.labels.measured, data: series([data.baseline].concat(data.points)),
             borderColor: "#0062ba", backgroundColor: "#0062ba", spanGaps: true },

@@ -9,6 +9,8 @@
     var source = document.getElementById("analysis-chart-data");
     if (!source || typeof Chart === "undefined") { return; }
     var data = JSON.parse(source.textContent);
+    // Ticks and tooltips write numbers as the page's language does (1 234,5 / 1,234.5).
+    Chart.defaults.locale = document.documentElement.lang || "nb";
     var histogram = document.getElementById("histogram-chart");
     if (histogram && data.histogram.labels.length) {
       new Chart(histogram, {

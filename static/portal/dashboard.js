@@ -6,6 +6,8 @@
     var source = document.getElementById("dashboard-chart-data");
     if (!source || typeof Chart === "undefined") { return; }
     var data = JSON.parse(source.textContent);
+    // Ticks and tooltips write numbers as the page's language does (1 234,5 / 1,234.5).
+    Chart.defaults.locale = document.documentElement.lang || "nb";
     var funnel = document.getElementById("funnel-chart");
     if (funnel) {
       new Chart(funnel, {

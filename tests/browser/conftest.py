@@ -33,7 +33,37 @@ document.addEventListener("securitypolicyviolation", (e) => {
                 + ` at ${e.sourceFile || document.location.pathname}:${e.lineNumber}`);
 });
 """
+# What sticks out past the right edge of the window: elements whose box ends beyond it, or
+# that overflow their own box visibly. Whatever sits in a box that scrolls or clips (a
+# table in its .table-wrap) is left out: it scrolls inside the page, not the page itself.
+STICKING_OUT = """() => {
+  // An absolutely positioned element escapes a scrolling box that is not positioned itself.
+  const clipped = e => { if (['absolute', 'fixed'].includes(getComputedStyle(e).position))
+                           return false;
+    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+  return [...document.querySelectorAll('body *')]
+    .filter(e => (e.getBoundingClientRect().right > window.innerWidth + 1
+                  || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX
+                     === 'visible' && e.clientWidth > 0) && !clipped(e)).slice(-8)
+    .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`
+              + ` ${e.scrollWidth}/${e.clientWidth} «${(e.textContent || '').trim()
+              .slice(0, 40)}»`);
+}"""
 
+
+def width_problems(page, width: int) -> list[str]:
+    """[] when the page fits `width` without scrolling sideways; else its width and the
+    elements that stick out. Measured once the resize reached the page and it has settled;
+    one pixel is allowed, as scrollWidth rounds a sub-pixel layout up."""
+    page.wait_for_function(f"window.innerWidth === {width}")
+    page.wait_for_load_state("load")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width <= width + 1:
+        return []
+    return [f"{page.url} is {scroll_width}px wide at {width}px "
+            f"(innerWidth {page.evaluate('window.innerWidth')}): "
+            + "; ".join(page.evaluate(STICKING_OUT))]
 
 
 @pytest.hookimpl(hookwrapper=True)

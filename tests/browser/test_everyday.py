@@ -10,6 +10,7 @@ import pytest
 from initiatives.models import Initiative
 from initiatives.phase_log import phase_change_record
 from projects.models import Project, ProjectCost
+from tests.browser.conftest import width_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +32,7 @@ def at_width(page, width):
 
 
 def fits(page, width):
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert not width_problems(page, width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

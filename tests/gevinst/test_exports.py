@@ -65,6 +65,12 @@ def rows_of(response):
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
 
 
+def number(text: str) -> Decimal:
+    """A number as the Norwegian CSV writes it: decimal comma, no thousands separator."""
+    assert "." not in text and " " not in text, text
+    return Decimal(text.replace(",", "."))
+
+
 OWN = ["Bedre søvn", "Færre nattlige tilsyn", "Konfidensiell gevinst"]
 
 
@@ -77,7 +83,7 @@ def test_members_get_exactly_their_organisations_benefits(client, personas, port
     assert sorted(r["Gevinst"] for r in rows) == OWN
     measurements = rows_of(client.get("/benefits/export/", {"sheet": "measurements"}))
     assert sorted((r["Gevinst"], r["Dato"]) for r in measurements) == [
-        ("Færre nattlige tilsyn", "2024-09-01"), ("Færre nattlige tilsyn", "2025-03-01")]
+        ("Færre nattlige tilsyn", "01.03.2025"), ("Færre nattlige tilsyn", "01.09.2024")]
 
 
 def test_another_municipality_gets_only_its_own(client, outsider, portfolio):
@@ -102,18 +108,18 @@ def test_numbers_are_the_pages_numbers(client, manager, portfolio):
     valued = by_title["Færre nattlige tilsyn"]
     page = selectors.benefit_rows(portfolio["own"])
     expected = next(r for r in page if r.benefit.pk == portfolio["valued"].pk)
-    assert Decimal(valued["Realisert kr per år"]) == expected.nok_per_year.value == 9 * 620 * 52
-    assert Decimal(valued["Planlagt kr per år"]) == expected.planned_nok_per_year.value
-    assert Decimal(valued["Planlagt kr per år"]) == 15 * 620 * 52
-    assert Decimal(valued["Framdrift (%)"]) == Decimal("60.0")
-    assert (Decimal(valued["Siste måling"]), valued["Siste måling dato"]) == (31, "2025-03-01")
+    assert number(valued["Realisert kr per år"]) == expected.nok_per_year.value == 9 * 620 * 52
+    assert number(valued["Planlagt kr per år"]) == expected.planned_nok_per_year.value
+    assert number(valued["Planlagt kr per år"]) == 15 * 620 * 52
+    assert number(valued["Framdrift (%)"]) == Decimal("60.0")
+    assert (number(valued["Siste måling"]), valued["Siste måling dato"]) == (31, "01.03.2025")
     assert valued["Gevinsteier"] == portfolio["valued"].owner.get_full_name()
     quality = by_title["Bedre søvn"]
     assert quality["Realisert kr per år"] == "" and quality["Siste måling"] == ""
     measurements = rows_of(client.get("/benefits/export/", {"sheet": "measurements"}))
-    first = next(m for m in measurements if m["Dato"] == "2024-09-01")
-    assert Decimal(first["Endring fra nullpunkt"]) == 5
-    assert Decimal(first["Kroner per år"]) == 5 * 620 * 52
+    first = next(m for m in measurements if m["Dato"] == "01.09.2024")
+    assert number(first["Endring fra nullpunkt"]) == 5
+    assert number(first["Kroner per år"]) == 5 * 620 * 52
     assert first["Dokumentasjon"] == "Turnuslister"
     assert first["Gevinst-id"] == str(portfolio["valued"].pk)
 

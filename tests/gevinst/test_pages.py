@@ -172,7 +172,7 @@ def test_stale_edit_is_a_conflict(client, benefit, manager, project_leader):
             "owner": manager.pk, "version": 1}
     response = client.post(reverse("gevinst:edit", args=[benefit.pk]), data)
     assert response.status_code == 409
-    assert "endret av noen andre" in response.content.decode()
+    assert "Noen andre har endret dette siden du åpnet skjemaet" in response.content.decode()
     assert Benefit.objects.get().title == "Endret av en annen"
 
 
@@ -234,7 +234,7 @@ def test_overview_lists_portfolio_and_my_reminders(client, benefit, manager):
     services.benefit_reminders_create(today=datetime.date(2025, 4, 2))
     client.force_login(manager)
     html = client.get(reverse("gevinst:overview")).content.decode()
-    assert "Mine gevinstpåminnelser" in html and "Måling forfalt 1.4.2025" in html
+    assert "Mine gevinstpåminnelser" in html and "Måling forfalt 01.04.2025" in html
     assert benefit.project.title in html and "Porteføljen" in html
 
 

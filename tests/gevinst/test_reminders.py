@@ -59,7 +59,7 @@ def test_task_twice_gives_one_reminder_and_one_mail(scheduled, manager, monkeypa
     assert mail.outbox[0].to == ["leder@example.no"]
     assert scheduled.title in mail.outbox[0].subject
     assert f"/benefits/{scheduled.pk}/" in mail.outbox[0].body
-    assert "skulle gevinsten måles 31.1.2025" in mail.outbox[0].body
+    assert "skulle gevinsten måles 31.01.2025" in mail.outbox[0].body
     assert BenefitEvent.objects.filter(kind="reminder_created").count() == 1
 
 
@@ -152,7 +152,7 @@ def test_open_reminder_shows_on_the_benefit_page_until_measured(client, schedule
     services.benefit_reminders_create(today=datetime.date(2025, 2, 10))
     client.force_login(manager)
     url = reverse("gevinst:benefit", args=[scheduled.pk])
-    assert "Måling forfalt 31.1.2025" in client.get(url).content.decode()
+    assert "Måling forfalt 31.01.2025" in client.get(url).content.decode()
     client.post(reverse("gevinst:measurement-add", args=[scheduled.pk]),
                 {"measured_on": "2025-02-05", "value": "33"})
     assert "Måling forfalt" not in client.get(url).content.decode()

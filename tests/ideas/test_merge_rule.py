@@ -5,6 +5,7 @@ wider). Checked through every channel that shows merged content to a partner mun
 the idea page, the comments API, the notification centre, the e-mail digest and "Mine data"."""
 
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from ideas import services
 from ideas.access import merge_may_carry
+from ideas.forms import MergeForm
 from ideas.models import Comment, Idea
 from portal.errors import DomainError
 from tests.consumers import run_consumers
@@ -164,3 +166,43 @@ def test_the_idea_page_shows_the_refusal_as_a_message(client, coordinator, emplo
     assert response.status_code == 200
     assert "ikke slås sammen med en delt eller offentlig idé" in response.content.decode()
     assert Idea.objects.get(pk=secret.pk).status == "in_review"
+
+
+REACHES = [(visibility, confidential) for visibility in ("organisation", "network", "public")
+           for confidential in (False, True)]
+
+
+def test_the_merge_form_offers_exactly_the_targets_the_merge_rule_allows(
+        employee, coordinator, home_org):
+    """Before: every active idea of the organisation was offered, and a target the rule
+    refuses was refused only after posting. Every reach of source × target, against
+    merge_may_carry itself."""
+    ideas = [make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                       title=f"{visibility} {confidential}", visibility=visibility,
+                       is_confidential=confidential) for visibility, confidential in REACHES]
+    refused = 0
+    for source in ideas:
+        offered = set(MergeForm(idea=source).fields["into"].queryset)
+        allowed = {into for into in ideas if into != source and merge_may_carry(source, into)}
+        assert offered == allowed, source.title
+        refused += len(ideas) - 1 - len(allowed)
+    assert refused > 0
+
+
+def test_the_idea_page_offers_no_target_the_rule_refuses(client, coordinator, employee,
+                                                         home_org):
+    secret = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                       title=SECRET_TITLE, is_confidential=True)
+    shared = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                       title="Delt nattilsyn", visibility="network")
+    internal = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                         title="Intern vaktplan", visibility="organisation")
+    client.force_login(coordinator)
+    assert _merge_choices(client, secret) == {"", str(internal.pk)}
+    assert _merge_choices(client, shared) == {"", str(internal.pk), str(secret.pk)}
+
+
+def _merge_choices(client, idea) -> set[str]:
+    page = client.get(reverse("ideas:detail", args=[idea.pk])).content.decode()
+    select = re.search(r'<select name="into".*?</select>', page, re.S).group(0)
+    return set(re.findall(r'<option value="([^"]*)"', select))

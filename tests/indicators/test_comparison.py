@@ -74,14 +74,37 @@ def test_indicator_export_has_the_permitted_rows_and_a_data_dictionary(client, p
     rows = list(data.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [small[0].org_number]  # only its own organisation
     header = [c.value for c in data[1]]
-    assert rows[0][header.index("points")] == 4
+    assert rows[0][header.index("Aktivitetspoeng")] == 4
     assert [r[0] for r in dictionary.iter_rows(min_row=2, values_only=True)] == header
     text = b"".join(client.get("/indicators/export/", {"year": 2024}).streaming_content)
     assert text.decode("utf-8-sig").splitlines()[1].startswith(small[0].org_number)
 
 
+def test_the_indicator_export_speaks_norwegian_not_the_apis_codes(client, peers):
+    """Issue 16: the export said `org_number;size_class;…;medium;preliminary`. People get
+    the labels and Norwegian dates; machines keep the API's CSV."""
+    import csv
+    import io
+
+    from portal.roles import Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    small, _other, _large = peers
+    manager = MembershipFactory(user=UserFactory(), organisation=small[0],
+                                role=Role.MANAGER).user
+    client.force_login(manager)
+    text = b"".join(client.get("/indicators/export/", {"year": 2024}).streaming_content)
+    header, row = list(csv.reader(io.StringIO(text.decode("utf-8-sig")), delimiter=";"))
+    values = dict(zip(header, row, strict=True))
+    assert header[:4] == ["Organisasjonsnummer", "Organisasjon", "Størrelse", "Fylke"]
+    assert values["Størrelse"] == "Liten (under 5 000)" and values["Status"] == "Foreløpig"
+    assert (values["Periode fra"], values["Periode til"]) == ("01.01.2024", "31.12.2024")
+    assert values["Utprøving (antall)"] == "1" and values["Beregnet for perioden"] == "Ja"
+    assert not any(name in header for name in ("org_number", "size_class", "points"))
+
+
 def test_comparison_tables_show_kroner_whole_with_thousands_separators():
-    from gevinst.templatetags.gevinst_tags import num
+    from portal.templatetags.formatting import num
 
     kroner = spread([1_234_567.4, 2_000_000.6], own=1_234_567.4, measure="realised_nok_per_year")
     assert num(kroner.own, kroner.places) == "1\u00a0234\u00a0567"
@@ -108,7 +131,7 @@ def test_each_chart_on_the_indicator_page_downloads_its_numbers(client, peers):
         return [line.split(";") for line in text.splitlines()]
 
     assert ["Utprøving", "2", "4"] in rows("phases")  # two pilots at 4 points
-    assert rows("history")[1][:2] == ["2024", "8.00"]
+    assert rows("history")[1][:2] == ["2024", "8,0"]
     comparison_rows = rows("comparison")
     # Same size class: 4, 8, 12, 16 — it has 8, third of four; quartiles 7 and 13.
-    assert comparison_rows[1][2:] == ["4", "8.0", "3", "4.0", "7.0", "10.0", "13.0", "16.0"]
+    assert comparison_rows[1][2:] == ["4", "8,00", "3", "4,00", "7,00", "10,00", "13,00", "16,00"]

@@ -33,11 +33,15 @@ def document(*initiatives):
 
 
 def initiative(key, phases, org=ORG_A, **extra):
-    return {"key": key, "organisation": org, "title": f"Initiativ {key}", "need": "Behov",
+    item = {"key": key, "organisation": org, "title": f"Initiativ {key}", "need": "Behov",
             "track": extra.pop("track", "full"), "visibility": extra.pop("visibility", "public"),
             "adopted_from": extra.pop("adopted_from", None),
             "phases": [{"phase": p, "on": on} for p, on in phases],
             "assessments": extra.pop("assessments", []), "benefits": extra.pop("benefits", [])}
+    if "adopted_from_organisation" in extra:
+        item["adopted_from_organisation"] = extra.pop("adopted_from_organisation")
+    assert not extra, extra
+    return item
 
 
 BENEFIT = {"key": "b1", "title": "Spart tid", "type": "time_saved",
@@ -60,7 +64,8 @@ def full_doc():
                                 {"dimension": "user", "kind": "realised", "score": 3,
                                  "on": "2024-07-01"}],
                    benefits=[copy.deepcopy(BENEFIT)]),
-        initiative("b", [("pilot", "2024-08-01")], org=ORG_B, adopted_from="a"),
+        initiative("b", [("pilot", "2024-08-01")], org=ORG_B, adopted_from="a",
+                   adopted_from_organisation=ORG_A),
         initiative("c", [("idea", "2024-02-01"), ("parked", "2024-04-01"),
                          ("idea", "2024-09-01"), ("rejected", "2024-10-01")],
                    visibility="organisation"),
@@ -155,8 +160,12 @@ def test_a_later_file_extends_the_history():
      "initiatives[1].adopted_from", "no project with key 'nope'"),
     (lambda doc: doc["organisations"][0].__setitem__("org_number", "964338532"),
      "organisations[0].org_number", "mod-11"),
-    (lambda doc: doc["initiatives"][1].__setitem__("key", "a"),
-     "initiatives", "more than once"),
+    (lambda doc: doc["initiatives"][2].__setitem__("key", "a"),
+     "initiatives", f"key 'a' appears more than once for organisation {ORG_A}"),
+    (lambda doc: doc["initiatives"][0]["benefits"].append(copy.deepcopy(BENEFIT)),
+     "initiatives[0].benefits[1].key", "appears more than once in this initiative"),
+    (lambda doc: doc["initiatives"][1].__setitem__("adopted_from_organisation", ORG_B),
+     "initiatives[1].adopted_from", f"no project with key 'a' in organisation {ORG_B}"),
     (lambda doc: doc.__setitem__("format", "something/2"), "format", "innoportal-portfolio/1"),
 ])
 def test_bad_files_are_refused_with_the_json_path_and_nothing_is_written(mutate, path,

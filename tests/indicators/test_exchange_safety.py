@@ -234,6 +234,9 @@ MUTATIONS = {
                           "must be one of"),
     "adopted_from a number": (_set("initiatives", 1, "adopted_from", value=5),
                               "initiatives[1].adopted_from", "must be a string"),
+    "adopted_from_organisation a list": (
+        _set("initiatives", 1, "adopted_from_organisation", value=[]),
+        "initiatives[1].adopted_from_organisation", "must be a string"),
     "score 10^30": (_set(*I0, "assessments", 0, "score", value=10**30),
                     "initiatives[0].assessments[0].score", "0–3"),
     "dimension a list": (_set(*I0, "assessments", 0, "dimension", value=["user"]),

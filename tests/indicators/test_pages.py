@@ -1,11 +1,8 @@
-import json
-
 import pytest
 from django.urls import reverse
 
 from indicators import services
-from indicators.models import IndicatorJob, PointScheme
-from tests.factories import UserFactory
+from indicators.models import IndicatorJob
 from tests.indicators.helpers import assess, make_initiative
 
 HOME = reverse("indicators:home")
@@ -115,42 +112,6 @@ def test_manager_cannot_start_a_recompute(client, manager, home_org, computed):
     url = reverse("indicators:recompute", args=[home_org.org_number])
     client.post(url, {"year": 2024})
     assert not IndicatorJob.objects.exists()
-
-
-SCHEME_FORM = {
-    "name": "standard", "valid_from": "2026-01-01",
-    "phase_points": json.dumps({"idea": 1, "concept": 2, "pilot": 5, "implementation": 8,
-                                "benefit_realisation": 12, "spread": 16}),
-    "adoption_points": "4", "adoption_min_phase": "implementation",
-    "benefit_weights": json.dumps({"idea": 0, "concept": 0.25, "pilot": 0.5,
-                                   "implementation": 0.75, "benefit_realisation": 1,
-                                   "spread": 1}),
-    "expected_discount": "0.5", "description": "",
-}
-
-
-def test_operator_adds_a_scheme_version(client, db):
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    response = client.post(reverse("indicators:schemes"), SCHEME_FORM)
-    assert response.status_code == 302
-    scheme = PointScheme.objects.get(version=2)
-    assert scheme.label == "standard-2" and scheme.phase_points["pilot"] == 5
-
-
-def test_bad_scheme_json_is_a_form_error_and_writes_nothing(client, db):
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    response = client.post(reverse("indicators:schemes"),
-                           {**SCHEME_FORM, "phase_points": '{"idea": 1, "pilot": "x"'})
-    assert response.status_code == 400
-    assert "phase_points" in response.context["form"].errors
-    assert PointScheme.objects.count() == 1
-
-
-def test_organisation_admin_cannot_change_the_national_scheme(client, org_admin):
-    client.force_login(org_admin)
-    response = client.post(reverse("indicators:schemes"), SCHEME_FORM)
-    assert response.status_code == 403
-    assert PointScheme.objects.count() == 1
 
 
 def test_initiative_list_is_paginated(client, manager, home_org):

@@ -16,6 +16,7 @@ from portal.exports import (
     ExportRequest,
     ExportRequestError,
     ExportSpec,
+    Kind,
     csv_cell,
     csv_text,
     neutralise,
@@ -51,7 +52,7 @@ def test_csv_text_neutralises_text_and_keeps_numbers():
 
 
 def test_excel_keeps_the_text_exactly_as_a_string_cell_with_the_quote_prefix():
-    columns = [Column("Tittel", "", lambda r: r[0]), Column("Kr", "", lambda r: r[1], "kroner")]
+    columns = [Column("Tittel", "", lambda r: r[0]), Column("Kr", "", lambda r: r[1], Kind.MONEY)]
     content = workbook_bytes(columns, [['=HYPERLINK("http://x","y")', -12345.5],
                                        ["-5 kr", -3], ["Vanlig", 4],
                                        ["Kontroll\x07tegn", 0]], title="Data")

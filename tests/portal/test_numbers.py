@@ -115,6 +115,44 @@ def test_every_number_field_in_every_form_is_the_norwegian_one():
     assert checked >= 15  # the costs, funding, benefit, measurement, risk and period fields
 
 
+def test_no_form_declares_a_formfield_callback_that_django_ignores():
+    """Django 5.2's ModelFormMetaclass reads only `Meta.formfield_callback`; one declared on
+    the form class is silently unused (CampaignForm declared both, and only the Meta one
+    applied). A form that needs two callbacks composes them (portal.dates.dated_formfield
+    gives number fields the Norwegian ones too)."""
+    ignored = sorted(f"{c.__module__}.{c.__name__}" for c in set(_project_form_classes())
+                     if issubclass(c, forms.ModelForm) and "formfield_callback" in vars(c))
+    assert not ignored, f"formfield_callback outside Meta: {ignored}"
+
+
+def test_the_dated_callback_gives_numbers_and_dates_their_norwegian_fields():
+    """One callback for both kinds of field: a benefit form built with it reads Norwegian
+    numbers and holds its dates to the date policy, and so do the campaign form's dates."""
+    from gevinst.models import Benefit
+    from ideas.forms import CampaignForm
+    from portal.dates import PLANNED, DateRangeValidator, dated_formfield
+
+    class BenefitForm(forms.ModelForm):
+        class Meta:
+            model = Benefit
+            fields = ["baseline_value", "periods_per_year", "baseline_on"]
+            formfield_callback = dated_formfield({}, PLANNED)
+
+    fields = BenefitForm.base_fields
+    assert isinstance(fields["baseline_value"], NorwegianDecimalField)
+    assert isinstance(fields["periods_per_year"], NorwegianDecimalField)
+    assert any(isinstance(v, DateRangeValidator) for v in fields["baseline_on"].validators)
+    for name in ("opens_on", "closes_on"):
+        assert any(isinstance(v, DateRangeValidator)
+                   for v in CampaignForm.base_fields[name].validators)
+    with translation.override("nb"):
+        form = BenefitForm({"baseline_value": "45 000,50", "periods_per_year": "52",
+                            "baseline_on": "1999-12-31"})
+        assert not form.is_valid()
+        assert form.cleaned_data["baseline_value"] == Decimal("45000.50")
+        assert list(form.errors) == ["baseline_on"]
+
+
 def test_costs_and_funding_read_norwegian_amounts():
     from projects.forms import content_form_class
 

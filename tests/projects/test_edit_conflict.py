@@ -18,7 +18,7 @@ def test_a_conflict_shows_both_versions_and_saving_again_keeps_mine(client, mana
     response = client.post(url, {**data, "title": "Min tittel"})
     assert response.status_code == 409
     conflict = response.context["conflict"]
-    assert [(str(r["label"]), r["mine"], r["saved"]) for r in conflict["rows"]] == [
+    assert [(str(r["label"]), r["mine"], r["saved"]) for r in conflict.rows] == [
         ("Tittel", "Min tittel", "Leders tittel")]
     html = response.content.decode()
     assert 'value="Min tittel"' in html  # the typed text is kept

@@ -135,16 +135,16 @@ def test_row_values(client, manager, portfolio):
     own = by_title["Eget prosjekt"]
     assert own["Fase"] == "Utprøving" and own["Status"] == "Aktiv"
     assert own["Neste fase"] == "Implementering"
-    assert (own["Startet"], own["I fasen siden"]) == ("2025-01-10", "2025-03-01")
-    assert (Decimal(own["Engangskostnader"]), Decimal(own["Årlige kostnader"])) == (125000, 30000)
-    assert Decimal(own["Finansiering"]) == 80000 and own["Gevinster"] == "2"
-    assert (own["Neste milepæl"], own["Milepælsfrist"]) == ("Avtale signert", "2026-09-01")
+    assert (own["Startet"], own["I fasen siden"]) == ("10.01.2025", "01.03.2025")
+    assert (own["Engangskostnader"], own["Årlige kostnader"]) == ("125000,00", "30000,00")
+    assert own["Finansiering"] == "80000,00" and own["Gevinster"] == "2"
+    assert (own["Neste milepæl"], own["Milepælsfrist"]) == ("Avtale signert", "01.09.2026")
     assert own["Prosjektleder"] == portfolio["own"].leader.get_full_name()
     assert own["Stoppårsak"] == "" and own["Fra idé"] == ""
     stopped = by_title["Stoppet prosjekt"]
     assert (stopped["Status"], stopped["Stoppårsak"], stopped["Læringspunkter"]) == (
         "Stoppet", "Ingen effekt", "Mål før dere kjøper")
-    assert stopped["Neste fase"] == "" and stopped["I fasen siden"] == "2025-06-01"
+    assert stopped["Neste fase"] == "" and stopped["I fasen siden"] == "01.06.2025"
     assert by_title["Konfidensielt prosjekt"]["Konfidensiell"] == "Ja"
     assert by_title["Fra anonym idé"]["Konfidensiell"] == "Nei"
 

@@ -245,7 +245,7 @@ def test_a_stale_version_is_a_conflict_not_a_lost_update(client, manager, projec
     client.force_login(manager)
     response = client.post(f"/projects/{project.pk}/edit/", {**data, "title": "Min tittel"})
     assert response.status_code == 409
-    assert "Noen andre har endret prosjektet" in response.content.decode()
+    assert "Noen andre har endret dette siden du åpnet skjemaet" in response.content.decode()
     project.refresh_from_db()
     assert project.title == "Leders tittel" and project.version == version + 1
 

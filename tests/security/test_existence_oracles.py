@@ -246,17 +246,42 @@ def test_import_errors_do_not_tell_whether_another_organisation_has_a_project(
     assert Project.objects.get(organisation=other_org).adopted_from_id == project.pk
 
 
-def test_an_import_key_taken_elsewhere_is_not_described(api_client, home_org, other_org,
-                                                        outsider):
-    """Keys are unique on the whole site, so a taken key must be refused; the error says only
-    that, not whose it is or that it is another organisation's."""
-    project, _ = make_project(home_org, "pilot", "full")
-    document = _adopting_document(other_org, None, key=project.initiative.key)
+def _with_benefit(document, benefit_key):
+    item = document["initiatives"][0]
+    item["phases"] = [{"phase": "concept", "on": "2024-02-01"},
+                      {"phase": "pilot", "on": "2024-03-01"},
+                      {"phase": "implementation", "on": "2024-06-01"}]
+    item["benefits"] = [{"key": benefit_key, "title": "Spart tid", "type": "time_saved",
+                         "dimension": "organisational", "unit": "timer", "direction": "decrease",
+                         "baseline": 40, "baseline_on": "2024-03-01", "target": 30,
+                         "target_on": "2025-03-01", "measurements": []}]
+    return document
+
+
+def test_an_import_key_used_elsewhere_is_as_free_as_an_unused_one(api_client, world, other_org,
+                                                                  outsider):
+    """Before: keys were unique on the whole site, so a key another organisation used was
+    refused («already in use») and one nobody used was taken: an importer could probe for
+    keys. Keys are unique per organisation (initiatives) and per project (benefits) now: both
+    imports answer alike, and the other organisation's rows are untouched."""
+    project = Project.objects.exclude(organisation=other_org).get()
+    benefit = Benefit.objects.get(project=project)
+    before = (project.initiative.title, project.initiative.phase, benefit.title)
     api_client.force_authenticate(outsider)
-    errors = _import_errors(api_client, document)
-    assert errors == ["initiatives[0].key: already in use; choose another key"]
-    for secret in (home_org.name, home_org.org_number, "organisation", "shared", "stored"):
-        assert secret not in " ".join(errors)
+    answers = []
+    for key, benefit_key in ((project.initiative.key, benefit.key),
+                             ("finnes-ikke", "finnes-heller-ikke")):
+        document = _with_benefit(_adopting_document(other_org, None, key=key), benefit_key)
+        response = api_client.post("/api/v1/portfolio/import/", document, format="json")
+        assert response.status_code == 201, response.json()
+        answers.append(response.json())
+    assert answers[0] == answers[1]
+    taken = Project.objects.get(organisation=other_org, initiative__key=project.initiative.key)
+    assert taken.benefits.get().key == benefit.key
+    project.initiative.refresh_from_db()
+    benefit.refresh_from_db()
+    assert (project.initiative.title, project.initiative.phase, benefit.title) == before
+    assert Benefit.objects.filter(key=benefit.key).count() == 2
 
 
 def test_adding_a_member_by_e_mail_never_attaches_another_organisations_account(

@@ -14,7 +14,12 @@ values of its download parameters. Every persona downloads every combination, an
 - an unknown `format` or download name answers 400 with the valid values, as a page (HTML
   routes) or the API's JSON error — never a file, never text/csv;
 - no module but the export toolkit imports a CSV or Excel writer or names their media types,
-  so a new export cannot bypass the neutralisation.
+  so a new export cannot bypass the neutralisation;
+- every file meant for people (all but the API's machine CSV) reads in Norwegian (issue 16):
+  no header is a code (`org_number`), no value is a choice's code (`preliminary`); in CSV,
+  decimal commas and no thousands separator, «;» between cells, dates as 06.12.2026, no ISO
+  date and no microseconds; in Excel, the header row frozen, an autofilter over every column,
+  numbers and dates as typed cells with a number format, never as text.
 
 Built once per module inside a transaction that is rolled back."""
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import datetime
 import io
 import json
 import re
@@ -30,11 +36,13 @@ from pathlib import Path
 
 import pytest
 from auditlog.context import set_actor
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from gevinst.models import Measurement
 from indicators.models import IndicatorSnapshot
@@ -107,12 +115,38 @@ def _requests(key: str, path: str, spec) -> list[tuple[str, dict]]:
             for combo in combos for fmt in spec.formats if fmt in FILE_FORMATS]
 
 
+# Files for people (issue 16): what a Norwegian reader must never see, and what they should.
+CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")  # org_number, size_class, preliminary
+DOT_DECIMAL = re.compile(r"-?\d+\.\d+")
+GROUPED = re.compile(r"-?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MICROSECONDS = re.compile(r"\d:\d{2}:\d{2}\.\d")
+NORWEGIAN_DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}(?: \d{2}:\d{2})?")
+DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+
+
+def choice_codes() -> set[str]:
+    """The codes of every choice field of the project whose label is not the code itself
+    (`medium` is «Mellomstor (5 000–19 999)»; «Oslo» is both): a file showing one shows a
+    code instead of its label."""
+    codes = set()
+    for model in apps.get_models():
+        for model_field in model._meta.get_fields():
+            for code, label in getattr(model_field, "flatchoices", None) or ():
+                if isinstance(code, str) and code and str(label) != code:
+                    codes.add(code)
+    return codes
+
+
 @dataclass
 class Findings:
     files: dict[str, int] = field(default_factory=dict)  # route → files checked
     neutralised: dict[str, int] = field(default_factory=dict)  # route → formula texts seen
     negatives: dict[str, int] = field(default_factory=dict)  # format → negative numbers seen
     problems: list[str] = field(default_factory=list)
+    # Files for people: what broke the Norwegian rules, and the typed values seen.
+    people: list[str] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)  # "csv date", "xlsx number", …
 
     def count(self, table: dict, key: str, n: int = 1) -> None:
         table[key] = table.get(key, 0) + n
@@ -131,6 +165,75 @@ def check_csv(findings: Findings, key: str, where: str, content: bytes, delimite
                     findings.count(findings.negatives, "csv")
                 else:
                     findings.problems.append(f"{where}: formula-like cell {cell!r}")
+
+
+def check_people_csv(findings: Findings, where: str, content: bytes, codes: set[str]):
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8").lstrip("\ufeff"), newline=""),
+                           delimiter=";"))
+    header, body = rows[0], rows[1:]
+    if len(header) < 2:
+        findings.people.append(f"{where}: not separated by «;»: {header!r}")
+    findings.people += [f"{where}: header {name!r} is a code" for name in header
+                        if CODE.fullmatch(name)]
+    for row in body:
+        for name, cell in zip(header, row, strict=True):
+            problem = _people_cell_problem(cell, codes)
+            if problem:
+                findings.people.append(f"{where}: {name} {cell!r} {problem}")
+            elif NORWEGIAN_DATE.fullmatch(cell):
+                findings.count(findings.seen, "csv date")
+            elif DECIMAL_COMMA.fullmatch(cell):
+                findings.count(findings.seen, "csv decimal comma")
+
+
+def _people_cell_problem(cell: str, codes: set[str]) -> str | None:
+    if DOT_DECIMAL.fullmatch(cell):
+        return "has a decimal point"
+    if GROUPED.fullmatch(cell):
+        return "has a thousands separator (Excel reads it as text)"
+    if ISO_DATE.match(cell):
+        return "is an ISO date"
+    if MICROSECONDS.search(cell):
+        return "has microseconds"
+    if cell in codes:
+        return "is a code, not its label"
+    return None
+
+
+def check_people_xlsx(findings: Findings, where: str, content: bytes, codes: set[str]):
+    book = load_workbook(io.BytesIO(content))
+    for sheet in book.worksheets:
+        header = [cell.value for cell in sheet[1]]
+        last = f"{get_column_letter(len(header))}{sheet.max_row}"
+        if sheet.freeze_panes != "A2":
+            findings.people.append(f"{where}: {sheet.title}: header row not frozen")
+        if sheet.auto_filter.ref != f"A1:{last}":
+            findings.people.append(f"{where}: {sheet.title}: autofilter "
+                                   f"{sheet.auto_filter.ref!r}, not A1:{last}")
+        findings.people += [f"{where}: {sheet.title}: header {name!r} is a code"
+                            for name in header if CODE.fullmatch(str(name))]
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                _check_people_xlsx_cell(findings, where, cell, codes)
+
+
+def _check_people_xlsx_cell(findings: Findings, where: str, cell, codes: set[str]):
+    value = cell.value
+    if isinstance(value, str):
+        problem = _people_cell_problem(value, codes)
+        if problem is None and (DECIMAL_COMMA.fullmatch(value) or
+                                NORWEGIAN_DATE.fullmatch(value)):
+            problem = "is a number or date written as text"
+        if problem:
+            findings.people.append(f"{where}: {cell.coordinate} {value!r} {problem}")
+    elif isinstance(value, datetime.datetime):
+        if not cell.is_date or cell.number_format == "General":
+            findings.people.append(f"{where}: {cell.coordinate} a date without a date format")
+        findings.count(findings.seen, "xlsx date")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if cell.number_format == "General":
+            findings.people.append(f"{where}: {cell.coordinate} {value!r} has no number format")
+        findings.count(findings.seen, "xlsx number")
 
 
 def check_xlsx(findings: Findings, key: str, where: str, content: bytes):
@@ -159,6 +262,7 @@ def sweep(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     routes = export_routes()
     findings = Findings()
+    codes = choice_codes()
     refusals: list[str] = []
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), \
             transaction.atomic():
@@ -179,7 +283,7 @@ def sweep(django_db_setup, django_db_blocker, tmp_path_factory):
             client.force_login(built["users"][persona])
             for key, (path, spec) in routes.items():
                 for url, query in _requests(key, path, spec):
-                    _download(client, findings, persona, key, url, query)
+                    _download(client, findings, persona, key, url, query, codes)
             if persona == "analytiker":
                 refusals = _refusals(client, routes)
         transaction.set_rollback(True)
@@ -187,7 +291,8 @@ def sweep(django_db_setup, django_db_blocker, tmp_path_factory):
             "refusals": refusals}
 
 
-def _download(client, findings: Findings, persona: str, key: str, url: str, query: dict):
+def _download(client, findings: Findings, persona: str, key: str, url: str, query: dict,
+              codes: set[str]):
     response = client.get(url, query)
     where = f"{persona} {url}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
     if response.status_code in (302, 403, 404):
@@ -199,9 +304,12 @@ def _download(client, findings: Findings, persona: str, key: str, url: str, quer
     elif query["format"] == "csv" and kind in CSV_TYPES:
         findings.count(findings.files, key)
         check_csv(findings, key, where, content, "," if url.startswith("/api/") else ";")
+        if not url.startswith("/api/"):  # the API's CSV is for machines (README)
+            check_people_csv(findings, where, content, codes)
     elif query["format"] == "xlsx" and kind == XLSX_TYPE:
         findings.count(findings.files, key)
         check_xlsx(findings, key, where, content)
+        check_people_xlsx(findings, where, content, codes)
     else:
         findings.problems.append(f"{where}: answered {kind}, not a {query['format']} file")
 
@@ -272,6 +380,17 @@ def test_the_formulas_reached_the_files_as_text(sweep):
 def test_negative_numbers_stay_numbers(sweep):
     negatives = sweep["findings"].negatives
     assert negatives.get("csv", 0) > 0 and negatives.get("xlsx", 0) > 0, negatives
+
+
+def test_files_for_people_read_in_norwegian(sweep):
+    """Issue 16: headers and values in Norwegian, decimal commas, Norwegian dates, no
+    microseconds; Excel with a frozen header, filters and typed cells — on every route and
+    for every persona; and the sweep saw the typed values it checks."""
+    findings = sweep["findings"]
+    assert not findings.people, "\n".join(findings.people[:40])
+    seen = findings.seen
+    assert all(seen.get(what, 0) > 0 for what in (
+        "csv date", "csv decimal comma", "xlsx date", "xlsx number")), seen
 
 
 def test_unknown_formats_and_download_names_are_refused_on_every_route(sweep):

@@ -129,7 +129,7 @@ def test_benefit_second_editor_gets_a_conflict_on_the_page(client, benefit, mana
     updates = BenefitEvent.objects.filter(kind="benefit_updated").count()
     response = client.post(url, {**data, "title": "Andre"})
     assert response.status_code == 409
-    assert "Last siden på nytt" in response.content.decode()
+    assert "Noen andre har endret dette siden du åpnet skjemaet" in response.content.decode()
     assert Benefit.objects.get(pk=benefit.pk).title == "Første"
     assert BenefitEvent.objects.filter(kind="benefit_updated").count() == updates
 

@@ -1,16 +1,20 @@
 """Pages and API apply the same visibility rule (issue 13): for each resource that both show,
 every persona gets from the API exactly what the page shows them — one selector decides for
 both (projects.access.may_read_decisions / projects.selectors.phase_history for gate
-decisions, indicators.selectors.visible_organisations for indicator snapshots)."""
+decisions, indicators.selectors.visible_organisations for indicator snapshots,
+ideas.selectors.with_survivor_shown for the survivor of a merge)."""
 
 import datetime
 
 import pytest
 from django.urls import reverse
 
+from ideas import services as idea_services
 from indicators import services as indicator_services
 from projects.models import Visibility
 from projects.services import checklists_ensure_defaults, project_transition
+from tests.factories import NetworkFactory
+from tests.ideas.factories import make_idea
 from tests.indicators.helpers import make_initiative
 from tests.projects.test_transitions import make_project
 
@@ -129,3 +133,43 @@ def test_employees_read_no_snapshots_through_the_api(request, api_client, snapsh
         assert response.status_code == status
         if status == 403:
             assert "results" not in response.json()
+
+
+SURVIVOR = "Overlevende-kun-for-egne"
+
+
+@pytest.fixture
+def merged_into_narrower(employee, coordinator, home_org, other_org):
+    """A network-shared idea merged into a confidential one (the merge rule allows a narrower
+    survivor): partners read the merged idea but not its survivor."""
+    NetworkFactory(name="Fjellregionen").organisations.set([home_org, other_org])
+    shared = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                       title="Delt nattilsyn", visibility="network")
+    survivor = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                         title=SURVIVOR, is_confidential=True)
+    idea_services.idea_merge(actor=coordinator, idea=shared, into=survivor)
+    return shared, survivor
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_survivor_of_a_merge_the_api_names_whom_the_idea_page_names_it_to(
+        request, client, api_client, merged_into_narrower, persona):
+    """Before: the API's `merged_into` gave the survivor's id to partners the page hid it
+    from."""
+    shared, survivor = merged_into_narrower
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    api_client.force_authenticate(user)
+    page = client.get(reverse("ideas:detail", args=[shared.pk]))
+    detail = api_client.get(f"/api/v1/ideas/{shared.pk}/")
+    listed = api_client.get("/api/v1/ideas/")
+    assert page.status_code == detail.status_code
+    if page.status_code == 404:
+        assert shared.pk not in {r["id"] for r in listed.json()["results"]}
+        return
+    page_names = SURVIVOR in page.content.decode()
+    rows = [r for r in listed.json()["results"] if r["id"] == shared.pk]
+    assert detail.json()["merged_into"] == rows[0]["merged_into"] == (
+        survivor.pk if page_names else None)
+    assert page_names == (persona in ("employee", "coordinator", "project_leader", "manager",
+                                      "org_admin"))
