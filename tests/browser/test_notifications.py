@@ -42,7 +42,7 @@ def test_centre_preferences_and_unsubscribe_pass_axe(open_page, employee, coordi
         "button", name="Merk som lest").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    expect(page.locator("header .notice-badge")).to_have_text("1")
+    expect(page.locator("header a.notice-link .notice-badge")).to_have_text("1")
 
     page.get_by_role("link", name="Varslingsvalg").first.click()
     page.get_by_label("Ukentlig sammendrag").check()
