@@ -42,7 +42,7 @@ def _download(export: ExportRequest, result: Analysis, measure: str, slug: str):
         return export.response(columns, rows, filename=filename, title=_("Analyse"))
 
     def figure(header: str, value) -> Column:
-        return Column(header, "", lambda r: _round(value(r)), Kind.DECIMAL)
+        return Column(header, "", lambda r: _round(value(r)), Kind.DECIMAL, places=1)
 
     if kind == "ranking":
         columns = [

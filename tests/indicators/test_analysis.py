@@ -268,20 +268,20 @@ def test_csv_downloads_hold_the_charts_numbers(client, national_analyst, orgs):
     ranking = rows("ranking")
     assert ranking[0] == ["Plass", "Organisasjonsnummer", "Navn", "Fylke", "Størrelse",
                           "Innbyggere", "Aktivitetspoeng", "Forrige år", "Endring"]
-    assert ranking[1] == ["1", orgs["D"].org_number, "Kommune D", "Innlandet", "large",
-                          "50000", "40.0", "30.0", "10.0"]
+    assert ranking[1] == ["1", orgs["D"].org_number, "Kommune D", "Innlandet", "Stor (20 000 og over)",
+                          "50000", "40,0", "30,0", "10,0"]
     assert ranking[-1][-2:] == ["", ""]  # E: no previous year
     assert len(ranking) == 10
     histogram_rows = rows("histogram")
     assert [r[2] for r in histogram_rows[1:]] == ["2", "1", "2", "1", "1", "1", "0", "0", "1"]
     quartiles = rows("distribution")
     # The sum is docs/domain.md's aggregate of the group.
-    assert quartiles[1] == ["Alle", "Alle", "9", "0.0", "8.0", "12.0", "20.0", "40.0", "138.0"]
-    assert ["Fylke", "Agder", "2", "10.0", "14.5", "19.0", "23.5", "28.0", "38.0"] in quartiles
+    assert quartiles[1] == ["Alle", "Alle", "9", "0,0", "8,0", "12,0", "20,0", "40,0", "138,0"]
+    assert ["Fylke", "Agder", "2", "10,0", "14,5", "19,0", "23,5", "28,0", "38,0"] in quartiles
     trend = rows("trend")
     assert trend[0] == ["Gruppe", "Periode", "Antall", "Min.", "1. kvartil", "Median",
                         "3. kvartil", "Maks.", "Sum"]
-    assert ["Alle", "2024", "8", "2.0", "7.5", "10.0", "21.0", "30.0", "110.0"] in trend
+    assert ["Alle", "2024", "8", "2,0", "7,5", "10,0", "21,0", "30,0", "110,0"] in trend
     per_capita = rows("ranking", per_capita="on")
     assert per_capita[0][6] == "Aktivitetspoeng per 1000 innbyggere"
     assert per_capita[1][2] == "Kommune F"
