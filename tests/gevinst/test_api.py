@@ -9,6 +9,7 @@ from gevinst import services
 from gevinst.models import Benefit, BenefitEvent, BenefitPlan, Measurement
 from initiatives.models import BenefitAssessment
 from tests.gevinst.conftest import benefit_fields, make_project
+from tests.worlds import shared_personas
 
 WRITE = {"employee": 403, "coordinator": 403, "project_leader": None, "manager": None,
          "admin": None, "outsider": 404, "anonymous": 401}
@@ -16,13 +17,29 @@ READ = {"employee": 200, "coordinator": 200, "project_leader": 200, "manager": 2
         "admin": 200, "outsider": 404, "anonymous": 401}
 
 
-@pytest.fixture
-def benefit(project, manager):
+def _world(people: dict) -> dict:
+    """The project led by the project leader and its benefit with one measurement: built
+    once for the module, each test starting from it (tests/worlds.py)."""
+    manager = people["manager"]
+    project = make_project(people["home_org"], leader=people["project_leader"])
     benefit = services.benefit_create(actor=manager, project=project,
                                       **benefit_fields(owner=manager))
     services.measurement_create(actor=manager, benefit=benefit,
                                 measured_on=datetime.date(2024, 9, 1), value="31")
-    return benefit
+    return {"project": project, "benefit": benefit}
+
+
+globals().update(shared_personas(build=_world))
+
+
+@pytest.fixture
+def project(world):
+    return world["project"]
+
+
+@pytest.fixture
+def benefit(world):
+    return world["benefit"]
 
 
 def _state():

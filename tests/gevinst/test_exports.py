@@ -18,12 +18,17 @@ from portal.roles import Role
 from tests.factories import MembershipFactory, NetworkFactory, UserFactory
 from tests.gevinst.conftest import benefit_fields, make_project
 from tests.ideas.factories import make_idea
+from tests.worlds import shared_personas
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def portfolio(home_org, other_org, manager, coordinator, outsider):
+def _world(people: dict) -> dict:
+    """Two benefits of an own project, one of a project from an anonymous confidential idea,
+    and one of a neighbour's shared project: built once for the module, each test starting
+    from it (tests/worlds.py)."""
+    home_org, other_org = people["home_org"], people["other_org"]
+    manager, coordinator, outsider = people["manager"], people["coordinator"], people["outsider"]
     network = NetworkFactory()
     network.organisations.set([home_org, other_org])
     own = make_project(home_org, title="Nattilsyn")
@@ -57,6 +62,14 @@ def portfolio(home_org, other_org, manager, coordinator, outsider):
                                 measured_on=datetime.date(2024, 9, 1), value="20")
     return {"own": own, "valued": valued, "quality": quality, "secret": secret,
             "from_idea": from_idea, "foreign": foreign, "neighbour": neighbour}
+
+
+globals().update(shared_personas(build=_world))
+
+
+@pytest.fixture
+def portfolio(world):
+    return world
 
 
 def rows_of(response):

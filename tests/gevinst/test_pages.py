@@ -20,7 +20,8 @@ from gevinst.models import (
 )
 from initiatives.models import BenefitAssessment
 from projects.models import ProjectCost
-from tests.gevinst.conftest import benefit_fields
+from tests.gevinst.conftest import benefit_fields, make_project
+from tests.worlds import shared_personas
 
 READ = {"employee": 200, "coordinator": 200, "project_leader": 200, "manager": 200,
         "admin": 200, "outsider": 404}
@@ -28,15 +29,31 @@ WRITE = {"employee": 403, "coordinator": 403, "project_leader": None, "manager":
          "admin": None, "outsider": 404}
 
 
-@pytest.fixture
-def benefit(project, manager):
+def _world(people: dict) -> dict:
+    """The project led by the project leader and its benefit with two measurements: built
+    once for the module, each test starting from it (tests/worlds.py)."""
+    manager = people["manager"]
+    project = make_project(people["home_org"], leader=people["project_leader"])
     benefit = services.benefit_create(actor=manager, project=project,
                                       **benefit_fields(owner=manager))
     services.measurement_create(actor=manager, benefit=benefit,
                                 measured_on=datetime.date(2024, 9, 1), value="31")
     services.measurement_create(actor=manager, benefit=benefit,
                                 measured_on=datetime.date(2025, 3, 1), value="44")
-    return benefit
+    return {"project": project, "benefit": benefit}
+
+
+globals().update(shared_personas(build=_world))
+
+
+@pytest.fixture
+def project(world):
+    return world["project"]
+
+
+@pytest.fixture
+def benefit(world):
+    return world["benefit"]
 
 
 def _state():
@@ -140,7 +157,7 @@ def test_bad_measurement_form_shows_field_error(client, benefit, manager, data, 
     assert _state() == before
 
 
-def test_bad_benefit_form_unknown_unit_and_choice(client, project, manager):
+def test_bad_benefit_form_unknown_unit_and_choice(client, project, benefit, manager):
     client.force_login(manager)
     data = {**benefit_fields(unit="lysår", type="lykke", baseline_value="x"),
             "baseline_on": "2024-01-15", "target_on": "2025-06-01", "beneficiary": "staff",
@@ -150,17 +167,18 @@ def test_bad_benefit_form_unknown_unit_and_choice(client, project, manager):
     assert response.status_code == 400
     for field in ("unit", "type", "baseline_value"):
         assert f'id="id_{field}_error"' in html
-    assert not Benefit.objects.exists()
+    assert list(Benefit.objects.values_list("pk", flat=True)) == [benefit.pk]
 
 
-def test_owner_must_be_manager_field_error_on_form(client, project, manager, employee):
+def test_owner_must_be_manager_field_error_on_form(client, project, benefit, manager,
+                                                   employee):
     client.force_login(manager)
     data = {**benefit_fields(), "owner": employee.pk, "baseline_on": "2024-01-15",
             "target_on": "2025-06-01", "beneficiary": "staff", "status": "planned"}
     response = client.post(reverse("gevinst:create", args=[project.pk]), data)
     assert response.status_code == 400
     assert 'id="id_owner_error"' in response.content.decode()
-    assert not Benefit.objects.exists()
+    assert list(Benefit.objects.values_list("pk", flat=True)) == [benefit.pk]
 
 
 def test_stale_edit_is_a_conflict(client, benefit, manager, project_leader):

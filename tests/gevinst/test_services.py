@@ -20,6 +20,21 @@ from portal.errors import ConflictError, DomainError, Forbidden
 from portal.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 from tests.gevinst.conftest import benefit_fields, make_project
+from tests.worlds import shared_personas
+
+
+def _world(people: dict) -> dict:
+    """The project led by the project leader, in implementation: built once for the module,
+    each test starting from it (tests/worlds.py)."""
+    return {"project": make_project(people["home_org"], leader=people["project_leader"])}
+
+
+globals().update(shared_personas(build=_world))
+
+
+@pytest.fixture
+def project(world):
+    return world["project"]
 
 
 def _snapshot():

@@ -8,8 +8,12 @@ from ideas.models import Comment, Idea, IdeaEvent, Score, Support
 from initiatives.models import PhaseChange
 from projects.models import Project
 from tests.ideas.factories import make_idea
+from tests.worlds import shared_personas
 
 URL = "/api/v1/ideas/"
+
+# The personas, made once for the module (tests/worlds.py); each test makes its own ideas.
+globals().update(shared_personas())
 
 
 def client_for(api_client, user):

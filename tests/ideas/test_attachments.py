@@ -12,6 +12,7 @@ from ideas import services
 from ideas.models import MAX_ATTACHMENT_BYTES, Attachment, IdeaEvent
 from portal.errors import DomainError, Forbidden
 from tests.ideas.factories import make_idea
+from tests.worlds import shared_personas
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -33,9 +34,26 @@ def odt_bytes(mimetype="application/vnd.oasis.opendocument.text") -> bytes:
     return buffer.getvalue()
 
 
+def _world(people: dict) -> dict:
+    """The employee's submitted idea: built once for the module, each test starting from it
+    (tests/worlds.py). The world uploads no file."""
+    return {"idea": make_idea(people["employee"], people["home_org"], status="submitted")}
+
+
+globals().update(shared_personas(build=_world))
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Each test its own empty media folder (a refused upload must leave it empty), as in
+    tests/ideas/conftest.py: the world has no files to share."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
-def idea(employee, home_org):
-    return make_idea(employee, home_org, status="submitted")
+def idea(world):
+    return world["idea"]
 
 
 @pytest.mark.parametrize("name, content", [

@@ -22,8 +22,12 @@ from notifications.models import Notification
 from projects.models import Project
 from tests.consumers import run_consumers
 from tests.ideas.factories import make_campaign, make_idea
+from tests.worlds import shared_personas
 
 PDF = b"%PDF-1.4\n%%EOF\n"
+
+# The personas, made once for the module (tests/worlds.py); each test makes its own ideas.
+globals().update(shared_personas())
 
 
 def test_done_when(client, employee, coordinator, manager, home_org):

@@ -13,6 +13,7 @@ from notifications.models import Notification
 from portal.errors import ConflictError, DomainError, Forbidden
 from projects.models import Project
 from tests.consumers import run_consumers
+from tests.worlds import shared_personas
 
 S = IdeaStatus
 D = datetime.date(2024, 3, 1)
@@ -60,14 +61,26 @@ def state(idea):
             list(Idea.objects.order_by("pk").values_list("pk", "status", "updated_at")))
 
 
-@pytest.fixture
-def survivor(employee, coordinator, home_org):
-    idea = services.idea_create(actor=employee, organisation=home_org, title="Overlever",
-                                need="Samme behov")
+def _world(people: dict) -> dict:
+    """The idea in review that merges go into: built once for the module, each test starting
+    from it (tests/worlds.py); its notices are written, so a test's `state` sees only its
+    own."""
+    employee = people["employee"]
+    idea = services.idea_create(actor=employee, organisation=people["home_org"],
+                                title="Overlever", need="Samme behov")
     services.idea_submit(actor=employee, idea=idea, effective_date=D,
                          registering_history=True)
-    services.idea_start_review(actor=coordinator, idea=idea)
-    return idea
+    services.idea_start_review(actor=people["coordinator"], idea=idea)
+    run_consumers()
+    return {"survivor": idea}
+
+
+globals().update(shared_personas(build=_world))
+
+
+@pytest.fixture
+def survivor(world):
+    return world["survivor"]
 
 
 @pytest.mark.parametrize("start", list(PATHS))

@@ -8,7 +8,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ideas import services as idea_services
 from notifications import mail, tasks
@@ -17,11 +17,14 @@ from notifications.services import preference_set
 from notifications.tokens import SALT, unsubscribe_token, user_for_token
 from tests.consumers import run_consumers
 from tests.ideas.factories import make_idea
+from tests.worlds import shared_personas
 
 
-@pytest.fixture
-def three_events(employee, coordinator, manager, home_org):
-    """Three notices for the employee about two ideas, and one for the manager."""
+def _world(people: dict) -> dict:
+    """Three notices for the employee about two ideas, and one for the manager: built once
+    for the module, each test starting from them (tests/worlds.py)."""
+    employee, coordinator = people["employee"], people["coordinator"]
+    manager, home_org = people["manager"], people["home_org"]
     first = make_idea(employee, home_org, status="submitted", title="Sensor om natten")
     second = make_idea(employee, home_org, status="submitted", title="Digitalt tilsyn")
     idea_services.idea_follow(actor=manager, idea=second)
@@ -30,7 +33,15 @@ def three_events(employee, coordinator, manager, home_org):
     idea_services.idea_park(actor=coordinator, idea=first)
     run_consumers()
     assert Notification.objects.filter(user=employee).count() == 3
-    return first, second
+    return {"three_events": (first, second)}
+
+
+globals().update(shared_personas(build=_world))
+
+
+@pytest.fixture
+def three_events(world):
+    return world["three_events"]
 
 
 def mails_to(outbox, user):
@@ -103,6 +114,8 @@ def test_never_means_never_and_the_notices_stay_in_the_centre(
 def test_immediate_mail_after_commit_goes_only_to_those_who_chose_it(
         employee, coordinator, manager, home_org, mailoutbox,
         django_capture_on_commit_callbacks, celery_eager):
+    # The module's world has notices of its own: as before the world, none is waiting.
+    Notification.objects.update(emailed_at=timezone.now())
     idea = make_idea(employee, home_org, status="submitted")
     idea_services.idea_follow(actor=manager, idea=idea)
     preference_set(user=manager, frequency="immediate")

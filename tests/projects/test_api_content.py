@@ -4,8 +4,9 @@ the pages, the same permission rules, JSON errors; refused writes change nothing
 import pytest
 
 from projects.models import Project, ProjectEvent, ProjectMilestone, ProjectRisk
-from projects.services import item_version, project_item_add
+from projects.services import checklists_ensure_defaults, item_version, project_item_add
 from tests.projects.test_transitions import make_project
+from tests.worlds import shared_personas
 
 READ = {"employee": 200, "coordinator": 200, "project_leader": 200, "manager": 200,
         "admin": 200, "outsider": 404, "anonymous": 401}
@@ -19,6 +20,26 @@ def as_(api_client, personas, persona):
     if personas[persona] is not None:
         api_client.force_authenticate(personas[persona])
     return api_client
+
+
+def _world(people: dict) -> dict:
+    """The concept-phase project led by the project leader, with the default gate checklists
+    (tests/projects/conftest.py's `project`): built once for the module, each test starting
+    from it (tests/worlds.py)."""
+    home_org = people["home_org"]
+    checklists_ensure_defaults(home_org)
+    project, _ = make_project(home_org, "concept", "full")
+    project.leader = people["project_leader"]
+    project.save()
+    return {"project": project}
+
+
+globals().update(shared_personas(build=_world))
+
+
+@pytest.fixture
+def project(world):
+    return world["project"]
 
 
 @pytest.fixture
