@@ -168,3 +168,30 @@ def build_world(org: Organisation, partner_org: Organisation, *, screener: User,
     for kind, pk in items.items():
         targets[f"api-{kind}"] = {"project_pk": project.pk, "pk": pk}
     return targets
+
+
+def build_route_worlds(people: dict) -> dict:
+    """The two organisations' worlds and the users the matrix asks as, for tests/worlds.py's
+    `shared_personas(build=build_route_worlds)`: `people` are tests/personas.py's personas.
+    The other municipality gets its own screener, manager, leader and employee."""
+    home_org, other_org = people["home_org"], people["other_org"]
+
+    def neighbour(username: str, role: str) -> User:
+        return MembershipFactory(user=UserFactory(username=username), organisation=other_org,
+                                 role=role).user
+
+    other_screener = neighbour("naboby-koordinator", Role.COORDINATOR)
+    other_manager = neighbour("naboby-leder", Role.MANAGER)
+    other_leader = neighbour("naboby-prosjektleder", Role.PROJECT_LEADER)
+    other_employee = neighbour("naboby-ansatt", Role.EMPLOYEE)
+    home = build_world(home_org, other_org, screener=people["coordinator"],
+                       manager=people["manager"], leader=people["project_leader"],
+                       token_owner=people["employee"], job_owner=people["org_admin"])
+    other = build_world(other_org, home_org, screener=other_screener, manager=other_manager,
+                        leader=other_leader, token_owner=other_employee,
+                        job_owner=people["outsider"])
+    users = {"employee": people["employee"], "coordinator": people["coordinator"],
+             "project_leader": people["project_leader"], "manager": people["manager"],
+             "admin": people["org_admin"], "outsider": people["outsider"], "anonymous": None,
+             "analyst": people["network_analyst"], "national": people["national_analyst"]}
+    return {"home": home, "other": other, "users": users}

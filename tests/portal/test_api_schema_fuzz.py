@@ -24,6 +24,7 @@ from ideas import services as idea_services
 from innoportal.wsgi import application
 from portal.services import api_token_create
 from tests.portal.route_world import build_world
+from tests.worlds import shared_personas
 
 MAX_EXAMPLES = 3
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -41,18 +42,27 @@ def keep_connection():
     request_finished.connect(close_old_connections)
 
 
-@pytest.fixture
-def manager_headers(home_org, other_org, manager, coordinator, project_leader, employee,
-                    org_admin, outsider):
+def _portfolio(people: dict) -> dict:
     """A small portfolio in the home organisation (and one elsewhere, to be refused), and the
-    manager's personal API token."""
-    build_world(home_org, other_org, screener=coordinator, manager=manager,
-                leader=project_leader, token_owner=employee, job_owner=org_admin)
+    manager's personal API token; built once for the module (tests/worlds.py), each case
+    runs in the test's savepoint, rolled back after it."""
+    home_org, employee = people["home_org"], people["employee"]
+    build_world(home_org, people["other_org"], screener=people["coordinator"],
+                manager=people["manager"], leader=people["project_leader"],
+                token_owner=employee, job_owner=people["org_admin"])
     idea = idea_services.idea_create(actor=employee, organisation=home_org,
                                      title="Digital nattevakt", need="Færre forstyrrelser")
     idea_services.idea_submit(actor=employee, idea=idea)
-    _token, key = api_token_create(user=manager, name="fuzz")
-    return {"Authorization": f"Token {key}"}
+    _token, key = api_token_create(user=people["manager"], name="fuzz")
+    return {"headers": {"Authorization": f"Token {key}"}}
+
+
+globals().update(shared_personas(build=_portfolio))
+
+
+@pytest.fixture
+def manager_headers(world):
+    return world["headers"]
 
 
 def _load_schema():

@@ -5,8 +5,8 @@ matrix (tests/portal/route_matrix.py) with what each persona gets, and the site 
   `test_every_route_is_in_the_matrix` with the list of both.
 - `test_routes_answer_as_the_matrix_says[persona]` requests every route with every method of
   its entry as that persona, at a real object of the home organisation, and collects every
-  mismatch into one failure message (one test per persona keeps the world built once per
-  persona instead of once per cell: ~2 000 requests in well under a minute on SQLite).
+  mismatch into one failure message (the world is built once for the module, not once per
+  cell: ~2 000 requests in well under a minute on SQLite).
 - Every write the matrix does not mark as changing data ("+…") must leave every table of the
   project's apps as it was; every write runs in a savepoint that is rolled back, so one cell
   never sees another's effects.
@@ -28,8 +28,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from portal.roles import Role
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import UserFactory
 from tests.portal.route_matrix import (
     ADMIN_PREFIX,
     EXCLUDED_PREFIXES,
@@ -37,8 +36,9 @@ from tests.portal.route_matrix import (
     PERSONAS,
     WRITE_METHODS,
 )
-from tests.portal.route_world import build_world
+from tests.portal.route_world import build_route_worlds
 from tests.project_apps import project_app_labels
+from tests.worlds import shared_personas
 
 # --- the resolver walk ----------------------------------------------------------------------
 
@@ -120,23 +120,9 @@ def test_the_walk_sees_every_kind_of_route():
 
 # --- the world --------------------------------------------------------------------------------
 
-@pytest.fixture
-def world(home_org, other_org, personas, coordinator, manager, project_leader, employee,
-          org_admin, outsider, network_analyst, national_analyst):
-    other_screener = MembershipFactory(user=UserFactory(username="naboby-koordinator"),
-                                       organisation=other_org, role=Role.COORDINATOR).user
-    other_manager = MembershipFactory(user=UserFactory(username="naboby-leder"),
-                                      organisation=other_org, role=Role.MANAGER).user
-    other_leader = MembershipFactory(user=UserFactory(username="naboby-prosjektleder"),
-                                     organisation=other_org, role=Role.PROJECT_LEADER).user
-    other_employee = MembershipFactory(user=UserFactory(username="naboby-ansatt"),
-                                       organisation=other_org, role=Role.EMPLOYEE).user
-    home = build_world(home_org, other_org, screener=coordinator, manager=manager,
-                       leader=project_leader, token_owner=employee, job_owner=org_admin)
-    other = build_world(other_org, home_org, screener=other_screener, manager=other_manager,
-                        leader=other_leader, token_owner=other_employee, job_owner=outsider)
-    users = {**personas, "analyst": network_analyst, "national": national_analyst}
-    return {"home": home, "other": other, "users": users}
+# The two organisations' worlds, built once for the module (tests/worlds.py): each test runs
+# in a savepoint rolled back after it, and every request of a probe in its own.
+globals().update(shared_personas(build=build_route_worlds))
 
 
 # --- fingerprints -------------------------------------------------------------------------------

@@ -17,23 +17,32 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.http import QueryDict
-from django.test import Client
+from django.test import Client, override_settings
+from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import urlencode
 
 from tests.portal.route_matrix import MATRIX, PERSONAS
-from tests.portal.test_route_inventory import inventory, is_api, url_for, world  # noqa: F401
+from tests.portal.route_world import build_route_worlds
+from tests.portal.test_route_inventory import inventory, is_api, url_for
+from tests.worlds import shared_personas
 
 # Non-ASCII digits (str.isdigit() and int() accept some), numbers past any column, signs,
 # exponents, NaN, NUL (PostgreSQL cannot hold it), a long string and deep JSON brackets.
 BAD_VALUES = ["²", "١٢", "9" * 5000, "99999999999999999999", "-1", "1e5", "NaN", "\x00",
               "x" * 5000, "[" * 3000]
 PROBE = "_probe"
+
+# The two organisations' worlds of the route inventory, built once for the module
+# (tests/worlds.py).
+globals().update(shared_personas(build=build_route_worlds))
 
 _recorded: list[set[str]] = []
 
@@ -46,23 +55,23 @@ def _recording(method):
     return read
 
 
-@pytest.fixture
-def record_reads(monkeypatch):
-    """Every QueryDict read during `with reads() as names:` adds the name to `names`."""
+def record_reads(patch: pytest.MonkeyPatch) -> None:
+    """From now on (until `patch` is undone), every QueryDict read inside `with reads() as
+    names:` adds the name to `names`."""
     for name in ("get", "getlist", "__getitem__", "__contains__", "pop"):
-        monkeypatch.setattr(QueryDict, name, _recording(getattr(MultiValueDict, name)
-                                                        if name != "pop" else QueryDict.pop))
+        patch.setattr(QueryDict, name, _recording(getattr(MultiValueDict, name)
+                                                  if name != "pop" else QueryDict.pop))
 
-    @contextlib.contextmanager
-    def reads() -> Iterator[set[str]]:
-        names: set[str] = set()
-        _recorded.append(names)
-        try:
-            yield names
-        finally:
-            _recorded.pop()
-            names.discard(PROBE)
-    return reads
+
+@contextlib.contextmanager
+def reads() -> Iterator[set[str]]:
+    names: set[str] = set()
+    _recorded.append(names)
+    try:
+        yield names
+    finally:
+        _recorded.pop()
+        names.discard(PROBE)
 
 
 def _send(client: Client, method: str, url: str, data: dict[str, str]) -> str:
@@ -91,6 +100,15 @@ def _with_query(url: str) -> tuple[str, dict[str, str]]:
     return path, dict(QueryDict(query).items())
 
 
+def _clients(users: dict) -> dict[str, Client]:
+    clients = {}
+    for persona, user in users.items():
+        clients[persona] = Client()
+        if user is not None:
+            clients[persona].force_login(user)
+    return clients
+
+
 # Values each name gets alone (one per way a number parses wrongly); every value of BAD_VALUES
 # goes to all names at once. Alone, no parameter hides behind another that a view checks first.
 ALONE_VALUES = ["²", "١٢", "9" * 5000, "\x00"]
@@ -98,17 +116,23 @@ ALONE_VALUES = ["²", "١٢", "9" * 5000, "\x00"]
 ONCE_NAMES = {"format"}
 
 
-def sweep(personas: dict, targets: dict, reads, values=BAD_VALUES,
-          ) -> tuple[list[str], dict[str, set[str]]]:
-    """Every route as every persona. A (route, method, names) that another persona with the
-    same matrix outcome already had is not sent again: the same access, the same code."""
-    clients = {}
-    for persona, user in personas.items():
-        clients[persona] = Client()
-        if user is not None:
-            clients[persona].force_login(user)
-    failures: list[str] = []
-    found: dict[str, set[str]] = {}
+@dataclasses.dataclass(frozen=True)
+class Reader:
+    """A request that read parameters: who sent it where, and the names it read."""
+    persona: str
+    key: str
+    method: str
+    path: str
+    base: dict[str, str]
+    names: frozenset[str]
+
+
+def discover(users: dict, targets: dict) -> list[Reader]:
+    """Every route as every persona, with a probe parameter, recording the names read. A
+    (route, method, names) that another persona with the same matrix outcome already had is
+    left out: the same access, the same code."""
+    clients = _clients(users)
+    readers: list[Reader] = []
     done: set[tuple] = set()
     once_done: set[str] = set()
     for key, (pattern, _methods) in sorted(inventory().items()):
@@ -127,31 +151,61 @@ def sweep(personas: dict, targets: dict, reads, values=BAD_VALUES,
                 if not names or (key, method, cell, frozenset(names)) in done:
                     continue
                 done.add((key, method, cell, frozenset(names)))
-                found.setdefault(f"{method.upper()} {key}", set()).update(names)
-                cases = [(name, value) for name in sorted(names) for value in ALONE_VALUES
-                         if value in values]
-                cases += [(names, value) for value in values] if len(names) > 1 else [
-                    (name, value) for name in names for value in values
+                readers.append(Reader(persona, key, method, path, base, frozenset(names)))
+    return readers
+
+
+@pytest.fixture(scope="module")
+def readers(_module_world, django_db_blocker) -> list[Reader]:
+    """The discovery, once for the module: its requests are each rolled back, and the logins
+    with them (the tests log in again), so the world stays as built."""
+    with (django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch,
+          override_settings(MEDIA_ROOT=_module_world["media_root"]),
+          translation.override(settings.LANGUAGE_CODE), transaction.atomic()):
+        record_reads(patch)
+        world = copy.deepcopy(_module_world["world"])  # a login sets the user's last_login
+        found = discover(world["users"], world["home"])
+        transaction.set_rollback(True)
+    return found
+
+
+def _cases(names: frozenset[str], values: list[str]) -> list[tuple[list[str], str]]:
+    """Each name with each value of ALONE_VALUES, and every value of `values` for all names
+    at once (for a single name: the values it did not get alone)."""
+    cases = [([name], value) for name in sorted(names) for value in ALONE_VALUES
+             if value in values]
+    if len(names) > 1:
+        return cases + [(sorted(names), value) for value in values]
+    return cases + [([name], value) for name in names for value in values
                     if value not in ALONE_VALUES]
-                for chosen, value in cases:
-                    chosen = [chosen] if isinstance(chosen, str) else sorted(chosen)
-                    data = {**base, **dict.fromkeys(chosen, value)}
-                    result = _send(client, method, path, data)
-                    if not result.isdigit() or result.startswith("5"):
-                        failures.append(f"{persona} {method.upper()} {path} {chosen}="
-                                        f"{value[:12]!r}: {result}")
-    return failures, found
 
 
-def test_malformed_parameters_never_answer_500(world, record_reads):  # noqa: F811
-    failures, _found = sweep(world["users"], world["home"], record_reads)
+def sweep(users: dict, readers: list[Reader], values=BAD_VALUES) -> list[str]:
+    """Every bad value in every name each reader read, as that reader's persona."""
+    clients = _clients(users)
+    failures: list[str] = []
+    for reader in readers:
+        client = clients[reader.persona]
+        for chosen, value in _cases(reader.names, values):
+            data = {**reader.base, **dict.fromkeys(chosen, value)}
+            result = _send(client, reader.method, reader.path, data)
+            if not result.isdigit() or result.startswith("5"):
+                failures.append(f"{reader.persona} {reader.method.upper()} {reader.path} "
+                                f"{chosen}={value[:12]!r}: {result}")
+    return failures
+
+
+def test_malformed_parameters_never_answer_500(world, readers):
+    failures = sweep(world["users"], readers)
     assert not failures, f"{len(failures)} server errors:\n  " + "\n  ".join(failures)
 
 
-def test_the_sweep_finds_the_parameters_views_read(world, record_reads):  # noqa: F811
+def test_the_sweep_finds_the_parameters_views_read(readers):
     """Guard for the discovery: the recorded names must include parameters read by plain
     views, filter sets, forms and the API, or the sweep proves nothing."""
-    _failures, found = sweep(world["users"], world["home"], record_reads, values=[])
+    found: dict[str, set[str]] = {}
+    for reader in readers:
+        found.setdefault(f"{reader.method.upper()} {reader.key}", set()).update(reader.names)
     read = {name for names in found.values() for name in names}
     assert {"exclude", "title", "year", "organisation", "project", "page", "reviewer",
             "quarter", "unread"} <= read, read
@@ -159,7 +213,7 @@ def test_the_sweep_finds_the_parameters_views_read(world, record_reads):  # noqa
     assert any(key.startswith("POST ") for key in found)
 
 
-def test_huge_ids_in_the_path_are_no_route(world):  # noqa: F811
+def test_huge_ids_in_the_path_are_no_route(world):
     """Every numeric path segment of every route replaced by 5 000 digits: 404 (the URL
     patterns bound ids to 19 digits, portal.params.ID_PATTERN), never a lookup's ValueError."""
     client = Client()
