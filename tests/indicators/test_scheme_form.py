@@ -134,7 +134,8 @@ def test_the_confirmation_shows_what_changes_and_which_years_are_recomputed(
 
 
 def test_a_confirmed_version_is_audited_and_used_by_the_next_recompute(
-        client, operator, home_org, pilot_2024, django_capture_on_commit_callbacks):
+        client, operator, home_org, pilot_2024, django_capture_on_commit_callbacks,
+        celery_eager):
     make_initiative(home_org, [("pilot", "2023-03-01")], project=False)
     services.indicators_recompute(year=2023)
     services.indicators_freeze(actor=operator, year=2023)
@@ -153,7 +154,8 @@ def test_a_confirmed_version_is_audited_and_used_by_the_next_recompute(
     entry = LogEntry.objects.get_for_object(scheme).get()
     assert entry.action == LogEntry.Action.CREATE and entry.actor == operator
 
-    # The scheduled recompute ran (eagerly, without Redis) with the new version...
+    # The scheduled recompute ran (the test plays the worker, also with Redis) with the new
+    # version...
     snapshot = IndicatorSnapshot.objects.get(organisation=home_org, year=2024, quarter=0)
     assert (snapshot.scheme, snapshot.points) == (scheme, 9)  # two pilots at 4,5
     assert not IndicatorDirty.objects.exists()
