@@ -65,9 +65,11 @@ def module_world(build: Callable[[], dict]):
     return _module_world
 
 
-def shared_personas(build: Callable[[dict], dict] | None = None) -> dict:
+def shared_personas(build: Callable[[dict], dict] | None = None,
+                    items: tuple[str, ...] = ()) -> dict:
     """The fixtures a module binds (see the module docstring): the module-scoped world, a
-    per-test copy of it, and each persona fixture answering from that copy."""
+    per-test copy of it, each persona fixture answering from that copy, and one fixture per
+    name in `items` answering with that entry of the world (`project` -> world["project"])."""
 
     def everything() -> dict:
         people = make_personas()
@@ -96,12 +98,14 @@ def shared_personas(build: Callable[[dict], dict] | None = None) -> dict:
                 "media_root": pytest.fixture(autouse=True)(media_root),
                 "world": pytest.fixture(world), "personas": pytest.fixture(personas)}
     for name in PERSONA_NAMES:
-        fixtures[name] = pytest.fixture(name=name)(_persona(name))
+        fixtures[name] = pytest.fixture(name=name)(_entry("people", name))
+    for name in items:
+        fixtures[name] = pytest.fixture(name=name)(_entry("world", name))
     return fixtures
 
 
-def _persona(name: str):
+def _entry(part: str, name: str):
     def fixture(_fresh):
-        return _fresh["people"][name]
+        return _fresh[part][name]
     fixture.__name__ = f"shared_{name}"
     return fixture

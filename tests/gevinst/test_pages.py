@@ -43,17 +43,7 @@ def _world(people: dict) -> dict:
     return {"project": project, "benefit": benefit}
 
 
-globals().update(shared_personas(build=_world))
-
-
-@pytest.fixture
-def project(world):
-    return world["project"]
-
-
-@pytest.fixture
-def benefit(world):
-    return world["benefit"]
+globals().update(shared_personas(build=_world, items=("project", "benefit")))
 
 
 def _state():

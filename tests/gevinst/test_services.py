@@ -29,12 +29,7 @@ def _world(people: dict) -> dict:
     return {"project": make_project(people["home_org"], leader=people["project_leader"])}
 
 
-globals().update(shared_personas(build=_world))
-
-
-@pytest.fixture
-def project(world):
-    return world["project"]
+globals().update(shared_personas(build=_world, items=("project",)))
 
 
 def _snapshot():

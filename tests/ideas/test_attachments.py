@@ -40,7 +40,7 @@ def _world(people: dict) -> dict:
     return {"idea": make_idea(people["employee"], people["home_org"], status="submitted")}
 
 
-globals().update(shared_personas(build=_world))
+globals().update(shared_personas(build=_world, items=("idea",)))
 
 
 @pytest.fixture(autouse=True)
@@ -49,11 +49,6 @@ def media_root(settings, tmp_path):
     tests/ideas/conftest.py: the world has no files to share."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def idea(world):
-    return world["idea"]
 
 
 @pytest.mark.parametrize("name, content", [

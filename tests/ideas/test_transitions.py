@@ -75,12 +75,7 @@ def _world(people: dict) -> dict:
     return {"survivor": idea}
 
 
-globals().update(shared_personas(build=_world))
-
-
-@pytest.fixture
-def survivor(world):
-    return world["survivor"]
+globals().update(shared_personas(build=_world, items=("survivor",)))
 
 
 @pytest.mark.parametrize("start", list(PATHS))

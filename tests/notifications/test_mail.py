@@ -36,12 +36,7 @@ def _world(people: dict) -> dict:
     return {"three_events": (first, second)}
 
 
-globals().update(shared_personas(build=_world))
-
-
-@pytest.fixture
-def three_events(world):
-    return world["three_events"]
+globals().update(shared_personas(build=_world, items=("three_events",)))
 
 
 def mails_to(outbox, user):

@@ -34,12 +34,7 @@ def _world(people: dict) -> dict:
     return {"project": project}
 
 
-globals().update(shared_personas(build=_world))
-
-
-@pytest.fixture
-def project(world):
-    return world["project"]
+globals().update(shared_personas(build=_world, items=("project",)))
 
 
 @pytest.fixture
