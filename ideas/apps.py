@@ -7,9 +7,9 @@ class IdeasConfig(AppConfig):
     def ready(self) -> None:
         from ideas.exports import PROJECT_EXPORT_COLUMNS
         from ideas.selectors import project_origin_panel
-        from ideas.services.evaluation import SEED_KINDS, criteria_seed_for_event
+        from ideas.services.evaluation import criteria_seed_for_event
         from portal.consumers import consumer_register
-        from portal.events import ORGANISATION_EVENTS
+        from portal.events import DEFAULTS_NEEDED, ORGANISATION_EVENTS
         from projects.extensions import (
             ProjectPanel,
             project_export_columns_register,
@@ -25,4 +25,4 @@ class IdeasConfig(AppConfig):
         # A new organisation (or its first member) gets the default evaluation criteria on
         # that write, never on a page view.
         consumer_register("ideas.default_criteria", topic=ORGANISATION_EVENTS,
-                          handle=criteria_seed_for_event, kinds=SEED_KINDS)
+                          handle=criteria_seed_for_event, kinds=DEFAULTS_NEEDED)

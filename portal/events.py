@@ -25,6 +25,18 @@ class OrganisationEventKind(models.TextChoices):
     PASSWORD_LOGIN_CHANGED = "password_login_changed", _("Innlogging med passord endret")
 
 
+# The events after which an organisation must have its defaults (ideas' evaluation criteria,
+# projects' gate checklists): the consumers that seed them listen for these kinds only.
+DEFAULTS_NEEDED = frozenset({OrganisationEventKind.ORGANISATION_CREATED.value,
+                             OrganisationEventKind.MEMBER_ADDED.value})
+
+
+def event_organisation_id(event_id: int) -> int | None:
+    """The organisation an event is about (None when the event is gone)."""
+    return (OrganisationEvent.objects.filter(pk=event_id)
+            .values_list("organisation_id", flat=True).first())
+
+
 def organisation_event_record(*, organisation: Organisation, actor: User | None,
                               kind: OrganisationEventKind, **data) -> OrganisationEvent:
     event = OrganisationEvent.objects.create(

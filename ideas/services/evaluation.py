@@ -11,7 +11,8 @@ from ideas.events import IdeaEventKind, idea_event_record
 from ideas.models import EvaluationCriterion, Idea, ReviewerAssignment, Score
 from portal.access import membership_for, user_can
 from portal.errors import ConflictError, DomainError, Forbidden
-from portal.models import Organisation, OrganisationEvent, User
+from portal.events import event_organisation_id
+from portal.models import Organisation, User
 from portal.roles import Capability
 
 # docs/domain.md: benefit (nytte), feasibility (gjennomførbarhet), resource need; scale 1–5.
@@ -27,19 +28,12 @@ DEFAULT_CRITERIA = [
 ]
 
 
-# Organisation events after which an organisation has its default criteria (the consumer in
-# IdeasConfig.ready(); organisations from before it got theirs in migration 0024).
-SEED_KINDS = frozenset({"organisation_created", "member_added"})
-
-
 def criteria_seed_for_event(event_id: int) -> int:
-    """The consumer of organisation events: a new organisation, or its first member, gets the
+    """The consumer of organisation events (IdeasConfig.ready(); organisations from before it
+    got theirs in a data migration): a new organisation, or its first member, gets the
     default criteria. Reads never seed (a GET writes nothing)."""
-    org_id = (OrganisationEvent.objects.filter(pk=event_id)
-              .values_list("organisation_id", flat=True).first())
-    if org_id is None:
-        return 0
-    return len(criteria_ensure_defaults(org_id))
+    org_id = event_organisation_id(event_id)
+    return 0 if org_id is None else len(criteria_ensure_defaults(org_id))
 
 
 def criteria_ensure_defaults(organisation: Organisation | int) -> list[EvaluationCriterion]:

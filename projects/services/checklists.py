@@ -10,8 +10,8 @@ from django.utils.translation import gettext_noop
 from initiatives.models import Phase
 from portal.access import user_can
 from portal.errors import DomainError, Forbidden
-from portal.events import organisation_event_record
-from portal.models import Organisation, OrganisationEvent, User
+from portal.events import event_organisation_id, organisation_event_record
+from portal.models import Organisation, User
 from portal.roles import Capability
 from projects.access import may_edit
 from projects.events import ORG_CHECKLIST_CHANGED, ProjectEventKind, project_event_record
@@ -49,16 +49,11 @@ DEFAULT_CHECKLISTS: dict[str, list[str]] = {
 }
 
 
-# Organisation events after which an organisation has its default checklists (the consumer in
-# ProjectsConfig.ready(); organisations from before it got theirs in a data migration).
-SEED_KINDS = frozenset({"organisation_created", "member_added"})
-
-
 def checklists_seed_for_event(event_id: int) -> int:
-    """The consumer of organisation events: a new organisation, or its first member, gets the
+    """The consumer of organisation events (ProjectsConfig.ready(); organisations from before
+    it got theirs in a data migration): a new organisation, or its first member, gets the
     default checklists. Reads never seed (a GET writes nothing)."""
-    org_id = (OrganisationEvent.objects.filter(pk=event_id)
-              .values_list("organisation_id", flat=True).first())
+    org_id = event_organisation_id(event_id)
     if org_id is None:
         return 0
     checklists_ensure_defaults(org_id)
