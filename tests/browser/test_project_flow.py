@@ -80,8 +80,12 @@ def test_another_municipality_finds_a_shared_project_and_adopts_it(open_page, ou
     page.goto("/projects/catalogue/")
     assert page.get_by_role("link", name="Intern rutineendring").count() == 0
     page.get_by_label("Søk").fill("dørlåser")
-    page.get_by_role("button", name="Filtrer").click()
-    page.get_by_role("link", name=shared.title).click()
+    # The filter is a GET form: wait for its page, or the link below may be clicked on the
+    # page that is being replaced (the click is then lost with the old page).
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filtrer").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=shared.title).click()
     with page.expect_navigation():
         page.get_by_role("button", name="Adopter").click()
     adopted = Project.objects.get(adopted_from=shared)
