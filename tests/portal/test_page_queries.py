@@ -1,7 +1,9 @@
-"""The query counts of the pages issue 18 measures, pinned: each stays at its number however
-much data there is (and at most 12 where the issue's target is met in this part; the project
-page is on its way down). A change that adds a query to one of these pages fails here and
-must say why."""
+"""The query counts of the pages issue 18 measures, pinned in one place: each page reads
+exactly its pinned number of queries, the same number for a portfolio of N and of 3N
+initiatives (ideas, projects with phase histories and a parked one, valued benefits with
+measurements, costs, overdue milestones, shared projects, recomputed indicators). A change
+that adds a query to one of these pages fails here and must say why; a page that gets
+cheaper lowers its pin."""
 
 import datetime
 
@@ -11,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gevinst import services as benefit_services
+from indicators import services as indicator_services
 from portal.roles import Role
 from projects.models import Project
 from projects.services import project_item_add
@@ -18,42 +21,55 @@ from tests.factories import MembershipFactory, NetworkFactory, UserFactory
 from tests.gevinst.conftest import benefit_fields
 from tests.gevinst.conftest import make_project as make_benefit_project
 from tests.ideas.factories import make_idea
+from tests.indicators.helpers import make_initiative
 
-# Session, user, memberships, analyst scope and unread count come with every signed-in page.
+POSTGRES = connection.vendor == "postgresql"
+# Every signed-in page reads the session, the user, the memberships (with the analyst scope)
+# and the unread count. The target is 12 (issue 18); the project page (seven content tables,
+# the benefits panel), the dashboard and the indicator page are still above it.
 PINNED = {
     "ideas": 11,
     "projects": 8,
-    "project": 25 if connection.vendor == "postgresql" else 26,  # with benefits: their latest
-    # measurements and their owners' roles; the idea it came from (ideas.origin panel, issue
-    # 16: one query, only an idea the reader may see); PostgreSQL records the visit and reads
-    # the previous one in one statement (projects.services.content.project_visit_record)
+    # With benefits: their latest measurements and their owners' roles; the idea it came from
+    # (one query, only an idea the reader may see); PostgreSQL records the visit and reads the
+    # previous one in one statement (projects.services.content.project_visit_record).
+    "project": 25 if POSTGRES else 26,
+    "dashboard": 16,
+    "indicators": 14,
     "benefits": 9,
     "catalogue": 6,
     # PostgreSQL: the candidates of the full-text index for ideas and projects, then the
-    # ranking of each (at most 10: the trigram index is asked when the words find fewer
-    # than five); SQLite ranks shared words in Python (portal.text_search).
-    "similar": 7 if connection.vendor == "postgresql" else 5,
+    # ranking of each (the trigram index is asked too when the words find fewer than five);
+    # SQLite ranks shared words in Python (portal.text_search).
+    "similar": 7 if POSTGRES else 5,
 }
+ABOVE_TARGET = {"project", "dashboard", "indicators"}
 
 
-def _grow(home_org, other_org, manager, author, n):
+def _grow(home_org, other_org, manager, author, n, start=0):
+    """n more of everything the pages show, in both organisations."""
     neighbour = other_org.memberships.get().user
-    for i in range(n):
-        make_idea(author, home_org, title=f"Nattilsyn med sensor {n}-{i}", status="submitted",
-                  tags=[f"t{n}-{i}"])
-        make_idea(neighbour, other_org, title=f"Delt nattilsyn {n}-{i}", status="submitted",
+    for i in range(start, start + n):
+        make_idea(author, home_org, title=f"Nattilsyn med sensor {i}", status="submitted",
+                  tags=[f"t{i}"])
+        make_idea(neighbour, other_org, title=f"Delt nattilsyn {i}", status="submitted",
                   visibility="public")
-        project = make_benefit_project(home_org, title=f"Nattilsyn {n}-{i}", leader=manager)
+        project = make_benefit_project(home_org, title=f"Nattilsyn {i}", leader=manager)
         Project.objects.filter(pk=project.pk).update(visibility="public")
         benefit = benefit_services.benefit_create(actor=manager, project=project, owner=manager,
-                                                  **benefit_fields(title=f"G{n}-{i}"))
-        benefit_services.measurement_create(actor=manager, benefit=benefit,
-                                            measured_on="2024-06-01", value="35")
+                                                  **benefit_fields(title=f"G{i}"))
+        for on, value in (("2024-03-01", "35"), ("2024-09-01", "30")):
+            benefit_services.measurement_create(actor=manager, benefit=benefit,
+                                                measured_on=on, value=value)
         project_item_add(actor=manager, project=project, kind="costs", data=dict(
             category="investment", recurrence="one_off", description="Sensorer",
             amount_nok=1000, year=2024))
         project_item_add(actor=manager, project=project, kind="milestones", data=dict(
             title=f"M{i}", due_on=datetime.date(2024, 1, 1)))
+        if i % 3 == 0:  # a pilot parked for long: the dashboard's attention list
+            make_initiative(home_org, [("concept", "2023-02-01"), ("pilot", "2023-05-01"),
+                                       ("parked", "2023-09-01")], title=f"Parkert {i}")
+    indicator_services.indicators_recompute(year=2024)
 
 
 @pytest.fixture
@@ -73,6 +89,8 @@ def _urls(home_org):
         "ideas": reverse("ideas:list"),
         "projects": reverse("projects:list"),
         "project": reverse("projects:detail", args=[project.pk]),
+        "dashboard": reverse("dashboards:manager"),
+        "indicators": reverse("indicators:home") + "?year=2024",
         "benefits": reverse("gevinst:overview"),
         "catalogue": reverse("projects:catalogue"),
         "similar": reverse("ideas:similar") + "?title=Nattilsyn+med+sensor&need=natt",
@@ -89,14 +107,20 @@ def _counts(client, urls):
     return out
 
 
-def test_page_queries_are_pinned_and_do_not_grow(client, world):
+def test_page_queries_are_pinned(client, world):
+    home_org, _other, manager, _employee = world
+    client.force_login(manager)
+    assert _counts(client, _urls(home_org)) == PINNED
+    assert {name for name, n in PINNED.items() if n > 12} <= ABOVE_TARGET
+
+
+def test_page_queries_do_not_grow_with_the_portfolio(client, world):
     home_org, other_org, manager, employee = world
     client.force_login(manager)
     urls = _urls(home_org)
-    assert _counts(client, urls) == PINNED
-    _grow(home_org, other_org, manager, employee, 3)
-    assert _counts(client, urls) == PINNED
-    assert all(n <= 12 for name, n in PINNED.items() if name != "project")
+    small = _counts(client, urls)
+    _grow(home_org, other_org, manager, employee, 10, start=5)  # 3N in all
+    assert _counts(client, urls) == small
 
 
 def test_long_lists_say_over_the_cap_and_page_on(client, world, monkeypatch):
