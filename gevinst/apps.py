@@ -24,5 +24,6 @@ class GevinstConfig(AppConfig):
         # The project page's benefits panel and the export's benefit count.
         project_panel_register(ProjectPanel(
             name="gevinst.benefits", template="gevinst/_project_panel.html",
-            context=project_panel, stylesheet="gevinst/gevinst.css"))
+            context=project_panel, stylesheet="gevinst/gevinst.css",
+            related=("map_nodes", "map_edges")))
         project_export_columns_register(PROJECT_EXPORT_COLUMNS)

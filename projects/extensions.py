@@ -24,12 +24,15 @@ class ProjectPanel:
     """A panel of the project page: `template` is included with `panel` set to
     `context(project, user, loaded=...)`, where `loaded` holds rows the page has read already
     (today "costs": the project's ProjectCost rows), so a panel need not read them again;
-    `stylesheet` (a static path) is linked in the page's head."""
+    `stylesheet` (a static path) is linked in the page's head; `related` names the project's
+    reverse relations the panel reads (e.g. "map_nodes"), read with the page's own content in
+    one round trip (portal.prefetch)."""
 
     name: str
     template: str
     context: Callable[..., object]
     stylesheet: str = ""
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

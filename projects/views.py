@@ -31,6 +31,7 @@ from portal.errors import ConflictError, DomainError
 from portal.numbers import number_text
 from portal.paging import capped_page
 from portal.params import id_or_none
+from portal.prefetch import prefetch_together
 from portal.roles import Capability
 from portal.views import form_error
 from projects import selectors, services
@@ -167,6 +168,10 @@ def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
     previous_visit = services.project_visit_record(user=request.user, project=project)
     timeline = selectors.timeline(project, since=previous_visit, user=request.user)
     today = timezone.localdate()
+    # The content tables and what the panels read, in one round trip (portal.prefetch).
+    prefetch_together(project, [*(_related(spec) for spec in CONTENT_KINDS.values()),
+                                 *(name for panel in project_panels() for name in panel.related)],
+                      follow={"participants": "organisation"})
     content = [_content_section(project, key, spec, today)
                for key, spec in CONTENT_KINDS.items()]
     overdue = {row["obj"].pk for section in content if section["key"] == "milestones"
@@ -206,11 +211,9 @@ def _cell(obj, name: str):
 
 def _content_section(project, key: str, spec, today) -> dict:
     """One content table of the project page: headers and display values per row (overdue
-    milestones flagged as of `today`, ProjectMilestone.is_overdue)."""
-    rows = getattr(project, _related(spec)).all()
-    if key == "participants":
-        rows = rows.select_related("organisation")
-    rows = list(rows)
+    milestones flagged as of `today`, ProjectMilestone.is_overdue), from the rows prefetched
+    with the page (participants with their organisation)."""
+    rows = list(getattr(project, _related(spec)).all())
     headers = [spec.model._meta.get_field(f).verbose_name for f in spec.fields]
     if key == "risks":
         headers.append(_("Risikotall"))

@@ -31,9 +31,10 @@ PINNED = {
     "ideas": 11,
     "projects": 8,
     # With benefits: their latest measurements and their owners' roles; the idea it came from
-    # (one query, only an idea the reader may see); PostgreSQL records the visit and reads the
-    # previous one in one statement (projects.services.content.project_visit_record).
-    "project": 25 if POSTGRES else 26,
+    # (one query, only an idea the reader may see). PostgreSQL records the visit and reads the
+    # previous one in one statement (projects.services.content.project_visit_record), and
+    # reads the eight content tables and the benefit map in one (portal.prefetch).
+    "project": 16 if POSTGRES else 26,
     "dashboard": 16,
     "indicators": 14,
     "benefits": 9,

@@ -1,0 +1,100 @@
+"""portal.prefetch: the project page's content tables and benefit map read in one round trip
+on PostgreSQL give the same rows, in the same order, with the same values and types as the
+ORM's own queries; afterwards nothing the page reads of them sends a query."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gevinst.services import map_edge_add, map_node_add
+from portal.prefetch import prefetch_together
+from projects.models import Project
+from projects.services import project_item_add
+from projects.services.content import CONTENT_KINDS
+from tests.factories import OrganisationFactory
+
+# One row of each kind, typed as the services take them (decimals, dates, choices).
+ROWS = {
+    "team": {"name": "Kari Nordmann", "role": "Sykepleier"},
+    "partners": {"name": "Sensorfirma AS", "kind": "company", "role": "Leverandør",
+                 "agreement_type": "innovation_partnership",
+                 "ipr_notes": "Kommunen eier dataene."},
+    "funding": {"source": "Statsforvalteren", "scheme": "Skjønnsmidler",
+                "amount_nok": Decimal("250000.50"), "funding_type": "grant"},
+    "costs": {"category": "investment", "recurrence": "one_off", "description": "Sensorer",
+              "amount_nok": Decimal("120000"), "year": 2025},
+    "risks": {"title": "Personvern", "category": "regulatory", "probability": 3,
+              "consequence": 4, "owner": "Personvernombud", "mitigation": "DPIA",
+              "status": "open"},
+    "milestones": {"title": "Pilotstart", "due_on": datetime.date(2030, 3, 1)},
+    "links": {"title": "Pilotplan", "url": "https://example.no/pilotplan.pdf"},
+}
+
+RELATED = [spec.model._meta.get_field("project").remote_field.related_name
+           for spec in CONTENT_KINDS.values()] + ["map_nodes", "map_edges"]
+
+
+def _values(obj):
+    return [(f.attname, type(getattr(obj, f.attname)), getattr(obj, f.attname))
+            for f in obj._meta.concrete_fields]
+
+
+@pytest.fixture
+def full_project(project_leader, project):
+    """Two rows of every kind of content (so the order is checked), a participant
+    organisation, and a benefit map with an edge."""
+    for kind, data in ROWS.items():
+        for n in (2, 1):
+            row = {**data, **({"title": f"{data['title']} {n}"} if "title" in data else {})}
+            project_item_add(actor=project_leader, project=project, kind=kind, data=row)
+    for name in ("Samarbeidskommune", "Nabokommune"):
+        project_item_add(actor=project_leader, project=project, kind="participants", data=dict(
+            organisation=OrganisationFactory(name=name), role="Medeier"))
+    action = map_node_add(actor=project_leader, project=project, kind="action",
+                          label="Sensorer <natt>")
+    effect = map_node_add(actor=project_leader, project=project, kind="effect",
+                          label="Færre tilsyn")
+    map_edge_add(actor=project_leader, project=project, source=action, target=effect)
+    return project
+
+
+def test_rows_values_types_and_order_equal_the_orms(full_project):
+    expected = {name: [_values(o) for o in getattr(full_project, name).all()]
+                for name in RELATED}
+    names = [p.organisation.name for p in full_project.participants.all()]
+    assert all(len(rows) >= 1 for rows in expected.values()), expected
+    project = Project.objects.get(pk=full_project.pk)
+    with CaptureQueriesContext(connection) as captured:
+        prefetch_together(project, RELATED, follow={"participants": "organisation"})
+    assert len(captured) == (1 if connection.vendor == "postgresql" else len(RELATED))
+    with CaptureQueriesContext(connection) as after:
+        got = {name: [_values(o) for o in getattr(project, name).all()] for name in RELATED}
+        organisations = [p.organisation.name for p in project.participants.all()]
+        parents = {o.project.pk for name in RELATED for o in getattr(project, name).all()}
+    assert got == expected
+    assert organisations == names and set(names) == {"Samarbeidskommune", "Nabokommune"}
+    assert parents == {project.pk}
+    assert len(after) == 0, [q["sql"] for q in after]
+
+
+def test_an_empty_project_reads_empty_tables(project):
+    fresh = Project.objects.get(pk=project.pk)
+    prefetch_together(fresh, RELATED, follow={"participants": "organisation"})
+    with CaptureQueriesContext(connection) as after:
+        assert all(list(getattr(fresh, name).all()) == [] for name in RELATED)
+    assert len(after) == 0
+
+
+def test_the_project_page_reads_its_content_in_one_query(client, project_leader, full_project):
+    client.force_login(project_leader)
+    client.get(f"/projects/{full_project.pk}/")
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(f"/projects/{full_project.pk}/").content.decode()
+    tables = {spec.model._meta.db_table for spec in CONTENT_KINDS.values()}
+    reading = [q["sql"] for q in captured if any(f'"{t}"' in q["sql"] for t in tables)]
+    assert len(reading) == (1 if connection.vendor == "postgresql" else len(tables))
+    assert "Samarbeidskommune" in html and "Sensorer &lt;natt&gt;" in html
+    assert "Personvern 1" in html and "Pilotstart 2" in html
