@@ -110,8 +110,12 @@ def crawl(client, start: list[str], *, limit: int = 400) -> Crawl:
         if response.status_code in (301, 302) and response.get("Location", "").startswith("/"):
             queue.append(response["Location"])
         content_type = response.get("Content-Type", "")
-        if response.status_code == 200 and content_type.startswith("text/html") and \
-                not getattr(response, "streaming", False):
+        if getattr(response, "streaming", False):
+            # A download linked from a page: read now, while the sweep's transaction lives. A
+            # streamed export holds a server-side cursor; closed when the generator is
+            # collected, after the rollback, it fails (PostgreSQL: "named cursor isn't valid").
+            b"".join(response.streaming_content)
+        elif response.status_code == 200 and content_type.startswith("text/html"):
             page.html = response.content.decode()
             page.parsed = parse(page.html)
             queue.extend(page.parsed.links)
