@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from exchange import urls as exchange_urls
 from indicators import urls as indicator_urls
 from ops import health, metrics
 from portal import audit_views, language_views, statement_views, views
+from portal.api.schema import SchemaView
 from portal.sso import views as sso_views
 
 urlpatterns = [
@@ -57,7 +58,7 @@ urlpatterns = [
     # The indicator pages, with the exchange format's upload page in their namespace.
     path("indicators/", include(([*indicator_urls.urlpatterns, *exchange_urls.indicator_pages],
                                  "indicators"))),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("innoportal.api_urls")),
     path("django-admin/", admin.site.urls),

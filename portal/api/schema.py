@@ -3,9 +3,20 @@
 drf-spectacular documents the success responses it can infer from the views; the errors come
 from one exception handler (portal.api.conventions) and are the same shape everywhere. Without
 them in the schema a client (and Schemathesis, tests/portal/test_api_schema_fuzz.py) cannot tell
-a documented refusal from an accident."""
+a documented refusal from an accident.
+
+SchemaView serves the schema at /api/schema/, generated once per process and language."""
 
 from __future__ import annotations
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import translation
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.response import Response
+
+from portal.api.base import ScopedAPIView
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -48,3 +59,74 @@ def add_error_responses(result, generator, request, public):
                 operation["responses"].setdefault(
                     code, {"description": description, "content": reference})
     return result
+
+
+class _Schema:
+    """One generated schema and its renderings, by renderer class."""
+
+    def __init__(self, data):
+        self.data = data
+        self.rendered: dict[type, bytes] = {}
+
+
+# By language (and the view's generator): at most one entry per language of
+# settings.LANGUAGES, so no request can grow it.
+_schemas: dict[tuple, _Schema] = {}
+
+
+@receiver(setting_changed)
+def _forget_schemas(**kwargs):
+    """A setting changed (tests): the schema may depend on it."""
+    _schemas.clear()
+
+
+class _RendersOnce:
+    """A schema renderer that renders a cached schema once: the same data, renderer and media
+    type (no parameters, such as a JSON indent) give the same bytes. The schema's lazy texts
+    are made text when it is generated (drf-spectacular's normalize_result_object), so the
+    language active while rendering does not matter."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        schema = getattr((renderer_context or {}).get("view"), "cached_schema", None)
+        if schema is None or schema.data is not data or accepted_media_type != self.media_type:
+            return super().render(data, accepted_media_type, renderer_context)
+        rendered = schema.rendered.get(type(self))
+        if rendered is None:
+            rendered = schema.rendered[type(self)] = super().render(
+                data, accepted_media_type, renderer_context)
+        return rendered
+
+
+class SchemaView(SpectacularAPIView, ScopedAPIView):
+    """/api/schema/: drf-spectacular's view, with the schema generated once per process and
+    language, and rendered once per format, instead of on every request (about 0.5 s of CPU
+    each; the input sweep asks for it hundreds of times).
+
+    Safe in production: the schema is made of the code, the settings and the database backend,
+    fixed while a process runs; it is public (SERVE_PUBLIC: every endpoint, whoever asks), so
+    the same for every user (tests/portal/test_api_schema_cache.py); what does vary, the
+    language, is in the key. A request the cache does not cover (a `version` parameter, a
+    language outside settings.LANGUAGES, a view configured with its own urlconf, patterns or
+    settings) is answered as before, generated anew."""
+
+    scoped_by = ("nobody's data: the schema is made of the code and the settings",)
+    renderer_classes = [type(renderer.__name__, (_RendersOnce, renderer), {})
+                        for renderer in SpectacularAPIView.renderer_classes]
+    cached_schema: _Schema | None = None
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        language = translation.get_language()
+        if (version is not None or not self.serve_public or self.urlconf is not None
+                or self.patterns is not None or self.custom_settings is not None
+                or language not in {code for code, _name in settings.LANGUAGES}):
+            return super()._get_schema_response(request)
+        key = (language, self.generator_class)
+        schema = _schemas.get(key)
+        if schema is None:
+            response = super()._get_schema_response(request)
+            self.cached_schema = _schemas[key] = _Schema(response.data)
+            return response
+        self.cached_schema = schema
+        return Response(data=schema.data, headers={
+            "Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'})
