@@ -22,6 +22,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _flush_by_delete():
+    """Transactional tests' flush deletes rather than truncates (tests/flush.py says why)."""
+    from tests.flush import flush_by_delete
+
+    with flush_by_delete():
+        yield
+
+
 @pytest.fixture
 def home_org(db):
     return personas_module.make_home_org()

@@ -13,6 +13,7 @@ import functools
 import os
 import re
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -82,14 +83,17 @@ def require_chromium() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
+    """One Chromium for the run (each test still opens its own contexts): starting and closing
+    it for each module cost about 1.5 s a module."""
     executable = require_chromium()
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
     # between browser steps are still plain synchronous code. Only while the browser runs, so
-    # nothing else (e.g. a `check --deploy` subprocess) inherits it.
+    # nothing else (e.g. a `check --deploy` subprocess) inherits it: the browser tests run last
+    # (tests/conftest.py sorts them so), and the browser stops after the last of them.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable,
@@ -237,3 +241,66 @@ def _apps_at_point_scheme_migration():
 
     loader = MigrationLoader(connection)
     return loader.project_state(("gevinst", "0003_point_scheme_standard_1")).apps
+
+
+# The schema (on SQLite: an attached in-memory database) that keeps a copy of the demo's rows.
+DEMO_COPY = "demo_snapshot"
+
+
+@pytest.fixture(scope="session")
+def _demo_copy():
+    """Whether this run (this xdist worker) has copied the demo's rows yet."""
+    return {"taken": False}
+
+
+@pytest.fixture
+def demo(transactional_db, point_scheme, _demo_copy):
+    """The demo data (`manage.py load_demo`, indicators recomputed), committed for the live
+    server. Loading it takes ~10 s, so the first test to ask loads it and keeps a copy of every
+    row in another schema; a later test (after the flush that follows every transactional
+    test) gets the same rows back from that copy in a fraction of a second. Either way the test
+    starts from the demo alone, and its own writes are flushed after it as usual."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    tables = _demo_tables()
+    with connection.cursor() as cursor:
+        if not _demo_copy["taken"]:
+            from django.core.management import call_command
+            from django.utils import timezone
+
+            from indicators import services as indicator_services
+
+            call_command("load_demo", stdout=StringIO())
+            indicator_services.indicators_recompute(year=timezone.localdate().year)
+            if connection.vendor == "sqlite":
+                cursor.execute(f"ATTACH DATABASE ':memory:' AS {DEMO_COPY}")
+            else:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {DEMO_COPY} CASCADE")
+                cursor.execute(f"CREATE SCHEMA {DEMO_COPY}")
+            for table, columns in tables.items():
+                cursor.execute(f"CREATE TABLE {DEMO_COPY}.{table} AS SELECT {columns} "
+                               f"FROM {table}")
+            _demo_copy["taken"] = True
+            return
+        with transaction.atomic():  # foreign keys are checked at the commit
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+            for table, columns in tables.items():
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} "
+                               f"FROM {DEMO_COPY}.{table}")
+    ContentType.objects.clear_cache()  # the copy's content types have the demo's ids
+
+
+def _demo_tables() -> dict[str, str]:
+    """Each table of the project's models, with its columns that take a value (a generated
+    column computes its own)."""
+    from django.apps import apps
+    from django.db import connection
+
+    quote, existing = connection.ops.quote_name, set(connection.introspection.table_names())
+    return {quote(model._meta.db_table): ", ".join(
+                quote(f.column) for f in model._meta.local_concrete_fields if not f.generated)
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.managed and not model._meta.proxy
+            and model._meta.db_table in existing}

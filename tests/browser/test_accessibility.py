@@ -9,19 +9,18 @@ runs under the real CSP, and the console watch in conftest fails them on any vio
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.utils import timezone
 
 from gevinst.models import Benefit
 from ideas.models import Idea
-from indicators import services as indicator_services
 from portal import demo_data
 from portal.context_processors import user_context
 from portal.models import Organisation, User
 from portal.navigation import nav_for
 from projects.models import Project
 
-pytestmark = [pytest.mark.browser,
+# The demo tests share one load of the demo (tests/browser/conftest.py, `demo`): the group keeps
+# them on one xdist worker under --dist loadgroup.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo"),
               pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
@@ -108,9 +107,7 @@ AFTER_A_STEP = {"idea form": submit_empty_idea, "project page": stop_without_rea
                 "manager dashboard": open_table_alternatives}
 
 
-def test_main_pages_have_no_serious_or_critical_axe_violations(open_page):
-    call_command("load_demo", stdout=open("/dev/null", "w"))
-    indicator_services.indicators_recompute(year=timezone.localdate().year)
+def test_main_pages_have_no_serious_or_critical_axe_violations(open_page, demo):
     pages, problems = {}, []
     for username, path, what in pages_to_check():
         if username not in pages:

@@ -9,19 +9,17 @@ its own browser context; axe runs once per kind of page (the first persona to re
 width check on every page for every persona."""
 
 import re
-from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import Resolver404, resolve
-from django.utils import timezone
 
 from portal.models import User
 from tests.browser.conftest import LONG_FIRST_NAME, LONG_LAST_NAME, width_problems
 from tests.browser.test_accessibility import axe_problems
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo"),
+              pytest.mark.django_db(transaction=True)]
 
 PHONE, DESKTOP = 375, 1280
 # The demo's users, one per role (innoportal/management/commands/load_demo.py).
@@ -30,14 +28,6 @@ PERSONAS = ["ansatt", "koordinator", "prosjektleder", "leder", "admin", "nettver
 # Forms a persona opens from a button rather than the menu, measured as well.
 FORMS = {"ansatt": ["/ideas/new/"]}
 NOT_PAGES = re.compile(r"/(export|download|print|report)|\.(csv|xlsx|pdf|json)(\?|$)")
-
-
-@pytest.fixture
-def demo():
-    from indicators import services as indicator_services
-
-    call_command("load_demo", stdout=StringIO())
-    indicator_services.indicators_recompute(year=timezone.localdate().year)
 
 
 def persona(username) -> User:
