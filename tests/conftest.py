@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from portal.roles import Role
 from portal.services import api_token_create
 from tests import personas as personas_module
+from tests.database import django_db_setup, pytest_sessionfinish  # noqa: F401 (one migrate a run)
 
 
 @pytest.fixture(autouse=True)
