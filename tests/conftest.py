@@ -124,3 +124,14 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = saved
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadscope` (dev.py): a file's consecutive tests on one worker, in collection
+    order (tests/scheduling.py)."""
+    if config.getvalue("dist") == "loadscope":
+        from tests.scheduling import FileRunScheduling
+
+        return FileRunScheduling(config, log)
+    return None

@@ -18,10 +18,8 @@ from portal.models import Organisation, User
 from portal.navigation import nav_for
 from projects.models import Project
 
-# The demo tests share one load of the demo (tests/browser/conftest.py, `demo`): the group keeps
-# them on one xdist worker under --dist loadgroup.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo"),
-              pytest.mark.django_db(transaction=True)]
+# The demo tests share one load of the demo per worker (tests/browser/conftest.py, `demo`).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 DEMO_PASSWORD = "innoportal-demo"

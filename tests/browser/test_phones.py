@@ -18,8 +18,7 @@ from portal.models import User
 from tests.browser.conftest import LONG_FIRST_NAME, LONG_LAST_NAME, width_problems
 from tests.browser.test_accessibility import axe_problems
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE, DESKTOP = 375, 1280
 # The demo's users, one per role (innoportal/management/commands/load_demo.py).
