@@ -1,6 +1,8 @@
 """Persona fixtures shared by every app's tests: one organisation ("home") with a user per role,
 an outsider from another municipality, analysts, and API clients."""
 
+from collections import Counter
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -111,6 +113,23 @@ def pytest_collection_modifyitems(items):
     """Browser tests run last: they are the slowest, and their transactional flushes (which
     recreate content types) must not come before tests that restore serialized data."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    _unique_node_ids(items)
+
+
+def _unique_node_ids(items) -> None:
+    """Every test has its own node id. Schemathesis names each operation's test
+    `test_…[GET /api/v1/…]` but leaves its node id without the operation (pytest 9.2), so 108
+    tests shared one id, and xdist's scope scheduling, which keys tests by id, ran one of them
+    (tests/scheduling.py). Such a test gets the id pytest gives a node of its name; any other
+    shared id stops the run rather than losing tests silently."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        if counts[item.nodeid] > 1 and item.nodeid.rsplit("::", 1)[-1] != item.name:
+            item._id = item.parent.id.child(item.name)
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:
+        raise pytest.UsageError(f"{len(shared)} node ids are shared by several tests, e.g. "
+                                f"{shared[0]}")
 
 
 @pytest.fixture

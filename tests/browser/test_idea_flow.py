@@ -38,14 +38,19 @@ def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employ
     page = open_page(coordinator)
     page.goto("/ideas/queue/")
     page.get_by_role("link", name=idea.title).click()
-    page.get_by_role("button", name="Ta til vurdering").click()
+    # Each form posts and reloads the page: wait for it, or the next step may act on (or
+    # navigate away from) the page being replaced.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ta til vurdering").click()
     page.get_by_label("Vurderer").select_option(label=str(coordinator))
-    page.get_by_role("button", name="Tildel").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Tildel").click()
     page.goto("/ideas/queue/?queue=assigned")
     page.get_by_role("link", name=idea.title).click()
     for select in page.locator("form[action$='/score/'] select").all():
         select.select_option("4")
-    page.get_by_role("button", name="Lagre vurdering").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lagre vurdering").click()
     assert page.locator(".score-table").get_by_text("4,0").first.is_visible()
     with page.expect_navigation():
         page.get_by_role("button", name="Godkjenn og opprett prosjekt").click()
