@@ -5,6 +5,7 @@ NOK value show, the benefit map is drawn."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from gevinst.models import Benefit, BenefitPlan, Measurement
 from initiatives.models import Initiative
@@ -92,6 +93,6 @@ def test_benefits_are_planned_approved_measured_charted_and_mapped(open_page, pr
 
     leader.goto(f"/projects/{project.pk}/")
     svg = leader.locator("svg.benefit-map__svg")
-    assert svg.is_visible()
+    expect(svg).to_be_visible()
     assert "Sensorer i leilighetene" in svg.inner_html()
     assert svg.locator("path, line").count() >= 1

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gevinst.history import measurement_add
 from gevinst.models import Benefit
@@ -65,9 +66,9 @@ def test_the_manager_reads_filters_and_downloads_the_dashboard(open_page, manage
 
     # The table alternative is folded away under each chart and opens on demand.
     funnel = page.locator("section[aria-labelledby=h-funnel]")
-    assert not funnel.locator("table").is_visible()
+    expect(funnel.locator("table")).to_be_hidden()
     funnel.get_by_text("Vis tallene som tabell").click()
-    assert funnel.locator("table").is_visible()
+    expect(funnel.locator("table")).to_be_visible()
     assert ["Utprøving", "1", "4"] in table(funnel)
     benefits = page.locator("section[aria-labelledby=h-benefits]")
     benefits.get_by_text("Vis tallene som tabell").click()
@@ -82,7 +83,7 @@ def test_the_manager_reads_filters_and_downloads_the_dashboard(open_page, manage
     assert page.get_by_label("Enhet", exact=True).input_value() == str(care.pk)
     assert page.get_by_label("Spor", exact=True).input_value() == "full"
     assert page.get_by_label("Periode", exact=True).input_value() == "4"
-    assert page.get_by_role("heading", name=f"{home_org.name} – Helse og omsorg").is_visible()
+    expect(page.get_by_role("heading", name=f"{home_org.name} – Helse og omsorg")).to_be_visible()
     assert page.evaluate("Chart.getChart('flow-chart').data.labels.length") == 4
     funnel = page.locator("section[aria-labelledby=h-funnel]")
     funnel.get_by_text("Vis tallene som tabell").click()

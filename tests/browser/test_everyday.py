@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from initiatives.models import Initiative
 from initiatives.phase_log import phase_change_record
@@ -108,11 +109,11 @@ def test_the_operator_freezes_the_year_after_a_confirmation(open_page, home_org,
     page = at_width(open_page(operator), width)
     page.goto(f"/indicators/?year={year}")
     page.get_by_role("link", name="Frys året").click()
-    assert page.get_by_role("heading", name=f"Frys tallene for {year}?").is_visible()
+    expect(page.get_by_role("heading", name=f"Frys tallene for {year}?")).to_be_visible()
     fits(page, width)
     with page.expect_navigation():
         page.get_by_role("button", name=f"Frys {year}").click()
-    assert page.locator(".frozen-note").get_by_text("av Ola Drift").is_visible()
+    expect(page.locator(".frozen-note").get_by_text("av Ola Drift")).to_be_visible()
     assert page.get_by_role("button", name="Beregn på nytt").count() == 0
     assert IndicatorPeriod.objects.get(year=year, quarter=0).frozen_by == operator
 
@@ -127,7 +128,7 @@ def test_error_pages_are_in_the_sites_layout_with_a_way_home(open_page, browser_
         response = page.goto(path)
         assert response.status in (403, 404)
         assert page.get_by_role("heading", level=1).inner_text() == heading
-        assert page.locator("header").first.is_visible()
+        expect(page.locator("header").first).to_be_visible()
         fits(page, width)
         with page.expect_navigation():
             page.locator("main").get_by_role("link", name="Til forsiden").click()
@@ -157,7 +158,7 @@ def test_a_stopped_project_shows_no_editing_controls(open_page, manager, home_or
                        expected_phase="pilot")
     page = at_width(open_page(manager), width)
     page.goto(f"/projects/{project.pk}/")
-    assert page.get_by_text("Prosjektet er stoppet").is_visible()
+    expect(page.get_by_text("Prosjektet er stoppet")).to_be_visible()
     for name in ("Endre prosjektet", "Legg til kostnad", "Ny gevinst"):
         assert page.get_by_role("link", name=name).count() == 0, name
 
@@ -174,8 +175,8 @@ def test_an_edit_conflict_shows_both_versions_and_keeps_mine(open_page, browser_
     with page.expect_navigation():
         page.get_by_role("button", name="Lagre").click()
     conflict = page.locator(".edit-conflict")
-    assert conflict.get_by_role("cell", name="Min tittel").is_visible()
-    assert conflict.get_by_role("cell", name="Annens tittel").is_visible()
+    expect(conflict.get_by_role("cell", name="Min tittel")).to_be_visible()
+    expect(conflict.get_by_role("cell", name="Annens tittel")).to_be_visible()
     assert page.get_by_label("Tittel").input_value() == "Min tittel"
     fits(page, width)
     with page.expect_navigation():

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from gevinst.models import BenefitReminder
 from projects.models import GateChecklistItem, ProjectChecklistTick, ProjectMilestone
@@ -63,7 +64,7 @@ def test_home_is_a_todo_list_per_role(open_page, request, work, persona, width):
     assert not axe_problems(page, f"home as {persona} at {width}")
     key, text, path = TODOS[persona]
     link = page.locator(f'[data-todo="{key}"]')
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert " ".join(link.inner_text().split()) == text
     if persona == "employee":
         assert page.locator('[data-todo="notices"]').inner_text() == "1 ulest varsel"
@@ -77,6 +78,6 @@ def test_home_empty_states_are_calm(open_page, employee):
     page = open_page(employee)
     page.set_viewport_size({"width": 375, "height": 900})
     page.goto("/")
-    assert page.locator('[data-empty="my-ideas"]').is_visible()
-    assert page.locator('[data-empty="notices"]').is_visible()
+    expect(page.locator('[data-empty="my-ideas"]')).to_be_visible()
+    expect(page.locator('[data-empty="notices"]')).to_be_visible()
     assert not page.locator(".ds-alert[data-color='danger']").count()

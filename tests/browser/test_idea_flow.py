@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from ideas.models import Idea
 from projects.models import Project
@@ -31,7 +32,7 @@ def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employ
     page.set_input_files("input[name=attachment]", str(attachment))
     page.get_by_role("button", name="Send inn").click()
     page.wait_for_url(re.compile(r"/ideas/\d+/$"))
-    assert page.get_by_text("skisse.pdf").is_visible()
+    expect(page.get_by_text("skisse.pdf")).to_be_visible()
     idea = Idea.objects.get(title__startswith="Nattilsyn")
     assert idea.status == "submitted" and idea.attachments.count() == 1
 
@@ -51,7 +52,7 @@ def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employ
         select.select_option("4")
     with page.expect_navigation():
         page.get_by_role("button", name="Lagre vurdering").click()
-    assert page.locator(".score-table").get_by_text("4,0").first.is_visible()
+    expect(page.locator(".score-table").get_by_text("4,0").first).to_be_visible()
     with page.expect_navigation():
         page.get_by_role("button", name="Godkjenn og opprett prosjekt").click()
     idea.refresh_from_db()
@@ -68,7 +69,7 @@ def test_an_idea_goes_from_the_employee_to_an_approved_project(open_page, employ
     header_link.click()
     page.wait_for_url(re.compile(r"/notifications/$"))
     notices = page.locator("ul.notice-list")
-    assert notices.get_by_role("link", name=idea.title).first.is_visible()
+    expect(notices.get_by_role("link", name=idea.title).first).to_be_visible()
     assert "Godkjent" in notices.inner_text()
     with page.expect_navigation():
         page.get_by_role("button", name="Merk alle som lest").click()

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from indicators.models import IndicatorJob, IndicatorSnapshot
 from initiatives.models import Initiative
@@ -37,7 +38,7 @@ def test_the_admin_recomputes_the_indicators_and_watches_the_progress(open_page,
 
     page = open_page(org_admin)
     page.goto("/indicators/")
-    assert page.get_by_text("Det er ikke beregnet indikatorer for denne perioden").is_visible()
+    expect(page.get_by_text("Det er ikke beregnet indikatorer for denne perioden")).to_be_visible()
     page.get_by_role("button", name="Beregn på nytt").click()
 
     status = page.locator("#recompute-status .job-progress")
@@ -56,7 +57,7 @@ def test_the_admin_recomputes_the_indicators_and_watches_the_progress(open_page,
     page.locator("#recompute-status").get_by_text("Beregning: Ferdig").wait_for()
     assert page.locator("#recompute-status progress").get_attribute("value") == "100"
     assert page.locator("#recompute-status .job-progress").get_attribute("hx-get") is None
-    assert page.locator("#recompute-status").get_by_text("1 organisasjon beregnet").is_visible()
+    expect(page.locator("#recompute-status").get_by_text("1 organisasjon beregnet")).to_be_visible()
 
     with page.expect_navigation():
         page.get_by_role("link", name="Vis oppdaterte tall").click()
@@ -72,4 +73,4 @@ def test_the_admin_recomputes_the_indicators_and_watches_the_progress(open_page,
 
     # The job's own page (the no-htmx path) shows the finished job too.
     page.goto(f"/indicators/jobs/{job.pk}/")
-    assert page.get_by_text("Beregning: Ferdig").is_visible()
+    expect(page.get_by_text("Beregning: Ferdig")).to_be_visible()

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import Resolver404, resolve
+from playwright.sync_api import expect
 
 from portal.models import User
 from tests.browser.conftest import LONG_FIRST_NAME, LONG_LAST_NAME, width_problems
@@ -79,11 +80,11 @@ def menu_folds_on_a_phone(page) -> list[str]:
     page.goto("/")
     menu, toggle = page.locator("#site-menu"), page.get_by_role("button", name="Meny")
     assert toggle.get_attribute("aria-expanded") == "false"
-    assert not menu.is_visible()
+    expect(menu).to_be_hidden()
     toggle.focus()
     page.keyboard.press("Enter")
     assert toggle.get_attribute("aria-expanded") == "true"
-    assert menu.get_by_role("navigation", name="Hovedmeny").is_visible()
+    expect(menu.get_by_role("navigation", name="Hovedmeny")).to_be_visible()
     problems = width_problems(page, PHONE) + axe_problems(page, f"open menu at {PHONE}px")
     page.keyboard.press("Tab")
     page.keyboard.press("Escape")
@@ -113,7 +114,7 @@ def header_is_one_row(page) -> list[str]:
     """At 1280 px the header is one row: its items share a line, «Meny» is gone."""
     page.set_viewport_size({"width": DESKTOP, "height": 900})
     page.goto("/")
-    assert not page.get_by_role("button", name="Meny").is_visible()
+    expect(page.get_by_role("button", name="Meny")).to_be_hidden()
     # One row: every item of the header's row overlaps every other vertically, and the
     # header is no taller than its tallest item and the padding around it.
     boxes = page.eval_on_selector_all(
@@ -145,8 +146,8 @@ def test_the_menu_stays_open_without_scripts(browser, live_server, org_admin):
         context.add_cookies([_session_cookie(org_admin, live_server.url)])
         page = context.new_page()
         page.goto("/projects/")
-        assert page.get_by_role("navigation", name="Hovedmeny").is_visible()
-        assert not page.get_by_role("button", name="Meny").is_visible()
+        expect(page.get_by_role("navigation", name="Hovedmeny")).to_be_visible()
+        expect(page.get_by_role("button", name="Meny")).to_be_hidden()
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE + 1
     finally:
         context.close()

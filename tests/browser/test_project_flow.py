@@ -5,6 +5,7 @@ user finds a shared project in the catalogue and adopts it."""
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from initiatives.models import Initiative, PhaseChange
 from initiatives.phase_log import phase_change_record
@@ -55,18 +56,18 @@ def test_the_manager_takes_projects_through_their_gates(open_page, manager, home
         assert current_phase(page) == label
     assert [c.to_phase for c in PhaseChange.objects.filter(initiative=journey.initiative)] == [
         "concept", "pilot", "implementation", "benefit_realisation", "spread"]
-    assert page.locator(".timeline").get_by_text("Spredning").first.is_visible()
+    expect(page.locator(".timeline").get_by_text("Spredning").first).to_be_visible()
 
     page.goto(f"/projects/{shelved.pk}/")
     decide(page, "parked", rationale="Venter på ny avtale med leverandøren.")
-    assert page.get_by_text("Prosjektet er parkert").is_visible()
+    expect(page.get_by_text("Prosjektet er parkert")).to_be_visible()
     decide(page, "pilot")
     assert current_phase(page) == "Utprøving"
 
     page.goto(f"/projects/{failed.pk}/")
     decide(page, "stopped", stop_reason="no_effect",
            lesson="Brukerne ble urolige av lyden; prøv heller i dagtid.")
-    assert page.get_by_text("Prosjektet er stoppet").is_visible()
+    expect(page.get_by_text("Prosjektet er stoppet")).to_be_visible()
     stop = PhaseChange.objects.get(initiative=failed.initiative, to_phase="stopped")
     assert (stop.stop_reason, stop.decided_by) == ("no_effect", manager)
 
@@ -94,4 +95,4 @@ def test_another_municipality_finds_a_shared_project_and_adopts_it(open_page, ou
 
     page = open_page(manager)
     page.goto(f"/projects/{shared.pk}/")
-    assert page.get_by_text(adopted.organisation.name).first.is_visible()
+    expect(page.get_by_text(adopted.organisation.name).first).to_be_visible()

@@ -2,6 +2,7 @@
 375 px: Norwegian numbers per phase, a confirmation of what changes, the new version saved."""
 
 import pytest
+from playwright.sync_api import expect
 
 from indicators.models import PointScheme
 from tests.browser.test_accessibility import axe_problems
@@ -16,7 +17,7 @@ def test_an_operator_fills_the_scheme_form_and_confirms(open_page, width):
     page = open_page(operator, bypass_csp=True)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto("/indicators/schemes/")
-    assert page.get_by_role("columnheader", name="Gevinstrealisering").first.is_visible()
+    expect(page.get_by_role("columnheader", name="Gevinstrealisering").first).to_be_visible()
     points = page.get_by_role("group", name="Aktivitetspoeng per fase")
     pilot = points.get_by_label("Utprøving")
     assert pilot.input_value() == "4" and pilot.get_attribute("inputmode") == "decimal"
@@ -30,14 +31,14 @@ def test_an_operator_fills_the_scheme_form_and_confirms(open_page, width):
         page.get_by_role("button", name="Se over endringene").click()
 
     changes = page.locator(".scheme-changes")
-    assert changes.get_by_role("row", name="Poeng: Utprøving 4 4,5").is_visible()
-    assert changes.get_by_role("row", name="Nyttevekt: Konsept 0,25 0,3").is_visible()
+    expect(changes.get_by_role("row", name="Poeng: Utprøving 4 4,5")).to_be_visible()
+    expect(changes.get_by_role("row", name="Nyttevekt: Konsept 0,25 0,3")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     problems += axe_problems(page, "scheme confirmation")
     assert not problems, "axe-core found:\n" + "\n".join(problems)
     assert PointScheme.objects.count() == 1  # nothing saved before the confirmation
     with page.expect_navigation():
         page.get_by_role("button", name="Lagre ny versjon").click()
-    assert page.get_by_text("Poengmodellen standard-2 er lagret.").is_visible()
+    expect(page.get_by_text("Poengmodellen standard-2 er lagret.")).to_be_visible()
     scheme = PointScheme.objects.get(version=2)
     assert (scheme.phase_points["pilot"], scheme.benefit_weights["concept"]) == (4.5, 0.3)
