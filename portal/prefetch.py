@@ -82,8 +82,8 @@ def prefetch_together(instance: Model, names: Iterable[str], *,
     alias = instance._state.db or "default"
     connection = connections[alias]
     managers = {name: getattr(instance, name) for name in names}
-    targets = {name: managers[name].model._meta.get_field(fk).related_model
-               for name, fk in follow.items()}
+    links = {name: managers[name].model._meta.get_field(fk) for name, fk in follow.items()}
+    targets = {name: field.related_model for name, field in links.items()}
     if connection.vendor != "postgresql" or not all(
             _packable(m.model) for m in managers.values()) or not all(
             _packable(m) for m in targets.values()):
@@ -96,8 +96,7 @@ def prefetch_together(instance: Model, names: Iterable[str], *,
         sql, args = managers[name].all().query.sql_with_params()
         parts.append(f"(SELECT COALESCE(json_agg(t), '[]')::text FROM ({sql}) t)")
         params.extend(args)
-    for name, fk in follow.items():
-        field = managers[name].model._meta.get_field(fk)
+    for name, field in links.items():
         ids = managers[name].all().values(field.attname)
         sql, args = (targets[name]._base_manager.filter(pk__in=ids).order_by()
                      .query.sql_with_params())
@@ -110,8 +109,7 @@ def prefetch_together(instance: Model, names: Iterable[str], *,
     decoded = [json.loads(text, parse_float=Decimal) for text in texts]
     rows = {name: _instances(managers[name].model, decoded[i], alias)
             for i, name in enumerate(names)}
-    for offset, (name, fk) in enumerate(follow.items(), start=len(names)):
-        field = managers[name].model._meta.get_field(fk)
+    for offset, (name, field) in enumerate(links.items(), start=len(names)):
         by_pk = {obj.pk: obj for obj in _instances(targets[name], decoded[offset], alias)}
         for row in rows[name]:
             field.set_cached_value(row, by_pk.get(getattr(row, field.attname)))

@@ -2,9 +2,6 @@
 on PostgreSQL give the same rows, in the same order, with the same values and types as the
 ORM's own queries; afterwards nothing the page reads of them sends a query."""
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,23 +12,15 @@ from projects.models import Project
 from projects.services import project_item_add
 from projects.services.content import CONTENT_KINDS
 from tests.factories import OrganisationFactory
+from tests.projects.test_content import VALID
 
-# One row of each kind, typed as the services take them (decimals, dates, choices).
-ROWS = {
-    "team": {"name": "Kari Nordmann", "role": "Sykepleier"},
-    "partners": {"name": "Sensorfirma AS", "kind": "company", "role": "Leverandør",
-                 "agreement_type": "innovation_partnership",
-                 "ipr_notes": "Kommunen eier dataene."},
-    "funding": {"source": "Statsforvalteren", "scheme": "Skjønnsmidler",
-                "amount_nok": Decimal("250000.50"), "funding_type": "grant"},
-    "costs": {"category": "investment", "recurrence": "one_off", "description": "Sensorer",
-              "amount_nok": Decimal("120000"), "year": 2025},
-    "risks": {"title": "Personvern", "category": "regulatory", "probability": 3,
-              "consequence": 4, "owner": "Personvernombud", "mitigation": "DPIA",
-              "status": "open"},
-    "milestones": {"title": "Pilotstart", "due_on": datetime.date(2030, 3, 1)},
-    "links": {"title": "Pilotplan", "url": "https://example.no/pilotplan.pdf"},
-}
+
+def _typed(kind: str, data: dict) -> dict:
+    """The content tests' form values (tests/projects/test_content.py VALID) as the services
+    take them: decimals, dates, numbers."""
+    model = CONTENT_KINDS[kind].model
+    return {name: model._meta.get_field(name).to_python(value) for name, value in data.items()}
+
 
 RELATED = [spec.model._meta.get_field("project").remote_field.related_name
            for spec in CONTENT_KINDS.values()] + ["map_nodes", "map_edges"]
@@ -46,9 +35,11 @@ def _values(obj):
 def full_project(project_leader, project):
     """Two rows of every kind of content (so the order is checked), a participant
     organisation, and a benefit map with an edge."""
-    for kind, data in ROWS.items():
+    for kind, data in VALID.items():
         for n in (2, 1):
-            row = {**data, **({"title": f"{data['title']} {n}"} if "title" in data else {})}
+            row = _typed(kind, data)
+            if "title" in data:
+                row["title"] = f"{data['title']} {n}"
             project_item_add(actor=project_leader, project=project, kind=kind, data=row)
     for name in ("Samarbeidskommune", "Nabokommune"):
         project_item_add(actor=project_leader, project=project, kind="participants", data=dict(
