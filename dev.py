@@ -116,13 +116,14 @@ def test(argv: list[str]) -> int:
     ensure_venv(["dev"])
     say("Tests on " + ("PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite")
         + (" with Redis" if os.environ.get("REDIS_URL") else " without Redis"))
-    # Both cores by default (pytest-xdist, one test database per worker). `loadscope` is the
-    # suite's own scheduling (tests/scheduling.py): a file's consecutive tests on one worker,
-    # so a module's world is built once, in collection order, so on every worker the
-    # transactional tests (whose flush empties the database) still run after the others.
+    # A worker per core and one more (pytest-xdist, one test database per worker). `loadscope`
+    # is the suite's own scheduling (tests/scheduling.py): a file's consecutive tests on one
+    # worker, so a module's world is built once, in collection order, so on every worker the
+    # transactional tests (whose flush empties the database) still run after the others; the
+    # extra worker runs the browser tests, which mostly wait, beside the others from the start.
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in argv):
-        argv = ["-n", os.environ.get("INNOPORTAL_TEST_WORKERS", "auto"), "--dist", "loadscope",
-                *argv]
+        workers = os.environ.get("INNOPORTAL_TEST_WORKERS", str((os.cpu_count() or 1) + 1))
+        argv = ["-n", workers, "--dist", "loadscope", *argv]
     env = dict(os.environ)
     if env.pop("PYTHONDONTWRITEBYTECODE", None):
         # Without bytecode every worker compiles, and pytest assertion-rewrites, every module

@@ -113,7 +113,62 @@ def pytest_collection_modifyitems(items):
     """Browser tests run last: they are the slowest, and their transactional flushes (which
     recreate content types) must not come before tests that restore serialized data."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    _files_stay_together(items)
     _unique_node_ids(items)
+
+
+def pytest_collection_finish(session):
+    """Under xdist, each worker tells the scheduler how its tests use the database."""
+    workerinput = getattr(session.config, "workerinput", None)
+    if workerinput is not None:
+        from tests.scheduling import record_database_use
+
+        shared = session.config._tmp_path_factory.getbasetemp().parent
+        record_database_use(shared, workerinput["workerid"],
+                            {item.nodeid: _database_use(item) for item in session.items})
+
+
+def _database_use(item) -> str:
+    """"ordinary", "transactional" or "none", as pytest-django decides when it orders the
+    tests (ordinary first, then transactional, then those that use no database), and
+    "serialized" for a transactional test that restores the serialized database first (it
+    must run before any flush that recreates content types, tests/scheduling.py)."""
+    from django.test import TestCase, TransactionTestCase
+    from pytest_django.plugin import validate_django_db
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return "ordinary" if issubclass(cls, TestCase) else "transactional"
+    marker = item.get_closest_marker("django_db")
+    transaction, reset_sequences, _databases, serialized, _apps = (
+        validate_django_db(marker) if marker else (False, False, None, False, None))
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if serialized or "django_db_serialized_rollback" in fixtures:
+        return "serialized"
+    if transaction or reset_sequences or fixtures & {"transactional_db", "live_server"}:
+        return "transactional"
+    return "ordinary" if marker or "db" in fixtures else "none"
+
+
+def _files_stay_together(items) -> None:
+    """A file's tests that use no database run right after the file's ordinary tests, not
+    after every other test as pytest-django orders them. They may read what the file's
+    module-scoped world built (the input sweep's guard reads its discovery): at the end of the
+    run, or as a separate unit on another worker (tests/scheduling.py), the world would be
+    built again (23 s for the input sweep). Transactional tests stay where they are."""
+    uses = [_database_use(item) for item in items]
+    last_ordinary = {item.path: index for index, (item, use) in enumerate(zip(items, uses))
+                     if use == "ordinary"}
+    moved = {path: [item for item, use in zip(items, uses)
+                    if use == "none" and item.path == path] for path in last_ordinary}
+    together = []
+    for index, (item, use) in enumerate(zip(items, uses)):
+        if use == "none" and item.path in last_ordinary:
+            continue
+        together.append(item)
+        if last_ordinary.get(item.path) == index:
+            together += moved[item.path]
+    items[:] = together
 
 
 def _unique_node_ids(items) -> None:
