@@ -2,10 +2,11 @@
 
 Everything is read as of the period end E from dated history — the phase-change log, dated
 assessments and dated measurements — never from current state, so a past period recomputed
-after later changes gives the same numbers. Rules 1–3, 5 and 7 are one range scan of the
+after later changes gives the same numbers. Rules 1–3 and 7 are one range scan of the
 indicator timeline (a derived index of the phase log and the assessments, see
-IndicatorTimeline), rule 4 a count of forward rows, rule 8 one aggregate over the measurements;
-each covers all organisations (or a chosen few), and nothing loads initiatives into Python.
+IndicatorTimeline), rule 5 a range of its adopted rows, rule 4 a count of forward rows (these
+three sent as one statement), rule 8 one aggregate over the measurements; each covers all
+organisations (or a chosen few), and nothing loads initiatives into Python.
 
 Each rule is written once, in contributions(): its query yields what each row adds (with the
 scheme applied); compute() sums them per organisation, and indicators.explain lists the same
@@ -154,10 +155,11 @@ def _org_filter(column: str, organisation_ids: list[int] | None) -> tuple[str, l
     return f" AND {column} IN ({placeholders})", list(organisation_ids)
 
 
-def _grouped(keys: list[str], detail_keys: list[str], detail: bool) -> tuple[str, str]:
-    """The SELECT and GROUP BY lists: the organisation's keys, plus the subject's in detail."""
-    columns = ", ".join(keys + (detail_keys if detail else []))
-    return columns, columns
+def _keyed(organisation: str, phase: str | None, subject: str | None) -> tuple[str, str]:
+    """A rule's (organisation, phase, subject) columns and its GROUP BY list: a key the rule's
+    rows are not grouped by reads as an empty phase ('') or no subject (NULL)."""
+    columns = [organisation, phase or "''", subject or "NULL"]
+    return ", ".join(columns), ", ".join(key for key in (organisation, phase, subject) if key)
 
 
 def contributions(*, period_start: datetime.date, period_end: datetime.date,
@@ -166,7 +168,7 @@ def contributions(*, period_start: datetime.date, period_end: datetime.date,
     """Every rule's contributions for the organisations (all with data, or the chosen ones):
     summed per organisation (and phase), or with `detail` one per initiative, adopted project
     and valued benefit. `progress`, if given, is called with the fraction done (0–100) after
-    each rule's query."""
+    each query."""
     found: list[Contribution] = []
     step = progress or (lambda percent: None)
     pc_table = PhaseChange._meta.db_table
@@ -184,62 +186,58 @@ def contributions(*, period_start: datetime.date, period_end: datetime.date,
         if tune:
             cursor.execute("SELECT set_config('jit', 'off', true), "
                            "set_config('work_mem', '32MB', true)")
-        # Rules 1–3 and 7 in one scan of the timeline rows in force on E (one per initiative
-        # that has started): per organisation and phase (and initiative), the count and the
-        # summed realised and still-counting expected scores. The scheme's points, weights and
-        # expected discount are then applied to these rows (stock_contribution).
-        where, params = _org_filter("t.organisation_id", organisation_ids)
-        select, group = _grouped(["t.organisation_id", "t.phase"], ["t.initiative_id"], detail)
+        # Rules 1–5 and 7 in one statement: three grouped counts, told apart by their first
+        # column; each row is (rule, organisation, phase, subject, count, *scores), the phase
+        # and subject empty where the rule's rows are not grouped by them.
         sums = ", ".join(f"SUM(t.{column})" for column in TIMELINE_SCORES)
-        cursor.execute(
-            f"SELECT {select}, COUNT(*), {sums} FROM {timeline_table} t "
-            f"WHERE t.valid_until > %s AND t.valid_from <= %s{where} GROUP BY {group}",
-            [E, E, *params])
-        for row in cursor.fetchall():
-            org_id, phase = row[0], row[1]
-            subject_id = row[2] if detail else None
-            count, *scores = row[3:] if detail else row[2:]
-            found.append(stock_contribution(scheme, organisation_id=org_id, phase=phase,
-                                            count=count, scores=scores, subject_id=subject_id))
-
-        step(40)
+        no_scores = ", ".join(["NULL"] * len(TIMELINE_SCORES))
+        adoption_phases = ", ".join(f"'{p}'" for p in scheme.adoption_phases())
+        where_stock, params_stock = _org_filter("t.organisation_id", organisation_ids)
+        where_origin, params_origin = _org_filter("t.origin_organisation_id", organisation_ids)
+        where_moves, params_moves = _org_filter("pc.organisation_id", organisation_ids)
+        # Rules 1–3 and 7: one scan of the timeline rows in force on E (one per initiative that
+        # has started): per organisation and phase (and initiative), the count and the summed
+        # realised and still-counting expected scores. The scheme's points, weights and
+        # expected discount are then applied to these rows (stock_contribution).
+        select, group = _keyed("t.organisation_id", "t.phase",
+                               "t.initiative_id" if detail else None)
+        stock = (f"SELECT '{STOCK}', {select}, COUNT(*), {sums} FROM {timeline_table} t "
+                 f"WHERE t.valid_until > %s AND t.valid_from <= %s{where_stock} "
+                 f"GROUP BY {group}")
         # Rule 5: the origin gets points for each adopted project that is, on E, at or past
         # the scheme's minimum phase (parked and stopped never count).
-        where, params = _org_filter("t.origin_organisation_id", organisation_ids)
-        select, group = _grouped(["t.origin_organisation_id"], ["t.initiative_id", "t.phase"],
-                                 detail)
-        adoption_phases = ", ".join(f"'{p}'" for p in scheme.adoption_phases())
-        cursor.execute(
-            f"SELECT {select}, COUNT(*) FROM {timeline_table} t "
-            f"WHERE t.origin_organisation_id IS NOT NULL AND t.valid_until > %s "
-            f"AND t.valid_from <= %s AND t.phase IN ({adoption_phases}){where} "
-            f"GROUP BY {group}",
-            [E, E, *params])
-        for row in cursor.fetchall():
-            subject_id, phase = (row[1], row[2]) if detail else (None, "")
-            count = row[-1]
-            found.append(Contribution(ADOPTION, row[0], subject_id, phase, count=count,
-                                      points=count * scheme.adoption_points))
-
-        step(50)
+        select, group = (_keyed("t.origin_organisation_id", "t.phase", "t.initiative_id")
+                         if detail else _keyed("t.origin_organisation_id", None, None))
+        adoption = (f"SELECT '{ADOPTION}', {select}, COUNT(*), {no_scores} "
+                    f"FROM {timeline_table} t WHERE t.origin_organisation_id IS NOT NULL "
+                    f"AND t.valid_until > %s AND t.valid_from <= %s "
+                    f"AND t.phase IN ({adoption_phases}){where_origin} GROUP BY {group}")
         # Rule 4: forward moves between the six ordered phases with effective date in period
         # (PhaseChange.is_forward, from a partial index).
-        where, params = _org_filter("pc.organisation_id", organisation_ids)
-        select, group = _grouped(["pc.organisation_id"], ["pc.initiative_id"], detail)
-        cursor.execute(
-            f"SELECT {select}, COUNT(*) FROM {pc_table} pc "
-            f"WHERE pc.is_forward AND pc.effective_date >= %s AND pc.effective_date <= %s"
-            f"{where} GROUP BY {group}",
-            [period_start, E, *params])
-        for row in cursor.fetchall():
-            found.append(Contribution(FORWARD, row[0], row[1] if detail else None,
-                                      count=row[-1]))
+        select, group = _keyed("pc.organisation_id", None,
+                               "pc.initiative_id" if detail else None)
+        forward = (f"SELECT '{FORWARD}', {select}, COUNT(*), {no_scores} "
+                   f"FROM {pc_table} pc WHERE pc.is_forward AND pc.effective_date >= %s "
+                   f"AND pc.effective_date <= %s{where_moves} GROUP BY {group}")
+        cursor.execute(f"{stock} UNION ALL {adoption} UNION ALL {forward}",
+                       [E, E, *params_stock, E, E, *params_origin, period_start, E,
+                        *params_moves])
+        for rule, org_id, phase, subject_id, count, *scores in cursor.fetchall():
+            if rule == STOCK:
+                found.append(stock_contribution(scheme, organisation_id=org_id, phase=phase,
+                                                count=count, scores=scores,
+                                                subject_id=subject_id))
+            elif rule == ADOPTION:
+                found.append(Contribution(ADOPTION, org_id, subject_id, phase, count=count,
+                                          points=count * scheme.adoption_points))
+            else:
+                found.append(Contribution(FORWARD, org_id, subject_id, count=count))
 
         # Rule 8: valued benefits: the measurement in force on E gives the signed change
         # (improvement positive) × NOK per unit × periods per year — stored on the row as
         # Measurement.nok_per_year (gevinst.history), so this is one range scan of the valued
         # measurements.
-        step(70)
+        step(50)
         where, params = _org_filter("m.organisation_id", organisation_ids)
         # On PostgreSQL: two index-only ranges of measurement_valued_idx.
         valued = (f"SELECT m.organisation_id, m.id, m.nok_per_year FROM "

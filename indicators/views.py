@@ -149,6 +149,7 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
     period = (IndicatorPeriod.objects.filter(year=year, quarter=quarter)
               .select_related("frozen_by").first())
     frozen = period is not None and period.status == PeriodStatus.FINAL
+    can_recompute = can_start_job(request.user, organisation)
     return render(request, "indicators/home.html", {
         "period": period, "frozen": frozen,
         "can_freeze": (not frozen and snapshot is not None
@@ -167,9 +168,11 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
                         "points": [float(h["points"]) for h in history],
                         "benefit": [float(h["benefit_points"]) for h in history]},
         },
-        "can_recompute": can_start_job(request.user, organisation),
+        "can_recompute": can_recompute,
+        # Shown only beside the recompute button, which a frozen period has not.
         "latest_job": IndicatorJob.objects.filter(organisation=organisation,
-                                                  requested_by=request.user).first(),
+                                                  requested_by=request.user).first()
+        if can_recompute and not frozen else None,
     })
 
 

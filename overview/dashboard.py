@@ -9,12 +9,26 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
-from django.db.models.functions import RowNumber, TruncQuarter
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber, TruncQuarter
 from django.utils import timezone
 
 from gevinst import calculations
-from gevinst.models import Benefit, BenefitReminder, Measurement
+from gevinst.models import Benefit, BenefitReminder, BenefitStatus
 from indicators.services import scheme_for
 from initiatives.models import COUNTED_PHASES, Initiative, Phase, PhaseChange
 from portal.models import Organisation, Unit
@@ -77,6 +91,76 @@ def _ready_for_gate(organisation: Organisation, projects):
             .select_related("initiative").order_by("title", "pk")[:ATTENTION_ROWS])
 
 
+def _typed_null(field) -> Cast:
+    """NULL of a column's type: PostgreSQL matches a UNION's columns by type."""
+    return Cast(Value(None), output_field=field)
+
+
+def _portfolio_totals(initiatives: QuerySet, changes: QuerySet, projects: QuerySet,
+                      since: datetime.date) -> tuple[dict, dict, dict]:
+    """The funnel (initiatives per phase now), the flow (forward moves per quarter since
+    `since`) and the costs (per recurrence): three grouped reads sent as one statement
+    (UNION ALL), each row (part, quarter, key, count, amount) with NULL where its part has
+    none. The flow's part comes first: its quarter column gives the type read back."""
+    key, money = CharField(max_length=30), ProjectCost._meta.get_field("amount_nok")
+    flow = (changes.filter(is_forward=True, effective_date__gte=since).order_by()
+            .values_list(Value("flow"), TruncQuarter("effective_date"), _typed_null(key))
+            .annotate(n=Count("pk"), amount=_typed_null(money)))
+    funnel = (initiatives.order_by()
+              .values_list(Value("funnel"), _typed_null(DateField()), "phase")
+              .annotate(n=Count("pk"), amount=_typed_null(money)))
+    costs = (ProjectCost.objects.filter(project__in=projects).order_by()
+             .values_list(Value("costs"), _typed_null(DateField()), "recurrence")
+             .annotate(n=_typed_null(IntegerField()), amount=Sum("amount_nok")))
+    parts = {"flow": {}, "funnel": {}, "costs": {}}
+    for part, quarter, name, n, amount in flow.union(funnel, costs, all=True):
+        parts[part][quarter if part == "flow" else name] = amount if part == "costs" else n
+    return parts["funnel"], parts["flow"], parts["costs"]
+
+
+CLOSED_BENEFITS = (BenefitStatus.REALISED, BenefitStatus.NOT_REALISED)
+
+
+def _benefit_summary(benefits: QuerySet) -> tuple[dict, list[Benefit]]:
+    """Planned and realised benefit (kroner and hours a year), the quality benefits, and the
+    first open benefits without an owner (by title), from one read of the benefits with
+    their latest measurement: the one whose valid_until is null (one per measured benefit,
+    kept by gevinst.history), joined instead of read apart."""
+    planned = realised = hours_planned = hours_realised = Decimal(0)
+    quality = {"total": 0, "realised": 0}
+    without_owner = []
+    rows = (benefits.alias(latest=FilteredRelation(
+                "measurements", condition=Q(measurements__valid_until__isnull=True)))
+            .order_by("title", "pk")
+            .values("pk", "title", "type", "direction", "baseline_value", "target_value",
+                    "nok_per_unit", "periods_per_year", "unit", "status", "owner_id",
+                    "project_id", "project__title", latest_value=F("latest__value"),
+                    latest_nok=F("latest__nok_per_year")))
+    for b in rows:
+        realised += b["latest_nok"] or 0
+        target_change = calculations.signed_change(
+            direction=b["direction"], baseline=b["baseline_value"], value=b["target_value"])
+        if b["nok_per_unit"] is not None and b["periods_per_year"] is not None:
+            planned += target_change * b["nok_per_unit"] * b["periods_per_year"]
+        if b["type"] == "time_saved" and b["unit"].startswith("timer") and b["periods_per_year"]:
+            hours_planned += target_change * b["periods_per_year"]
+            if b["latest_value"] is not None:
+                hours_realised += calculations.signed_change(
+                    direction=b["direction"], baseline=b["baseline_value"],
+                    value=b["latest_value"]) * b["periods_per_year"]
+        if b["type"] == "quality":
+            quality["total"] += 1
+            quality["realised"] += b["status"] == "realised"
+        if (b["owner_id"] is None and b["status"] not in CLOSED_BENEFITS
+                and len(without_owner) < ATTENTION_ROWS):
+            # What the attention list shows: the benefit's title and its project's.
+            without_owner.append(Benefit(pk=b["pk"], title=b["title"], project=Project(
+                pk=b["project_id"], title=b["project__title"])))
+    return ({"planned_nok": planned, "realised_nok": realised,
+             "hours_planned": hours_planned, "hours_realised": hours_realised,
+             "quality": quality}, without_owner)
+
+
 def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
                       track: str = "", area: str = "",
                       today: datetime.date | None = None, quarters: int = QUARTERS) -> dict:
@@ -88,7 +172,6 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
     # (and those below it) through its initiatives.
     changes = PhaseChange.objects.filter(organisation=organisation)
     projects = Project.objects.filter(organisation=organisation)
-    measurements = Measurement.objects.filter(organisation=organisation)
     if unit is not None:
         units = unit_and_below(unit)
         initiatives = initiatives.filter(Q(project__unit__in=units) | Q(idea__unit__in=units))
@@ -99,58 +182,26 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
     if unit is not None or track or area:
         changes = changes.filter(initiative__in=initiatives.values("pk"))
         projects = projects.filter(initiative__in=initiatives.values("pk"))
-        measurements = measurements.filter(benefit__project__in=projects)
 
-    # Funnel: initiatives per phase now, with the points of the scheme in force.
+    # Funnel (initiatives per phase now, with the points of the scheme in force), flow
+    # (forward moves per quarter) and costs: one query.
     points = scheme_for(today).phase_points
-    counts = dict(initiatives.order_by().values_list("phase").annotate(n=Count("pk")))
+    starts = _quarter_starts(today, quarters)
+    counts, moves, costs = _portfolio_totals(initiatives, changes, projects, starts[0])
     funnel = [{"phase": p, "label": Phase(p).label, "count": counts.get(p, 0),
                "points": counts.get(p, 0) * points.get(p, 0)} for p in COUNTED_PHASES]
-
-    # Flow: forward moves per quarter.
-    starts = _quarter_starts(today, quarters)
-    moves = dict(changes.filter(is_forward=True, effective_date__gte=starts[0])
-                 .annotate(quarter=TruncQuarter("effective_date")).order_by()
-                 .values_list("quarter").annotate(n=Count("pk")))
     flow = [{"label": f"{s.year} K{(s.month - 1) // 3 + 1}", "moves": moves.get(s, 0)}
             for s in starts]
 
-    # Benefits planned against realised.
+    # Benefits planned against realised, and those without an owner: one query.
     benefits = Benefit.objects.filter(project__in=projects)
-    planned = Decimal(0)
-    hours_planned, hours_realised = Decimal(0), Decimal(0)
-    latest, realised = {}, Decimal(0)
-    for benefit_id, value, nok in measurements.filter(valid_until__isnull=True).values_list(
-            "benefit_id", "value", "nok_per_year"):
-        latest[benefit_id] = value
-        realised += nok or 0
-    quality = {"total": 0, "realised": 0}
-    for b in benefits.values("pk", "type", "direction", "baseline_value", "target_value",
-                             "nok_per_unit", "periods_per_year", "unit", "status"):
-        target_change = calculations.signed_change(
-            direction=b["direction"], baseline=b["baseline_value"], value=b["target_value"])
-        if b["nok_per_unit"] is not None and b["periods_per_year"] is not None:
-            planned += target_change * b["nok_per_unit"] * b["periods_per_year"]
-        if b["type"] == "time_saved" and b["unit"].startswith("timer") and b["periods_per_year"]:
-            hours_planned += target_change * b["periods_per_year"]
-            if b["pk"] in latest:
-                hours_realised += calculations.signed_change(
-                    direction=b["direction"], baseline=b["baseline_value"],
-                    value=latest[b["pk"]]) * b["periods_per_year"]
-        if b["type"] == "quality":
-            quality["total"] += 1
-            quality["realised"] += b["status"] == "realised"
-    benefit_summary = {"planned_nok": planned, "realised_nok": realised,
-                       "hours_planned": hours_planned, "hours_realised": hours_realised,
-                       "quality": quality}
+    benefit_summary, without_owner = _benefit_summary(benefits)
 
     # Costs against the realised annual benefit, summed for the portfolio in the database.
-    costs = ProjectCost.objects.filter(project__in=projects).aggregate(
-        one_off=Sum("amount_nok", filter=Q(recurrence=CostRecurrence.ONE_OFF)),
-        annual=Sum("amount_nok", filter=Q(recurrence=CostRecurrence.ANNUAL)))
-    cost_benefit = calculations.cost_benefit(one_off_costs=costs["one_off"] or Decimal(0),
-                                             annual_costs=costs["annual"] or Decimal(0),
-                                             annual_benefit=realised)
+    cost_benefit = calculations.cost_benefit(
+        one_off_costs=costs.get(CostRecurrence.ONE_OFF) or Decimal(0),
+        annual_costs=costs.get(CostRecurrence.ANNUAL) or Decimal(0),
+        annual_benefit=benefit_summary["realised_nok"])
 
     attention = Attention()
     attention.ready_for_gate = list(_ready_for_gate(organisation, projects))
@@ -158,9 +209,7 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
         ProjectMilestone.objects.filter(project__in=projects, done_on__isnull=True,
                                         due_on__lt=today)
         .select_related("project").order_by("due_on")[:ATTENTION_ROWS])
-    attention.benefits_without_owner = list(
-        benefits.filter(owner__isnull=True).exclude(status__in=["realised", "not_realised"])
-        .select_related("project").order_by("title")[:ATTENTION_ROWS])
+    attention.benefits_without_owner = without_owner
     attention.overdue_measurements = list(
         BenefitReminder.objects.filter(benefit__in=benefits, done_at__isnull=True,
                                        due_on__lt=today)

@@ -114,6 +114,26 @@ def test_manager_cannot_start_a_recompute(client, manager, home_org, computed):
     assert not IndicatorJob.objects.exists()
 
 
+def test_a_running_job_shows_under_the_recompute_button_of_an_open_year(client, org_admin,
+                                                                        manager, home_org,
+                                                                        computed):
+    from indicators.models import IndicatorPeriod
+
+    job = IndicatorJob.objects.create(year=2024, organisation=home_org, requested_by=org_admin,
+                                      state="running", progress=40)
+    client.force_login(org_admin)
+    html = client.get(HOME, {"year": 2024}).content.decode()
+    assert f'id="job-{job.pk}"' in html and "40 %" in html
+    # A manager has no recompute button, so no job box either.
+    client.force_login(manager)
+    response = client.get(HOME, {"year": 2024})
+    assert "job-progress" not in response.content.decode()
+    assert response.context["latest_job"] is None
+    # A frozen year offers no recompute: no job box for the admin either.
+    IndicatorPeriod.objects.filter(year=2024, quarter=0).update(status="final")
+    client.force_login(org_admin)
+    assert "job-progress" not in client.get(HOME, {"year": 2024}).content.decode()
+
 def test_initiative_list_is_paginated(client, manager, home_org):
     for n in range(105):
         make_initiative(home_org, [("idea", "2024-02-01")], project=False, title=f"Idé {n:03d}")

@@ -97,6 +97,45 @@ def test_a_unit_shows_itself_and_the_units_below(portfolio, home_org):
     assert manager_dashboard(home_org, unit=school, today=TODAY)["benefits"]["planned_nok"] == 0
 
 
+def test_costs_follow_the_unit_and_a_unit_without_initiatives_reads_zeros(portfolio, home_org):
+    care, school, _old, _fresh = portfolio
+    in_care = manager_dashboard(home_org, unit=care, today=TODAY)
+    assert (in_care["cost_benefit"].one_off_costs, in_care["cost_benefit"].annual_costs) == (
+        120000, 30000)
+    assert in_care["cost_benefit"].net_annual.value == 5 * 300 * 52 - 30000
+    assert manager_dashboard(home_org, unit=school, today=TODAY)["cost_benefit"].annual_costs == 0
+    empty = manager_dashboard(home_org, unit=UnitFactory(organisation=home_org, name="Tom"),
+                              today=TODAY)
+    assert {r["count"] for r in empty["funnel"]} == {0}
+    assert {r["moves"] for r in empty["flow"]} == {0} and len(empty["flow"]) == 8
+    assert (empty["cost_benefit"].one_off_costs, empty["cost_benefit"].annual_costs) == (0, 0)
+    assert empty["benefits"]["planned_nok"] == empty["benefits"]["realised_nok"] == 0
+    assert empty["attention"].total == 0
+
+
+def test_each_forward_move_counts_in_its_own_quarter(portfolio, home_org):
+    make_initiative(home_org, [("concept", "2025-01-01"), ("pilot", "2025-03-31"),
+                               ("implementation", "2025-04-01")], title="Grensetilfelle")
+    flow = {r["label"]: r["moves"] for r in manager_dashboard(home_org, today=TODAY)["flow"]}
+    assert (flow["2025 K1"], flow["2025 K2"], flow["2026 K2"]) == (1, 1, 1)
+    assert sum(flow.values()) == 3
+
+
+def test_benefits_without_an_owner_are_the_first_ten_by_title(client, manager, portfolio):
+    _care, _school, old_pilot, fresh = portfolio
+    for n in reversed(range(12)):
+        add_benefit(fresh if n % 2 else old_pilot, title=f"Uten eier {n:02d}")
+    add_benefit(fresh, title="Uten eier 00 men avsluttet", status="not_realised")
+    attention = manager_dashboard(fresh.organisation, today=TODAY)["attention"]
+    assert [b.title for b in attention.benefits_without_owner] == [
+        f"Uten eier {n:02d}" for n in range(10)]
+    assert [b.project.title for b in attention.benefits_without_owner[:2]] == [
+        old_pilot.title, fresh.title]
+    client.force_login(manager)
+    html = client.get("/dashboard/").content.decode()
+    first = attention.benefits_without_owner[0]
+    assert f'href="/benefits/{first.pk}/">Uten eier 00</a> – {old_pilot.title}' in html
+
 def test_query_count_does_not_grow_with_the_portfolio(portfolio, home_org, manager):
     def queries():
         with CaptureQueriesContext(connection) as captured:

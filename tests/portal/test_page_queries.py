@@ -26,7 +26,7 @@ from tests.indicators.helpers import make_initiative
 POSTGRES = connection.vendor == "postgresql"
 # Every signed-in page reads the session, the user, the memberships (with the analyst scope)
 # and the unread count. The target is 12 (issue 18); the project page (seven content tables,
-# the benefits panel), the dashboard and the indicator page are still above it.
+# the benefits panel) is still above it.
 PINNED = {
     "ideas": 11,
     "projects": 8,
@@ -35,8 +35,15 @@ PINNED = {
     # previous one in one statement (projects.services.content.project_visit_record), and
     # reads the eight content tables and the benefit map in one (portal.prefetch).
     "project": 16 if POSTGRES else 26,
-    "dashboard": 16,
-    "indicators": 14,
+    # The units, the point scheme; the funnel, flow and costs in one query; the benefits with
+    # their latest measurements (also the attention list's benefits without an owner); the
+    # attention list's gate-ready projects, overdue milestones and measurements, and stale
+    # pilots and parkings.
+    "dashboard": 12,
+    # The snapshots, the peers' snapshots; the breakdown: rules 1–5 and 7 in one statement,
+    # rule 8, the titles, the measurements; the period. A member who may not recompute has
+    # no recompute box, so the latest job is not read (an organisation's admin reads it: 12).
+    "indicators": 11,
     "benefits": 9,
     "catalogue": 6,
     # PostgreSQL: the candidates of the full-text index for ideas and projects, then the
@@ -44,7 +51,7 @@ PINNED = {
     # SQLite ranks shared words in Python (portal.text_search).
     "similar": 7 if POSTGRES else 5,
 }
-ABOVE_TARGET = {"project", "dashboard", "indicators"}
+ABOVE_TARGET = {"project"}
 
 
 def _grow(home_org, other_org, manager, author, n, start=0):
@@ -113,6 +120,16 @@ def test_page_queries_are_pinned(client, world):
     client.force_login(manager)
     assert _counts(client, _urls(home_org)) == PINNED
     assert {name for name, n in PINNED.items() if n > 12} <= ABOVE_TARGET
+
+
+def test_an_admins_indicator_page_reads_the_latest_job_within_the_target(client, world,
+                                                                        org_admin):
+    """The recompute box shows the admin's latest job: one query more than a manager's."""
+    home_org = world[0]
+    client.force_login(org_admin)
+    url = _urls(home_org)["indicators"]
+    assert _counts(client, {"indicators": url}) == {"indicators": PINNED["indicators"] + 1}
+    assert PINNED["indicators"] + 1 <= 12
 
 
 def test_page_queries_do_not_grow_with_the_portfolio(client, world):
