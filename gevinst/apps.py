@@ -6,7 +6,7 @@ class GevinstConfig(AppConfig):
 
     def ready(self) -> None:
         from gevinst.exports import PROJECT_EXPORT_COLUMNS
-        from gevinst.selectors import project_panel
+        from gevinst.selectors import project_panel, project_panel_reads
         from gevinst.services import plan_reapproval_after_gate
         from portal.consumers import consumer_register
         from projects.events import PROJECT_EVENTS, ProjectEventKind
@@ -25,5 +25,5 @@ class GevinstConfig(AppConfig):
         project_panel_register(ProjectPanel(
             name="gevinst.benefits", template="gevinst/_project_panel.html",
             context=project_panel, stylesheet="gevinst/gevinst.css",
-            related=("map_nodes", "map_edges")))
+            related=("map_nodes", "map_edges"), reads=project_panel_reads))
         project_export_columns_register(PROJECT_EXPORT_COLUMNS)

@@ -89,16 +89,25 @@ def cost_benefit_for(project: Project, rows: list[BenefitRow],
     return calc.cost_benefit(one_off_costs=one_off, annual_costs=annual, annual_benefit=benefit)
 
 
-def owners_no_longer_managers(project: Project, rows: list[BenefitRow]) -> list[Benefit]:
+def _managers(project: Project, owner_ids) -> QuerySet:
+    """The ids of those among `owner_ids` (ids or a subquery of them) who manage the
+    project's organisation (may decide gates)."""
+    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.DECIDE_GATES in caps]
+    return (Membership.objects.filter(organisation_id=project.organisation_id,
+                                      user_id__in=owner_ids, role__in=roles)
+            .order_by().values_list("user_id", flat=True))
+
+
+def owners_no_longer_managers(project: Project, rows: list[BenefitRow], *,
+                              managers: QuerySet | None = None) -> list[Benefit]:
     """Benefits whose owner is no longer a manager or admin of the project's organisation (a
-    role changed or the person left): the plan then lacks a real owner too."""
+    role changed or the person left): the plan then lacks a real owner too. `managers`: the
+    managers among the project's benefit owners when the caller has them
+    (project_panel_reads)."""
     owner_ids = {r.benefit.owner_id for r in rows if r.benefit.owner_id}
     if not owner_ids:
         return []
-    roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.DECIDE_GATES in caps]
-    managers = set(Membership.objects.filter(organisation_id=project.organisation_id,
-                                             user_id__in=owner_ids, role__in=roles)
-                   .values_list("user_id", flat=True))
+    managers = set(_managers(project, owner_ids) if managers is None else managers)
     return [r.benefit for r in rows if r.benefit.owner_id and r.benefit.owner_id not in managers]
 
 
@@ -130,13 +139,40 @@ def project_overview(project: Project, user) -> dict:
     }
 
 
+def project_panel_reads(project: Project, user=None) -> dict[str, QuerySet]:
+    """What `project_panel` reads, as querysets the project page evaluates with its own reads
+    in one round trip (projects.extensions.ProjectPanel.reads): the benefits with their
+    owners, their latest measurements, the plan and the managers among the owners."""
+    benefits = project.benefits.all()
+    return {
+        "benefits": benefits.select_related("owner"),
+        # The latest measurement is the one row per benefit whose valid_until is null (kept
+        # by gevinst.history); ordered as benefits_with_latest's prefetch orders them.
+        "latest": Measurement.objects.filter(valid_until__isnull=True,
+                                             benefit__project=project),
+        "plan": BenefitPlan.objects.filter(project=project).order_by("pk")[:1],
+        "managers": _managers(project, Benefit.objects.filter(
+            project=project, owner__isnull=False).order_by().values("owner_id")),
+    }
+
+
+def _panel_rows(reads: dict[str, QuerySet]) -> list[BenefitRow]:
+    """benefit_rows from the panel's reads: each benefit with the last of its latest
+    measurements, as benefit_rows takes it."""
+    latest = {m.benefit_id: m for m in reads["latest"]}
+    return [benefit_row(b, latest.get(b.pk)) for b in reads["benefits"]]
+
+
 def project_panel(project: Project, user, *, loaded: dict | None = None) -> dict:
     """What the project page shows of the project's benefits (templates/gevinst/
     _project_panel.html): the owner warning, counts by status, NOK per year, net benefit and
     payback, and the benefit map. `loaded` may hold the project's costs the page has read
-    (projects.extensions.ProjectPanel)."""
-    costs: list[ProjectCost] | None = (loaded or {}).get("costs")
-    rows = benefit_rows(project)
+    and the querysets of project_panel_reads, evaluated by the page
+    (projects.extensions.ProjectPanel); what it lacks is read here."""
+    loaded = loaded or {}
+    costs: list[ProjectCost] | None = loaded.get("costs")
+    reads = {**project_panel_reads(project, user), **loaded}
+    rows = _panel_rows(reads)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.benefit.get_status_display()] = counts.get(r.benefit.get_status_display(), 0) + 1
@@ -146,10 +182,11 @@ def project_panel(project: Project, user, *, loaded: dict | None = None) -> dict
         "benefit_count": len(rows),
         "status_counts": sorted(counts.items()),
         "owner_missing": [r.benefit for r in rows if r.benefit.owner_id is None],
-        "owner_not_manager": owners_no_longer_managers(project, rows),
+        "owner_not_manager": owners_no_longer_managers(project, rows,
+                                                       managers=reads["managers"]),
         "nok_per_year": cost_benefit.annual_benefit,
         "cost_benefit": cost_benefit,
-        "plan": BenefitPlan.objects.filter(project=project).first(),
+        "plan": next(iter(reads["plan"]), None),
         "map": project_map(project),
         "can_edit": may_edit_benefits(user, project),
     }

@@ -91,12 +91,22 @@ def survivor_shown(*, user: User, idea: Idea) -> bool:
         "survivor_shown", flat=True).get()
 
 
+def project_origin_reads(project, user) -> dict:
+    """What `project_origin_panel` reads (one query), for the project page to evaluate with
+    its other reads (projects.extensions.ProjectPanel.reads): the newest idea of the project's
+    initiative that the reader may see (ideas.access), as `.first()` would pick it."""
+    ideas = ideas_visible_to(user).filter(initiative_id=project.initiative_id)
+    return {"idea": (ideas if ideas.ordered else ideas.order_by("pk")).only("pk", "title")[:1]}
+
+
 def project_origin_panel(project, user, *, loaded=None) -> dict:
-    """The project page's link to the idea the project came from (one query): only an idea
-    the reader may see (ideas.access), so a confidential idea's title never shows."""
-    idea = (ideas_visible_to(user).filter(initiative_id=project.initiative_id)
-            .only("pk", "title").first())
-    return {"idea": idea}
+    """The project page's link to the idea the project came from: only an idea the reader
+    may see, so a confidential idea's title never shows. `loaded` may hold the page's
+    evaluated project_origin_reads."""
+    reads = (loaded or {}).get("idea")
+    if reads is None:
+        reads = project_origin_reads(project, user)["idea"]
+    return {"idea": next(iter(reads), None)}
 
 
 def assigned_to(*, user: User) -> QuerySet[Idea]:

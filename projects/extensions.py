@@ -26,13 +26,16 @@ class ProjectPanel:
     (today "costs": the project's ProjectCost rows), so a panel need not read them again;
     `stylesheet` (a static path) is linked in the page's head; `related` names the project's
     reverse relations the panel reads (e.g. "map_nodes"), read with the page's own content in
-    one round trip (portal.prefetch)."""
+    one round trip (portal.prefetch). `reads(project, user)` names, by key, the querysets
+    `context` reads: the page evaluates them in that same round trip (portal.prefetch.
+    read_together) and hands them back in `loaded` under those keys, already read."""
 
     name: str
     template: str
     context: Callable[..., object]
     stylesheet: str = ""
     related: tuple[str, ...] = ()
+    reads: Callable[..., dict[str, QuerySet]] | None = None
 
 
 @dataclass(frozen=True)

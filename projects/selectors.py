@@ -138,16 +138,29 @@ def phase_history(project: Project, *, user: User) -> tuple[list[PhaseChange], b
     return changes, may_read_decisions(user, project)
 
 
-def timeline(project: Project, *, since: datetime.datetime | None, user: User,
-             limit: int = 200) -> Timeline:
-    """Phase changes and project events merged, newest first. Phase-change events are left
-    out of the event side: the PhaseChange row itself carries the decision. Entries recorded
-    after `since` (the user's previous visit) are new. The anonymous submitter of the origin
-    idea is not named to readers who may not see them."""
+TIMELINE_LIMIT = 200
+
+
+def timeline_reads(project: Project, limit: int = TIMELINE_LIMIT) -> tuple[QuerySet, QuerySet]:
+    """What the timeline reads: the newest phase changes (with who decided) and the newest
+    project events (with who acted). A page may evaluate them with its other reads
+    (portal.prefetch.read_together) and hand them to `timeline`."""
     changes = (project.initiative.phase_changes.select_related("decided_by")
                .order_by("-created_at", "-id")[:limit])
     events = (project.events.exclude(kind=ProjectEventKind.PHASE_CHANGED)
               .select_related("actor").order_by("-created_at", "-id")[:limit])
+    return changes, events
+
+
+def timeline(project: Project, *, since: datetime.datetime | None, user: User,
+             limit: int = TIMELINE_LIMIT,
+             reads: tuple[QuerySet, QuerySet] | None = None) -> Timeline:
+    """Phase changes and project events merged, newest first. Phase-change events are left
+    out of the event side: the PhaseChange row itself carries the decision. Entries recorded
+    after `since` (the user's previous visit) are new. The anonymous submitter of the origin
+    idea is not named to readers who may not see them. `reads`: `timeline_reads(project,
+    limit)` when the caller has evaluated them already."""
+    changes, events = reads if reads is not None else timeline_reads(project, limit)
     entries = [TimelineEntry(at=c.created_at, kind="phase", change=c,
                              actor=None if is_hidden_submission(c, user) else c.decided_by,
                              anonymous=is_hidden_submission(c, user),

@@ -53,7 +53,7 @@ from projects.forms import (
 )
 from projects.models import GateChecklistItem
 from projects.phases import PROJECT_PHASES
-from projects.services.checklists import gate_checklist
+from projects.services.checklists import checklist_items, gate_checklist
 from projects.services.content import CONTENT_KINDS, item_version
 
 PAGE_SIZE = 25
@@ -120,7 +120,8 @@ def _shared_page(request: HttpRequest, project) -> HttpResponse:
     return render(request, "projects/shared.html", context)
 
 
-def _decision_context(request, project, decision_form=None, *, timeline=None) -> dict:
+def _decision_context(request, project, decision_form=None, *, timeline=None,
+                      checklist_read=None) -> dict:
     phase = project.initiative.phase
     known = timeline.changes if getattr(timeline, "complete", False) else None
     before = selectors.phase_before_special(project, known) if phase in (
@@ -145,7 +146,8 @@ def _decision_context(request, project, decision_form=None, *, timeline=None) ->
         if last is not None:
             attrs["min"] = max(last.effective_date, EARLIEST).isoformat()
     # A read: the page writes nothing (the defaults were seeded on a write, projects.apps).
-    checklist = gate_checklist(project) if phase in PROJECT_PHASES else []
+    checklist = gate_checklist(project, items=checklist_read) if phase in PROJECT_PHASES \
+        else []
     return {"phase_bar": selectors.phase_bar(project, before), "next_phase": next_phase,
             "checklist": checklist, "open_items": sum(1 for r in checklist if not r["done"]),
             "decision_form": decision_form if decides and targets else None,
@@ -166,33 +168,57 @@ def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
         # The catalogue's view, as the transitions API gives these readers.
         return _shared_page(request, project)
     previous_visit = services.project_visit_record(user=request.user, project=project)
-    timeline = selectors.timeline(project, since=previous_visit, user=request.user)
+    panels = project_panels()
+    reads = _page_reads(request, project, panels)
+    timeline = selectors.timeline(project, since=previous_visit, user=request.user,
+                                  reads=reads["timeline"])
     today = timezone.localdate()
-    # The content tables and what the panels read, in one round trip (portal.prefetch).
-    prefetch_together(project, [*(_related(spec) for spec in CONTENT_KINDS.values()),
-                                 *(name for panel in project_panels() for name in panel.related)],
-                      follow={"participants": "organisation"})
     content = [_content_section(project, key, spec, today)
                for key, spec in CONTENT_KINDS.items()]
     overdue = {row["obj"].pk for section in content if section["key"] == "milestones"
                for row in section["rows"] if row["overdue"]}
-    loaded = {"costs": next(s["objects"] for s in content if s["key"] == "costs")}
+    costs = next(s["objects"] for s in content if s["key"] == "costs")
     context = {
         "project": project, "may_edit": may_edit(request.user, project),
         "previous_visit": previous_visit, "timeline": timeline,
         "new_count": sum(1 for e in timeline if e.is_new),
         "content": content, "overdue": overdue, "today": today,
-        "adopters": selectors.adopters_of(project),
+        "adopters": reads["adopters"],
         # What the apps above projects add to the page (the benefits panel: gevinst), given
         # the rows the page has read already so they are not read twice.
         "panels": [{"template": panel.template,
-                    "context": panel.context(project, request.user, loaded=loaded)}
-                   for panel in project_panels()],
-        "panel_stylesheets": [p.stylesheet for p in project_panels() if p.stylesheet],
+                    "context": panel.context(project, request.user,
+                                             loaded={"costs": costs,
+                                                     **reads["panels"][panel.name]})}
+                   for panel in panels],
+        "panel_stylesheets": [p.stylesheet for p in panels if p.stylesheet],
         "my_organisations": set(member_organisation_ids(request.user)),
-        **_decision_context(request, project, decision_form, timeline=timeline),
+        **_decision_context(request, project, decision_form, timeline=timeline,
+                            checklist_read=reads["checklist"]),
     }
     return render(request, "projects/detail.html", context, status=status)
+
+
+def _page_reads(request: HttpRequest, project, panels) -> dict:
+    """What the project page shows beyond the project itself, read in one round trip on
+    PostgreSQL (portal.prefetch) so the page's query count does not grow with what it shows:
+    the content tables and the panels' relations into the project's prefetch cache; the
+    timeline, the adopters, the gate checklist and the panels' own reads (ProjectPanel.reads)
+    returned as querysets that are read already (elsewhere, read when used)."""
+    reads = {"timeline": selectors.timeline_reads(project),
+             "adopters": selectors.adopters_of(project),
+             "checklist": checklist_items(project)
+             if project.initiative.phase in PROJECT_PHASES else None,
+             "panels": {panel.name: panel.reads(project, request.user) if panel.reads else {}
+                        for panel in panels}}
+    prefetch_together(
+        project, [*(_related(spec) for spec in CONTENT_KINDS.values()),
+                  *(name for panel in panels for name in panel.related)],
+        follow={"participants": "organisation"},
+        also=[*reads["timeline"], reads["adopters"],
+              *([reads["checklist"]] if reads["checklist"] is not None else []),
+              *(qs for panel in reads["panels"].values() for qs in panel.values())])
+    return reads
 
 
 def _related(spec) -> str:

@@ -2,7 +2,7 @@
 project's leader sets while preparing the gate."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -72,17 +72,26 @@ def checklists_ensure_defaults(organisation: Organisation | int) -> None:
         for position, text in enumerate(texts)], ignore_conflicts=True)
 
 
-def gate_checklist(project: Project, phase: str | None = None) -> list[dict]:
-    """The checklist of `phase` (default: the project's current phase) as it stands now: one
-    dict per active item, JSON-safe, so it can be frozen into the gate decision."""
+def checklist_items(project: Project, phase: str | None = None) -> QuerySet:
+    """The active items of `phase` (default: the project's current phase) with this
+    project's tick (at most one: project_tick_once), in one query; what `gate_checklist`
+    reads, so a page can evaluate it with its other reads (portal.prefetch.read_together)."""
     phase = phase or project.initiative.phase
-    # The items with this project's tick (at most one: project_tick_once), in one query.
     tick = ProjectChecklistTick.objects.filter(project=project, item=OuterRef("pk"))
-    items = (GateChecklistItem.objects.filter(organisation_id=project.organisation_id,
-                                              phase=phase, is_active=True)
-             .annotate(tick_id=Subquery(tick.values("pk")[:1]),
-                       tick_by=Subquery(tick.values("ticked_by__username")[:1]),
-                       tick_at=Subquery(tick.values("ticked_at")[:1])))
+    return (GateChecklistItem.objects.filter(organisation_id=project.organisation_id,
+                                             phase=phase, is_active=True)
+            .annotate(tick_id=Subquery(tick.values("pk")[:1]),
+                      tick_by=Subquery(tick.values("ticked_by__username")[:1]),
+                      tick_at=Subquery(tick.values("ticked_at")[:1])))
+
+
+def gate_checklist(project: Project, phase: str | None = None, *,
+                   items: QuerySet | None = None) -> list[dict]:
+    """The checklist of `phase` (default: the project's current phase) as it stands now: one
+    dict per active item, JSON-safe, so it can be frozen into the gate decision. `items`:
+    `checklist_items(project, phase)` when the caller has evaluated it already."""
+    if items is None:
+        items = checklist_items(project, phase)
     rows = [{"item": item.pk, "text": item.text, "done": item.tick_id is not None,
              "by": item.tick_by if item.tick_id is not None else None,
              "at": item.tick_at.isoformat() if item.tick_id is not None else None}
