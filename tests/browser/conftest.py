@@ -91,9 +91,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
-    # between browser steps are still plain synchronous code. Only while the browser runs, so
-    # nothing else (e.g. a `check --deploy` subprocess) inherits it: the browser tests run last
-    # (tests/conftest.py sorts them so), and the browser stops after the last of them.
+    # between browser steps are still plain synchronous code. Only while the browser runs:
+    # the browser tests run last on their worker (tests/conftest.py sorts them so), or on the
+    # browser lane (tests/scheduling.py), where only transactional tests and tests without a
+    # database follow; the tests that start a Django subprocess leave it out of its environment.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable,
