@@ -6,6 +6,8 @@ test (its database is flushed by the first)."""
 
 from types import SimpleNamespace
 
+import pytest
+
 from tests.scheduling import FileRunScheduling, record_database_use, units
 
 
@@ -106,3 +108,34 @@ def test_without_the_workers_record_the_lane_takes_browser_units_only(tmp_path):
     ran = _run(3, tmp_path, uses=None)
     assert ran["gw2"] and all(n.startswith("tests/browser/") for n in ran["gw2"]), ran
     assert sorted(n for tests in ran.values() for n in tests) == sorted(ORDER)
+
+
+class FakeItem:
+    """What tests/conftest.py reads of a collected test to see how it uses the database."""
+
+    cls = None
+
+    def __init__(self, nodeid, *, marker=None, fixtures=()):
+        self.nodeid, self.path = nodeid, nodeid.split("::")[0]
+        self.marker, self.fixturenames = marker, list(fixtures)
+
+    def get_closest_marker(self, name):
+        return self.marker if name == "django_db" else None
+
+
+def test_a_files_tests_without_a_database_run_right_after_its_ordinary_tests():
+    from tests.conftest import _database_use, _files_stay_together
+
+    transactional = pytest.mark.django_db(transaction=True).mark
+    serialized = pytest.mark.django_db(transaction=True, serialized_rollback=True).mark
+    items = [FakeItem("a.py::db1", fixtures=["db"]), FakeItem("a.py::db2", fixtures=["db"]),
+             FakeItem("b.py::db", marker=pytest.mark.django_db.mark),
+             FakeItem("a.py::flush", marker=transactional),
+             FakeItem("b.py::restore", marker=serialized),
+             FakeItem("a.py::pure"), FakeItem("b.py::pure"), FakeItem("c.py::pure")]
+    assert [_database_use(item) for item in items] == [
+        "ordinary", "ordinary", "ordinary", "transactional", "serialized", "none", "none", "none"]
+    _files_stay_together(items)
+    assert [item.nodeid for item in items] == [
+        "a.py::db1", "a.py::db2", "a.py::pure", "b.py::db", "b.py::pure", "a.py::flush",
+        "b.py::restore", "c.py::pure"]
