@@ -85,7 +85,12 @@ def _ready_for_gate(organisation: Organisation, projects):
     ticked = (ProjectChecklistTick.objects.filter(project=OuterRef("pk"),
                                                   item__is_active=True, item__phase=phase)
               .order_by().values("project").annotate(n=Count("pk")).values("n"))
+    # Only phases with an active item can be ready (needed > 0): said as a semi-join first,
+    # so the counts run for the projects in those phases only, not for every project.
+    checked_phases = (GateChecklistItem.objects.filter(organisation=organisation, is_active=True)
+                      .values("phase"))
     return (projects.filter(initiative__phase__in=PROJECT_PHASES)
+            .filter(initiative__phase__in=checked_phases)
             .annotate(needed=Subquery(needed), ticked=Subquery(ticked))
             .filter(needed__gt=0, ticked__gte=F("needed"))
             .select_related("initiative").order_by("title", "pk")[:ATTENTION_ROWS])
@@ -179,9 +184,13 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
         initiatives = initiatives.filter(track=track)
     if area:
         initiatives = initiatives.filter(project__welfare_area=area)
+    # Benefits through their project's organisation column (a join the planner starts from
+    # the organisation's projects), not an IN over a subquery (a scan of every benefit).
+    benefits = Benefit.objects.filter(project__organisation=organisation)
     if unit is not None or track or area:
         changes = changes.filter(initiative__in=initiatives.values("pk"))
         projects = projects.filter(initiative__in=initiatives.values("pk"))
+        benefits = benefits.filter(project__in=projects)
 
     # Funnel (initiatives per phase now, with the points of the scheme in force), flow
     # (forward moves per quarter) and costs: one query.
@@ -194,7 +203,6 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
             for s in starts]
 
     # Benefits planned against realised, and those without an owner: one query.
-    benefits = Benefit.objects.filter(project__in=projects)
     benefit_summary, without_owner = _benefit_summary(benefits)
 
     # Costs against the realised annual benefit, summed for the portfolio in the database.
