@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     DateField,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -96,6 +98,31 @@ def _ready_for_gate(organisation: Organisation, projects):
             .select_related("initiative").order_by("title", "pk")[:ATTENTION_ROWS])
 
 
+class InArray(Func):
+    """`column IN (subquery)`, on PostgreSQL as `column = ANY(ARRAY(subquery))`. The planner
+    turns IN into a semi-join and, costing pages as if read from disk, hashes a scan of the
+    whole table (every benefit in the country: 11 ms); the array is computed first and probes
+    the column's index once per element (5 ms). Same rows either way."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column: str, queryset: QuerySet):
+        super().__init__(F(column), Subquery(queryset))
+
+    def _parts(self, compiler) -> tuple[str, str, list]:
+        (column, column_params), (subquery, subquery_params) = (
+            compiler.compile(e) for e in self.get_source_expressions())
+        return column, subquery, [*column_params, *subquery_params]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, subquery, params = self._parts(compiler)
+        return f"{column} IN {subquery}", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, subquery, params = self._parts(compiler)
+        return f"{column} = ANY(ARRAY{subquery})", params
+
+
 def _typed_null(field) -> Cast:
     """NULL of a column's type: PostgreSQL matches a UNION's columns by type."""
     return Cast(Value(None), output_field=field)
@@ -106,14 +133,15 @@ def _portfolio_totals(initiatives: QuerySet, changes: QuerySet, projects: QueryS
     """The funnel (initiatives per phase now), the flow (forward moves per quarter since
     `since`) and the costs (per recurrence): three grouped reads sent as one statement
     (UNION ALL), each row (part, quarter, key, count, amount) with NULL where its part has
-    none. The flow's part comes first: its quarter column gives the type read back."""
+    none. The flow's part comes first: its quarter column gives the type read back. Rows
+    are counted with COUNT(*) (the key is never null), so both counts read only an index."""
     key, money = CharField(max_length=30), ProjectCost._meta.get_field("amount_nok")
     flow = (changes.filter(is_forward=True, effective_date__gte=since).order_by()
             .values_list(Value("flow"), TruncQuarter("effective_date"), _typed_null(key))
-            .annotate(n=Count("pk"), amount=_typed_null(money)))
+            .annotate(n=Count("*"), amount=_typed_null(money)))
     funnel = (initiatives.order_by()
               .values_list(Value("funnel"), _typed_null(DateField()), "phase")
-              .annotate(n=Count("pk"), amount=_typed_null(money)))
+              .annotate(n=Count("*"), amount=_typed_null(money)))
     costs = (ProjectCost.objects.filter(project__in=projects).order_by()
              .values_list(Value("costs"), _typed_null(DateField()), "recurrence")
              .annotate(n=_typed_null(IntegerField()), amount=Sum("amount_nok")))
@@ -184,13 +212,10 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
         initiatives = initiatives.filter(track=track)
     if area:
         initiatives = initiatives.filter(project__welfare_area=area)
-    # Benefits through their project's organisation column (a join the planner starts from
-    # the organisation's projects), not an IN over a subquery (a scan of every benefit).
-    benefits = Benefit.objects.filter(project__organisation=organisation)
     if unit is not None or track or area:
         changes = changes.filter(initiative__in=initiatives.values("pk"))
         projects = projects.filter(initiative__in=initiatives.values("pk"))
-        benefits = benefits.filter(project__in=projects)
+    benefits = Benefit.objects.filter(InArray("project_id", projects.values("pk")))
 
     # Funnel (initiatives per phase now, with the points of the scheme in force), flow
     # (forward moves per quarter) and costs: one query.
@@ -222,13 +247,16 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
         BenefitReminder.objects.filter(benefit__in=benefits, done_at__isnull=True,
                                        due_on__lt=today)
         .select_related("benefit__project").order_by("due_on")[:ATTENTION_ROWS])
-    # The longest-running pilots and parkings, the first rows of each, in one query.
-    stale = (changes.filter(valid_until__isnull=True)
-             .filter(Q(to_phase=Phase.PILOT, effective_date__lt=today - PILOT_TOO_LONG)
-                     | Q(to_phase=Phase.PARKED, effective_date__lt=today - PARKED_TOO_LONG))
-             .annotate(rank=Window(RowNumber(), partition_by=[F("to_phase")],
-                                   order_by=[F("effective_date").asc(), F("pk").asc()]))
-             .filter(rank__lte=ATTENTION_ROWS)
+    # The longest-running pilots and parkings, the first rows of each, in one query: ranked
+    # in a subquery from the index of phases in force, so only the rows shown are joined to
+    # their initiative and project (not every stale one).
+    ranked = (changes.filter(valid_until__isnull=True)
+              .filter(Q(to_phase=Phase.PILOT, effective_date__lt=today - PILOT_TOO_LONG)
+                      | Q(to_phase=Phase.PARKED, effective_date__lt=today - PARKED_TOO_LONG))
+              .annotate(rank=Window(RowNumber(), partition_by=[F("to_phase")],
+                                    order_by=[F("effective_date").asc(), F("pk").asc()]))
+              .filter(rank__lte=ATTENTION_ROWS).values("pk"))
+    stale = (PhaseChange.objects.filter(pk__in=ranked)
              .select_related("initiative__project").order_by("effective_date", "pk"))
     for change in stale:
         (attention.long_pilots if change.to_phase == Phase.PILOT
