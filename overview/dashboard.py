@@ -10,13 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
-    BooleanField,
     CharField,
     Count,
     DateField,
     F,
     FilteredRelation,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -33,6 +31,7 @@ from gevinst import calculations
 from gevinst.models import Benefit, BenefitReminder, BenefitStatus
 from indicators.services import scheme_for
 from initiatives.models import COUNTED_PHASES, Initiative, Phase, PhaseChange
+from portal.expressions import InArray
 from portal.models import Organisation, Unit
 from portal.selectors import unit_and_below
 from projects.models import (
@@ -96,31 +95,6 @@ def _ready_for_gate(organisation: Organisation, projects):
             .annotate(needed=Subquery(needed), ticked=Subquery(ticked))
             .filter(needed__gt=0, ticked__gte=F("needed"))
             .select_related("initiative").order_by("title", "pk")[:ATTENTION_ROWS])
-
-
-class InArray(Func):
-    """`column IN (subquery)`, on PostgreSQL as `column = ANY(ARRAY(subquery))`. The planner
-    turns IN into a semi-join and, costing pages as if read from disk, hashes a scan of the
-    whole table (every benefit in the country: 11 ms); the array is computed first and probes
-    the column's index once per element (5 ms). Same rows either way."""
-
-    output_field = BooleanField()
-
-    def __init__(self, column: str, queryset: QuerySet):
-        super().__init__(F(column), Subquery(queryset))
-
-    def _parts(self, compiler) -> tuple[str, str, list]:
-        (column, column_params), (subquery, subquery_params) = (
-            compiler.compile(e) for e in self.get_source_expressions())
-        return column, subquery, [*column_params, *subquery_params]
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, subquery, params = self._parts(compiler)
-        return f"{column} IN {subquery}", params
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        column, subquery, params = self._parts(compiler)
-        return f"{column} = ANY(ARRAY{subquery})", params
 
 
 def _typed_null(field) -> Cast:
