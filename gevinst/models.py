@@ -136,6 +136,11 @@ class Measurement(models.Model):
                          condition=models.Q(valid_until__isnull=True,
                                             nok_per_year__isnull=False),
                          name="measurement_latest_valued_idx"),
+            # The latest measurement of a benefit (the dashboard's benefit summary joins it
+            # per benefit): one index-only lookup instead of reading the benefit's history.
+            models.Index(fields=["benefit"], include=["value", "nok_per_year"],
+                         condition=models.Q(valid_until__isnull=True),
+                         name="measurement_latest_idx"),
         ]
 
 

@@ -169,6 +169,12 @@ class PhaseChange(models.Model):
             # Forward moves inside a period (rule 4).
             models.Index(fields=["effective_date", "organisation"],
                          condition=models.Q(is_forward=True), name="phasechange_forward_idx"),
+            # The dashboard's long pilots and parkings: an organisation's phases in force,
+            # per phase by date, so each phase is one short range instead of a scan of every
+            # change the organisation ever made.
+            models.Index(fields=["organisation", "to_phase", "effective_date", "id"],
+                         condition=models.Q(valid_until__isnull=True),
+                         name="phasechange_current_idx"),
         ]
 
     def __str__(self) -> str:

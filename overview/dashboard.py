@@ -31,6 +31,7 @@ from gevinst import calculations
 from gevinst.models import Benefit, BenefitReminder, BenefitStatus
 from indicators.services import scheme_for
 from initiatives.models import COUNTED_PHASES, Initiative, Phase, PhaseChange
+from portal.expressions import InArray
 from portal.models import Organisation, Unit
 from portal.selectors import unit_and_below
 from projects.models import (
@@ -85,7 +86,12 @@ def _ready_for_gate(organisation: Organisation, projects):
     ticked = (ProjectChecklistTick.objects.filter(project=OuterRef("pk"),
                                                   item__is_active=True, item__phase=phase)
               .order_by().values("project").annotate(n=Count("pk")).values("n"))
+    # Only phases with an active item can be ready (needed > 0): said as a semi-join first,
+    # so the counts run for the projects in those phases only, not for every project.
+    checked_phases = (GateChecklistItem.objects.filter(organisation=organisation, is_active=True)
+                      .values("phase"))
     return (projects.filter(initiative__phase__in=PROJECT_PHASES)
+            .filter(initiative__phase__in=checked_phases)
             .annotate(needed=Subquery(needed), ticked=Subquery(ticked))
             .filter(needed__gt=0, ticked__gte=F("needed"))
             .select_related("initiative").order_by("title", "pk")[:ATTENTION_ROWS])
@@ -101,14 +107,15 @@ def _portfolio_totals(initiatives: QuerySet, changes: QuerySet, projects: QueryS
     """The funnel (initiatives per phase now), the flow (forward moves per quarter since
     `since`) and the costs (per recurrence): three grouped reads sent as one statement
     (UNION ALL), each row (part, quarter, key, count, amount) with NULL where its part has
-    none. The flow's part comes first: its quarter column gives the type read back."""
+    none. The flow's part comes first: its quarter column gives the type read back. Rows
+    are counted with COUNT(*) (the key is never null), so both counts read only an index."""
     key, money = CharField(max_length=30), ProjectCost._meta.get_field("amount_nok")
     flow = (changes.filter(is_forward=True, effective_date__gte=since).order_by()
             .values_list(Value("flow"), TruncQuarter("effective_date"), _typed_null(key))
-            .annotate(n=Count("pk"), amount=_typed_null(money)))
+            .annotate(n=Count("*"), amount=_typed_null(money)))
     funnel = (initiatives.order_by()
               .values_list(Value("funnel"), _typed_null(DateField()), "phase")
-              .annotate(n=Count("pk"), amount=_typed_null(money)))
+              .annotate(n=Count("*"), amount=_typed_null(money)))
     costs = (ProjectCost.objects.filter(project__in=projects).order_by()
              .values_list(Value("costs"), _typed_null(DateField()), "recurrence")
              .annotate(n=_typed_null(IntegerField()), amount=Sum("amount_nok")))
@@ -182,6 +189,7 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
     if unit is not None or track or area:
         changes = changes.filter(initiative__in=initiatives.values("pk"))
         projects = projects.filter(initiative__in=initiatives.values("pk"))
+    benefits = Benefit.objects.filter(InArray("project_id", projects.values("pk")))
 
     # Funnel (initiatives per phase now, with the points of the scheme in force), flow
     # (forward moves per quarter) and costs: one query.
@@ -194,7 +202,6 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
             for s in starts]
 
     # Benefits planned against realised, and those without an owner: one query.
-    benefits = Benefit.objects.filter(project__in=projects)
     benefit_summary, without_owner = _benefit_summary(benefits)
 
     # Costs against the realised annual benefit, summed for the portfolio in the database.
@@ -214,13 +221,16 @@ def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,
         BenefitReminder.objects.filter(benefit__in=benefits, done_at__isnull=True,
                                        due_on__lt=today)
         .select_related("benefit__project").order_by("due_on")[:ATTENTION_ROWS])
-    # The longest-running pilots and parkings, the first rows of each, in one query.
-    stale = (changes.filter(valid_until__isnull=True)
-             .filter(Q(to_phase=Phase.PILOT, effective_date__lt=today - PILOT_TOO_LONG)
-                     | Q(to_phase=Phase.PARKED, effective_date__lt=today - PARKED_TOO_LONG))
-             .annotate(rank=Window(RowNumber(), partition_by=[F("to_phase")],
-                                   order_by=[F("effective_date").asc(), F("pk").asc()]))
-             .filter(rank__lte=ATTENTION_ROWS)
+    # The longest-running pilots and parkings, the first rows of each, in one query: ranked
+    # in a subquery from the index of phases in force, so only the rows shown are joined to
+    # their initiative and project (not every stale one).
+    ranked = (changes.filter(valid_until__isnull=True)
+              .filter(Q(to_phase=Phase.PILOT, effective_date__lt=today - PILOT_TOO_LONG)
+                      | Q(to_phase=Phase.PARKED, effective_date__lt=today - PARKED_TOO_LONG))
+              .annotate(rank=Window(RowNumber(), partition_by=[F("to_phase")],
+                                    order_by=[F("effective_date").asc(), F("pk").asc()]))
+              .filter(rank__lte=ATTENTION_ROWS).values("pk"))
+    stale = (PhaseChange.objects.filter(pk__in=ranked)
              .select_related("initiative__project").order_by("effective_date", "pk"))
     for change in stale:
         (attention.long_pilots if change.to_phase == Phase.PILOT

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
+from portal.expressions import InArray
+
 COUNT_CAP = 1000
 
 
@@ -78,11 +80,22 @@ def _page_number(raw) -> int | None:
     return number if number >= 1 else None
 
 
+def _page_rows(queryset: QuerySet, offset: int, count: int, keys_first: bool) -> list:
+    """`count` rows from `offset`. With `keys_first` the page's keys are chosen in a subquery
+    without the row annotations and the outer query computes those for the page's rows only
+    (PostgreSQL otherwise computes a list's per-row counts for every matching row before it
+    sorts and cuts: 2 700 rows for a page of 25 on the national idea list). Still one query."""
+    if not keys_first:
+        return list(queryset[offset:offset + count])
+    keys = queryset.values("pk")[offset:offset + count]
+    return list(queryset.filter(InArray("pk", keys))[:count])
+
+
 def capped_page(queryset: QuerySet, raw_number, per_page: int, *,
-                cap: int | None = None) -> CappedPage:
+                cap: int | None = None, keys_first: bool = False) -> CappedPage:
     """The page `raw_number` (anything unparsable is page 1; past the end or below 1: the last
     page, as Paginator.get_page does) in two queries: a count bounded by `cap` and the page's
-    rows."""
+    rows (see _page_rows for `keys_first`)."""
     cap = COUNT_CAP if cap is None else cap
     # Count without the row annotations and the ordering: only whether rows match matters.
     counted = queryset.order_by().values("pk")[:cap + 1].count()
@@ -94,13 +107,13 @@ def capped_page(queryset: QuerySet, raw_number, per_page: int, *,
     rows = []
     if number is not None:
         offset = (number - 1) * per_page
-        rows = list(queryset[offset:offset + per_page + 1])
+        rows = _page_rows(queryset, offset, per_page + 1, keys_first)
     if not rows and number != 1:
         # Past the end of a long list, or below page 1 (a stale or crafted link): the last
         # page, found with one full count, which paging forward and back never needs.
         total = queryset.order_by().values("pk").count()
         number = max(1, math.ceil(total / per_page))
         offset = (number - 1) * per_page
-        rows = list(queryset[offset:offset + per_page + 1])
+        rows = _page_rows(queryset, offset, per_page + 1, keys_first)
     return CappedPage(object_list=rows[:per_page], number=number, paginator=paginator,
                       has_next_rows=len(rows) > per_page)

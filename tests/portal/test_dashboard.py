@@ -222,3 +222,45 @@ def test_track_and_area_narrow_the_dashboard_and_stay_in_the_url(client, manager
     assert "track=fast_track" in response.context["query"]
     # An unknown value is ignored rather than failing.
     assert client.get("/dashboard/", {"track": "nonsense"}).context["track"] == ""
+
+
+def test_ready_for_gate_needs_every_active_item_of_the_phase_ticked(home_org, other_org):
+    """Only phases with an active checklist item of the organisation can be ready (the
+    semi-join on those phases must keep exactly the projects the counts keep)."""
+    from projects.models import GateChecklistItem, ProjectChecklistTick
+
+    done = make_initiative(home_org, [("concept", "2026-01-05")], title="Alt avkrysset")
+    half = make_initiative(home_org, [("concept", "2026-01-06")], title="Halvveis")
+    piloting = make_initiative(home_org, [("concept", "2026-01-05"), ("pilot", "2026-02-01")],
+                               title="Utprøving uten liste")
+    items = [GateChecklistItem.objects.create(organisation=home_org, phase="concept",
+                                              text=f"Punkt {i}") for i in range(2)]
+    # Inactive, or another organisation's: neither is needed, nor opens the pilot phase.
+    GateChecklistItem.objects.create(organisation=home_org, phase="concept", text="Gammel",
+                                     is_active=False)
+    GateChecklistItem.objects.create(organisation=other_org, phase="pilot", text="Deres")
+    for item in items:
+        ProjectChecklistTick.objects.create(project=done, item=item)
+    ProjectChecklistTick.objects.create(project=half, item=items[0])
+    attention = manager_dashboard(home_org, today=TODAY)["attention"]
+    assert attention.ready_for_gate == [done]
+    assert piloting not in attention.ready_for_gate
+
+
+def test_long_pilots_and_parkings_show_the_oldest_ten_of_each(home_org):
+    """Ranked per phase before the join: ten of each, oldest first, the current phase only."""
+    pilots = [make_initiative(home_org, [("concept", "2023-01-01"),
+                                         ("pilot", f"2023-{month:02d}-01")],
+                              title=f"Pilot {month}") for month in range(12, 0, -1)]
+    parked = [make_initiative(home_org, [("concept", "2023-01-01"),
+                                         ("parked", f"2024-{month:02d}-01")],
+                              title=f"Parkert {month}") for month in range(1, 4)]
+    # Parked once, now piloting again since recently: in neither list.
+    make_initiative(home_org, [("concept", "2022-01-01"), ("parked", "2022-02-01"),
+                               ("pilot", "2026-05-01")], title="Tilbake")
+    attention = manager_dashboard(home_org, today=TODAY)["attention"]
+    oldest = sorted(pilots, key=lambda p: int(p.title.split()[1]))  # "Pilot 1" began first
+    assert [c.initiative_id for c in attention.long_pilots] == [
+        p.initiative_id for p in oldest[:10]]
+    assert [c.initiative_id for c in attention.long_parked] == [p.initiative_id for p in parked]
+    assert attention.long_pilots[0].initiative.project.title == "Pilot 1"

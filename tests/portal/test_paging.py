@@ -51,3 +51,24 @@ def test_a_page_is_two_queries_and_the_count_is_bounded(db):
     count_sql = captured.captured_queries[0]["sql"]
     assert "COUNT(" in count_sql.upper() and "LIMIT 5" in count_sql.upper()
     assert [o.pk for o in page.object_list] == [o.pk for o in orgs[3:6]]
+
+
+def test_keys_first_pages_the_same_rows_in_the_same_two_queries(db):
+    """keys_first chooses the page's keys in a subquery and reads those rows with their
+    annotations: the same pages, order and next/previous as the plain read, still 2 queries."""
+    from django.db.models import Value
+
+    _orgs(9)
+    orgs = Organisation.objects.annotate(mark=Value(7)).order_by("-name", "-pk")
+    for raw in ("1", "2", "3", "99"):
+        plain = capped_page(orgs, raw, 4, cap=20)
+        with CaptureQueriesContext(connection) as captured:
+            keyed = capped_page(orgs, raw, 4, cap=20, keys_first=True)
+        assert len(captured.captured_queries) == 2
+        assert [o.pk for o in keyed.object_list] == [o.pk for o in plain.object_list], raw
+        assert all(o.mark == 7 for o in keyed.object_list)
+        assert (keyed.number, keyed.has_next(), keyed.has_previous()) == (
+            plain.number, plain.has_next(), plain.has_previous())
+    # Stale link past the end of a capped list: the last page, as without keys_first.
+    stale = capped_page(orgs, "40", 2, cap=5, keys_first=True)
+    assert stale.number == 5 and [o.pk for o in stale.object_list] == [o.pk for o in orgs[8:9]]
