@@ -10,10 +10,11 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.utils.translation import gettext_lazy
 
 from gevinst.calculations import signed_change
-from gevinst.models import Measurement
+from gevinst.models import Benefit, Measurement
 from indicators.compute import (
     ADOPTION,
     DIMENSIONS,
@@ -26,6 +27,7 @@ from indicators.compute import (
 )
 from initiatives.models import COUNTED_PHASES, Initiative, Phase
 from portal.models import Organisation
+from projects.models import Project
 
 # What a reader outside the organisation sees instead of an unshared initiative's title.
 HIDDEN_TITLE = gettext_lazy("Ikke delt utenfor organisasjonen")
@@ -109,9 +111,8 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
     adopted = [c for c in found if c.rule == ADOPTION]
     # Titles, projects and (for the adopted) organisation names in one query.
     titles, project_ids, organisation_names = {}, {}, {}
-    for pk, title, project_id, organisation_name in (
-            Initiative.objects.filter(pk__in=[*listed, *(c.subject_id for c in adopted)])
-            .values_list("pk", "title", "project__pk", "organisation__name")):
+    for pk, title, project_id, organisation_name in _initiative_names(
+            [*listed, *(c.subject_id for c in adopted)]):
         titles[pk], organisation_names[pk] = title, organisation_name
         if project_id is not None:
             project_ids[pk] = project_id
@@ -135,11 +136,7 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
 
     nok = {c.subject_id: c.nok_per_year for c in found if c.rule == NOK}
     benefits = []
-    measurements = (Measurement.objects.filter(pk__in=nok)
-                    .order_by("benefit__project__title", "benefit__title", "benefit_id")
-                    .values_list("pk", "value", "benefit_id", "benefit__title",
-                                 "benefit__project_id", "benefit__project__title",
-                                 "benefit__direction", "benefit__baseline_value"))
+    measurements = _valued_benefits(list(nok))
     for (pk, value, benefit_id, title, project_id, project_title, direction,
          baseline) in measurements:
         benefits.append(BenefitLine(
@@ -148,6 +145,54 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
             change=signed_change(direction=direction, baseline=baseline, value=value),
             nok_per_year=nok[pk]))
     return Explanation(initiatives=lines, adoptions=adoptions, benefits=benefits)
+
+
+def _ids_sql(column: str, ids: list[int]) -> tuple[str, list]:
+    """`column` among `ids`: one array parameter on PostgreSQL (a large municipality lists
+    thousands of initiatives; one placeholder each cost more than the query), else IN."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
+
+
+def _initiative_names(ids: list[int]) -> list[tuple]:
+    """(initiative, title, its project or None, its organisation's name) for `ids`. The
+    project is looked up per initiative through its unique index: a join made PostgreSQL hash
+    the whole project table for a few thousand rows."""
+    if not ids:
+        return []
+    where, params = _ids_sql("i.id", ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.id, i.title, (SELECT p.id FROM {Project._meta.db_table} p "
+            f"WHERE p.initiative_id = i.id), o.name FROM {Initiative._meta.db_table} i "
+            f"JOIN {Organisation._meta.db_table} o ON o.id = i.organisation_id "
+            f"WHERE {where}", params)
+        return cursor.fetchall()
+
+
+def _valued_benefits(measurement_ids: list[int]) -> list[tuple]:
+    """(measurement, value, benefit, benefit title, project, project title, direction,
+    baseline) for the measurements in force, in the page's order (project, benefit). On
+    PostgreSQL each measurement finds its benefit through the primary key (LATERAL ... OFFSET
+    0 keeps the planner from hashing the whole benefit table for a few hundred rows)."""
+    if not measurement_ids:
+        return []
+    if connection.vendor != "postgresql":
+        return list(Measurement.objects.filter(pk__in=measurement_ids)
+                    .order_by("benefit__project__title", "benefit__title", "benefit_id")
+                    .values_list("pk", "value", "benefit_id", "benefit__title",
+                                 "benefit__project_id", "benefit__project__title",
+                                 "benefit__direction", "benefit__baseline_value"))
+    where, params = _ids_sql("m.id", measurement_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.id, m.value, m.benefit_id, b.title, b.project_id, p.title, b.direction, "
+            f"b.baseline_value FROM {Measurement._meta.db_table} m CROSS JOIN LATERAL "
+            f"(SELECT * FROM {Benefit._meta.db_table} b WHERE b.id = m.benefit_id OFFSET 0) b "
+            f"JOIN {Project._meta.db_table} p ON p.id = b.project_id WHERE {where} "
+            f"ORDER BY p.title, b.title, m.benefit_id", params)
+        return cursor.fetchall()
 
 
 def explained_totals(explanation: Explanation) -> OrganisationIndicators:

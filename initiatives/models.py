@@ -169,6 +169,11 @@ class PhaseChange(models.Model):
             # Forward moves inside a period (rule 4).
             models.Index(fields=["effective_date", "organisation"],
                          condition=models.Q(is_forward=True), name="phasechange_forward_idx"),
+            # One organisation's forward moves inside a period, per initiative (its indicator
+            # page's breakdown), read from the index alone on PostgreSQL.
+            models.Index(fields=["organisation", "effective_date"], include=["initiative"],
+                         condition=models.Q(is_forward=True),
+                         name="phasechange_org_forward_idx"),
         ]
 
     def __str__(self) -> str:
@@ -313,6 +318,11 @@ class IndicatorTimeline(models.Model):
             models.Index(fields=["valid_until", "valid_from"], name="timeline_adopted_idx",
                          include=["origin_organisation", "phase"],
                          condition=models.Q(origin_organisation__isnull=False)),
-            # One organisation's recompute.
-            models.Index(fields=["organisation", "valid_from"], name="timeline_org_idx"),
+            # One organisation's rows in force on E, per initiative (its recompute and its
+            # indicator page's breakdown): an index-only range on PostgreSQL, which covers the
+            # grouped and summed columns (the heap rows of a large municipality are scattered
+            # over thousands of pages).
+            models.Index(fields=["organisation", "valid_until", "valid_from"],
+                         name="timeline_org_in_force_idx",
+                         include=["initiative", "phase", *TIMELINE_SCORES]),
         ]
