@@ -112,7 +112,7 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
     # Titles, projects and (for the adopted) organisation names in one query.
     titles, project_ids, organisation_names = {}, {}, {}
     for pk, title, project_id, organisation_name in _initiative_names(
-            [*listed, *(c.subject_id for c in adopted)]):
+            organisation.pk, listed, [c.subject_id for c in adopted]):
         titles[pk], organisation_names[pk] = title, organisation_name
         if project_id is not None:
             project_ids[pk] = project_id
@@ -155,19 +155,40 @@ def _ids_sql(column: str, ids: list[int]) -> tuple[str, list]:
     return f"{column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
 
 
-def _initiative_names(ids: list[int]) -> list[tuple]:
-    """(initiative, title, its project or None, its organisation's name) for `ids`. The
-    project is looked up per initiative through its unique index: a join made PostgreSQL hash
-    the whole project table for a few thousand rows."""
-    if not ids:
+def _initiative_names(organisation_id: int, listed: list[int],
+                      adopted: list[int]) -> list[tuple]:
+    """(initiative, title, its project or None, its organisation's name) for the listed
+    initiatives (the organisation's own) and the adopted ones (elsewhere).
+
+    The organisation's initiatives are read whole from initiative_org_titles_idx (an
+    index-only range, where looking up a few thousand scattered ids cost a heap page each),
+    the few adopted ones by id. The project is looked up per initiative through its unique
+    index: a join made PostgreSQL hash the whole project table. An initiative listed under
+    the organisation is its own (the phase log copies the initiative's organisation); should
+    one not be, it is read by id."""
+    if not listed and not adopted:
         return []
-    where, params = _ids_sql("i.id", ids)
+    wheres, params = ["i.organisation_id = %s"], [organisation_id]
+    if adopted:
+        where, ids = _ids_sql("i.id", adopted)
+        wheres.append(f"{where} AND i.organisation_id <> %s")
+        params += [*ids, organisation_id]
+    names = _names_where(wheres, params)
+    found = {row[0] for row in names}
+    missing = [pk for pk in listed if pk not in found]
+    if missing:
+        where, ids = _ids_sql("i.id", missing)
+        names += _names_where([where], ids)
+    return names
+
+
+def _names_where(wheres: list[str], params: list) -> list[tuple]:
+    """One statement: a UNION ALL of the rows each condition picks (disjoint)."""
+    select = (f"SELECT i.id, i.title, (SELECT p.id FROM {Project._meta.db_table} p "
+              f"WHERE p.initiative_id = i.id), o.name FROM {Initiative._meta.db_table} i "
+              f"JOIN {Organisation._meta.db_table} o ON o.id = i.organisation_id WHERE ")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT i.id, i.title, (SELECT p.id FROM {Project._meta.db_table} p "
-            f"WHERE p.initiative_id = i.id), o.name FROM {Initiative._meta.db_table} i "
-            f"JOIN {Organisation._meta.db_table} o ON o.id = i.organisation_id "
-            f"WHERE {where}", params)
+        cursor.execute(" UNION ALL ".join(select + where for where in wheres), params)
         return cursor.fetchall()
 
 
