@@ -7,6 +7,7 @@ which points and the lines always add up to the snapshot (tests/indicators/test_
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -75,11 +76,33 @@ class BenefitLine:
     nok_per_year: Decimal
 
 
+class LazyLines(Sequence):
+    """A sorted list of lines that builds each line when it is read. A large municipality
+    lists thousands of initiatives and its page shows a hundred; the rest are counted, not
+    built. Reads like the list it stands for (len, index, slice, iteration)."""
+
+    def __init__(self, keys: list, build):
+        self._keys, self._build = keys, build
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._build(key) for key in self._keys[index]]
+        return self._build(self._keys[index])
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None
+
+
 @dataclass
 class Explanation:
-    initiatives: list[InitiativeLine]
+    initiatives: Sequence[InitiativeLine]
     adoptions: list[AdoptionLine]
-    benefits: list[BenefitLine]
+    benefits: Sequence[BenefitLine]
 
 
 def explain(organisation: Organisation, *, period_start: datetime.date,
@@ -91,7 +114,9 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
 
     `named_projects`: for a reader outside the organisation, the projects they may see;
     every other initiative and benefit is listed with its numbers but without its title.
-    None: a member, who sees every title."""
+    None: a member, who sees every title.
+
+    The initiative and benefit lines are sorted here and built when read (LazyLines)."""
 
     def named(project_id: int | None) -> bool:
         return named_projects is None or project_id in named_projects
@@ -99,34 +124,44 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
     def title_of(project_id: int | None, title: str) -> str:
         return title if named(project_id) else HIDDEN_TITLE
 
-    found = [c for c in contributions(period_start=period_start, period_end=period_end,
-                                      scheme=scheme, organisation_ids=[organisation.pk],
-                                      detail=True)
-             if c.organisation_id == organisation.pk]
-    stock = {c.subject_id: c for c in found if c.rule == STOCK}
-    forward = {c.subject_id: c.count for c in found if c.rule == FORWARD}
+    own = organisation.pk
+    stock, forward, adopted, nok = {}, {}, [], {}
+    for c in contributions(period_start=period_start, period_end=period_end, scheme=scheme,
+                           organisation_ids=[own], detail=True):
+        if c.organisation_id != own:
+            continue
+        if c.rule == STOCK:
+            stock[c.subject_id] = c
+        elif c.rule == FORWARD:
+            forward[c.subject_id] = c.count
+        elif c.rule == ADOPTION:
+            adopted.append(c)
+        elif c.rule == NOK:
+            nok[c.subject_id] = c.nok_per_year
     # An initiative is listed when it counts on E (rules 2, 3, 7) or moved forward in the
     # period (rule 4); its phase is the one in force on E either way.
-    listed = [pk for pk, c in stock.items() if c.phase in COUNTED_PHASES or forward.get(pk)]
-    adopted = [c for c in found if c.rule == ADOPTION]
+    listed = [pk for pk, c in stock.items() if c.phase in _COUNTED or forward.get(pk)]
     # Titles, projects and (for the adopted) organisation names in one query.
     titles, project_ids, organisation_names = {}, {}, {}
     for pk, title, project_id, organisation_name in _initiative_names(
-            organisation.pk, listed, [c.subject_id for c in adopted]):
+            own, listed, [c.subject_id for c in adopted]):
         titles[pk], organisation_names[pk] = title, organisation_name
         if project_id is not None:
             project_ids[pk] = project_id
-    lines = []
-    for initiative_id in listed:
+
+    def initiative_line(key) -> InitiativeLine:
+        title, initiative_id = key
         contribution, project_id = stock[initiative_id], project_ids.get(initiative_id)
-        lines.append(InitiativeLine(
+        return InitiativeLine(
             initiative_id=initiative_id, title=title_of(project_id, titles[initiative_id]),
             phase=contribution.phase, project_id=project_id if named(project_id) else None,
             points=contribution.points,
             benefit_by_dimension=dict(zip(DIMENSIONS, contribution.benefit_by_dimension,
                                           strict=True)),
-            forward_transitions=forward.get(initiative_id, 0)))
-    lines.sort(key=lambda line: (str(line.title), line.initiative_id))
+            forward_transitions=forward.get(initiative_id, 0))
+
+    # Sorted by the title shown (a hidden one sorts as the placeholder text), then the id.
+    keys = sorted((str(title_of(project_ids.get(pk), titles[pk])), pk) for pk in listed)
 
     adoptions = [AdoptionLine(project_id=project_ids.get(c.subject_id),
                               title=titles[c.subject_id],
@@ -134,17 +169,19 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
                               points=c.points) for c in adopted]
     adoptions.sort(key=lambda line: (line.title, line.project_id or 0))
 
-    nok = {c.subject_id: c.nok_per_year for c in found if c.rule == NOK}
-    benefits = []
-    measurements = _valued_benefits(list(nok))
-    for (pk, value, benefit_id, title, project_id, project_title, direction,
-         baseline) in measurements:
-        benefits.append(BenefitLine(
+    def benefit_line(row) -> BenefitLine:
+        (pk, value, benefit_id, title, project_id, project_title, direction, baseline) = row
+        return BenefitLine(
             benefit_id=benefit_id, title=title_of(project_id, title),
             project_title=title_of(project_id, project_title),
             change=signed_change(direction=direction, baseline=baseline, value=value),
-            nok_per_year=nok[pk]))
-    return Explanation(initiatives=lines, adoptions=adoptions, benefits=benefits)
+            nok_per_year=nok[pk])
+
+    return Explanation(initiatives=LazyLines(keys, initiative_line), adoptions=adoptions,
+                       benefits=LazyLines(_valued_benefits(list(nok)), benefit_line))
+
+
+_COUNTED = frozenset(COUNTED_PHASES)
 
 
 def _ids_sql(column: str, ids: list[int]) -> tuple[str, list]:
