@@ -44,6 +44,8 @@ class InitiativeLine:
     benefit_by_dimension: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(DIMENSIONS, 0.0))
     forward_transitions: int = 0
+    # The link to the project, for the lines a page shows (indicators.views sets it).
+    project_url: str = ""
 
     @property
     def benefit_points(self) -> float:
