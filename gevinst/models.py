@@ -141,6 +141,12 @@ class Measurement(models.Model):
             models.Index(fields=["benefit"], include=["value", "nok_per_year"],
                          condition=models.Q(valid_until__isnull=True),
                          name="measurement_latest_idx"),
+            # Rule 8 for one organisation (its indicator page, its recompute): both ranges
+            # (valid_until null, or after E) read from the index alone on PostgreSQL.
+            models.Index(fields=["organisation", "valid_until", "measured_on"],
+                         include=["nok_per_year"],
+                         condition=models.Q(nok_per_year__isnull=False),
+                         name="measurement_org_valued_idx"),
         ]
 
 

@@ -133,19 +133,30 @@ def stock_contribution(scheme: SchemeValues, *, organisation_id: int, phase: str
                        scores: list, subject_id: int | None = None) -> Contribution:
     """Rules 2, 3 and 7 for `count` initiatives in `phase` on E whose summed scores (in the
     order of TIMELINE_SCORES: realised, then still-counting expected, per dimension) are
-    `scores`. Phases outside the eight counted ones (draft, rejected, merged) add nothing."""
-    if phase not in COUNTED_PHASES:
+    `scores`. Phases outside the eight counted ones (draft, rejected, merged) add nothing.
+
+    Called once per initiative for a breakdown (thousands on a large municipality's page),
+    so the three dimensions are spelled out rather than looped over."""
+    if phase not in _COUNTED:
         return Contribution(STOCK, organisation_id, subject_id, phase)
     # Rule 7: the latest realised score per dimension, else the latest expected one
     # discounted, weighted by the phase on E.
     weight = scheme.benefit_weights.get(phase, 0)
-    benefit = tuple(
-        weight * (float(scores[i] or 0)
-                  + scheme.expected_discount * float(scores[i + len(DIMENSIONS)] or 0))
-        for i in range(len(DIMENSIONS)))
-    return Contribution(STOCK, organisation_id, subject_id, phase, count=count,
-                        points=count * scheme.phase_points.get(phase, 0),
-                        benefit_by_dimension=benefit)
+    discount = scheme.expected_discount
+    user, economic, organisational, expected_user, expected_economic, \
+        expected_organisational = scores
+    benefit = (weight * (float(user or 0) + discount * float(expected_user or 0)),
+               weight * (float(economic or 0) + discount * float(expected_economic or 0)),
+               weight * (float(organisational or 0)
+                         + discount * float(expected_organisational or 0)))
+    return Contribution(STOCK, organisation_id, subject_id, phase, count,
+                        count * scheme.phase_points.get(phase, 0), benefit)
+
+
+# What stock_contribution unpacks: the realised, then the expected score of each dimension.
+assert TIMELINE_SCORES == [f"{kind}_{dimension}" for kind in ("realised", "expected")
+                           for dimension in DIMENSIONS]
+_COUNTED = frozenset(COUNTED_PHASES)
 
 
 def _org_filter(column: str, organisation_ids: list[int] | None) -> tuple[str, list]:

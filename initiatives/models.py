@@ -99,7 +99,13 @@ class Initiative(HumanConstraints, models.Model):
         db_table = "projects_initiative"
         verbose_name = _("initiativ")
         verbose_name_plural = _("initiativ")
-        indexes = [models.Index(fields=["organisation", "phase"])]
+        indexes = [
+            models.Index(fields=["organisation", "phase"]),
+            # An organisation's initiatives with their titles, from the index alone on
+            # PostgreSQL: the indicator page names every initiative behind its numbers.
+            models.Index(fields=["organisation", "id"], include=["title"],
+                         name="initiative_org_titles_idx"),
+        ]
         # The importer's lookup (organisation, key) is this constraint's index.
         constraints = [models.UniqueConstraint(fields=["organisation", "key"],
                                                name="initiative_key_unique_per_organisation")]
@@ -175,6 +181,11 @@ class PhaseChange(models.Model):
             models.Index(fields=["organisation", "to_phase", "effective_date", "id"],
                          condition=models.Q(valid_until__isnull=True),
                          name="phasechange_current_idx"),
+            # One organisation's forward moves inside a period, per initiative (its indicator
+            # page's breakdown), read from the index alone on PostgreSQL.
+            models.Index(fields=["organisation", "effective_date"], include=["initiative"],
+                         condition=models.Q(is_forward=True),
+                         name="phasechange_org_forward_idx"),
         ]
 
     def __str__(self) -> str:
@@ -319,6 +330,11 @@ class IndicatorTimeline(models.Model):
             models.Index(fields=["valid_until", "valid_from"], name="timeline_adopted_idx",
                          include=["origin_organisation", "phase"],
                          condition=models.Q(origin_organisation__isnull=False)),
-            # One organisation's recompute.
-            models.Index(fields=["organisation", "valid_from"], name="timeline_org_idx"),
+            # One organisation's rows in force on E, per initiative (its recompute and its
+            # indicator page's breakdown): an index-only range on PostgreSQL, which covers the
+            # grouped and summed columns (the heap rows of a large municipality are scattered
+            # over thousands of pages).
+            models.Index(fields=["organisation", "valid_until", "valid_from"],
+                         name="timeline_org_in_force_idx",
+                         include=["initiative", "phase", *TIMELINE_SCORES]),
         ]

@@ -25,8 +25,10 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
+from django.core.signals import setting_changed
 from django.db import models
-from django.utils import formats
+from django.dispatch import receiver
+from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -117,13 +119,56 @@ def number_text(value, places: int = 2) -> str:
     if value is None or value == "":
         return "–"
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = formats.number_format(abs(number), use_l10n=True, force_grouping=True)
-    if places:
-        separator = formats.get_format("DECIMAL_SEPARATOR")
-        if separator in text:
-            text = text.rstrip("0").rstrip(separator)
+    number = number.quantize(_quantum(places), rounding=ROUND_HALF_UP)
+    separator, grouping, thousands = _number_format()
+    if type(grouping) is not int or grouping <= 0:  # a grouping pattern: Django's own way
+        text = formats.number_format(abs(number), use_l10n=True, force_grouping=True)
+    else:
+        text = _grouped(abs(number), separator, grouping, thousands)
+    if places and separator in text:
+        text = text.rstrip("0").rstrip(separator)
     return f"\u2212{text}" if number < 0 else text
+
+
+def _quantum(places: int) -> Decimal:
+    if 0 <= places < len(_QUANTA):
+        return _QUANTA[places]
+    return Decimal(1).scaleb(-places)
+
+
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(7))
+
+
+def _number_format() -> tuple[str, object, str]:
+    """The active language's decimal separator, grouping and thousands separator, read once
+    per language: a page of a few hundred figures asked Django for them four times each."""
+    language = translation.get_language()
+    found = _NUMBER_FORMATS.get(language)
+    if found is None:
+        found = _NUMBER_FORMATS[language] = (
+            formats.get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+            formats.get_format("NUMBER_GROUPING", language, use_l10n=True),
+            formats.get_format("THOUSAND_SEPARATOR", language, use_l10n=True))
+    return found
+
+
+_NUMBER_FORMATS: dict[str | None, tuple[str, object, str]] = {}
+
+
+@receiver(setting_changed)
+def _forget_number_formats(**kwargs) -> None:
+    """Settings (the languages, FORMAT_MODULE_PATH) change only in tests: read them again."""
+    _NUMBER_FORMATS.clear()
+
+
+def _grouped(number: Decimal, separator: str, grouping: int, thousands: str) -> str:
+    """What django.utils.numberformat.format writes for a non-negative Decimal with forced
+    grouping by `grouping` digits (tests/portal/test_formats.py compares the two)."""
+    whole, _point, fraction = f"{number:f}".partition(".")
+    head = len(whole) % grouping or grouping
+    groups = [whole[:head], *(whole[i:i + grouping] for i in range(head, len(whole), grouping))]
+    text = thousands.join(groups)
+    return f"{text}{separator}{fraction}" if fraction else text
 
 
 class NumberInput(forms.TextInput):

@@ -206,3 +206,20 @@ def test_an_explanation_that_drifts_from_the_computation_is_caught(monkeypatch, 
     monkeypatch.setattr(explanation, "contributions", drifted)
     with pytest.raises(AssertionError):
         assert_explained_equals_computed(org, PERIOD)
+
+
+def test_an_initiative_counted_under_another_organisation_is_still_named():
+    """The breakdown reads the organisation's own initiatives from one index range; an
+    initiative whose phase log names the organisation although it belongs to another (the
+    log copies the organisation when written) is still listed, with its title, by id."""
+    from initiatives.models import PhaseChange
+    from initiatives.timeline import timeline_rebuild
+
+    org, other = OrganisationFactory(), OrganisationFactory()
+    own = make_initiative(org, [("pilot", "2024-02-01")], title="Egen")
+    moved = make_initiative(other, [("concept", "2024-02-01")], title="Flyttet")
+    PhaseChange.objects.filter(initiative=moved.initiative).update(organisation=org)
+    timeline_rebuild(initiative_ids=[moved.initiative.pk])
+    _computed, breakdown = assert_explained_equals_computed(org, PERIOD)
+    assert [(line.title, line.project_id) for line in breakdown.initiatives] == [
+        ("Egen", own.pk), ("Flyttet", moved.pk)]
