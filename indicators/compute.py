@@ -137,7 +137,7 @@ def stock_contribution(scheme: SchemeValues, *, organisation_id: int, phase: str
 
     Called once per initiative for a breakdown (thousands on a large municipality's page),
     so the three dimensions are spelled out rather than looped over."""
-    if phase not in _COUNTED:
+    if phase not in COUNTED:
         return Contribution(STOCK, organisation_id, subject_id, phase)
     # Rule 7: the latest realised score per dimension, else the latest expected one
     # discounted, weighted by the phase on E.
@@ -156,14 +156,22 @@ def stock_contribution(scheme: SchemeValues, *, organisation_id: int, phase: str
 # What stock_contribution unpacks: the realised, then the expected score of each dimension.
 assert TIMELINE_SCORES == [f"{kind}_{dimension}" for kind in ("realised", "expected")
                            for dimension in DIMENSIONS]
-_COUNTED = frozenset(COUNTED_PHASES)
+COUNTED = frozenset(COUNTED_PHASES)  # for membership tests once per initiative
+
+
+def ids_condition(column: str, ids: list[int]) -> tuple[str, list]:
+    """`column` among `ids`: one array parameter on PostgreSQL (a large municipality lists
+    thousands of initiatives; one placeholder each cost more than the query), else IN."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
 
 
 def _org_filter(column: str, organisation_ids: list[int] | None) -> tuple[str, list]:
     if organisation_ids is None:
         return "", []
-    placeholders = ", ".join(["%s"] * len(organisation_ids))
-    return f" AND {column} IN ({placeholders})", list(organisation_ids)
+    condition, params = ids_condition(column, organisation_ids)
+    return f" AND {condition}", params
 
 
 def _keyed(organisation: str, phase: str | None, subject: str | None) -> tuple[str, str]:

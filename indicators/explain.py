@@ -18,6 +18,7 @@ from gevinst.calculations import signed_change
 from gevinst.models import Benefit, Measurement
 from indicators.compute import (
     ADOPTION,
+    COUNTED,
     DIMENSIONS,
     FORWARD,
     NOK,
@@ -25,8 +26,9 @@ from indicators.compute import (
     OrganisationIndicators,
     SchemeValues,
     contributions,
+    ids_condition,
 )
-from initiatives.models import COUNTED_PHASES, Initiative, Phase
+from initiatives.models import Initiative, Phase
 from portal.models import Organisation
 from projects.models import Project
 
@@ -142,7 +144,7 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
             nok[c.subject_id] = c.nok_per_year
     # An initiative is listed when it counts on E (rules 2, 3, 7) or moved forward in the
     # period (rule 4); its phase is the one in force on E either way.
-    listed = [pk for pk, c in stock.items() if c.phase in _COUNTED or forward.get(pk)]
+    listed = [pk for pk, c in stock.items() if c.phase in COUNTED or forward.get(pk)]
     # Titles, projects and (for the adopted) organisation names in one query.
     titles, project_ids, organisation_names = {}, {}, {}
     for pk, title, project_id, organisation_name in _initiative_names(
@@ -183,17 +185,6 @@ def explain(organisation: Organisation, *, period_start: datetime.date,
                        benefits=LazyLines(_valued_benefits(list(nok)), benefit_line))
 
 
-_COUNTED = frozenset(COUNTED_PHASES)
-
-
-def _ids_sql(column: str, ids: list[int]) -> tuple[str, list]:
-    """`column` among `ids`: one array parameter on PostgreSQL (a large municipality lists
-    thousands of initiatives; one placeholder each cost more than the query), else IN."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
-    return f"{column} IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
-
-
 def _initiative_names(organisation_id: int, listed: list[int],
                       adopted: list[int]) -> list[tuple]:
     """(initiative, title, its project or None, its organisation's name) for the listed
@@ -209,14 +200,14 @@ def _initiative_names(organisation_id: int, listed: list[int],
         return []
     wheres, params = ["i.organisation_id = %s"], [organisation_id]
     if adopted:
-        where, ids = _ids_sql("i.id", adopted)
+        where, ids = ids_condition("i.id", adopted)
         wheres.append(f"{where} AND i.organisation_id <> %s")
         params += [*ids, organisation_id]
     names = _names_where(wheres, params)
     found = {row[0] for row in names}
     missing = [pk for pk in listed if pk not in found]
     if missing:
-        where, ids = _ids_sql("i.id", missing)
+        where, ids = ids_condition("i.id", missing)
         names += _names_where([where], ids)
     return names
 
@@ -244,7 +235,7 @@ def _valued_benefits(measurement_ids: list[int]) -> list[tuple]:
                     .values_list("pk", "value", "benefit_id", "benefit__title",
                                  "benefit__project_id", "benefit__project__title",
                                  "benefit__direction", "benefit__baseline_value"))
-    where, params = _ids_sql("m.id", measurement_ids)
+    where, params = ids_condition("m.id", measurement_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT m.id, m.value, m.benefit_id, b.title, b.project_id, p.title, b.direction, "
