@@ -7,4 +7,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from django.apps import apps
+
+        from portal import display
         from portal.sso import checks  # noqa: F401 - registers the provider checks
+
+        display.install(apps.get_models(include_auto_created=True))
