@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ideas.access import ideas_visible_to
 from ideas.models import Campaign, Idea, IdeaStatus, Tag, TargetGroup
-from portal.access import organisations_where
+from portal.access import member_organisation_ids, organisations_where
 from portal.api.filters import ScopedFilterSet
 from portal.models import Unit
 
@@ -79,7 +79,11 @@ class IdeaFilter(ScopedFilterSet):
     def in_scope(self, queryset, name, value):
         if value != SCOPE_OWN or self.request is None:
             return queryset
-        return queryset.filter(organisation__in=organisations_where(self.request.user))
+        # The ids as literal values (read with the memberships, no query): for one
+        # organisation PostgreSQL walks idea_org_list_order_idx in the list's order and stops
+        # at the page's last row, where a subquery on the memberships made it read and sort
+        # every idea of the organisation (Oslo, national data: 7 -> 0.2 ms).
+        return queryset.filter(organisation_id__in=member_organisation_ids(self.request.user))
 
     def submitted_by_me(self, queryset, name, value):
         """«Mine idéer»: the ideas the signed-in user submitted (anonymous ones included:
