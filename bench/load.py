@@ -36,7 +36,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchdb import add_database_argument, database_url  # noqa: E402
-from serving import Gunicorn, app_env, bench_users, login, percentile, request, setup_django  # noqa: E402
+from serving import (  # noqa: E402
+    Gunicorn,
+    app_env,
+    bench_users,
+    login,
+    machine_reference,
+    percentile,
+    request,
+    setup_django,
+)
 
 TARGET_RPS, TARGET_P95_MS, TARGET_SHARE = 100, 800, 0.12
 
@@ -188,7 +197,9 @@ def main() -> int:
         server.stop()
     total, top = mix["total"], ceiling["total"]
     share = total["rps"] / top["rps"] if top["rps"] else 0.0
-    print(f"\nSUMMARY: {total['rps']:.1f} rps at p95 {total['p95_ms']:.0f} ms over the mix "
+    reference = machine_reference()
+    print(f"\nmachine reference: {reference:.2f} s for 5 M steps of Python (bench/serving.py)")
+    print(f"SUMMARY: {total['rps']:.1f} rps at p95 {total['p95_ms']:.0f} ms over the mix "
           f"({total['errors']} errors); ceiling {top['rps']:.1f} rps on /healthz "
           f"({share * 100:.1f} % of the ceiling)")
     print(f"targets (issue 18): >= {TARGET_RPS} rps "
@@ -200,7 +211,8 @@ def main() -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"users": args.users, "seconds": args.seconds,
                                          "workers": server.workers, "mix": mix,
-                                         "ceiling": ceiling, "share_of_ceiling": share},
+                                         "ceiling": ceiling, "share_of_ceiling": share,
+                                         "machine_reference_s": round(reference, 3)},
                                         indent=2))
     errors = total["errors"] + top["errors"]
     print("PASS: zero errors" if not errors else f"FAIL: {errors} errors")

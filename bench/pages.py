@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchdb import add_database_argument, database_url  # noqa: E402
-from serving import app_env, percentile, setup_django  # noqa: E402
+from serving import app_env, machine_reference, percentile, setup_django  # noqa: E402
 
 TARGET_MEDIAN_MS, TARGET_P95_MS, TARGET_QUERIES = 25, 50, 12
 TARGET_SIMILAR_MS = 30
@@ -162,6 +162,9 @@ def main() -> int:
     print(f"manager of {names}; {runs} runs per page; targets: median <= {TARGET_MEDIAN_MS} "
           f"ms, p95 <= {TARGET_P95_MS} ms, <= {TARGET_QUERIES} queries (suggestion: median "
           f"<= {TARGET_SIMILAR_MS} ms)", flush=True)
+    reference = machine_reference()
+    print(f"machine reference: {reference:.2f} s for 5 M steps of Python (bench/serving.py)",
+          flush=True)
     print(f"{'page':<34}{'median':>8}{'p95':>7}{'cpu':>7}{'queries':>9}{'sql ms':>8}  "
           f"targets (median/p95/queries)")
     results = {}
@@ -182,6 +185,7 @@ def main() -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"organisations": names, "runs": runs,
+                                         "machine_reference_s": round(reference, 3),
                                          "pages": results}, indent=2))
     return 0
 
