@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Case, DecimalField, Expression, F, Value, When
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from portal.numbers import number_text
@@ -36,6 +38,20 @@ def signed_change(*, direction: str, baseline: Decimal, value: Decimal) -> Decim
     """value − baseline when an increase is good; baseline − value when a decrease is."""
     change = Decimal(value) - Decimal(baseline)
     return change if direction == "increase" else -change
+
+
+def signed_change_expression(*, direction: str | Expression = "direction",
+                             baseline: str | Expression = "baseline_value",
+                             value: str | Expression) -> Case:
+    """signed_change as an ORM expression (field names or expressions), so that sums over many
+    benefits run in the database (the dashboard's benefit summary) by the same rule:
+    tests/gevinst/test_calculations.py checks the two against each other. NULL where the value
+    or the baseline is null, where signed_change cannot be called; a direction other than
+    "increase" (null too) counts as a decrease, as in signed_change."""
+    direction, baseline, value = (F(ref) if isinstance(ref, str) else ref
+                                  for ref in (direction, baseline, value))
+    return Case(When(Exact(direction, Value("increase")), then=value - baseline),
+                default=baseline - value, output_field=DecimalField())
 
 
 def realised_change(*, direction: str, baseline: Decimal, latest: Decimal | None,

@@ -13,6 +13,7 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DecimalField,
     F,
     FilteredRelation,
     IntegerField,
@@ -24,11 +25,11 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Cast, RowNumber, TruncQuarter
+from django.db.models.functions import Cast, Left, RowNumber, TruncQuarter
 from django.utils import timezone
 
 from gevinst import calculations
-from gevinst.models import Benefit, BenefitReminder, BenefitStatus
+from gevinst.models import Benefit, BenefitReminder, BenefitStatus, BenefitType
 from indicators.services import scheme_for
 from initiatives.models import COUNTED_PHASES, Initiative, Phase, PhaseChange
 from portal.expressions import InArray
@@ -97,9 +98,17 @@ def _ready_for_gate(organisation: Organisation, projects):
             .select_related("initiative").order_by("title", "pk")[:ATTENTION_ROWS])
 
 
+class _TypedNull(Cast):
+    """NULL of a column's type: PostgreSQL matches a UNION's columns by type. A constant, so
+    no grouping key (as Django's Value): an aggregate row beside it stays one row, even of
+    no rows."""
+
+    def get_group_by_cols(self):
+        return []
+
+
 def _typed_null(field) -> Cast:
-    """NULL of a column's type: PostgreSQL matches a UNION's columns by type."""
-    return Cast(Value(None), output_field=field)
+    return _TypedNull(Value(None), output_field=field)
 
 
 def _portfolio_totals(initiatives: QuerySet, changes: QuerySet, projects: QuerySet,
@@ -128,44 +137,82 @@ def _portfolio_totals(initiatives: QuerySet, changes: QuerySet, projects: QueryS
 CLOSED_BENEFITS = (BenefitStatus.REALISED, BenefitStatus.NOT_REALISED)
 
 
+# The benefit summary's columns (see _benefit_summary): its sums, exact (products of
+# two-decimal numbers), and its counts.
+SUMMARY_SUM = DecimalField(max_digits=40, decimal_places=6)
+SUMMARY_SUMS = ("planned_nok", "realised_nok", "hours_planned", "hours_realised")
+SUMMARY_COUNTS = ("quality_total", "quality_realised")
+
+
+def _summary_aggregates() -> dict:
+    """Planned and realised benefit over benefits joined to their latest measurement (alias
+    `latest`), with the alias `unit_start` (the unit's first five letters): kroner a year
+    (the target's signed change × NOK per unit × periods per year, where both are set; the
+    latest measurement's stored NOK value, where measured), hours a year of time saved
+    counted in hours ("timer…"; periods per year set, where zero adds nothing; realised
+    where measured) and the quality benefits (all, realised). A product with a null factor
+    is null, which SUM skips: that is the "where set" and "where measured". The unit is
+    compared by its first letters, not LIKE, which SQLite does without regard to case. The
+    signed change is gevinst.calculations.signed_change's rule as an expression. A sum of
+    no rows is null."""
+    planned = calculations.signed_change_expression(value="target_value")
+    measured = calculations.signed_change_expression(value="latest__value")
+    periods = F("periods_per_year")
+    hours = Q(type=BenefitType.TIME_SAVED, unit_start="timer")
+    quality = Q(type=BenefitType.QUALITY)
+    return {
+        "planned_nok": Sum(planned * F("nok_per_unit") * periods, output_field=SUMMARY_SUM),
+        "realised_nok": Sum("latest__nok_per_year", output_field=SUMMARY_SUM),
+        "hours_planned": Sum(planned * periods, filter=hours, output_field=SUMMARY_SUM),
+        "hours_realised": Sum(measured * periods, filter=hours, output_field=SUMMARY_SUM),
+        "quality_total": Count("pk", filter=quality),
+        "quality_realised": Count("pk", filter=quality & Q(status=BenefitStatus.REALISED)),
+    }
+
+
 def _benefit_summary(benefits: QuerySet) -> tuple[dict, list[Benefit]]:
     """Planned and realised benefit (kroner and hours a year), the quality benefits, and the
-    first open benefits without an owner (by title), from one read of the benefits with
-    their latest measurement: the one whose valid_until is null (one per measured benefit,
-    kept by gevinst.history), joined instead of read apart."""
-    planned = realised = hours_planned = hours_realised = Decimal(0)
-    quality = {"total": 0, "realised": 0}
-    without_owner = []
-    rows = (benefits.alias(latest=FilteredRelation(
-                "measurements", condition=Q(measurements__valid_until__isnull=True)))
-            .order_by("title", "pk")
-            .values("pk", "title", "type", "direction", "baseline_value", "target_value",
-                    "nok_per_unit", "periods_per_year", "unit", "status", "owner_id",
-                    "project_id", "project__title", latest_value=F("latest__value"),
-                    latest_nok=F("latest__nok_per_year")))
-    for b in rows:
-        realised += b["latest_nok"] or 0
-        target_change = calculations.signed_change(
-            direction=b["direction"], baseline=b["baseline_value"], value=b["target_value"])
-        if b["nok_per_unit"] is not None and b["periods_per_year"] is not None:
-            planned += target_change * b["nok_per_unit"] * b["periods_per_year"]
-        if b["type"] == "time_saved" and b["unit"].startswith("timer") and b["periods_per_year"]:
-            hours_planned += target_change * b["periods_per_year"]
-            if b["latest_value"] is not None:
-                hours_realised += calculations.signed_change(
-                    direction=b["direction"], baseline=b["baseline_value"],
-                    value=b["latest_value"]) * b["periods_per_year"]
-        if b["type"] == "quality":
-            quality["total"] += 1
-            quality["realised"] += b["status"] == "realised"
-        if (b["owner_id"] is None and b["status"] not in CLOSED_BENEFITS
-                and len(without_owner) < ATTENTION_ROWS):
-            # What the attention list shows: the benefit's title and its project's.
-            without_owner.append(Benefit(pk=b["pk"], title=b["title"], project=Project(
-                pk=b["project_id"], title=b["project__title"])))
-    return ({"planned_nok": planned, "realised_nok": realised,
-             "hours_planned": hours_planned, "hours_realised": hours_realised,
-             "quality": quality}, without_owner)
+    first open benefits without an owner (by title), in one statement: the sums as one
+    aggregate row over the benefits joined to their latest measurement (valid_until null, one
+    per measured benefit, kept by gevinst.history), UNION ALL the attention rows, each row
+    with typed NULLs in the other part's columns. The database adds the numbers, so the
+    page's Python work no longer grows with the benefits (issue 18). The attention part is
+    chosen by a subquery (SQLite allows no LIMIT in a UNION's part) and put in order by the
+    statement's ORDER BY, so the database's collation orders the titles as before. The sums
+    are Decimal: exact on PostgreSQL (numeric); SQLite adds in floating point and gives 15
+    significant digits."""
+    aggregates = _summary_aggregates()
+    row_columns = {"benefit_id": IntegerField(), "benefit_title": CharField(max_length=200),
+                   "project_ref": IntegerField(), "project_title": CharField(max_length=200)}
+    summary = (benefits.alias(
+                   latest=FilteredRelation("measurements",
+                                           condition=Q(measurements__valid_until__isnull=True)),
+                   unit_start=Left("unit", len("timer")))
+               .order_by()
+               .values(part=Value("summary"),
+                       **{name: _typed_null(f) for name, f in row_columns.items()})
+               .annotate(**aggregates))
+    first_without_owner = (benefits.filter(owner__isnull=True)
+                           .exclude(status__in=CLOSED_BENEFITS)
+                           .order_by("title", "pk").values("pk")[:ATTENTION_ROWS])
+    rows = (Benefit.objects.filter(pk__in=first_without_owner).order_by()
+            .values(part=Value("without_owner"), benefit_id=F("pk"), benefit_title=F("title"),
+                    project_ref=F("project_id"), project_title=F("project__title"),
+                    **{name: _typed_null(SUMMARY_SUM) for name in SUMMARY_SUMS},
+                    **{name: _typed_null(IntegerField()) for name in SUMMARY_COUNTS}))
+    totals, without_owner = {}, []
+    # The attention rows first: Django matches the ORDER BY to the first part's columns, and
+    # theirs are the cheap ones to compare (not the aggregates).
+    for row in rows.union(summary, all=True).order_by("benefit_title", "benefit_id"):
+        if row["part"] == "summary":
+            totals = row
+        else:  # what the attention list shows: the benefit's title and its project's
+            without_owner.append(Benefit(pk=row["benefit_id"], title=row["benefit_title"],
+                                         project=Project(pk=row["project_ref"],
+                                                         title=row["project_title"])))
+    return ({**{name: totals[name] or Decimal(0) for name in SUMMARY_SUMS},
+             "quality": {"total": totals["quality_total"],
+                         "realised": totals["quality_realised"]}}, without_owner)
 
 
 def manager_dashboard(organisation: Organisation, *, unit: Unit | None = None,

@@ -112,3 +112,58 @@ def test_norwegian_number_format():
     assert calc.fmt(D("-1234567.5")) == "−1\u00a0234\u00a0567,5"
     assert calc.fmt(D("12.00")) == "12"
     assert calc.fmt(None) == "–"
+
+
+# (direction, baseline, value): improvements and setbacks both ways, negative numbers, no change.
+SIGNED_CASES = [
+    ("increase", "55", "77"), ("increase", "55", "50"), ("decrease", "40", "26"),
+    ("decrease", "2100", "2180"), ("decrease", "40", "40"), ("increase", "-3.25", "-10.75"),
+    ("decrease", "-0.01", "0.01"), ("increase", "123456789012.34", "0.01"),
+]
+
+
+def test_the_database_form_of_signed_change_agrees_with_it(project):
+    """The dashboard sums signed changes in the database (signed_change_expression): row by
+    row, over real columns, it gives what signed_change gives, on SQLite and PostgreSQL."""
+    from gevinst.models import Benefit
+    from tests.gevinst.conftest import benefit_fields
+
+    for direction, baseline, value in SIGNED_CASES:
+        Benefit.objects.create(project=project, **benefit_fields(
+            direction=direction, baseline_value=D(baseline), target_value=D(value)))
+    rows = (Benefit.objects.filter(project=project)
+            .annotate(change=calc.signed_change_expression(value="target_value"))
+            .values_list("direction", "baseline_value", "target_value", "change"))
+    assert len(rows) == len(SIGNED_CASES)
+    for direction, baseline, value, change in rows:
+        assert change == calc.signed_change(direction=direction, baseline=baseline, value=value)
+        assert isinstance(change, D)
+
+
+@pytest.mark.parametrize("direction,baseline,value,expected", [
+    ("increase", "2", None, None), ("decrease", "2", None, None),  # not measured: no change
+    ("increase", None, "2", None),
+    # A direction other than "increase" counts as a decrease, in Python as in the database.
+    (None, "5", "2", calc.signed_change(direction=None, baseline=D(5), value=D(2))),
+    ("", "5", "7", calc.signed_change(direction="", baseline=D(5), value=D(7))),
+])
+def test_the_database_form_of_signed_change_is_null_where_a_number_is(db, direction,
+                                                                       baseline, value,
+                                                                       expected):
+    from django.db.models import CharField, DecimalField, Value
+
+    from portal.models import Organisation
+    from tests.factories import OrganisationFactory
+
+    number = DecimalField(max_digits=14, decimal_places=2)
+
+    def operand(x):
+        return Value(D(x) if x is not None else None, output_field=number)
+
+    row = OrganisationFactory()
+    change = (Organisation.objects.filter(pk=row.pk)
+              .annotate(change=calc.signed_change_expression(
+                  direction=Value(direction, output_field=CharField()),
+                  baseline=operand(baseline), value=operand(value)))
+              .values_list("change", flat=True).get())
+    assert change == expected

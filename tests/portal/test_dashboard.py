@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gevinst import calculations
 from gevinst import selectors as gevinst_selectors
 from gevinst.history import measurement_add
 from gevinst.models import Benefit
@@ -264,3 +265,99 @@ def test_long_pilots_and_parkings_show_the_oldest_ten_of_each(home_org):
         p.initiative_id for p in oldest[:10]]
     assert [c.initiative_id for c in attention.long_parked] == [p.initiative_id for p in parked]
     assert attention.long_pilots[0].initiative.project.title == "Pilot 1"
+
+
+def _expected_benefit_summary(organisation):
+    """The benefit summary computed the plain way, benefit by benefit in Python: the latest
+    measurement is the last by date (not read from valid_until), its NOK value the signed
+    change × NOK per unit × periods per year (not read from nok_per_year)."""
+    planned = realised = hours_planned = hours_realised = Decimal(0)
+    quality = {"total": 0, "realised": 0}
+    open_without_owner = []
+    for b in (Benefit.objects.filter(project__organisation=organisation)
+              .select_related("project").prefetch_related("measurements")):
+        latest = max(b.measurements.all(), key=lambda m: (m.measured_on, m.pk), default=None)
+        valued = b.nok_per_unit is not None and b.periods_per_year is not None
+        in_hours = b.type == "time_saved" and b.unit.startswith("timer") and b.periods_per_year
+
+        def change(value, b=b):
+            return calculations.signed_change(direction=b.direction, baseline=b.baseline_value,
+                                              value=value)
+        if valued:
+            planned += change(b.target_value) * b.nok_per_unit * b.periods_per_year
+            if latest is not None:
+                realised += change(latest.value) * b.nok_per_unit * b.periods_per_year
+        if in_hours:
+            hours_planned += change(b.target_value) * b.periods_per_year
+            if latest is not None:
+                hours_realised += change(latest.value) * b.periods_per_year
+        if b.type == "quality":
+            quality["total"] += 1
+            quality["realised"] += b.status == "realised"
+        if b.owner_id is None and b.status not in ("realised", "not_realised"):
+            open_without_owner.append(b)
+    open_without_owner.sort(key=lambda b: (b.title, b.pk))
+    return ({"planned_nok": planned, "realised_nok": realised, "hours_planned": hours_planned,
+             "hours_realised": hours_realised, "quality": quality},
+            [(b.pk, b.title, b.project_id, b.project.title) for b in open_without_owner[:10]])
+
+
+def _generate_benefits(organisation, owner, rng):
+    """Varied benefits: every type, both directions, units in hours and not (one capitalised,
+    which is not "timer…"), valued or not, periods per year missing or zero, every status,
+    with or without owner, and none to four measurements in any order of dates."""
+    projects = [make_initiative(organisation, [("concept", "2025-01-01")],
+                                title=f"Prosjekt {n}") for n in range(3)]
+
+    def number(low, high):
+        return Decimal(rng.randint(low * 100, high * 100)) / 100
+
+    for n in range(40):
+        benefit = add_benefit(
+            rng.choice(projects), title=f"Gevinst {rng.randint(0, 15):02d}",
+            type=rng.choice(["time_saved", "time_saved", "avoided_costs", "quality"]),
+            unit=rng.choice(["timer/uke", "timer per måned", "Timer/uke", "antall", "kroner"]),
+            direction=rng.choice(["increase", "decrease"]),
+            baseline_value=number(-50, 5000), target_value=number(-50, 5000),
+            nok_per_unit=rng.choice([None, number(0, 2000)]),
+            periods_per_year=rng.choice([None, Decimal(0), Decimal(12), number(1, 365)]),
+            status=rng.choice(["planned", "in_progress", "realised", "not_realised"]),
+            owner=rng.choice([None, None, owner]))
+        days = rng.sample(range(400), rng.randint(0, 4))
+        for day in days:  # written in random order: the latest by date counts
+            measurement_add(benefit=benefit, value=number(-50, 5000),
+                            measured_on=datetime.date(2025, 1, 1) + datetime.timedelta(day))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_benefit_summary_equals_the_sums_benefit_by_benefit(home_org, other_org, manager,
+                                                                 seed):
+    """The summary is summed in the database (issue 18); it must equal the plain Python sums
+    over varied benefits, and list the same benefits without an owner. PostgreSQL adds
+    decimals exactly; SQLite has only floating point, read back to 15 significant digits."""
+    import random
+
+    rng = random.Random(seed)
+    _generate_benefits(home_org, manager, rng)
+    _generate_benefits(other_org, None, rng)  # another organisation's: not counted
+    expected, expected_rows = _expected_benefit_summary(home_org)
+    data = manager_dashboard(home_org, today=TODAY)
+    got = data["benefits"]
+    assert got["quality"] == expected["quality"]
+    for name in ("planned_nok", "realised_nok", "hours_planned", "hours_realised"):
+        assert isinstance(got[name], Decimal)
+        if connection.vendor == "postgresql":
+            assert got[name] == expected[name], name
+        else:
+            assert abs(got[name] - expected[name]) <= abs(expected[name]) * Decimal("1e-12"), name
+    assert len(expected_rows) == 10  # the generated data fills the list
+    assert [(b.pk, b.title, b.project.pk, b.project.title)
+            for b in data["attention"].benefits_without_owner] == expected_rows
+
+
+def test_the_benefit_summary_of_no_benefits_is_zero(home_org):
+    benefits = manager_dashboard(home_org, today=TODAY)["benefits"]
+    assert benefits == {"planned_nok": 0, "realised_nok": 0, "hours_planned": 0,
+                        "hours_realised": 0, "quality": {"total": 0, "realised": 0}}
+    assert all(isinstance(benefits[name], Decimal) for name in (
+        "planned_nok", "realised_nok", "hours_planned", "hours_realised"))
