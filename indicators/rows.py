@@ -2,10 +2,11 @@
 
 A large municipality's page shows a hundred initiatives, some hundred adoptions and a hundred
 benefits: rendered by the template engine that was some two thousand nodes, each cell a
-variable lookup, a filter call and an escape, and it cost about as much CPU as the rest of the
-page. Here each row is one f-string with the markup the template had, every text escaped as
-`{{ value }}` escapes it, every figure from portal.numbers.number_text (the `num` filter's
-function) and every whole number through Django's localize (what `{{ n }}` does).
+variable lookup, a filter call and an escape (on Oslo's page ~10 of the template's ~17 ms
+CPU; written here, ~2.5 ms). Here each row is one f-string with the markup the template
+had, every text escaped as `{{ value }}` escapes it, every figure from
+portal.numbers.number_text (the `num` filter's function) and every whole number through
+Django's localize (what `{{ n }}` does).
 
 tests/indicators/test_rows.py renders the template markup these replaced beside them and
 compares the two byte for byte."""

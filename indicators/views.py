@@ -156,8 +156,8 @@ def indicator_home(request: HttpRequest) -> HttpResponse:
         lines_page = Paginator(breakdown.initiatives, 100).get_page(request.GET.get("page"))
         _link_projects(lines_page.object_list)
         benefits_page = Paginator(breakdown.benefits, 100).get_page(request.GET.get("bpage"))
-        # The long lists' markup, written in Python (indicators.rows: the template engine
-        # cost as much as the breakdown itself).
+        # The long lists' markup, written in Python (indicators.rows): node by node they were
+        # most of the template's time.
         breakdown_html = {"initiative_rows": rows.initiative_rows(lines_page),
                           "adoption_items": rows.adoption_items(breakdown.adoptions),
                           "benefit_rows": rows.benefit_rows(benefits_page)}
