@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import IndicatorSnapshot
-from portal.attributes import COUNTY, SIZE_CLASS, annotate_attributes
-from portal.models import County, Organisation, SizeClass
+from portal.attributes import COUNTY, POPULATION, SIZE_CLASS, attribute_annotations
+from portal.models import County, Organisation, SizeClass, size_class_for
 
 MEASURES = {"points": gettext_lazy("Aktivitetspoeng"),
             "benefit_points": gettext_lazy("Nyttepoeng"),
@@ -80,11 +80,16 @@ class PeerGroup:
 def comparison(organisation: Organisation, *, year: int, quarter: int) -> list[PeerGroup]:
     """The organisation among organisations of its kind with the same size class, and in the
     same county. Empty when the period has no snapshot for the organisation."""
-    fields = ["organisation_id", SIZE_CLASS, COUNTY, *MEASURES]
     # Peers by the size class and county in force on the period's end (portal.attributes).
-    rows = list(annotate_attributes(IndicatorSnapshot.objects.filter(
-        year=year, quarter=quarter, organisation__kind=organisation.kind), "period_end",
-        organisation="organisation").values(*fields))
+    # The size class follows from the population by size_class_for() here rather than by its
+    # SQL form (annotate_attributes), which repeats the population's subqueries in each of
+    # its cases: compiling that query was most of this function's time (issue 18).
+    rows = list(IndicatorSnapshot.objects.filter(
+        year=year, quarter=quarter, organisation__kind=organisation.kind).annotate(
+        **attribute_annotations("period_end", organisation="organisation")).values(
+        "organisation_id", COUNTY, POPULATION, *MEASURES))
+    for row in rows:
+        row[SIZE_CLASS] = size_class_for(row[POPULATION])
     own = next((r for r in rows if r["organisation_id"] == organisation.pk), None)
     if own is None:
         return []

@@ -13,6 +13,7 @@ from indicators.compute import (
     compute,
 )
 from indicators.explain import explain, explained_totals
+from projects.models import Project
 from tests.factories import OrganisationFactory
 from tests.indicators.helpers import assess, d, make_initiative, valued_benefit
 
@@ -223,3 +224,21 @@ def test_an_initiative_counted_under_another_organisation_is_still_named():
     _computed, breakdown = assert_explained_equals_computed(org, PERIOD)
     assert [(line.title, line.project_id) for line in breakdown.initiatives] == [
         ("Egen", own.pk), ("Flyttet", moved.pk)]
+
+
+def test_each_line_links_its_own_project_wherever_the_project_is_kept():
+    """The breakdown finds an initiative's project among its organisation's projects (one
+    index range) and otherwise by the initiative: a project kept under another organisation
+    is still the line's, an initiative without one has none, and an adoption names the
+    adopter's project."""
+    org, other = OrganisationFactory(), OrganisationFactory()
+    own = make_initiative(org, [("pilot", "2024-02-01")], title="Eget prosjekt")
+    elsewhere = make_initiative(org, [("concept", "2024-02-01")], title="Prosjekt hos andre")
+    Project.objects.filter(pk=elsewhere.pk).update(organisation=other)
+    make_initiative(org, [("idea", "2024-02-01")], project=False, title="Idé")
+    adopter = make_initiative(other, [("implementation", "2024-03-01")], adopted_from=own,
+                              title="Adoptert")
+    _computed, breakdown = assert_explained_equals_computed(org, PERIOD)
+    assert [(line.title, line.project_id) for line in breakdown.initiatives] == [
+        ("Eget prosjekt", own.pk), ("Idé", None), ("Prosjekt hos andre", elsewhere.pk)]
+    assert [(a.title, a.project_id) for a in breakdown.adoptions] == [("Adoptert", adopter.pk)]
