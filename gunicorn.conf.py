@@ -32,3 +32,11 @@ def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker) -> None:
+    """The worker has loaded the application: settle its memory (portal/runtime.py), so the
+    garbage collector no longer walks the start-up objects on every full collection."""
+    from portal.runtime import settle_worker
+
+    settle_worker()

@@ -3,7 +3,7 @@
 
     python bench/indicators.py --seed 1 --keep [--database NAME]   # once: the national data
     python bench/pages.py [--database NAME] [--runs 30] [--organisations 1]
-                          [--profile DIR] [--explain] [--json FILE] [--smoke]
+                          [--profile DIR] [--explain] [--json FILE] [--smoke] [--no-settle]
 
 As the manager of the largest municipality (`--organisations 5`: of the five largest, as in
 the issue's first table), through Django's test client with production settings (DEBUG off):
@@ -129,6 +129,9 @@ def main() -> int:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--smoke", action="store_true", help="2 rounds: a CI smoke run")
+    parser.add_argument("--no-settle", action="store_true",
+                        help="leave out portal.runtime.settle_worker() (what gunicorn's "
+                             "workers do after start-up), to compare")
     args = parser.parse_args()
     runs = 2 if args.smoke else args.runs
     if runs < 1 or args.organisations < 1:
@@ -143,6 +146,13 @@ def main() -> int:
     project = big_project(organisations)
     client = Client()
     client.force_login(user)
+    if not args.no_settle:
+        # What each gunicorn worker does once it has loaded the application
+        # (gunicorn.conf.py post_worker_init): the start-up objects frozen out of the
+        # garbage collector's full collections.
+        from portal.runtime import settle_worker
+
+        settle_worker()
     pages = [
         ("ideas", "/ideas/", {}),
         ("projects", "/projects/", {}),
