@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.runtime import settle_worker
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock; pytest-django's per-worker migrations
@@ -124,6 +126,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker,
     with django_db_blocker.unblock():
         if "default" in serialized:
             connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+    settle_worker()  # the set-up's objects (migration state, serialized data) as well
 
     yield
 
