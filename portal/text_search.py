@@ -54,7 +54,8 @@ def _tsquery(words: list[str], *, pairs: bool) -> str:
 # a suggestion's cost flat however many rows match. (On a large table PostgreSQL may start a
 # scan where another one is, so which matches these are can differ between two identical
 # requests. Taking the newest instead would make it stable, but a word in a few thousand rows
-# then has every one of them read off the index and sorted: national data, 2-3 times slower.)
+# then has every one of them read off the index and sorted: national data, up to 4 times
+# slower.)
 TEXT_MATCHES = 300
 SIMILAR_TITLES = 100
 
