@@ -256,3 +256,14 @@ def test_one_round_trip_and_one_more_for_the_trigram_fallback(
         ideas, _projects = selectors.similar_to(user=manager, text=f"{TITLE} {NEED}",
                                                 title=TITLE)
     assert len(ideas) == 5
+
+
+@postgres_only
+def test_a_scope_that_holds_no_row_suggests_nothing(employee, home_org, django_assert_num_queries):
+    from ideas.models import Idea
+    from portal.text_search import rank_similar
+
+    make_idea(employee, home_org, title=TITLE, need=NEED, status="submitted")
+    with django_assert_num_queries(0):  # as Django sends none for an empty IN list
+        assert rank_similar([(Idea.objects.none(), selectors.IDEA_SHOWN)],
+                            selectors._words(TITLE), TITLE, 5) == [[]]
