@@ -35,7 +35,7 @@ from portal.access import organisations_where
 from portal.models import User
 from portal.personal_data import choice_label, col, section, yes_no
 from portal.roles import Capability
-from portal.text_search import rank_similar
+from portal.text_search import rank_similar, shown
 from projects.access import projects_visible_to
 from projects.models import Project
 
@@ -155,32 +155,50 @@ def _rank_overlap(queryset: QuerySet, words: list[str], fields: tuple[str, str],
     return [row for _score, _pk, row in ranked[:limit]]
 
 
-def _similar(queryset: QuerySet, text: str, title: str | None, limit: int) -> list:
+# What the suggestion shows of a row (ideas/_similar.html): read with it, and nothing more.
+IDEA_SHOWN = ("title", "status", "organisation__name")
+PROJECT_SHOWN = ("title", "organisation__name", "initiative__phase")
+
+
+def _similar(scopes: list[tuple[QuerySet, tuple[str, ...]]], text: str, title: str | None,
+             limit: int) -> list[list]:
+    """For each (scope, fields shown), the scope's best `limit` rows for the typed text."""
     words = _words(text)
     if not words:
-        return []
+        return [[] for _scope in scopes]
     if connection.vendor == "postgresql":
-        # Full-text and trigram indexes (portal.text_search).
-        return rank_similar(queryset, words, text[:200] if title is None else title, limit)
-    return _rank_overlap(queryset, words, ("title", "need"), limit)
+        # Full-text and trigram indexes, one round trip (portal.text_search).
+        return rank_similar(scopes, words, text[:200] if title is None else title, limit)
+    return [_rank_overlap(shown(scope, (*fields, "need")), words, ("title", "need"), limit)
+            for scope, fields in scopes]
+
+
+def _idea_scope(user: User, exclude: int | None) -> QuerySet[Idea]:
+    """Ideas of the user's organisations and those shared with them (ideas.access: never a
+    confidential idea of another organisation), drafts left out. Callers show no submitter."""
+    ideas = ideas_visible_to(user).exclude(status=IdeaStatus.DRAFT)
+    return ideas.exclude(pk=exclude) if exclude else ideas
 
 
 def similar_ideas(*, user: User, text: str, title: str | None = None,
                   exclude: int | None = None, limit: int = 5) -> list[Idea]:
-    """Ideas of the user's organisations and those shared with them (ideas.access: never a
-    confidential idea of another organisation). Callers show no submitter. `text` is what
-    was typed (title and need); `title` the typed title alone, when known."""
-    ideas = (ideas_visible_to(user).exclude(status=IdeaStatus.DRAFT)
-             .select_related("organisation"))
-    if exclude:
-        ideas = ideas.exclude(pk=exclude)
-    return _similar(ideas, text, title, limit)
+    """Ideas like the typed one (`_idea_scope`). `text` is what was typed (title and need);
+    `title` the typed title alone, when known."""
+    return _similar([(_idea_scope(user, exclude), IDEA_SHOWN)], text, title, limit)[0]
 
 
 def similar_projects(*, user: User, text: str, title: str | None = None,
                      limit: int = 5) -> list[Project]:
-    projects = projects_visible_to(user).select_related("organisation", "initiative")
-    return _similar(projects, text, title, limit)
+    return _similar([(projects_visible_to(user), PROJECT_SHOWN)], text, title, limit)[0]
+
+
+def similar_to(*, user: User, text: str, title: str | None = None,
+               exclude: int | None = None, limit: int = 5) -> tuple[list[Idea], list[Project]]:
+    """similar_ideas and similar_projects at once (a page showing both): on PostgreSQL in one
+    round trip."""
+    ideas, projects = _similar([(_idea_scope(user, exclude), IDEA_SHOWN),
+                                (projects_visible_to(user), PROJECT_SHOWN)], text, title, limit)
+    return ideas, projects
 
 
 # --- evaluation ----------------------------------------------------------------------------

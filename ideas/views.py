@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
@@ -144,9 +145,8 @@ def idea_create(request: HttpRequest) -> HttpResponse:
     similar: dict = {}
     if request.method == "POST":  # without JavaScript: suggestions after a failed post
         text = f"{request.POST.get('title', '')} {request.POST.get('need', '')}"[:2000]
-        similar = {"similar_ideas": selectors.similar_ideas(user=request.user, text=text),
-                   "similar_projects": selectors.similar_projects(user=request.user,
-                                                                  text=text)}
+        ideas, projects = selectors.similar_to(user=request.user, text=text)
+        similar = {"similar_ideas": ideas, "similar_projects": projects}
     return render(request, "ideas/form.html", {
         "form": form, "organisation": organisation, "organisations": organisations,
         "creating": True, **similar,
@@ -215,9 +215,8 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if idea.status in (IdeaStatus.DRAFT, IdeaStatus.SUBMITTED, IdeaStatus.IN_REVIEW):
         text = f"{idea.title} {idea.need}"
-        context["similar_ideas"] = selectors.similar_ideas(user=request.user, text=text,
-                                                           exclude=idea.pk)
-        context["similar_projects"] = selectors.similar_projects(user=request.user, text=text)
+        context["similar_ideas"], context["similar_projects"] = selectors.similar_to(
+            user=request.user, text=text, exclude=idea.pk)
     if is_member:
         criteria = selectors.criteria_of(idea.organisation_id)  # a read: seeds nothing
         context["summary"] = selectors.score_summary(idea, criteria)
@@ -431,10 +430,10 @@ def idea_similar(request: HttpRequest) -> HttpResponse:
     title = request.GET.get("title", "")[:200]
     text = f"{title} {request.GET.get('need', '')}"[:2000]
     exclude = request.GET.get("exclude")
-    return render(request, "ideas/_similar.html", {
-        "similar_ideas": selectors.similar_ideas(
-            user=request.user, text=text, title=title, exclude=id_or_none(exclude)),
-        "similar_projects": selectors.similar_projects(user=request.user, text=text,
-                                                       title=title),
-        "searched": bool(text.strip()),
-    })
+    ideas, projects = selectors.similar_to(user=request.user, text=text, title=title,
+                                           exclude=id_or_none(exclude))
+    # Rendered without the request: the fragment shows no header, so the context processors
+    # (the navigation's memberships query among them) have nothing to give it.
+    return HttpResponse(render_to_string("ideas/_similar.html", {
+        "similar_ideas": ideas, "similar_projects": projects, "searched": bool(text.strip()),
+    }))

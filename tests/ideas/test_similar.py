@@ -2,6 +2,8 @@
 shared with it, never a confidential idea of another, never an anonymous submitter's name.
 Runs on SQLite (word overlap) and, with DATABASE_URL, on PostgreSQL (full-text search)."""
 
+import itertools
+
 import pytest
 from django.urls import reverse
 
@@ -109,3 +111,159 @@ def test_half_typed_last_word_is_a_prefix(employee, manager, home_org):
                          need="Feilmedisinering hjemme.", status="submitted")
     found = selectors.similar_ideas(user=manager, text="Medisindisp", title="Medisindisp")
     assert found == [existing]
+
+
+def test_suggestion_shows_title_organisation_and_status_without_more_queries(
+        client, employee, manager, home_org, django_assert_max_num_queries):
+    """The fragment reads only what it shows (ideas.selectors IDEA_SHOWN): the title, the
+    organisation's name and the status label, each without a query of its own."""
+    make_idea(employee, home_org, title=TITLE, need=NEED, status="submitted")
+    client.force_login(manager)
+    client.get(reverse("ideas:similar"), {"title": TITLE, "need": NEED})
+    with django_assert_max_num_queries(5):
+        page = client.get(reverse("ideas:similar"), {"title": TITLE, "need": NEED}
+                          ).content.decode()
+    assert TITLE in page and "(Hjemby kommune, sendt inn)" in page
+
+
+def test_similar_to_gives_what_the_two_selectors_give(employee, coordinator, manager,
+                                                      home_org):
+    idea = make_idea(employee, home_org, title=TITLE, need=NEED, status="in_review",
+                     coordinator=coordinator)
+    project = services.idea_approve(actor=coordinator, idea=idea)
+    other = make_idea(employee, home_org, title=TITLE + " på sykehjem", need=NEED,
+                      status="submitted")
+    text = f"{TITLE} {NEED}"
+    ideas, projects = selectors.similar_to(user=manager, text=text, title=TITLE,
+                                           exclude=other.pk)
+    assert ideas == selectors.similar_ideas(user=manager, text=text, title=TITLE,
+                                            exclude=other.pk)
+    assert projects == selectors.similar_projects(user=manager, text=text, title=TITLE)
+    assert other not in ideas and project in projects
+
+
+@postgres_only
+def test_any_two_words_written_compactly_match_as_every_pair_did(db):
+    """portal.text_search._tsquery(pairs=True) is `a & (b | c | d) | b & (c | d) | c & d`:
+    the same texts as the OR of every pair (the last word a prefix), with fewer lookups."""
+    from itertools import combinations
+
+    from django.db import connection
+
+    from portal.text_search import CONFIG, _tsquery
+
+    words = ["alarm", "robot", "sensor", "dør"]
+    every_pair = " | ".join(f"({a} & {b})" for a, b in combinations([*words[:-1], "dør:*"], 2))
+    texts = [" ".join(chosen) for n in range(len(words) + 1)
+             for chosen in combinations([*words[:-1], "dørlås"], n)]
+    with connection.cursor() as cur:
+        for text in texts:
+            cur.execute("SELECT to_tsvector(%s::regconfig, %s) @@ to_tsquery(%s::regconfig, %s),"
+                        " to_tsvector(%s::regconfig, %s) @@ to_tsquery(%s::regconfig, %s)",
+                        [CONFIG, text, CONFIG, _tsquery(words, pairs=True),
+                         CONFIG, text, CONFIG, every_pair])
+            compact, pairs = cur.fetchone()
+            assert compact == pairs == (len(text.split()) >= 2), text
+
+
+@postgres_only
+def test_the_candidate_bound_counts_only_rows_the_user_may_see(
+        employee, manager, home_org, other_org, outsider, monkeypatch):
+    """The candidates are read in the user's scope: rows of other organisations matching
+    first never use up the bound (portal.text_search.TEXT_MATCHES)."""
+    from portal import text_search
+
+    for _ in range(3):  # read first (in heap order), each visible to the outsider alone
+        make_idea(outsider, other_org, title=TITLE, need=NEED, status="submitted")
+    make_idea(outsider, other_org, title=TITLE, need=NEED, status="submitted",
+              is_confidential=True, visibility="public")
+    mine = make_idea(employee, home_org, title="Tilsyn", need=NEED, status="submitted")
+    monkeypatch.setattr(text_search, "TEXT_MATCHES", 2)
+    # No title typed: no trigram fallback to find it another way.
+    assert selectors.similar_ideas(user=manager, text=NEED, title="") == [mine]
+
+
+def _previous_rank_similar(queryset, words, title, limit):
+    """The suggestion as it was ranked before one statement read it (four queries): the
+    reference the statement must agree with wherever the bounds do not cut."""
+    import itertools
+
+    from django.db.models import BooleanField, FloatField
+    from django.db.models.expressions import RawSQL
+
+    table = queryset.model._meta.db_table
+    doc, column = f'"{table}"."search_document"', f'"{table}"."title"'
+    terms = [*words[:-1], f"{words[-1]}:*"]
+    pairs = (" | ".join(terms) if len(terms) == 1 else
+             " | ".join(f"({a} & {b})" for a, b in itertools.combinations(terms, 2)))
+    match = RawSQL(f"{doc} @@ to_tsquery('norwegian', %s)", [pairs],
+                   output_field=BooleanField())
+    ids = set(queryset.filter(match).values_list("pk", flat=True)[:300])
+    if title.strip() and len(ids) < limit:
+        similar = RawSQL(f"{column} %% %s", [title], output_field=BooleanField())
+        ids.update(queryset.filter(similar).values_list("pk", flat=True)[:100])
+    rank = RawSQL(f"ts_rank({doc}, to_tsquery('norwegian', %s)) + similarity({column}, %s)",
+                  [" | ".join(terms), title], output_field=FloatField())
+    return list(queryset.filter(pk__in=ids).annotate(rank=rank)
+                .order_by("-rank", "-id")[:limit])
+
+
+@postgres_only
+@pytest.mark.parametrize("title, need", [
+    (TITLE, NEED),                                     # many shared words
+    ("Digitalt nattilsyn", ""),                        # two words
+    ("Sensor", ""),                                    # one word, a prefix
+    ("Elektronsike dørlåsr i hjemmetjensten", ""),     # misspelt: the trigram fallback
+    ("Nattilsyn med dørlåsr", "Nøkler blir borte"),    # a word or two, and the fallback
+    ("Kvantedatamaskin", "Arkivet er tregt"),          # nothing alike
+])
+def test_the_statement_ranks_as_the_previous_queries_did(
+        employee, coordinator, manager, home_org, other_org, outsider, network, title, need):
+    needs = [NEED, "Nøkler blir borte og dører står åpne om natten.", "Middag leveres kald."]
+    titles = [TITLE, "Digitalt nattilsyn i omsorgsboliger", "Sensor i døren",
+              "Elektroniske dørlåser i hjemmetjenesten", "Nattilsyn med kamera",
+              "Matombringing til hjemmeboende", "Sensorbasert fallvarsling"]
+    for i, (t, n) in enumerate(itertools.product(titles, needs)):
+        author, org = (employee, home_org) if i % 3 else (outsider, other_org)
+        make_idea(author, org, title=t, need=n, status="submitted",
+                  visibility="network" if i % 2 else "organisation",
+                  is_confidential=i % 5 == 0)
+    for t in titles[:4]:
+        idea = make_idea(employee, home_org, title=t, need=needs[0], status="in_review",
+                         coordinator=coordinator)
+        services.idea_approve(actor=coordinator, idea=idea)
+    text = f"{title} {need}"
+    words = selectors._words(text)
+    ideas, projects = selectors.similar_to(user=manager, text=text, title=title)
+    assert ideas == _previous_rank_similar(selectors._idea_scope(manager, None), words,
+                                           title, 5)
+    assert projects == _previous_rank_similar(
+        selectors.projects_visible_to(manager), words, title, 5)
+    for user in (manager, outsider):  # and never a row outside the user's scope
+        ideas, projects = selectors.similar_to(user=user, text=text, title=title)
+        assert set(ideas) <= set(selectors._idea_scope(user, None))
+        assert set(projects) <= set(selectors.projects_visible_to(user))
+
+
+@postgres_only
+def test_one_round_trip_and_one_more_for_the_trigram_fallback(
+        employee, manager, home_org, django_assert_num_queries):
+    for i in range(5):
+        make_idea(employee, home_org, title=f"{TITLE} {i}", need=NEED, status="submitted")
+    with django_assert_num_queries(1):  # five ideas share the words; projects: none
+        selectors.similar_to(user=manager, text=f"{TITLE} {NEED}", title="")
+    with django_assert_num_queries(2):  # fewer than five projects: their titles are asked
+        ideas, _projects = selectors.similar_to(user=manager, text=f"{TITLE} {NEED}",
+                                                title=TITLE)
+    assert len(ideas) == 5
+
+
+@postgres_only
+def test_a_scope_that_holds_no_row_suggests_nothing(employee, home_org, django_assert_num_queries):
+    from ideas.models import Idea
+    from portal.text_search import rank_similar
+
+    make_idea(employee, home_org, title=TITLE, need=NEED, status="submitted")
+    with django_assert_num_queries(0):  # as Django sends none for an empty IN list
+        assert rank_similar([(Idea.objects.none(), selectors.IDEA_SHOWN)],
+                            selectors._words(TITLE), TITLE, 5) == [[]]

@@ -49,10 +49,12 @@ PINNED = {
     "indicators": 11,
     "benefits": 9,
     "catalogue": 6,
-    # PostgreSQL: the candidates of the full-text index for ideas and projects, then the
-    # ranking of each (the trigram index is asked too when the words find fewer than five);
-    # SQLite ranks shared words in Python (portal.text_search).
-    "similar": 7 if POSTGRES else 5,
+    # The frame (session, user) and, on PostgreSQL, one statement that reads and ranks the
+    # candidates of ideas and projects and joins the best five of each (a second one asks the
+    # trigram index when the words find fewer than five); SQLite ranks shared words in Python,
+    # a query per table (portal.text_search). The fragment is rendered without the context
+    # processors: no memberships query for a header it does not show.
+    "similar": 3 if POSTGRES else 4,
 }
 ABOVE_TARGET = set() if POSTGRES else {"project"}
 
