@@ -14,6 +14,7 @@ from gevinst.models import Benefit
 from portal.access import membership_for, organisations_where, user_can
 from portal.models import User
 from portal.roles import Capability
+from portal.rows import row_or_none
 from projects.access import is_closed
 from projects.models import Project
 
@@ -39,8 +40,8 @@ def may_approve_plan(user: User, project: Project) -> bool:
 
 
 def get_project_for_benefits(user: User, pk: int, *, write: bool = False) -> Project:
-    project = (Project.objects.select_related("initiative", "organisation", "leader")
-               .filter(pk=pk).first())
+    project = row_or_none(Project.objects.select_related("initiative", "organisation", "leader")
+                          .filter(pk=pk))
     if project is None or membership_for(user, project.organisation_id) is None:
         raise Http404
     if write and not may_edit_benefits(user, project):
@@ -49,8 +50,8 @@ def get_project_for_benefits(user: User, pk: int, *, write: bool = False) -> Pro
 
 
 def get_benefit_for_user(user: User, pk: int, *, write: bool = False) -> Benefit:
-    benefit = (Benefit.objects.select_related("project__initiative", "project__organisation",
-                                              "owner").filter(pk=pk).first())
+    benefit = row_or_none(Benefit.objects.select_related(
+        "project__initiative", "project__organisation", "owner").filter(pk=pk))
     if benefit is None or membership_for(user, benefit.project.organisation_id) is None:
         raise Http404
     if write and not may_edit_benefits(user, benefit.project):

@@ -20,6 +20,7 @@ from portal.access import (
 )
 from portal.models import Membership, Network, User
 from portal.roles import Capability
+from portal.rows import row_or_none
 from projects.models import Visibility
 
 S = IdeaStatus
@@ -129,9 +130,8 @@ def merged_reach_limit(idea: Idea) -> int | None:
 
 
 def get_idea_for_user(user: User, pk: int, *, capability: Capability | None = None) -> Idea:
-    idea = (ideas_visible_to(user).select_related("organisation", "unit", "submitter",
-                                                  "campaign", "initiative", "merged_into")
-            .filter(pk=pk).first())
+    idea = row_or_none(ideas_visible_to(user).select_related(
+        "organisation", "unit", "submitter", "campaign", "initiative", "merged_into").filter(pk=pk))
     if idea is None:
         raise Http404
     if capability is not None and not user_can(user, idea.organisation_id, capability):
@@ -218,7 +218,8 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
 
 def get_campaign_for_user(user: User, pk: int, *,
                           capability: Capability | None = None) -> Campaign:
-    campaign = campaigns_visible_to(user).select_related("organisation").filter(pk=pk).first()
+    campaign = row_or_none(campaigns_visible_to(user).select_related("organisation")
+                           .filter(pk=pk))
     if campaign is None:
         raise Http404
     if capability is not None and not user_can(user, campaign.organisation_id, capability):

@@ -9,6 +9,7 @@ from initiatives.models import Phase
 from portal.access import membership_for, organisations_where, user_can
 from portal.models import Membership, Network, User
 from portal.roles import Capability
+from portal.rows import row_or_none
 from projects.models import Project, Visibility
 
 
@@ -63,10 +64,10 @@ def may_edit(user: User, project: Project) -> bool:
 
 
 def get_project_for_user(user: User, pk: int, *, write: bool = False) -> Project:
-    project = (projects_visible_to(user)
-               .select_related("initiative", "organisation", "unit", "leader",
-                               "adopted_from__organisation")
-               .filter(pk=pk).first())
+    project = row_or_none(projects_visible_to(user)
+                          .select_related("initiative", "organisation", "unit", "leader",
+                                          "adopted_from__organisation")
+                          .filter(pk=pk))
     if project is None:
         raise Http404
     if write and not may_edit(user, project):

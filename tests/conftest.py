@@ -110,6 +110,19 @@ def token_client(db):
     return make
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    """A test that Schemathesis parametrizes by API operation has each operation's test built
+    on the worker that runs it, when it runs, not by every worker at collection
+    (tests/schema_fuzz_items.py)."""
+    result = yield
+    if type(result).__name__ == "SchemathesisCase":
+        from tests.schema_fuzz_items import built_when_run
+
+        return built_when_run(result)
+    return result
+
+
 def pytest_collection_modifyitems(items):
     """Browser tests run last: they are the slowest, and their transactional flushes (which
     recreate content types) must not come before tests that restore serialized data."""

@@ -8,6 +8,7 @@ from rest_framework import authentication, exceptions
 from portal import login_throttle
 from portal.audit import audit_actor_set
 from portal.models import ApiToken
+from portal.rows import row_or_none
 
 
 class AddressThrottled(exceptions.Throttled):
@@ -36,8 +37,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             key = None
-        token = key and (ApiToken.objects.select_related("user")
-                         .filter(key_hash=ApiToken.hash_key(key)).first())
+        token = key and row_or_none(ApiToken.objects.select_related("user")
+                                    .filter(key_hash=ApiToken.hash_key(key)))
         if not token or not token.is_active or not token.user.is_active:
             self._failed(request)
         now = timezone.now()

@@ -106,3 +106,16 @@ def test_the_schema_lists_the_api():
     assert {"/api/v1/ideas/", "/api/v1/projects/{id}/transitions/",
             "/api/v1/indicators/", "/api/v1/benefits/{id}/measurements/"} <= set(paths)
     assert sum(len(ops) for ops in paths.values()) > 60
+
+
+def test_every_operation_has_a_test_built_when_it_runs(request):
+    """Guard for the collection (tests/schema_fuzz_items.py): one test per operation of the
+    schema, each an item that builds its Hypothesis test when it runs, so that a worker which
+    does not run them does not build them."""
+    from tests.schema_fuzz_items import OperationTest
+
+    tests = [item for item in request.session.items
+             if getattr(item, "originalname", "") == test_api_answers_as_its_schema_says.__name__]
+    assert sorted(item.operation_label for item in tests) == sorted(
+        result.ok().label for result in schema.get_all_operations())
+    assert all(type(item) is OperationTest for item in tests)
