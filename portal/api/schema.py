@@ -5,7 +5,8 @@ from one exception handler (portal.api.conventions) and are the same shape every
 them in the schema a client (and Schemathesis, tests/portal/test_api_schema_fuzz.py) cannot tell
 a documented refusal from an accident.
 
-SchemaView serves the schema at /api/schema/, generated once per process and language."""
+SchemaView serves the schema at /api/schema/, generated once per process and language, and
+refuses a `lang` or `version` it does not serve (400 naming the parameter)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import translation
-from drf_spectacular.views import SpectacularAPIView
+from django.utils.translation import gettext as _
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView
 from rest_framework.response import Response
 
 from portal.api.base import ScopedAPIView
+from portal.errors import DomainError
+from portal.languages import is_supported
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -105,28 +111,44 @@ class SchemaView(SpectacularAPIView, ScopedAPIView):
     Safe in production: the schema is made of the code, the settings and the database backend,
     fixed while a process runs; it is public (SERVE_PUBLIC: every endpoint, whoever asks), so
     the same for every user (tests/portal/test_api_schema_cache.py); what does vary, the
-    language, is in the key. A request the cache does not cover (a `version` parameter, a
-    language outside settings.LANGUAGES, a view configured with its own urlconf, patterns or
-    settings) is answered as before, generated anew."""
+    language, is in the key.
+
+    The two parameters drf-spectacular reads are checked first. `lang` must be a language of
+    settings.LANGUAGES and `version` the API's one version (SPECTACULAR_SETTINGS["VERSION"];
+    the API is not versioned). Anything else is a 400 naming the parameter: answered as
+    drf-spectacular would, each new string cost a fresh generation (anonymous CPU on demand)
+    and `?lang=de` served a partly German schema. Only a view configured with its own urlconf,
+    patterns or settings is generated anew."""
 
     scoped_by = ("nobody's data: the schema is made of the code and the settings",)
     renderer_classes = [type(renderer.__name__, (_RendersOnce, renderer), {})
                         for renderer in SpectacularAPIView.renderer_classes]
     cached_schema: _Schema | None = None
 
+    @extend_schema(**SCHEMA_KWARGS)  # as upstream: left out of the schema it serves
+    def get(self, request, *args, **kwargs):
+        errors = {}
+        language = request.GET.get("lang")
+        if language and not is_supported(language):
+            errors["lang"] = [_("lang må være en av %(choices)s.") % {
+                "choices": ", ".join(code for code, _name in settings.LANGUAGES)}]
+        version = request.GET.get("version")
+        if version is not None and version != spectacular_settings.VERSION:
+            errors["version"] = [_("API-et har én versjon, %(version)s: utelat version, "
+                                   "eller oppgi %(version)s.")
+                                 % {"version": spectacular_settings.VERSION}]
+        if errors:
+            raise DomainError(_("Ugyldige parametere."), errors=errors)
+        return super().get(request, *args, **kwargs)
+
     def _get_schema_response(self, request):
-        version = self.api_version or request.version or self._get_version_parameter(request)
-        language = translation.get_language()
-        if (version is not None or not self.serve_public or self.urlconf is not None
-                or self.patterns is not None or self.custom_settings is not None
-                or language not in {code for code, _name in settings.LANGUAGES}):
+        if (self.api_version is not None or not self.serve_public or self.urlconf is not None
+                or self.patterns is not None or self.custom_settings is not None):
             return super()._get_schema_response(request)
-        key = (language, self.generator_class)
+        key = (translation.get_language(), self.generator_class)
         schema = _schemas.get(key)
         if schema is None:
-            response = super()._get_schema_response(request)
-            self.cached_schema = _schemas[key] = _Schema(response.data)
-            return response
+            schema = _schemas[key] = _Schema(super()._get_schema_response(request).data)
         self.cached_schema = schema
         return Response(data=schema.data, headers={
-            "Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'})
+            "Content-Disposition": f'inline; filename="{self._get_filename(request, None)}"'})
