@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 
 from portal.runtime import settle_worker
 
@@ -30,6 +32,20 @@ except ImportError:  # Windows: no flock; pytest-django's per-worker migrations
     fcntl = None
 
 STATE = "innoportal-test-db.json"
+
+
+@receiver(connection_created)
+def _readers_take_no_table_locks(sender, connection, **kwargs):
+    """SQLite's in-memory test database is one shared cache for every connection of the
+    process, and a shared cache locks whole tables: while the live server's thread reads a
+    table, another thread's UPDATE of it fails at once with "database table is locked" (no
+    busy timeout applies), and the other way round. A live-server test whose worker thread
+    wrote a job's progress while the page polled it failed so, now and then.
+    `read_uncommitted` makes this process's readers take no table locks, as readers on
+    PostgreSQL take none; writers still exclude each other. Only for the in-memory shared
+    cache, where a test's threads are all this process's own."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        connection.connection.execute("PRAGMA read_uncommitted = 1")
 
 
 @contextmanager
