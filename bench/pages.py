@@ -8,7 +8,9 @@
 As the manager of the largest municipality (`--organisations 5`: of the five largest, as in
 the issue's first table), through Django's test client with production settings (DEBUG off):
 the idea list, the project list, a big project's page, the dashboard, the indicator page, the
-benefit overview and the catalogue, and the similar-ideas suggestion while typing. Per page:
+benefit overview and the catalogue, the similar-ideas suggestion while typing, and the API's
+idea list (what a REST client pages through: every idea the manager may see, with its exact
+count). Per page:
 median and p95 server time, Django's CPU time, the number of queries and the time spent in
 SQL, each beside its target (issue 18: median <= 25 ms, p95 <= 50 ms, <= 12 queries; the
 suggestion <= 30 ms median). `--profile DIR` writes a pyinstrument profile per page,
@@ -162,6 +164,7 @@ def main() -> int:
         ("benefits", "/benefits/", {}),
         ("catalogue", "/projects/catalogue/", {}),
         ("similar", "/ideas/similar/", {"title": SIMILAR_TEXT[0], "need": SIMILAR_TEXT[1]}),
+        ("api-ideas", "/api/v1/ideas/", {}),
     ]
     if project is None:
         pages = [p for p in pages if p[0] != "project"]

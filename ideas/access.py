@@ -39,9 +39,12 @@ COMMENT_EDIT_WINDOW = datetime.timedelta(minutes=15)
 
 # --- seeing ideas ---------------------------------------------------------------------------
 
-def ideas_visible_to(user: User) -> QuerySet[Idea]:
+def visible_ideas(user: User) -> Q:
     """Own organisations' ideas (drafts only to their author), network-shared ideas of partner
-    organisations, public ideas. Confidential ideas never leave their organisation."""
+    organisations, public ideas. Confidential ideas never leave their organisation.
+
+    A condition on the idea's own columns (no join), so a query of ideas can be narrowed with
+    it directly, rather than through `pk IN (…)` of a second scan of the table."""
     own = organisations_where(user).values("pk")
     partners = Network.organisations.through.objects.filter(
         network__organisations__in=own).values("organisation_id")
@@ -49,7 +52,12 @@ def ideas_visible_to(user: User) -> QuerySet[Idea]:
         Q(visibility=Visibility.PUBLIC)
         | Q(visibility=Visibility.NETWORK, organisation__in=partners))
     mine = Q(organisation__in=own) & (~Q(status=IdeaStatus.DRAFT) | Q(submitter=user))
-    return Idea.objects.filter(mine | shared)
+    return mine | shared
+
+
+def ideas_visible_to(user: User) -> QuerySet[Idea]:
+    """The ideas the user may see (visible_ideas)."""
+    return Idea.objects.filter(visible_ideas(user))
 
 
 def may_see_idea(user: User, idea: Idea) -> bool:

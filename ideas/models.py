@@ -170,6 +170,11 @@ class Idea(HumanConstraints, models.Model):
             models.Index(fields=["organisation", "-updated_at", "-id"],
                          include=["status", "submitter", "is_confidential", "visibility"],
                          name="idea_org_list_order_idx"),
+            # Every column of the visibility rule (ideas.access.visible_ideas) and nothing
+            # else: counting all the ideas a user may see (the API list's `count`) reads this
+            # small index instead of the table (national data: 58 -> 23 ms).
+            models.Index(fields=["visibility", "status", "is_confidential", "organisation",
+                                 "submitter"], name="idea_visibility_idx"),
         ]
         constraints = [
             # Confidential ideas never leave the organisation (docs/domain.md).

@@ -83,6 +83,18 @@ def with_survivor_shown(ideas: QuerySet[Idea], *, user: User) -> QuerySet[Idea]:
         ideas_visible_to(user).filter(pk=OuterRef("merged_into"))))
 
 
+def mark_survivors_shown(ideas, *, user: User) -> None:
+    """Sets `survivor_shown` on ideas already read (a page of a list), as with_survivor_shown
+    would annotate it: one query for the survivors of those that were merged, none if none
+    was. On a list, the annotation's EXISTS was planned by PostgreSQL as a hash of every idea
+    the user may see (~50 ms at national scale for a page of 50)."""
+    merged = {idea.merged_into_id for idea in ideas if idea.merged_into_id is not None}
+    shown = set(ideas_visible_to(user).filter(pk__in=merged).values_list("pk", flat=True)
+                ) if merged else set()
+    for idea in ideas:
+        idea.survivor_shown = idea.merged_into_id in shown
+
+
 def survivor_shown(*, user: User, idea: Idea) -> bool:
     """with_survivor_shown for one idea that was read without it."""
     if idea.merged_into_id is None:

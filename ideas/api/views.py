@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ideas import selectors, services
-from ideas.access import get_idea_for_user, ideas_visible_to
+from ideas.access import get_idea_for_user, visible_ideas
 from ideas.api.serializers import (
     CommentSerializer,
     IdeaCommentInput,
@@ -68,10 +68,15 @@ class IdeaViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     filterset_class = IdeaFilter
 
     def scope_queryset(self, queryset, user):
+        return queryset.filter(visible_ideas(user))
+
+    def get_serializer(self, *args, **kwargs):
         # `survivor_shown`: merged_into names only a survivor the reader may see (the page's
-        # rule, ideas.selectors).
-        return selectors.with_survivor_shown(
-            queryset.filter(pk__in=ideas_visible_to(user).values("pk")), user=user)
+        # rule, ideas.selectors), set on the rows read (a page, or one idea) with one query.
+        if args and isinstance(args[0], (list, Idea)):
+            rows = args[0] if isinstance(args[0], list) else [args[0]]
+            selectors.mark_survivors_shown(rows, user=self.request.user)
+        return super().get_serializer(*args, **kwargs)
 
     def _idea(self, pk, capability=None) -> Idea:
         return get_idea_for_user(self.request.user, pk, capability=capability)

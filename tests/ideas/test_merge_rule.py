@@ -154,6 +154,38 @@ def test_a_shared_idea_merged_into_a_narrower_one_does_not_name_it_to_partners(
     assert SECRET_TITLE in page
 
 
+def test_the_api_list_names_only_the_survivors_the_reader_may_see_in_one_query(
+        api_client, employee, coordinator, outsider, home_org, network,
+        django_assert_num_queries):
+    """The list reads the survivors of a page's merged ideas in one query (ideas.selectors
+    mark_survivors_shown), however many were merged, and names each only to its readers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def merged(title, **into):
+        source = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                           title=title, visibility="network")
+        survivor = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
+                             title=f"Mål for {title}", visibility="network", **into)
+        services.idea_merge(actor=coordinator, idea=source, into=survivor)
+        return source, survivor
+
+    def named(user):
+        api_client.force_authenticate(user)
+        response = api_client.get("/api/v1/ideas/")
+        return {r["id"]: r["merged_into"] for r in response.json()["results"]}
+
+    hidden = merged("Delt nattilsyn", is_confidential=True)
+    with CaptureQueriesContext(connection) as one:
+        named(outsider)
+    shown = [merged(f"Delt idé {i}") for i in range(3)]
+    with django_assert_num_queries(len(one.captured_queries)):
+        seen = named(outsider)
+    assert seen[hidden[0].pk] is None and hidden[1].pk not in seen
+    assert all(seen[source.pk] == survivor.pk for source, survivor in shown)
+    assert named(employee)[hidden[0].pk] == hidden[1].pk
+
+
 def test_the_idea_page_shows_the_refusal_as_a_message(client, coordinator, employee, home_org,
                                                       network):
     secret = make_idea(employee, home_org, status="in_review", coordinator=coordinator,
