@@ -13,18 +13,24 @@ from portal.rows import row_or_none
 from projects.models import Project, Visibility
 
 
-def projects_visible_to(user: User) -> QuerySet[Project]:
+def visible_projects(user: User) -> Q:
     """Own organisations' projects, network-shared projects of organisations in one of the
-    user's organisations' networks, and public projects."""
+    user's organisations' networks, and public projects: a condition on the project's own
+    columns (no join), to narrow a query of projects directly rather than through
+    `pk IN (…)` of a second scan of the table."""
     if not user.is_authenticated:
-        return Project.objects.filter(visibility=Visibility.PUBLIC)
+        return Q(visibility=Visibility.PUBLIC)
     own = organisations_where(user).values("pk")
     partners = Network.organisations.through.objects.filter(
         network__organisations__in=own).values("organisation_id")
-    return Project.objects.filter(
-        Q(organisation__in=own)
-        | Q(visibility=Visibility.NETWORK, organisation__in=partners)
-        | Q(visibility=Visibility.PUBLIC))
+    return (Q(organisation__in=own)
+            | Q(visibility=Visibility.NETWORK, organisation__in=partners)
+            | Q(visibility=Visibility.PUBLIC))
+
+
+def projects_visible_to(user: User) -> QuerySet[Project]:
+    """The projects the user may see (visible_projects)."""
+    return Project.objects.filter(visible_projects(user))
 
 
 def is_member(user: User, project: Project) -> bool:

@@ -14,7 +14,7 @@ from projects.access import (
     get_project_for_user,
     is_member,
     may_read_decisions,
-    projects_visible_to,
+    visible_projects,
 )
 from projects.api.serializers import (
     AdoptInput,
@@ -53,7 +53,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     filterset_class = ProjectFilter
 
     def scope_queryset(self, queryset, user):
-        return queryset.filter(pk__in=projects_visible_to(user).values("pk"))
+        return queryset.filter(visible_projects(user))
 
     @extend_schema(request=TransitionInput, responses={200: PhaseChangeSerializer(many=True),
                                                        201: PhaseChangeSerializer})
