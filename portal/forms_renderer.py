@@ -2,8 +2,12 @@
 
 A select is written here in Python, not through Django's select.html: the template includes
 select_option.html and attrs.html for every option, and those includes were most of a list
-page's form rendering (issue 18: a filter form's selects about 8 ms). The output is the
-template's, byte for byte (tests/portal/test_forms_renderer.py)."""
+page's form rendering (issue 18: a filter form's selects about 8 ms). So are the one-line
+widgets, every `<input>` (text.html, number.html, checkbox.html, … include input.html, which
+includes attrs.html: three templates for one tag, ~0.4 ms each) and the textarea. The output
+is the templates', byte for byte (tests/portal/test_forms_renderer.py); anything the templates
+would treat in a way not copied here (a value to call, attrs with an `items` key) is left to
+them."""
 
 from types import SimpleNamespace
 
@@ -22,6 +26,12 @@ WIDGET_CLASSES = {
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
+# Django's templates that are exactly {% include "django/forms/widgets/input.html" %}, and it.
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html" for name in (
+        "input", "checkbox", "color", "date", "datetime", "email", "file", "hidden", "number",
+        "password", "search", "tel", "text", "time", "url"))
 # What a template's {{ }} sees when a widget is rendered: autoescape on, the settings' l10n/tz.
 _TEMPLATE_CONTEXT = SimpleNamespace(autoescape=True, use_l10n=None, use_tz=None)
 
@@ -77,6 +87,29 @@ def render_select(widget: dict) -> str:
     return "".join(out)
 
 
+def render_input(widget: dict) -> str:
+    """django/forms/widgets/input.html (what text.html, checkbox.html, … include)."""
+    value = widget["value"]
+    if callable(value):  # `!= None` would call it
+        raise _AsTemplate
+    shown = "" if value is None else f' value="{_formatted(value)}"'
+    return (f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{shown}'
+            f'{_attrs(widget["attrs"])}>')
+
+
+def render_textarea(widget: dict) -> str:
+    """django/forms/widgets/textarea.html."""
+    value = widget["value"]
+    if callable(value):
+        raise _AsTemplate
+    return (f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+            f'{_text(value) if value else ""}</textarea>')
+
+
+_IN_PYTHON = {SELECT_TEMPLATE: render_select, TEXTAREA_TEMPLATE: render_textarea,
+              **dict.fromkeys(INPUT_TEMPLATES, render_input)}
+
+
 class DesignsystemetRenderer(DjangoTemplates):
     def render(self, template_name, context, request=None):
         widget = context.get("widget") if isinstance(context, dict) else None
@@ -86,9 +119,10 @@ class DesignsystemetRenderer(DjangoTemplates):
                                        "ds-input")
             attrs["class"] = f"{attrs.get('class', '')} {extra}".strip()
             widget["attrs"] = attrs
-        if template_name == SELECT_TEMPLATE and isinstance(widget, dict):
+        written = _IN_PYTHON.get(template_name)
+        if written is not None and isinstance(widget, dict):
             try:
-                return render_select(widget)
-            except (_AsTemplate, KeyError):  # KeyError: an option without a key read here
+                return written(widget)
+            except (_AsTemplate, KeyError):  # KeyError: a key the templates read is missing
                 pass
         return super().render(template_name, context, request=request)

@@ -1,5 +1,6 @@
 """The site's form renderer (portal.forms_renderer): the Designsystemet classes on every widget,
-and selects written in Python exactly as Django's select.html would write them."""
+and selects, inputs and textareas written in Python exactly as Django's templates would write
+them."""
 
 import datetime
 import decimal
@@ -16,17 +17,14 @@ from portal.forms_renderer import DesignsystemetRenderer
 
 
 def _by_template(widget, name, value, attrs=None):
-    """The widget as select.html renders it: the renderer with its Python path switched off."""
-    real = forms_renderer.render_select
-
-    def refuse(_widget):
-        raise forms_renderer._AsTemplate
-
-    forms_renderer.render_select = refuse
+    """The widget as Django's templates render it: the renderer with its Python paths
+    switched off."""
+    written = dict(forms_renderer._IN_PYTHON)
+    forms_renderer._IN_PYTHON.clear()
     try:
         return widget.render(name, value, attrs, renderer=DesignsystemetRenderer())
     finally:
-        forms_renderer.render_select = real
+        forms_renderer._IN_PYTHON.update(written)
 
 
 def _inline(widget, name, value, attrs=None):
@@ -136,3 +134,64 @@ def test_a_widget_with_its_own_option_template_keeps_it():
     widget = Custom(choices=[("a", "A")])
     html = _inline(widget, "x", "a")
     assert html == _by_template(widget, "x", "a") and "<input" in html
+
+
+INPUT_WIDGETS = [forms.TextInput(), forms.NumberInput(), forms.EmailInput(), forms.URLInput(),
+                 forms.PasswordInput(render_value=True), forms.HiddenInput(), forms.DateInput(),
+                 forms.DateTimeInput(), forms.TimeInput(), forms.CheckboxInput(),
+                 forms.ClearableFileInput(), forms.FileInput(), forms.Textarea(),
+                 forms.TextInput(attrs={"class": "wide", "placeholder": 'Tom & "Jerry"',
+                                        "required": True, "disabled": False}),
+                 forms.Textarea(attrs={"rows": 3, "aria-describedby": "id_x_helptext"})]
+INPUT_VALUES = [None, "", "tekst", 'a<b>&"c"', mark_safe("<i>trygg</i>"), 0, 1234.5,
+                decimal.Decimal("1.50"), True, False, datetime.date(2026, 12, 6),
+                datetime.datetime(2026, 12, 6, 13, 5), gettext_lazy("Alle"), "\nlinje"]
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+@pytest.mark.parametrize("widget", INPUT_WIDGETS, ids=lambda w: type(w).__name__)
+def test_inputs_and_textareas_render_as_the_templates_render_them(widget, language):
+    """Every value kind (none, empty, text to escape, safe text, numbers localized, booleans,
+    dates, lazy text, a leading newline) in every input widget and the textarea."""
+    with translation.override(language):
+        for value in INPUT_VALUES:
+            attrs = {"id": "id_x"}
+            assert _inline(widget, "x", value, attrs) == _by_template(widget, "x", value, attrs)
+
+
+def test_an_input_is_written_in_python_with_the_class():
+    calls = []
+    real = forms_renderer._IN_PYTHON["django/forms/widgets/text.html"]
+    forms_renderer._IN_PYTHON["django/forms/widgets/text.html"] = lambda w: calls.append(w) or real(w)
+    try:
+        html = _inline(forms.TextInput(), "q", "nattilsyn", {"id": "id_q"})
+    finally:
+        forms_renderer._IN_PYTHON["django/forms/widgets/text.html"] = real
+    assert calls and html == '<input type="text" name="q" value="nattilsyn" id="id_q" class="ds-input">'
+
+
+@pytest.mark.parametrize("data", [{}, {"title": "Nattilsyn", "need": "<b>Færre</b> besøk",
+                                       "count": "12", "when": "06.12.2026", "agree": "on"},
+                                  {"title": "", "count": "x", "when": "32.13.2026"}])
+def test_a_form_with_inputs_renders_as_django_templates_render_it(data):
+    class Inputs(forms.Form):
+        title = forms.CharField(max_length=10, help_text="Kort")
+        need = forms.CharField(widget=forms.Textarea, required=False)
+        count = forms.IntegerField(min_value=0, required=False)
+        when = forms.DateField(required=False)
+        agree = forms.BooleanField(required=False)
+        secret = forms.CharField(widget=forms.HiddenInput, initial="s")
+
+    with translation.override("nb"):
+        form = Inputs(data or None, renderer=DesignsystemetRenderer())
+        written = form.as_div()
+        in_python = dict(forms_renderer._IN_PYTHON)
+        forms_renderer._IN_PYTHON.clear()
+        try:
+            templated = Inputs(data or None, renderer=DesignsystemetRenderer()).as_div()
+        finally:
+            forms_renderer._IN_PYTHON.update(in_python)
+        plain = Inputs(data or None, renderer=DjangoTemplates()).as_div()
+    assert written == templated
+    assert written.count('class="ds-input"') == 5  # every widget but the hidden one
+    assert written.replace(' class="ds-input"', "") == plain
