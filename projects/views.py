@@ -64,7 +64,7 @@ def _paged(request: HttpRequest, queryset, filter_class, *, template: str, rows:
     filterset = filter_class(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and filterset.is_valid():
         queryset = filterset.qs
-    page = capped_page(queryset, request.GET.get("page"), PAGE_SIZE)
+    page = capped_page(queryset, request.GET.get("page"), PAGE_SIZE, keys_first=True)
     query = request.GET.copy()
     query.pop("page", None)
     context = {**context, "page": page, "filter": filterset, "query": query.urlencode()}

@@ -72,3 +72,19 @@ def test_keys_first_pages_the_same_rows_in_the_same_two_queries(db):
     # Stale link past the end of a capped list: the last page, as without keys_first.
     stale = capped_page(orgs, "40", 2, cap=5, keys_first=True)
     assert stale.number == 5 and [o.pk for o in stale.object_list] == [o.pk for o in orgs[8:9]]
+
+
+def test_past_the_end_of_a_long_list_the_rows_are_read_once(db):
+    """A crafted ?page=99999 on a capped list read rows at that offset (a scan of the whole
+    list), then counted, then read the last page (a second scan). Now: the bounded count, the
+    full count, and the last page's rows; a page within the cap is still two queries."""
+    orgs = _orgs(12)
+    for raw, number in (("99999", 6), ("-3", 6), ("7", 6)):
+        with CaptureQueriesContext(connection) as captured:
+            page = capped_page(orgs, raw, 2, cap=5)
+        reads = [q["sql"] for q in captured.captured_queries]
+        assert len(reads) == 3 and sum("COUNT(" in sql.upper() for sql in reads) == 2, raw
+        assert page.number == number and list(page.object_list) == list(orgs[10:12])
+    with CaptureQueriesContext(connection) as captured:
+        page = capped_page(orgs, "3", 2, cap=5)
+    assert len(captured.captured_queries) == 2 and list(page.object_list) == list(orgs[4:6])
