@@ -50,7 +50,7 @@ def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict,
         data.setdefault(key, value)
     filterset = IdeaFilter(data or None, queryset=ideas, request=request)
     ideas = filterset.qs if filterset.is_bound and filterset.is_valid() else ideas
-    # Support and comment counts for the page's rows only (portal.paging._page_rows).
+    # Support and comment counts for the page's rows only (portal.paging.page_rows).
     page = capped_page(ideas, request.GET.get("page"), PAGE_SIZE, keys_first=True)
     query = request.GET.copy()
     query.pop("page", None)

@@ -80,7 +80,7 @@ def _page_number(raw) -> int | None:
     return number if number >= 1 else None
 
 
-def _page_rows(queryset: QuerySet, offset: int, count: int, keys_first: bool) -> list:
+def page_rows(queryset: QuerySet, offset: int, count: int, keys_first: bool) -> list:
     """`count` rows from `offset`. With `keys_first` the page's keys are chosen in a subquery
     without the row annotations and the outer query computes those for the page's rows only
     (PostgreSQL otherwise computes a list's per-row counts for every matching row before it
@@ -95,7 +95,7 @@ def capped_page(queryset: QuerySet, raw_number, per_page: int, *,
                 cap: int | None = None, keys_first: bool = False) -> CappedPage:
     """The page `raw_number` (anything unparsable is page 1; past the end or below 1: the last
     page, as Paginator.get_page does) in two queries: a count bounded by `cap` and the page's
-    rows (see _page_rows for `keys_first`)."""
+    rows (see page_rows for `keys_first`)."""
     cap = COUNT_CAP if cap is None else cap
     # Count without the row annotations and the ordering: only whether rows match matters.
     counted = queryset.order_by().values("pk")[:cap + 1].count()
@@ -114,6 +114,6 @@ def capped_page(queryset: QuerySet, raw_number, per_page: int, *,
         last = max(1, math.ceil(total / per_page))
         number = last if number is None else min(number, last)
     offset = (number - 1) * per_page
-    rows = _page_rows(queryset, offset, per_page + 1, keys_first)
+    rows = page_rows(queryset, offset, per_page + 1, keys_first)
     return CappedPage(object_list=rows[:per_page], number=number, paginator=paginator,
                       has_next_rows=len(rows) > per_page)

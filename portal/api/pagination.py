@@ -5,10 +5,34 @@ DRF imports these while it builds `rest_framework.views.APIView` (its class attr
 a partially initialised DRF makes the import fail, and whether it does depends on which system
 check touches the settings first (tests/portal/test_production_start.py)."""
 
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from rest_framework import metadata, pagination
+
+from portal.paging import page_rows
+
+
+class KeysFirstPaginator(Paginator):
+    """Django's Paginator (the exact count, the same pages), with a queryset's page read keys
+    first (portal.paging.page_rows): the page's keys are chosen without the rows' annotations,
+    which are then computed for the page only. PostgreSQL evaluates a row's correlated
+    subqueries (an idea's support and comment counts) for every row an OFFSET skips: page 700
+    of the national idea list computed them for 35 000 ideas (~270 ms)."""
+
+    def page(self, number):
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(page_rows(self.object_list, bottom, top - bottom, True),
+                              number, self)
 
 
 class StandardPagination(pagination.PageNumberPagination):
+    django_paginator_class = KeysFirstPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -88,3 +88,37 @@ def test_past_the_end_of_a_long_list_the_rows_are_read_once(db):
     with CaptureQueriesContext(connection) as captured:
         page = capped_page(orgs, "3", 2, cap=5)
     assert len(captured.captured_queries) == 2 and list(page.object_list) == list(orgs[4:6])
+
+
+def test_the_api_paginator_pages_as_django_and_reads_the_keys_first(db):
+    """portal.api.pagination.KeysFirstPaginator: every page, count and number as Django's
+    Paginator gives them, each page one query that chooses its keys in a subquery."""
+    from django.core.paginator import InvalidPage
+    from django.db.models import Value
+
+    from portal.api.pagination import KeysFirstPaginator
+
+    _orgs(11)
+    orgs = Organisation.objects.annotate(mark=Value(7)).order_by("-name", "-pk")
+    for per_page, orphans in ((4, 0), (5, 1), (11, 0), (20, 0)):
+        mine, theirs = KeysFirstPaginator(orgs, per_page, orphans), Paginator(orgs, per_page,
+                                                                              orphans)
+        assert (mine.count, mine.num_pages) == (theirs.count, theirs.num_pages)
+        for number in theirs.page_range:
+            with CaptureQueriesContext(connection) as captured:
+                page = mine.page(number)
+            assert len(captured.captured_queries) == 1
+            assert " IN (SELECT" in captured.captured_queries[0]["sql"].upper().replace(
+                "= ANY(ARRAY(SELECT", " IN (SELECT")
+            expected = theirs.page(number)
+            assert [o.pk for o in page] == [o.pk for o in expected], (per_page, number)
+            assert all(o.mark == 7 for o in page)
+            assert (page.has_next(), page.start_index(), page.end_index()) == (
+                expected.has_next(), expected.start_index(), expected.end_index())
+        try:
+            mine.page(theirs.num_pages + 1)
+        except InvalidPage:
+            pass
+        else:
+            raise AssertionError("a page past the end must be refused as Django refuses it")
+    assert list(KeysFirstPaginator([1, 2, 3], 2).page(2)) == [3]  # not a queryset: as Django
