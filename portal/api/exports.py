@@ -63,10 +63,3 @@ class ExportAPIView(ScopedAPIView):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # An error answers in the API's JSON shape even when the client asked for CSV: a
-        # spreadsheet must never open an error message as data.
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = renderers.JSONRenderer()
-            request.accepted_media_type = request.accepted_renderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)

@@ -55,3 +55,14 @@ def test_an_endpoint_without_its_scope_cannot_be_defined():
         class Unscoped(ScopedAPIView):
             def get(self, request):  # pragma: no cover - never defined
                 return None
+
+
+def test_every_api_view_answers_its_errors_in_json():
+    """portal.api.base.JsonErrors is in both bases; no view may take it out of its path by
+    defining its own finalize_response before it."""
+    from portal.api.base import JsonErrors
+
+    for route, view in api_views().items():
+        assert issubclass(view, JsonErrors), route
+        first = next(c for c in view.__mro__ if "finalize_response" in c.__dict__)
+        assert first is JsonErrors, f"{route}: {first.__qualname__} comes before JsonErrors"
