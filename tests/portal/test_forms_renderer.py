@@ -160,14 +160,15 @@ def test_inputs_and_textareas_render_as_the_templates_render_them(widget, langua
 
 
 def test_an_input_is_written_in_python_with_the_class():
-    calls = []
-    real = forms_renderer._IN_PYTHON["django/forms/widgets/text.html"]
-    forms_renderer._IN_PYTHON["django/forms/widgets/text.html"] = lambda w: calls.append(w) or real(w)
+    calls, name = [], "django/forms/widgets/text.html"
+    real = forms_renderer._IN_PYTHON[name]
+    forms_renderer._IN_PYTHON[name] = lambda widget: calls.append(widget) or real(widget)
     try:
         html = _inline(forms.TextInput(), "q", "nattilsyn", {"id": "id_q"})
     finally:
-        forms_renderer._IN_PYTHON["django/forms/widgets/text.html"] = real
-    assert calls and html == '<input type="text" name="q" value="nattilsyn" id="id_q" class="ds-input">'
+        forms_renderer._IN_PYTHON[name] = real
+    assert calls
+    assert html == '<input type="text" name="q" value="nattilsyn" id="id_q" class="ds-input">'
 
 
 @pytest.mark.parametrize("data", [{}, {"title": "Nattilsyn", "need": "<b>Færre</b> besøk",

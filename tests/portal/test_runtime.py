@@ -21,7 +21,9 @@ def unfrozen():
 def test_settling_freezes_the_start_up_objects_out_of_full_collections(unfrozen):
     assert gc.get_freeze_count() == 0
     frozen = settle_worker()
-    assert frozen == gc.get_freeze_count() > 10_000
+    # A frozen object that is freed leaves the permanent generation (another thread of the
+    # worker, say a finished live server's, may drop one just now): at most a few fewer.
+    assert 0 <= frozen - gc.get_freeze_count() <= 100 and frozen > 10_000
 
 
 def test_settling_loads_the_url_resolver_first(unfrozen):
