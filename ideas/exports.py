@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from ideas import selectors
 from ideas.access import may_see_submitter
-from ideas.filters import IdeaFilter
+from ideas.filters import LIST_DEFAULTS, list_filter
 from ideas.models import IdeaStatus, TargetGroup
 from portal.exports import YES_NO, Column, ExportSpec, Kind, export_view
 from projects.extensions import ProjectExportColumns
@@ -62,7 +62,7 @@ def idea_columns(user) -> list[Column]:
 @export_view(ExportSpec())
 def idea_export(request: HttpRequest):
     ideas = selectors.idea_list(user=request.user)
-    filterset = IdeaFilter(request.GET or None, queryset=ideas, request=request)
+    filterset = list_filter(request, ideas, LIST_DEFAULTS)  # the list's ideas, as it shows them
     if filterset.is_bound and filterset.is_valid():
         ideas = filterset.qs
     ideas = ideas.select_related("organisation", "unit", "campaign", "submitter")

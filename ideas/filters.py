@@ -47,6 +47,8 @@ def _campaigns(request):
 # municipalities share. The API's default stays everything the user may see.
 SCOPE_OWN = "own"
 SCOPE_CHOICES = [(SCOPE_OWN, _("Min organisasjon")), ("shared", _("Også delte fra andre"))]
+# What the idea list applies when its query string does not say.
+LIST_DEFAULTS = {"scope": SCOPE_OWN}
 
 
 class IdeaFilter(ScopedFilterSet):
@@ -100,3 +102,15 @@ class IdeaFilter(ScopedFilterSet):
 
     def order(self, queryset, name, value):
         return queryset.order_by(*ORDERINGS.get(value, ORDERINGS["-updated"]))
+
+
+def list_filter(request, queryset, defaults=None) -> IdeaFilter:
+    """The filter as a list of ideas applies it: the request's parameters over the list's
+    `defaults`, bound when either says anything. The idea list and its download use this one
+    with LIST_DEFAULTS, so «Last ned listen» downloads the ideas the list shows (the download
+    applied no default and gave every idea the user may see, the whole country's shared
+    ideas, where the list showed the own organisation's)."""
+    data = request.GET.copy()
+    for key, value in (defaults or {}).items():
+        data.setdefault(key, value)
+    return IdeaFilter(data or None, queryset=queryset, request=request)

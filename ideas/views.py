@@ -21,7 +21,7 @@ from ideas.access import (
     may_see_comment_author,
     may_see_submitter,
 )
-from ideas.filters import SCOPE_OWN, IdeaFilter
+from ideas.filters import LIST_DEFAULTS, list_filter
 from ideas.forms import (
     AssignForm,
     AttachmentForm,
@@ -45,10 +45,7 @@ PAGE_SIZE = 25
 
 def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict,
                 defaults: dict | None = None) -> HttpResponse:
-    data = request.GET.copy()
-    for key, value in (defaults or {}).items():
-        data.setdefault(key, value)
-    filterset = IdeaFilter(data or None, queryset=ideas, request=request)
+    filterset = list_filter(request, ideas, defaults)
     ideas = filterset.qs if filterset.is_bound and filterset.is_valid() else ideas
     # Support and comment counts for the page's rows only (portal.paging.page_rows).
     page = capped_page(ideas, request.GET.get("page"), PAGE_SIZE, keys_first=True)
@@ -67,7 +64,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
                        template="ideas/list.html", context={
                            "title": _("Idéer"),
                            "has_assignments": request.user.idea_assignments.exists(),
-                       }, defaults={"scope": SCOPE_OWN})
+                       }, defaults=LIST_DEFAULTS)
 
 
 def _project_of(user, idea):

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.ideas.factories import make_idea
+from tests.lists import list_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,19 @@ def test_excel_export_has_a_data_dictionary_describing_every_column(client, idea
 def test_anonymous_visitors_get_no_export(client, ideas):
     response = client.get("/ideas/export/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("query", [{}, {"scope": "own"}, {"scope": "shared"},
+                                   {"status": "submitted"}, {"scope": "shared", "q": "idé"}])
+def test_the_download_holds_the_ideas_the_list_shows(client, ideas, employee, outsider,
+                                                     other_org, query):
+    """«Last ned listen» on the idea list downloads the list's own query: the list opens on
+    the own organisation («own», ideas.filters.LIST_DEFAULTS), and so must the download, which
+    applied no default and gave every idea shared with the user."""
+    make_idea(outsider, other_org, title="Delt idé fra naboen", status="submitted",
+              visibility="public")
+    client.force_login(employee)
+    shown = list_titles(client, "/ideas/", query)
+    downloaded = sorted(r["Tittel"] for r in rows_of(client.get("/ideas/export/", query)))
+    assert shown and downloaded == shown
+    assert ("Delt idé fra naboen" in shown) == (query.get("scope") == "shared")

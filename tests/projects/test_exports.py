@@ -20,6 +20,7 @@ from projects.services import project_transition
 from tests.factories import MembershipFactory, NetworkFactory, UserFactory
 from tests.ideas.factories import make_idea
 from tests.indicators.helpers import make_initiative
+from tests.lists import list_titles
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +99,17 @@ def test_members_get_exactly_their_organisations_projects(client, personas, port
     rows = rows_of(client.get("/projects/export/"))
     # Network-shared and public projects of the neighbour are in the catalogue, not the list.
     assert sorted(r["Tittel"] for r in rows) == HOME_TITLES
+
+
+@pytest.mark.parametrize("query", [{}, {"phase": "concept"}, {"q": "prosjekt"},
+                                   {"sort": "title"}])
+def test_the_download_holds_the_projects_the_list_shows(client, manager, portfolio, query):
+    """«Last ned listen» downloads the list's own query (the same filter, no defaults of its
+    own; tests/ideas/test_exports.py for the idea list, which has one)."""
+    client.force_login(manager)
+    shown = list_titles(client, "/projects/", query)
+    downloaded = sorted(r["Tittel"] for r in rows_of(client.get("/projects/export/", query)))
+    assert shown and downloaded == shown
 
 
 def test_another_municipality_gets_none_of_ours(client, outsider, portfolio):
