@@ -10,6 +10,7 @@ from portal.errors import DomainError
 from portal.models import Membership, Network, Organisation, User
 from portal.params import id_or_none
 from portal.roles import ROLE_CAPABILITIES, Capability, role_allows
+from portal.rows import row_or_none
 
 
 def memberships_of(user: User) -> dict[int, Membership]:
@@ -93,7 +94,7 @@ def organisations_where(user: User, capability: Capability | None = None) -> Que
 def get_organisation_for_user(user: User, org_number: str, *,
                               capability: Capability | None = None) -> Organisation:
     """The organisation if the user is a member; 404 for outsiders, 403 without the right."""
-    organisation = Organisation.objects.filter(org_number=org_number).first()
+    organisation = row_or_none(Organisation.objects.filter(org_number=org_number))  # unique
     if organisation is None or membership_for(user, organisation) is None:
         raise Http404
     if capability is not None and not user_can(user, organisation, capability):

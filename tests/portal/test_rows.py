@@ -32,3 +32,16 @@ def test_an_api_request_finds_its_token_without_ordering(manager, token_client):
     assert response.status_code == 200
     token_reads = [q["sql"] for q in queries if 'FROM "portal_apitoken"' in q["sql"]]
     assert token_reads and all("ORDER BY" not in sql.upper() for sql in token_reads)
+
+
+def test_an_organisation_page_finds_its_organisation_without_ordering(client, org_admin,
+                                                                     home_org):
+    """portal.access.get_organisation_for_user reads the organisation its unique number names
+    (the organisation pages, the audit, the statements) without an ORDER BY."""
+    client.force_login(org_admin)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/organisation/{home_org.org_number}/members/")
+    assert response.status_code == 200
+    reads = [q["sql"] for q in queries
+             if 'FROM "portal_organisation"' in q["sql"] and '"org_number" =' in q["sql"]]
+    assert reads and all("ORDER BY" not in sql.upper() for sql in reads)
