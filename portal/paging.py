@@ -95,13 +95,24 @@ def capped_page(queryset: QuerySet, raw_number, per_page: int, *,
                 cap: int | None = None, keys_first: bool = False) -> CappedPage:
     """The page `raw_number` (anything unparsable is page 1; past the end or below 1: the last
     page, as Paginator.get_page does) in two queries: a count bounded by `cap` and the page's
-    rows (see page_rows for `keys_first`)."""
+    rows (see page_rows for `keys_first`). The first page is read first: when the whole list
+    fits on it, its length is the count and the count is not asked (a search or a narrow
+    filter, and a search that finds nothing reads its rows once instead of twice)."""
     cap = COUNT_CAP if cap is None else cap
+    number = _page_number(raw_number)
+    if number == 1:
+        rows = page_rows(queryset, 0, per_page + 1, keys_first)
+        if len(rows) <= per_page:
+            paginator = CappedPaginator(count=len(rows), per_page=per_page, capped=False)
+            return CappedPage(object_list=rows, number=1, paginator=paginator,
+                              has_next_rows=False)
     # Count without the row annotations and the ordering: only whether rows match matters.
     counted = queryset.order_by().values("pk")[:cap + 1].count()
     capped = counted > cap
     paginator = CappedPaginator(count=counted, per_page=per_page, capped=capped)
-    number = _page_number(raw_number)
+    if number == 1:  # more than a page: the rows read above are the first page's
+        return CappedPage(object_list=rows[:per_page], number=1, paginator=paginator,
+                          has_next_rows=True)
     if not capped:
         number = min(number or paginator.num_pages, paginator.num_pages)
     elif number is None or (number - 1) * per_page >= cap:

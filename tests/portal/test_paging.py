@@ -122,3 +122,22 @@ def test_the_api_paginator_pages_as_django_and_reads_the_keys_first(db):
         else:
             raise AssertionError("a page past the end must be refused as Django refuses it")
     assert list(KeysFirstPaginator([1, 2, 3], 2).page(2)) == [3]  # not a queryset: as Django
+
+
+def test_a_first_page_that_holds_the_whole_list_is_one_query(db):
+    """A search or a narrow filter usually fits on its first page: its rows are its count, so
+    the count is not asked (a search that finds nothing read every row twice). A longer list
+    reads its first page and then the bounded count, as before."""
+    orgs = _orgs(7)
+    for per_page, expected_queries in ((7, 1), (10, 1), (6, 2)):
+        with CaptureQueriesContext(connection) as captured:
+            page = capped_page(orgs, "1", per_page, cap=20)
+        theirs = Paginator(orgs, per_page).get_page("1")
+        assert len(captured.captured_queries) == expected_queries, per_page
+        assert list(page.object_list) == list(theirs.object_list)
+        assert (page.paginator.count, page.paginator.num_pages, page.has_next()) == (
+            7, theirs.paginator.num_pages, theirs.has_next())
+    with CaptureQueriesContext(connection) as captured:
+        empty = capped_page(orgs.filter(pk=-1), "1", 5, cap=20)
+    assert len(captured.captured_queries) == 1 and empty.paginator.count == 0
+    assert list(empty.object_list) == [] and not empty.has_next()
