@@ -67,4 +67,3 @@ class ScopedAPIView(JsonErrors, APIView):
         if not cls.scoped_by:
             raise TypeError(f"{cls.__name__} must name its access helpers or selectors in "
                             f"`scoped_by`")
-

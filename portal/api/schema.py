@@ -142,10 +142,12 @@ class SchemaView(SpectacularAPIView, ScopedAPIView):
         return super().get(request, *args, **kwargs)
 
     def _get_schema_response(self, request):
+        language = translation.get_language()
         if (self.api_version is not None or not self.serve_public or self.urlconf is not None
-                or self.patterns is not None or self.custom_settings is not None):
+                or self.patterns is not None or self.custom_settings is not None
+                or not is_supported(language)):  # get() refuses others; the key stays bounded
             return super()._get_schema_response(request)
-        key = (translation.get_language(), self.generator_class)
+        key = (language, self.generator_class)
         schema = _schemas.get(key)
         if schema is None:
             schema = _schemas[key] = _Schema(super()._get_schema_response(request).data)

@@ -145,3 +145,16 @@ def test_a_changed_setting_forgets_the_schema(generations):
         assert schema_module._schemas == {}
     client.get("/api/schema/")
     assert len(generations) == 2
+
+
+def test_an_active_language_outside_the_settings_is_generated_but_not_kept(generations):
+    """The view refuses a `lang` it does not serve; should some other path activate such a
+    language, the schema is generated for it but not kept: the cache holds at most one schema
+    per language of settings.LANGUAGES."""
+    request = RequestFactory().get("/api/schema/")
+    request.user = AnonymousUser()
+    with translation.override("de"):
+        response = schema_module.SchemaView.as_view()(request)
+        response.render()
+    assert response.status_code == 200
+    assert generations == ["de"] and schema_module._schemas == {}
