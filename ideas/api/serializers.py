@@ -45,8 +45,8 @@ class IdeaSerializer(serializers.ModelSerializer):
         return idea.submitter.username
 
     def get_merged_into(self, idea: Idea) -> int | None:
-        # The view's queryset carries the annotation (ideas.selectors.with_survivor_shown);
-        # an idea read without it is asked the same rule.
+        # The view marks the ideas it read (ideas.selectors.mark_survivors_shown); an idea
+        # read without that is asked the same rule.
         shown = getattr(idea, "survivor_shown", None)
         if shown is None:
             shown = survivor_shown(user=self.context["request"].user, idea=idea)

@@ -2,7 +2,7 @@
 every persona gets from the API exactly what the page shows them — one selector decides for
 both (projects.access.may_read_decisions / projects.selectors.phase_history for gate
 decisions, indicators.selectors.visible_organisations for indicator snapshots,
-ideas.selectors.with_survivor_shown for the survivor of a merge)."""
+ideas.selectors.survivors_shown for the survivor of a merge)."""
 
 import datetime
 
