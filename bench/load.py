@@ -4,8 +4,10 @@
     python bench/indicators.py --keep     # once: builds innoportal_bench (national data)
     python bench/load.py [--users 50] [--seconds 120] [--ceiling-seconds 30] [--workers N]
                          [--database NAME] [--year 2025] [--json bench/out/load.json] [--smoke]
+                         [--writes R]
 
-Starts gunicorn (DEBUG off, `--workers` default 2 x cores + 1) on a free port of 127.0.0.1
+Starts gunicorn (DEBUG off, `--workers` default 2 x cores + 1; Redis for the cache when
+REDIS_URL is set, as in production) on a free port of 127.0.0.1
 against `--database` (a name on the local PostgreSQL or a URL; default BENCH_DATABASE_URL or
 the kept innoportal_bench; the bench
 user, its memberships and an API token are added to it), opens `--logins` sessions through
@@ -15,7 +17,11 @@ GET /api/v1/indicators/?year=Y (API token). Then, in the same run and on the sam
 `--ceiling-seconds` of the trivial /healthz view by the same number of users: the server's
 ceiling. Prints requests per second, p50 and p95 per endpoint and
 in total, the errors (anything but 200, or no answer), and the mix's share of the ceiling
-beside issue 18's targets (>= 100 requests/s at p95 <= 800 ms, >= 12 % of the ceiling).
+beside issue 18's targets (>= 100 requests/s at p95 <= 800 ms, >= 12 % of the ceiling), and
+per endpoint the share of answers served from the cache of rendered pages (portal.page_cache:
+kept per session and page until any data changes). `--writes R`: during the mix, R writes a
+second somewhere in the database (an UPDATE of an idea that leaves it as it was, but makes a
+new data version, so every cached page renders again), as a busy country's users would.
 Exit status 1 on any error. `--smoke`: 5 users for 3 s and 2 s of ceiling, for CI against a
 small database (bench/indicators.py --scale 0.02 --keep).
 Loopback only; bounded by --seconds; gunicorn is stopped at the end.
@@ -26,6 +32,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -55,10 +62,12 @@ class Recorder:
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, list[str]] = defaultdict(list)
+        self.cached: dict[str, int] = defaultdict(int)
 
-    def add(self, name: str, seconds: float, error: str | None) -> None:
+    def add(self, name: str, seconds: float, error: str | None, cached: bool = False) -> None:
         with self.lock:
             self.latencies[name].append(seconds)
+            self.cached[name] += cached
             if error:
                 self.errors[name].append(error)
 
@@ -78,12 +87,14 @@ def run_phase(base: str, sessions: list[dict], token: str, targets, seconds: flo
             name, path, auth = next(cycle)
             headers = {"Authorization": f"Token {token}"} if auth == "token" else dict(cookie)
             begun = time.perf_counter()
+            cached = False
             try:
-                status, body, _h = request(base, "GET", path, headers=headers, timeout=60)
+                status, body, answer = request(base, "GET", path, headers=headers, timeout=60)
                 error = None if status == 200 else f"HTTP {status} {path}"
+                cached = answer.get("x-page-cache") == "hit"
             except OSError as exc:
                 error = f"{type(exc).__name__}: {exc} {path}"
-            recorder.add(name, time.perf_counter() - begun, error)
+            recorder.add(name, time.perf_counter() - begun, error, cached)
 
     threads = [threading.Thread(target=user, args=(i, s), daemon=True)
                for i, s in enumerate(sessions)]
@@ -97,9 +108,43 @@ def run_phase(base: str, sessions: list[dict], token: str, targets, seconds: flo
     return time.monotonic() - begun
 
 
+class Writer(threading.Thread):
+    """`rate` writes a second until stopped: each an UPDATE of one idea that changes nothing
+    in it but the data version (portal.data_version)."""
+
+    def __init__(self, rate: float) -> None:
+        super().__init__(daemon=True)
+        self.rate, self.count, self.stopped = rate, 0, threading.Event()
+
+    def __enter__(self) -> Writer:
+        if self.rate > 0:
+            self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        if self.is_alive():
+            self.join()
+
+    def run(self) -> None:
+        from django.db import connection
+        from django.db.models import F
+
+        from ideas.models import Idea
+
+        ids = list(Idea.objects.order_by("pk").values_list("pk", flat=True)[:1000])
+        try:
+            while not self.stopped.wait(1 / self.rate):
+                Idea.objects.filter(pk=ids[self.count % len(ids)]).update(title=F("title"))
+                self.count += 1
+        finally:
+            connection.close()
+
+
 def report(title: str, recorder: Recorder, wall: float) -> dict:
     print(f"\n{title} ({wall:.1f} s)")
-    print(f"  {'endpoint':<18}{'requests':>9}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}")
+    print(f"  {'endpoint':<18}{'requests':>9}{'rps':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}"
+          f"{'cached':>8}")
     rows = {}
     everything: list[float] = []
     for name, values in sorted(recorder.latencies.items()):
@@ -107,14 +152,16 @@ def report(title: str, recorder: Recorder, wall: float) -> dict:
         rows[name] = {"requests": len(values), "rps": len(values) / wall,
                       "p50_ms": percentile(values, 50) * 1000,
                       "p95_ms": percentile(values, 95) * 1000,
-                      "errors": len(recorder.errors[name])}
+                      "errors": len(recorder.errors[name]),
+                      "cached_share": recorder.cached[name] / len(values)}
     rows["total"] = {"requests": len(everything), "rps": len(everything) / wall,
                      "p50_ms": percentile(everything, 50) * 1000,
                      "p95_ms": percentile(everything, 95) * 1000,
-                     "errors": sum(len(e) for e in recorder.errors.values())}
+                     "errors": sum(len(e) for e in recorder.errors.values()),
+                     "cached_share": sum(recorder.cached.values()) / max(1, len(everything))}
     for name, row in rows.items():
         print(f"  {name:<18}{row['requests']:>9}{row['rps']:>8.1f}{row['p50_ms']:>9.0f}"
-              f"{row['p95_ms']:>9.0f}{row['errors']:>8}")
+              f"{row['p95_ms']:>9.0f}{row['errors']:>8}{row['cached_share'] * 100:>7.0f}%")
     for name, errors in recorder.errors.items():
         for error in sorted(set(errors))[:5]:
             print(f"  ! {name}: {error} (x{errors.count(error)})")
@@ -138,6 +185,8 @@ def main() -> int:
     parser.add_argument("--settings", default=None, metavar="MODULE",
                         help="another settings module for the server (to compare drivers "
                              "or connection pools; default innoportal.settings)")
+    parser.add_argument("--writes", type=float, default=0.0,
+                        help="writes a second during the mix (each makes a new data version)")
     parser.add_argument("--smoke", action="store_true",
                         help="5 users, 3 s of mix, 2 s of ceiling, 2 workers: a CI smoke run")
     args = parser.parse_args()
@@ -147,8 +196,10 @@ def main() -> int:
     if args.users < 1 or args.seconds <= 0 or args.ceiling_seconds <= 0:
         parser.error("--users, --seconds and --ceiling-seconds must be positive")
 
-    env = app_env(database_url(args), **({"DJANGO_SETTINGS_MODULE": args.settings}
-                                         if args.settings else {}))
+    # Redis as in production when REDIS_URL is set: the cache of rendered pages is then shared
+    # by the workers (without it each worker keeps its own, in memory).
+    env = app_env(database_url(args), os.environ.get("REDIS_URL"),
+                  **({"DJANGO_SETTINGS_MODULE": args.settings} if args.settings else {}))
     setup_django(env)
     fixture = bench_users()
     if not fixture["projects"]:
@@ -188,8 +239,12 @@ def main() -> int:
             return itertools.repeat(("healthz (ceiling)", "/healthz", "none"))
 
         mixed_rec, ceiling_rec = Recorder(), Recorder()
-        wall = run_phase(server.base, sessions, fixture["token"], mixed, args.seconds, mixed_rec)
-        mix = report(f"Mixed pages, {args.users} users", mixed_rec, wall)
+        with Writer(args.writes) as writer:
+            wall = run_phase(server.base, sessions, fixture["token"], mixed, args.seconds,
+                             mixed_rec)
+        mix = report(f"Mixed pages, {args.users} users"
+                     + (f", {writer.count / wall:.1f} writes a second" if args.writes else ""),
+                     mixed_rec, wall)
         wall = run_phase(server.base, sessions, fixture["token"], trivial,
                          args.ceiling_seconds, ceiling_rec)
         ceiling = report(f"Ceiling: /healthz, {args.users} users", ceiling_rec, wall)

@@ -28,6 +28,7 @@ from gevinst.models import Benefit, BenefitMapEdge, BenefitMapNode, BenefitPlan
 from gevinst.portfolio_overview import portfolio_overview
 from portal.conflicts import edit_conflict
 from portal.errors import ConflictError, DomainError
+from portal.page_cache import cached_page
 from portal.params import ParameterError, parse_int
 from portal.views import form_error
 
@@ -45,6 +46,7 @@ def _apply_error(form, error: DomainError) -> int:
 
 @login_required
 @require_safe
+@cached_page
 def overview(request: HttpRequest) -> HttpResponse:
     """The user's organisations' projects with their benefits, costs against benefits per
     organisation, and the user's open measurement reminders."""

@@ -34,6 +34,7 @@ from ideas.forms import (
 from ideas.models import Attachment, Comment, IdeaStatus, Score
 from portal.access import member_by_pk, membership_for, organisations_where, user_can
 from portal.errors import DomainError, Forbidden
+from portal.page_cache import cached_page
 from portal.paging import capped_page
 from portal.params import ParameterError, id_or_none, parse_id
 from portal.roles import Capability
@@ -59,6 +60,7 @@ def _paged_list(request: HttpRequest, ideas, *, template: str, context: dict,
 
 @login_required
 @require_safe
+@cached_page
 def idea_list(request: HttpRequest) -> HttpResponse:
     return _paged_list(request, selectors.idea_list(user=request.user),
                        template="ideas/list.html", context={

@@ -309,8 +309,11 @@ def indicator_jobs_expire() -> int:
     (interrupted), so a killed worker does not leave a job "running" forever. The snapshots are
     untouched: a recompute writes them in one transaction, so the previous complete set stays.
     Returns the number of jobs expired."""
-    return IndicatorJob.objects.filter(
-        state=JobState.RUNNING, heartbeat_at__lt=_stale_before()).update(
+    stale = IndicatorJob.objects.filter(state=JobState.RUNNING,
+                                        heartbeat_at__lt=_stale_before())
+    if not stale.exists():  # an UPDATE of no rows would still make a new data version
+        return 0
+    return stale.update(
         state=JobState.FAILED, finished_at=timezone.now(),
         message=_("Avbrutt: beregningen stoppet uten å fullføre. De forrige tallene gjelder; "
                   "start en ny beregning."))

@@ -43,6 +43,7 @@ from initiatives.models import COUNTED_PHASES, ORDERED_PHASES, Phase
 from portal.access import get_organisation_for_user
 from portal.errors import DomainError
 from portal.exports import Column, ExportRequest, ExportSpec, Kind, export_view
+from portal.page_cache import cached_page
 from portal.views import form_error
 from projects.access import projects_visible_to
 
@@ -121,6 +122,7 @@ def _link_projects(lines) -> None:
 @require_safe
 @export_view(ExportSpec(formats=("csv",), choices={"download": CHART_DOWNLOADS},
                         trigger="download"))
+@cached_page
 def indicator_home(request: HttpRequest) -> HttpResponse:
     organisations = readable_organisation_list(request.user)
     if not organisations:

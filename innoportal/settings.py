@@ -198,6 +198,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
 
+# Rendered pages cached until the data they show changes (portal.page_cache; PostgreSQL only).
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Part of every page key: the tests set a new one per test, whose rollback makes data
+# versions repeat.
+PAGE_CACHE_SALT = ""
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -235,6 +242,9 @@ CELERY_BEAT_SCHEDULE: dict = {
                            "options": {"expires": 50}},
     # Publishes what the outbox kept while Redis was down.
     "outbox-flush": {"task": "portal.tasks.outbox_flush", "schedule": 60.0},
+    # Folds finished transactions' rows of the data version (portal.data_version).
+    "data-version-fold": {"task": "portal.tasks.data_version_fold", "schedule": 60.0,
+                          "options": {"expires": 50}},
     # Running jobs whose worker died are marked interrupted (failed).
     "indicators-expire-jobs": {"task": "indicators.tasks.expire_indicator_jobs",
                                "schedule": 60.0},
@@ -360,7 +370,8 @@ SESSION_COOKIE_SECURE = not DEBUG and env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 # Sessions live in PostgreSQL, never in Redis: a Redis outage must not log everybody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, reading the data version in the same query (portal.sessions).
+SESSION_ENGINE = "portal.sessions"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG

@@ -14,6 +14,7 @@ from overview.dashboard import QUARTER_CHOICES, QUARTERS, manager_dashboard
 from portal.access import organisations_with
 from portal.exports import Column, ExportSpec, Kind, export_view
 from portal.models import Unit
+from portal.page_cache import cached_page
 from portal.roles import Capability
 from projects.models import WelfareArea
 
@@ -24,6 +25,7 @@ FILE_NAMES = {"funnel": "trakt", "flow": "flyt", "benefits": "gevinst"}
 @login_required
 @require_safe
 @export_view(ExportSpec(formats=("csv",), choices={"download": DOWNLOADS}, trigger="download"))
+@cached_page
 def manager(request: HttpRequest) -> HttpResponse:
     organisations = organisations_with(request.user, Capability.VIEW_DASHBOARDS)
     if not organisations:

@@ -580,3 +580,18 @@ class ConsumerQueueItem(HumanConstraints, models.Model):
 
 # Single sign-on's models live in their own module and belong to this app.
 from portal.sso.models import ExternalIdentity, IdentityProvider  # noqa: E402, F401
+
+
+class DataChange(models.Model):
+    """The data version that cached pages are keyed on (portal.data_version).
+
+    A trigger on every table adds one to the row of the writing transaction for each statement
+    that writes; the version is the sum of all rows, so it grows when any write commits (and,
+    inside one transaction, with each of its own statements). Row 0 holds the folded sum of
+    finished transactions (`data_version.fold`), which keeps the table small."""
+
+    transaction = models.BigIntegerField(primary_key=True)
+    statements = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.transaction}: {self.statements}"

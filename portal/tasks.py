@@ -27,6 +27,14 @@ def outbox_flush() -> str:
 
 
 @shared_task
+def data_version_fold() -> None:
+    """Keep the data version's table small (portal.data_version.fold)."""
+    from portal import data_version
+
+    data_version.fold()
+
+
+@shared_task
 def password_reset_send(email: str, domain: str, use_https: bool, language: str) -> int:
     """The password-reset mail, sent from the worker so the page's answer takes the same time
     whether the address belongs to an account or not (portal.forms.QueuedPasswordResetForm).

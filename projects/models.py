@@ -233,6 +233,11 @@ class ProjectChecklistTick(HumanConstraints, models.Model):
 class ProjectVisit(HumanConstraints, models.Model):
     """When a user last opened a project page: "what changed since your last visit"."""
 
+    # Written by reading a page: it leaves the data version (portal.data_version) alone, or
+    # every project page read would make every cached page new; a cached project page
+    # replays the write (projects.views).
+    unversioned = True
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="visits")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="project_visits")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from initiatives.models import ORDERED_PHASES, Phase
 from initiatives.phase_log import last_phase_change
+from portal import page_cache
 from portal.access import (
     can_anywhere,
     get_organisation_for_user,
@@ -29,6 +30,7 @@ from portal.conflicts import edit_conflict
 from portal.dates import EARLIEST, HAPPENED, date_widget_attrs
 from portal.errors import ConflictError, DomainError
 from portal.numbers import number_text
+from portal.page_cache import cached_page
 from portal.paging import capped_page
 from portal.params import id_or_none
 from portal.prefetch import prefetch_together
@@ -51,7 +53,7 @@ from projects.forms import (
     ProjectForm,
     content_form_class,
 )
-from projects.models import GateChecklistItem
+from projects.models import GateChecklistItem, Project
 from projects.phases import PROJECT_PHASES
 from projects.services.checklists import checklist_items, gate_checklist
 from projects.services.content import CONTENT_KINDS, item_version
@@ -75,6 +77,7 @@ def _paged(request: HttpRequest, queryset, filter_class, *, template: str, rows:
 
 @login_required
 @require_safe
+@cached_page
 def project_list(request: HttpRequest) -> HttpResponse:
     return _paged(request, selectors.project_list(user=request.user), ProjectListFilter,
                   template="projects/list.html", rows="projects/_rows.html",
@@ -85,6 +88,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The open catalogue of shared innovations: readable without login."""
     return _paged(request, selectors.catalogue(user=request.user), CatalogueFilter,
@@ -156,6 +160,7 @@ def _decision_context(request, project, decision_form=None, *, timeline=None,
 
 @login_required
 @require_safe
+@cached_page
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _project_page(request, pk)
 
@@ -168,6 +173,7 @@ def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
         # The catalogue's view, as the transitions API gives these readers.
         return _shared_page(request, project)
     previous_visit = services.project_visit_record(user=request.user, project=project)
+    page_cache.replay_on_hit(request, "project-visit", project.pk)
     panels = project_panels()
     reads = _page_reads(request, project, panels)
     timeline = selectors.timeline(project, since=previous_visit, user=request.user,
@@ -196,7 +202,16 @@ def _project_page(request: HttpRequest, pk: int, *, decision_form=None,
         **_decision_context(request, project, decision_form, timeline=timeline,
                             checklist_read=reads["checklist"]),
     }
+    if context["new_count"]:
+        # "n changes since your last visit": the next visit, with the same data, has none.
+        page_cache.do_not_store(request)
     return render(request, "projects/detail.html", context, status=status)
+
+
+@page_cache.replay("project-visit")
+def _visit_again(request: HttpRequest, pk: int) -> None:
+    """A cached project page is a visit too (the next one counts its changes from now)."""
+    services.project_visit_record(user=request.user, project=Project(pk=pk))
 
 
 def _page_reads(request: HttpRequest, project, panels) -> dict:

@@ -26,6 +26,21 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_salt():
+    """A new namespace of cached pages for every test (portal.page_cache). A test's rollback
+    takes the data version back with its data, so the next test would reach the same version
+    with other data: the salt keeps one test's pages from being served to another. Within a
+    test the cache is on, so every test that reads a page after a change checks it is fresh."""
+    import uuid
+
+    from django.conf import settings
+
+    settings.PAGE_CACHE_SALT = uuid.uuid4().hex
+    yield
+    settings.PAGE_CACHE_SALT = ""
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _flush_by_delete():
     """Transactional tests' flush deletes rather than truncates (tests/flush.py says why)."""

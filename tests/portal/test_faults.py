@@ -218,7 +218,13 @@ def test_pages_work_with_the_cache_down(cache_down, client, manager):
 
 
 def test_sessions_do_not_live_in_redis(settings):
-    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    from importlib import import_module
+
+    from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert issubclass(store, DatabaseStore)
+    assert store.get_model_class()._meta.db_table == "django_session"
 
 
 # --- PostgreSQL away: 503 -----------------------------------------------------------------------

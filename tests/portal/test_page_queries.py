@@ -5,23 +5,13 @@ measurements, costs, overdue milestones, shared projects, recomputed indicators)
 that adds a query to one of these pages fails here and must say why; a page that gets
 cheaper lowers its pin."""
 
-import datetime
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gevinst import services as benefit_services
-from indicators import services as indicator_services
-from portal.roles import Role
-from projects.models import Project
-from projects.services import project_item_add
-from tests.factories import MembershipFactory, NetworkFactory, UserFactory
-from tests.gevinst.conftest import benefit_fields
-from tests.gevinst.conftest import make_project as make_benefit_project
-from tests.ideas.factories import make_idea
-from tests.indicators.helpers import make_initiative
+from tests.pages import build_world, empty_page_cache, grow, page_urls
 
 POSTGRES = connection.vendor == "postgresql"
 # Every signed-in page reads the session, the user, the memberships (with the analyst scope)
@@ -61,61 +51,18 @@ PINNED = {
 ABOVE_TARGET = set() if POSTGRES else {"project"}
 
 
-def _grow(home_org, other_org, manager, author, n, start=0):
-    """n more of everything the pages show, in both organisations."""
-    neighbour = other_org.memberships.get().user
-    for i in range(start, start + n):
-        make_idea(author, home_org, title=f"Nattilsyn med sensor {i}", status="submitted",
-                  tags=[f"t{i}"])
-        make_idea(neighbour, other_org, title=f"Delt nattilsyn {i}", status="submitted",
-                  visibility="public")
-        project = make_benefit_project(home_org, title=f"Nattilsyn {i}", leader=manager)
-        Project.objects.filter(pk=project.pk).update(visibility="public")
-        benefit = benefit_services.benefit_create(actor=manager, project=project, owner=manager,
-                                                  **benefit_fields(title=f"G{i}"))
-        for on, value in (("2024-03-01", "35"), ("2024-09-01", "30")):
-            benefit_services.measurement_create(actor=manager, benefit=benefit,
-                                                measured_on=on, value=value)
-        project_item_add(actor=manager, project=project, kind="costs", data=dict(
-            category="investment", recurrence="one_off", description="Sensorer",
-            amount_nok=1000, year=2024))
-        project_item_add(actor=manager, project=project, kind="milestones", data=dict(
-            title=f"M{i}", due_on=datetime.date(2024, 1, 1)))
-        if i % 3 == 0:  # a pilot parked for long: the dashboard's attention list
-            make_initiative(home_org, [("concept", "2023-02-01"), ("pilot", "2023-05-01"),
-                                       ("parked", "2023-09-01")], title=f"Parkert {i}")
-    indicator_services.indicators_recompute(year=2024)
-
-
 @pytest.fixture
 def world(home_org, other_org, manager, employee):
-    network = NetworkFactory()
-    network.organisations.set([home_org, other_org])
-    MembershipFactory(user=UserFactory(), organisation=other_org, role=Role.EMPLOYEE)
-    # Five of each, so the similar-ideas search finds enough by its words (with fewer it
-    # asks the trigram index too: two queries more).
-    _grow(home_org, other_org, manager, employee, 5)
-    return home_org, other_org, manager, employee
-
-
-def _urls(home_org):
-    project = Project.objects.filter(organisation=home_org).order_by("pk").first()
-    return {
-        "ideas": reverse("ideas:list"),
-        "projects": reverse("projects:list"),
-        "project": reverse("projects:detail", args=[project.pk]),
-        "dashboard": reverse("dashboards:manager"),
-        "indicators": reverse("indicators:home") + "?year=2024",
-        "benefits": reverse("gevinst:overview"),
-        "catalogue": reverse("projects:catalogue"),
-        "similar": reverse("ideas:similar") + "?title=Nattilsyn+med+sensor&need=natt",
-    }
+    return build_world(home_org, other_org, manager, employee)
 
 
 def _counts(client, urls):
+    """Each page's queries when it is rendered: a second visit, with the cache emptied
+    (tests/portal/test_page_cache.py counts what a page served from the cache reads)."""
     out = {}
     for name, url in urls.items():
         client.get(url)  # the first visit of a project page records the visit
+        empty_page_cache()
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200, name
         out[name] = len(captured.captured_queries)
@@ -125,7 +72,7 @@ def _counts(client, urls):
 def test_page_queries_are_pinned(client, world):
     home_org, _other, manager, _employee = world
     client.force_login(manager)
-    assert _counts(client, _urls(home_org)) == PINNED
+    assert _counts(client, page_urls(home_org)) == PINNED
     assert {name for name, n in PINNED.items() if n > 12} <= ABOVE_TARGET
 
 
@@ -134,7 +81,7 @@ def test_an_admins_indicator_page_reads_the_latest_job_within_the_target(client,
     """The recompute box shows the admin's latest job: one query more than a manager's."""
     home_org = world[0]
     client.force_login(org_admin)
-    url = _urls(home_org)["indicators"]
+    url = page_urls(home_org)["indicators"]
     assert _counts(client, {"indicators": url}) == {"indicators": PINNED["indicators"] + 1}
     assert PINNED["indicators"] + 1 <= 12
 
@@ -142,9 +89,9 @@ def test_an_admins_indicator_page_reads_the_latest_job_within_the_target(client,
 def test_page_queries_do_not_grow_with_the_portfolio(client, world):
     home_org, other_org, manager, employee = world
     client.force_login(manager)
-    urls = _urls(home_org)
+    urls = page_urls(home_org)
     small = _counts(client, urls)
-    _grow(home_org, other_org, manager, employee, 10, start=5)  # 3N in all
+    grow(home_org, other_org, manager, employee, 10, start=5)  # 3N in all
     assert _counts(client, urls) == small
 
 

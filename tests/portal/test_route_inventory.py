@@ -28,6 +28,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from portal import data_version
 from tests.factories import UserFactory
 from tests.portal.route_matrix import (
     ADMIN_PREFIX,
@@ -195,8 +196,11 @@ def outcome(response) -> str:
 def ask(client: Client, method: str, url: str, *, api: bool, sql: str) -> tuple[str, str]:
     """(outcome, detail) of one request, rolled back afterwards, cookies included (a logout
     or a language switch must not carry over to the next request). A write that changed
-    the database is reported as "+<status>"."""
+    the database is reported as "+<status>", and so is a read that made a new data version
+    (portal.data_version, PostgreSQL): reading must write nothing that cached pages depend
+    on, or every read would empty the cache of rendered pages."""
     before = fingerprint(sql) if method in WRITE_METHODS else None
+    version = data_version.current() if method not in WRITE_METHODS else None
     refusals = _refusals() if method in WRITE_METHODS else None
     detail = ""
     cookies = copy.deepcopy(client.cookies)
@@ -220,6 +224,8 @@ def ask(client: Client, method: str, url: str, *, api: bool, sql: str) -> tuple[
             b"".join(response.streaming_content)
         result = outcome(response)
         if before is not None and fingerprint(sql) != before:
+            result = f"+{result}"
+        if version is not None and data_version.current() != version:
             result = f"+{result}"
         if refusals is not None and response.status_code == 403 and _refusals() == refusals:
             # Every refused write is in the security log (portal.middleware).
