@@ -8,7 +8,8 @@ For each scale, a database <NAME>_s<scale> (NAME default innoportal_bench; `--re
 one that exists instead of importing again) built by bench/indicators.py --scale S --keep
 (the national generator streams its file, so ten times the data — 1.2 million initiatives —
 needs no more memory than once), then bench/pages.py against it. Prints one table: the list
-pages and the dashboard (targets: within 2 x their scale-1 time), the one-organisation
+pages and the dashboard as rendered and, for two of them, as served from the cache (targets:
+within 2 x their scale-1 time), the one-organisation
 recompute (2 x) and the full recompute (10 x), with the import time and peak memory beside.
 `--scales 0.02,0.2` is a smoke run of a minute.
 """
@@ -34,6 +35,9 @@ ROWS = [
     ("GET /benefits/ median ms", ("pages", "benefits", "median_ms"), 2),
     ("GET /dashboard/ median ms", ("pages", "dashboard", "median_ms"), 2),
     ("similar-ideas suggestion median ms", ("pages", "similar", "median_ms"), 2),
+    # The same pages served from the cache of rendered pages (bench/pages.py, "cached").
+    ("GET /ideas/ from the cache median ms", ("pages", "ideas cached", "median_ms"), 2),
+    ("GET /dashboard/ from the cache median ms", ("pages", "dashboard cached", "median_ms"), 2),
     ("one-organisation recompute median ms", ("indicators", "one_org_recompute_ms_median"), 2),
     ("full recompute s", ("indicators", "full_recompute_s"), 10),
     ("import s", ("indicators", "import_s"), None),

@@ -10,9 +10,16 @@ How: a statement-level trigger on every table (`install`, run after every migrat
 added later gets it too) adds one to the row of the writing transaction in DataChange
 (portal.models), an upsert on the transaction's own key, so concurrent writers never wait for
 each other. The version is the sum of the rows: a transaction's row becomes visible to others
-when it commits, together with its writes; inside one transaction (a test's, say) it grows with
-each statement. `fold` (beat, every minute) moves finished transactions' rows into row 0 in
-one statement, which leaves the sum as it was.
+when it commits, together with its writes. The trigger writes the row once per transaction (a
+transaction-local setting marks it done; the other statements only read that mark): updating
+the same row at every statement would make each update walk the chain of the row's earlier
+versions, a cost that grows with the square of a transaction's statements. The query that
+reads the version for a request (the session's: portal.sessions) also clears the mark
+(`CLEAR_MARK_SQL`), so a write after it raises the version again even where requests share one
+transaction (the test suite's); elsewhere that query is a transaction of its own and the
+clearing a no-op. `fold`
+(beat, every minute) moves finished transactions' rows into row 0 in one statement, which
+leaves the sum as it was.
 
 PostgreSQL only: on SQLite (the zero-setup path) there is no version and nothing is cached.
 
@@ -39,9 +46,16 @@ MACHINERY = frozenset({
     "portal_loginfailure",
 })
 
+# The transaction-local mark: the id of the transaction whose row is written.
+MARK = "innoportal.data_change"
+
 _FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF current_setting('{MARK}', true) = txid_current()::text THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('{MARK}', txid_current()::text, true);
     INSERT INTO {TABLE} (transaction, statements) VALUES (txid_current(), 1)
     ON CONFLICT (transaction) DO UPDATE SET statements = {TABLE}.statements + 1;
     RETURN NULL;
@@ -57,6 +71,8 @@ WHERE c.relkind IN ('r', 'p')
 ORDER BY c.relname"""
 
 CURRENT_SQL = f"SELECT coalesce(sum(statements), 0) FROM {TABLE}"
+# Selected beside the version a request reads: clears the transaction's mark (the docstring).
+CLEAR_MARK_SQL = f"set_config('{MARK}', '', true)"
 
 _FOLD_SQL = f"""
 WITH finished AS (
@@ -80,8 +96,8 @@ def unversioned() -> frozenset[str]:
 
 
 def install(using: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """Create the trigger function, put the trigger on every table that lacks it and take it
-    off the unversioned ones; returns the tables changed. Idempotent: one catalogue query when
+    """(Re)create the trigger function, put the trigger on every table that lacks it and take
+    it off the unversioned ones; returns the tables changed. Idempotent: two statements when
     everything is in place."""
     if not supported(using):
         return []
@@ -94,8 +110,7 @@ def install(using: str = DEFAULT_DB_ALIAS) -> list[str]:
         tables = cursor.fetchall()
         missing = [name for name, has in tables if not has and name not in left_out]
         extra = [name for name, has in tables if has and name in left_out]
-        if missing:
-            cursor.execute(_FUNCTION_SQL)
+        cursor.execute(_FUNCTION_SQL)  # this code's definition, also over an older one
         for table in missing:
             cursor.execute(
                 f'CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE'

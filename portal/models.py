@@ -585,9 +585,9 @@ from portal.sso.models import ExternalIdentity, IdentityProvider  # noqa: E402, 
 class DataChange(models.Model):
     """The data version that cached pages are keyed on (portal.data_version).
 
-    A trigger on every table adds one to the row of the writing transaction for each statement
-    that writes; the version is the sum of all rows, so it grows when any write commits (and,
-    inside one transaction, with each of its own statements). Row 0 holds the folded sum of
+    A trigger on every table writes a row for the writing transaction (once per transaction,
+    and again after a request's start in a transaction shared by requests); the version is
+    the sum of all rows, so it grows when any write commits. Row 0 holds the folded sum of
     finished transactions (`data_version.fold`), which keeps the table small."""
 
     transaction = models.BigIntegerField(primary_key=True)

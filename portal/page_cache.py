@@ -2,10 +2,11 @@
 
 `cached_page` wraps a GET view whose answer depends only on the database, the user, the
 address, the language, the day and the session's CSRF secret (its forms carry a token of it).
-The answer is stored under a key of all of these plus the data version read *before* the view
-runs (portal.data_version): any committed write makes a new version, so a stored page is never
-served after a change, and a page stored while a change committed holds the newer data, never
-the older. The code's fingerprint is in the key too, so a deploy starts afresh.
+The answer is stored under a key of all of these (and the scheme and host, which absolute
+links carry) plus the data version read *before* the view runs (portal.data_version): any
+committed write makes a new version, so a stored page is never served after a change, and a
+page stored while a change committed holds the newer data, never the older. The code's
+fingerprint is in the key too, so a deploy starts afresh.
 
 A view whose page records something when it is read (the project page records the visit)
 names a replay (`replay_on_hit`), which a hit runs in its place; a view whose page must not be
@@ -113,7 +114,8 @@ def page_key(request: HttpRequest) -> str | None:
     htmx = sorted((name, value) for name, value in request.headers.items()
                   if name.lower().startswith("hx-"))
     parts = [settings.PAGE_CACHE_SALT, code_fingerprint(), version, user.pk, get_language(),
-             timezone.localdate().isoformat(), secret, htmx, request.get_full_path()]
+             timezone.localdate().isoformat(), secret, htmx, request.scheme,
+             request.get_host(), request.get_full_path()]
     return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 

@@ -2,7 +2,9 @@
 
 The session is the first row a signed-in request reads, so the version read in the same
 statement is read before anything a page shows — the order portal.page_cache needs — and a
-cached page costs no query of its own for it."""
+cached page costs no query of its own for it. The same query clears the transaction's mark
+of a written version (portal.data_version), which matters only where requests share one
+transaction: the test suite's."""
 
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ class SessionStore(db.SessionStore):
             return super()._get_session_from_db()
         try:
             session = (self.model.objects
-                       .annotate(data_version=RawSQL(data_version.CURRENT_SQL, ()))
+                       .annotate(data_version=RawSQL(data_version.CURRENT_SQL, ()),
+                                 data_version_mark=RawSQL(data_version.CLEAR_MARK_SQL, ()))
                        .get(session_key=self.session_key, expire_date__gt=timezone.now()))
         except (self.model.DoesNotExist, SuspiciousOperation) as error:  # as Django's store
             if isinstance(error, SuspiciousOperation):
