@@ -189,18 +189,22 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 
 # --- Redis, cache and Celery --------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+# The cache may live in a Redis of its own (docker-compose.yml: `cache`, with a memory limit
+# and LRU eviction), so cached pages can never crowd out Celery's queues; default REDIS_URL.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+if CACHE_URL:
     # A Redis outage must not fail pages: errors count as cache misses (portal.cache). Short
     # timeouts so an unreachable Redis costs a request at most a second or two.
     CACHES = {"default": {"BACKEND": "portal.cache.FaultTolerantRedisCache",
-                          "LOCATION": REDIS_URL,
+                          "LOCATION": CACHE_URL,
                           "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
 
 # Rendered pages cached until the data they show changes (portal.page_cache; PostgreSQL only).
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Short: a page stored under an old data version is never read again, only waits to expire.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=120)
 # Part of every page key: the tests set a new one per test, whose rollback makes data
 # versions repeat.
 PAGE_CACHE_SALT = ""

@@ -26,6 +26,7 @@ import functools
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,10 +160,10 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         stored = cache.get(key)
         if stored is not None:
-            content, headers, replays = stored
+            compressed, headers, replays = stored
             for replay_name, replay_args in replays:
                 REPLAYS[replay_name](request, *replay_args)
-            response = HttpResponse(content)
+            response = HttpResponse(zlib.decompress(compressed))
             for header, value in headers:
                 response[header] = value
             response[HEADER] = "hit"
@@ -171,7 +172,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
         response = view(request, *args, **kwargs)
         if _storable(request, response):
-            cache.set(key, (response.content, list(response.items()),
+            # Compressed: a page of 15–60 kB takes 3–10 kB (0.1–0.3 ms to compress).
+            cache.set(key, (zlib.compress(response.content, 1), list(response.items()),
                             getattr(request, "page_cache_replays", [])),
                       settings.PAGE_CACHE_SECONDS)
             response[HEADER] = "miss"

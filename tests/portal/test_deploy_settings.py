@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PRODUCTION_ENV = {
@@ -124,3 +126,29 @@ def test_plain_http_is_redirected_to_https_in_production():
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == ["301", "https://innoportal.example.no/accounts/login/"]
+
+
+@pytest.mark.parametrize("cache_url", [None, "redis://cache.internal:6379/0"])
+def test_the_cache_may_live_in_a_redis_of_its_own(cache_url):
+    """CACHE_URL puts the cache (cached pages among it) apart from the broker, as
+    docker-compose.yml does; without it both share REDIS_URL."""
+    import json
+
+    script = ("import django, json; django.setup(); from django.conf import settings as s; "
+              "print(json.dumps([s.CACHES['default'].get('LOCATION'), s.CELERY_BROKER_URL]))")
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE",
+                                                             "CACHE_URL"}}
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="innoportal.settings",
+               REDIS_URL="redis://broker.internal:6379/0", **({"CACHE_URL": cache_url}
+                                                              if cache_url else {}))
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    location, broker = json.loads(result.stdout.strip().splitlines()[-1])
+    assert broker == "redis://broker.internal:6379/0"
+    assert location == (cache_url or broker)
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["x-app"]["environment"]["CACHE_URL"] == "redis://cache:6379/0"
+    assert "allkeys-lru" in compose["services"]["cache"]["command"]
