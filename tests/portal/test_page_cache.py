@@ -15,7 +15,7 @@ from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
 from django.http import HttpRequest
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -300,6 +300,78 @@ def test_the_version_grows_when_a_write_commits_not_when_it_rolls_back(db):
             cursor.execute("DROP TABLE IF EXISTS scratch_writes")
         other.commit()
         other.close()
+
+
+def _without_tokens(html: str) -> str:
+    """The page without its CSRF tokens, which are masked afresh on every render."""
+    import re
+
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+
+
+@postgres_only
+def test_after_every_kind_of_change_each_page_is_what_the_view_renders_now(client, world):
+    """The property itself: whatever changed, a visit answers what rendering the page now
+    would. Each step writes through a service (or as the admin would), then every page is
+    visited as it would be (from the cache when it can be), rendered anew, compared, and
+    visited once more so the next step starts with every page stored."""
+    from django.utils import timezone
+
+    from gevinst import services as benefit_services
+    from ideas import services as idea_services
+    from notifications.models import Notification
+    from portal.models import Membership
+    from portal.roles import Role
+    from tests.consumers import run_consumers
+    from tests.gevinst.conftest import benefit_fields
+    from tests.personas import member
+
+    home_org, _other, manager, employee = world
+    coordinator = member(home_org, Role.COORDINATOR, "koordinator")
+    project = Project.objects.filter(organisation=home_org).order_by("pk").first()
+    idea = make_idea(employee, home_org, title="Ny idé om nattlys", status="submitted")
+    steps = {
+        "an idea submitted": lambda: make_idea(employee, home_org, title="Enda en idé",
+                                               status="submitted"),
+        "an idea followed": lambda: idea_services.idea_follow(actor=manager, idea=idea),
+        "a comment": lambda: idea_services.comment_add(actor=employee, idea=idea,
+                                                       body="Mer om behovet"),
+        # The follower's notices come from the consumers, which the commit sets off.
+        "an idea approved into a project, notices": lambda: (
+            idea_services.idea_start_review(actor=coordinator, idea=idea),
+            idea_services.idea_approve(actor=coordinator, idea=Idea.objects.get(pk=idea.pk)),
+            run_consumers()),
+        "a project renamed": lambda: project_update(
+            actor=manager, project=project, version=Project.objects.get(pk=project.pk).version,
+            title="Nattilsyn med nytt navn"),
+        "a benefit measured": lambda: benefit_services.measurement_create(
+            actor=manager, benefit=benefit_services.benefit_create(
+                actor=manager, project=project, owner=manager,
+                **benefit_fields(title="Færre fall")),
+            measured_on="2024-10-01", value="31"),
+        "the notices read": lambda: Notification.objects.filter(
+            user=manager, read_at__isnull=True).update(read_at=timezone.now()),
+        "a role changed": lambda: Membership.objects.filter(
+            user=manager, organisation=home_org).update(role=Role.EMPLOYEE),
+    }
+    client.force_login(manager)
+    urls = page_urls(home_org)
+    for page in PAGES:
+        _visit(client, urls[page])
+        _visit(client, urls[page])
+    for step, write in steps.items():
+        write()
+        for page in PAGES:
+            visited = client.get(urls[page])
+            with override_settings(PAGE_CACHE=False):  # what the view renders now
+                rendered = client.get(urls[page])
+            if page != "project" or visited.get("X-Page-Cache") == "hit":
+                # (A project page rendered on the visit may tell of changes since the
+                # previous one, which the render right after it has no more.)
+                assert _without_tokens(visited.content.decode()) == _without_tokens(
+                    rendered.content.decode()), f"{page} after {step}"
+            client.get(urls[page])
 
 
 # Beat tasks that write on every run by design: the nightly recompute upserts the snapshots.
