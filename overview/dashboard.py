@@ -91,8 +91,14 @@ def _ready_for_gate(organisation: Organisation, projects):
     # so the counts run for the projects in those phases only, not for every project.
     checked_phases = (GateChecklistItem.objects.filter(organisation=organisation, is_active=True)
                       .values("phase"))
+    # And a project ready for its gate has at least one tick (needed > 0, ticked >= needed):
+    # said as a semi-join too, so the counts run for the few projects with ticks, not for
+    # every project of the organisation (Oslo: 2 052 projects, 12 ms -> see README).
+    with_ticks = (ProjectChecklistTick.objects.filter(item__organisation=organisation,
+                                                      item__is_active=True)
+                  .values("project"))
     return (projects.filter(initiative__phase__in=PROJECT_PHASES)
-            .filter(initiative__phase__in=checked_phases)
+            .filter(initiative__phase__in=checked_phases, pk__in=with_ticks)
             .annotate(needed=Subquery(needed), ticked=Subquery(ticked))
             .filter(needed__gt=0, ticked__gte=F("needed"))
             .select_related("initiative").order_by("title", "pk")[:ATTENTION_ROWS])
