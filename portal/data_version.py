@@ -7,7 +7,7 @@ number, and one that commits in between is at worst already in the stored page (
 older, than its key says). portal.page_cache keys pages on it.
 
 How: a statement-level trigger on every table (`install`, run after every migrate, so a table
-added later gets it too) adds one to the row of the writing transaction in DataChange
+added later gets it too) writes the row of the writing transaction in DataChange
 (portal.models), an upsert on the transaction's own key, so concurrent writers never wait for
 each other. The version is the sum of the rows: a transaction's row becomes visible to others
 when it commits, together with its writes. The trigger writes the row once per transaction (a
@@ -17,9 +17,8 @@ versions, a cost that grows with the square of a transaction's statements. The q
 reads the version for a request (the session's: portal.sessions) also clears the mark
 (`CLEAR_MARK_SQL`), so a write after it raises the version again even where requests share one
 transaction (the test suite's); elsewhere that query is a transaction of its own and the
-clearing a no-op. `fold`
-(beat, every minute) moves finished transactions' rows into row 0 in one statement, which
-leaves the sum as it was.
+clearing a no-op. `fold` (beat, every minute) moves finished transactions' rows into row 0 in
+one statement, which leaves the sum as it was.
 
 PostgreSQL only: on SQLite (the zero-setup path) there is no version and nothing is cached.
 
