@@ -144,8 +144,7 @@ def do_not_store(request: HttpRequest) -> None:
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
-    return (response.status_code == 200 and not response.streaming
-            and not response.cookies and not response.has_header(HEADER)
+    return (response.status_code == 200 and not response.streaming and not response.cookies
             and getattr(request, "page_cache_store", True))
 
 

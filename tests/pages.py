@@ -2,9 +2,12 @@
 addresses, and emptying the cache of rendered pages (portal.page_cache)."""
 
 import datetime
+import re
 import uuid
 
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gevinst import services as benefit_services
@@ -23,6 +26,23 @@ def empty_page_cache() -> None:
     """From now on this test finds none of the pages cached so far (a new namespace; the
     autouse fixture in tests/conftest.py restores the setting after the test)."""
     settings.PAGE_CACHE_SALT = uuid.uuid4().hex
+
+
+def rendered_visit(client, url):
+    """A visit that renders the page (the one before it sets the CSRF cookie and records a
+    project page's first visit; the cache is emptied between): the response and its queries."""
+    client.get(url)
+    empty_page_cache()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response, captured
+
+
+def without_tokens(html: str) -> str:
+    """The page without its CSRF tokens, which are masked afresh on every render."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
 
 
 def grow(home_org, other_org, manager, author, n, start=0):

@@ -24,7 +24,7 @@ from portal import data_version
 from projects.models import Project, ProjectVisit
 from projects.services import project_update
 from tests.ideas.factories import make_idea
-from tests.pages import build_world, empty_page_cache, page_urls
+from tests.pages import build_world, page_urls, rendered_visit, without_tokens
 
 POSTGRES = connection.vendor == "postgresql"
 postgres_only = pytest.mark.skipif(not POSTGRES, reason="the data version is PostgreSQL's")
@@ -73,11 +73,8 @@ def test_a_second_visit_is_served_from_the_cache_as_the_same_bytes(client, world
 def test_the_version_is_read_with_the_session_before_anything_the_page_shows(client, world):
     home_org, _other, manager, _employee = world
     client.force_login(manager)
-    url = page_urls(home_org)["dashboard"]
-    _visit(client, url)
-    empty_page_cache()
-    with CaptureQueriesContext(connection) as captured:
-        assert _visit(client, url)["X-Page-Cache"] == "miss"
+    response, captured = rendered_visit(client, page_urls(home_org)["dashboard"])
+    assert response["X-Page-Cache"] == "miss"
     reads = [q["sql"] for q in captured if data_version.TABLE in q["sql"]]
     assert reads == [captured[0]["sql"]] and "django_session" in reads[0]
 
@@ -88,11 +85,7 @@ def test_no_cached_page_reads_a_table_whose_writes_leave_the_version(client, wor
     """Such a table could change without a new version: a stored page would go stale."""
     home_org, _other, manager, _employee = world
     client.force_login(manager)
-    url = page_urls(home_org)[page]
-    _visit(client, url)
-    empty_page_cache()
-    with CaptureQueriesContext(connection) as captured:
-        _visit(client, url)
+    _response, captured = rendered_visit(client, page_urls(home_org)[page])
     replayed = {ProjectVisit._meta.db_table} if page == "project" else set()
     unversioned = data_version.unversioned() - {"django_session"} - replayed
     sql = [q["sql"] for q in captured]
@@ -302,14 +295,6 @@ def test_the_version_grows_when_a_write_commits_not_when_it_rolls_back(db):
         other.close()
 
 
-def _without_tokens(html: str) -> str:
-    """The page without its CSRF tokens, which are masked afresh on every render."""
-    import re
-
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-    return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
-
-
 @postgres_only
 def test_after_every_kind_of_change_each_page_is_what_the_view_renders_now(client, world):
     """The property itself: whatever changed, a visit answers what rendering the page now
@@ -369,7 +354,7 @@ def test_after_every_kind_of_change_each_page_is_what_the_view_renders_now(clien
             if page != "project" or visited.get("X-Page-Cache") == "hit":
                 # (A project page rendered on the visit may tell of changes since the
                 # previous one, which the render right after it has no more.)
-                assert _without_tokens(visited.content.decode()) == _without_tokens(
+                assert without_tokens(visited.content.decode()) == without_tokens(
                     rendered.content.decode()), f"{page} after {step}"
             client.get(urls[page])
 

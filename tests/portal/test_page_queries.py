@@ -8,10 +8,9 @@ cheaper lowers its pin."""
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.pages import build_world, empty_page_cache, grow, page_urls
+from tests.pages import build_world, grow, page_urls, rendered_visit
 
 POSTGRES = connection.vendor == "postgresql"
 # Every signed-in page reads the session, the user, the memberships (with the analyst scope)
@@ -59,14 +58,8 @@ def world(home_org, other_org, manager, employee):
 def _counts(client, urls):
     """Each page's queries when it is rendered: a second visit, with the cache emptied
     (tests/portal/test_page_cache.py counts what a page served from the cache reads)."""
-    out = {}
-    for name, url in urls.items():
-        client.get(url)  # the first visit of a project page records the visit
-        empty_page_cache()
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200, name
-        out[name] = len(captured.captured_queries)
-    return out
+    return {name: len(rendered_visit(client, url)[1].captured_queries)
+            for name, url in urls.items()}
 
 
 def test_page_queries_are_pinned(client, world):
