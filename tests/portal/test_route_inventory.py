@@ -18,6 +18,7 @@ matrix (tests/portal/route_matrix.py) with what each persona gets, and the site 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 
@@ -137,9 +138,10 @@ IN_PLACE = {"updated_at", "version", "deleted_at", "revoked_at", "read_at", "don
             "is_active", "last_used_at"}
 
 
-def _fingerprint_sql() -> str:
-    """One query: per table of the project's apps, its row count and an aggregate of every
-    in-place column. Hundreds of thousands of single queries would make the matrix slow."""
+def _fingerprint_sql(tables: frozenset[str] | None = None) -> str:
+    """One query: per table of the project's apps (or of those among `tables`), its row count
+    and an aggregate of every in-place column. Hundreds of thousands of single queries would
+    make the matrix slow."""
     from django.db import connection
 
     quote = connection.ops.quote_name
@@ -147,6 +149,8 @@ def _fingerprint_sql() -> str:
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
         if meta.app_label not in project_app_labels() or meta.label_lower in NOT_FINGERPRINTED:
+            continue
+        if tables is not None and meta.db_table not in tables:
             continue
         table = quote(meta.db_table)
         parts.append(f"(SELECT COUNT(*) FROM {table})")
@@ -161,7 +165,26 @@ def _fingerprint_sql() -> str:
             else:
                 parts.append(f"(SELECT COUNT({column}) FROM {table})")
                 parts.append(f"(SELECT MAX({column}) FROM {table})")
-    return "SELECT " + ", ".join(parts)
+    return "SELECT " + ", ".join(parts or ["1"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Fingerprints:
+    """The fingerprint queries of a probe. With a data version (PostgreSQL) a request that
+    left the version as it was wrote nothing to a versioned table, so only the few tables
+    without the version's trigger (portal.data_version.unversioned) need a look then, and the
+    whole fingerprint is taken only when the version moved: that skips two whole-database
+    queries for most of the matrix's write cells."""
+
+    every_table: str
+    unversioned: str | None
+
+    @classmethod
+    def build(cls) -> Fingerprints:
+        if not data_version.supported():
+            return cls(_fingerprint_sql(), None)
+        left_out = data_version.unversioned() - {data_version.TABLE}
+        return cls(_fingerprint_sql(), _fingerprint_sql(left_out))
 
 
 def fingerprint(sql: str) -> tuple:
@@ -193,18 +216,40 @@ def outcome(response) -> str:
     return str(response.status_code)
 
 
-def ask(client: Client, method: str, url: str, *, api: bool, sql: str) -> tuple[str, str]:
+def _version_clearing_mark() -> int:
+    """The data version, read with the transaction's mark cleared, so that whatever the next
+    request writes makes a new version even though the probes share one transaction (the
+    world's own writes set the mark long before)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({data_version.CURRENT_SQL}), {data_version.CLEAR_MARK_SQL}")
+        return int(cursor.fetchone()[0])
+
+
+def ask(client: Client, method: str, url: str, *, api: bool,
+        sql: Fingerprints) -> tuple[str, str]:
     """(outcome, detail) of one request, rolled back afterwards, cookies included (a logout
     or a language switch must not carry over to the next request). A write that changed
     the database is reported as "+<status>", and so is a read that made a new data version
     (portal.data_version, PostgreSQL): reading must write nothing that cached pages depend
-    on, or every read would empty the cache of rendered pages."""
-    before = fingerprint(sql) if method in WRITE_METHODS else None
-    version = data_version.current() if method not in WRITE_METHODS else None
-    refusals = _refusals() if method in WRITE_METHODS else None
+    on, or every read would empty the cache of rendered pages.
+
+    A write's change is found by fingerprints (`Fingerprints`): before and after the request,
+    or, with a data version, the unversioned tables' before and after, and the whole
+    database's only if the version moved — "after" inside the request's savepoint, "before"
+    once the savepoint's rollback has restored it."""
+    writes = method in WRITE_METHODS
+    versioned = sql.unversioned is not None
+    before = fingerprint(sql.every_table) if writes and not versioned else None
+    before_unversioned = fingerprint(sql.unversioned) if writes and versioned else None
+    after = None
+    refusals = _refusals() if writes else None
     detail = ""
+    changed = False
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
+        version = _version_clearing_mark() if versioned else None
         try:
             if api:
                 response = getattr(client, method)(url, data=json.dumps({}) if method != "get"
@@ -223,17 +268,26 @@ def ask(client: Client, method: str, url: str, *, api: bool, sql: str) -> tuple[
             # test's transaction.
             b"".join(response.streaming_content)
         result = outcome(response)
-        if before is not None and fingerprint(sql) != before:
-            result = f"+{result}"
-        if version is not None and data_version.current() != version:
-            result = f"+{result}"
+        moved = versioned and data_version.current() != version
+        if not writes:
+            changed = moved
+        elif not versioned:
+            changed = fingerprint(sql.every_table) != before
+        elif moved:
+            after = fingerprint(sql.every_table)
+        else:
+            changed = fingerprint(sql.unversioned) != before_unversioned
         if refusals is not None and response.status_code == 403 and _refusals() == refusals:
             # Every refused write is in the security log (portal.middleware).
             result = f"{result} (no security event)"
-        if result.lstrip("+")[0] in "45" and not getattr(response, "streaming", False):
+        if result[0] in "45" and not getattr(response, "streaming", False):
             detail = (detail + " " + response.content[:160].decode(errors="replace")).strip()
         transaction.set_rollback(True)
     client.cookies = cookies
+    if after is not None:
+        changed = fingerprint(sql.every_table) != after
+    if changed:
+        result = f"+{result}"
     return result, detail
 
 
@@ -260,7 +314,7 @@ def probe(user, routes, targets, expected_column: str):
     client = Client()
     if user is not None:
         client.force_login(user)
-    sql = _fingerprint_sql()
+    sql = Fingerprints.build()
     mismatches = []
     for key, (pattern, _methods) in sorted(routes.items()):
         entry = MATRIX[key]
@@ -311,3 +365,47 @@ def test_django_admin_is_for_staff_only(world, url):
     client = Client()
     client.force_login(operator)
     assert client.get(url).status_code == 200
+
+
+# --- the probe's own eye ---------------------------------------------------------------------
+
+def _write_answered(persona: str, expected: str) -> tuple[str, str, str]:
+    """(key, pattern, method) of the first write the matrix answers `persona` with `expected`."""
+    for key, (pattern, _methods) in sorted(inventory().items()):
+        for method, cells in MATRIX[key].outcomes.items():
+            if method in WRITE_METHODS and cells[PERSONAS.index(persona)] == expected:
+                return key, pattern, method
+    raise AssertionError(f"no write answered {expected} to {persona} in the matrix")
+
+
+@pytest.mark.parametrize("answer", ["403", "405"])
+@pytest.mark.parametrize("table", ["versioned", "without the version"])
+def test_a_probe_sees_every_row_a_write_wrote(world, monkeypatch, table, answer):
+    """A write that the matrix says changes nothing but writes one row is reported as a change
+    ("+403", "+405"), whether the row's table raises the data version or is one of the few
+    that do not (the login throttle's), and whether the version moved anyway (a refused
+    write's security event) or not (405): the probe's shortcut — the whole-database
+    fingerprint only when the version moved — must leave neither unseen."""
+    from django.utils import timezone
+
+    from ideas.models import Tag
+    from portal.middleware import RefusedWriteMiddleware
+    from portal.models import LoginFailure
+
+    real = RefusedWriteMiddleware.__call__
+
+    def and_one_more_row(self, request):
+        if table == "versioned":
+            Tag.objects.create(name="probe")
+        else:
+            LoginFailure.objects.create(account="probe", created_at=timezone.now())
+        return real(self, request)
+
+    key, pattern, method = _write_answered("employee", answer)
+    client = Client()
+    client.force_login(world["users"]["employee"])
+    url = url_for(key, pattern, world["home"])
+    sql = Fingerprints.build()
+    assert ask(client, method, url, api=is_api(pattern), sql=sql)[0] == answer
+    monkeypatch.setattr(RefusedWriteMiddleware, "__call__", and_one_more_row)
+    assert ask(client, method, url, api=is_api(pattern), sql=sql)[0] == f"+{answer}"
