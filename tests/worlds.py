@@ -10,6 +10,8 @@ still starts from the same rows and the same objects:
 - each test runs in pytest-django's usual atomic block, which nests inside that transaction
   as a savepoint and is rolled back after the test, so a write one test makes is gone before
   the next;
+- the consumers run once the world is built (portal.consumers: notices, indicator marks), as
+  they would after its writers' commits, so a test that runs them handles only its own rows;
 - each test gets a deep copy of the world's objects, so a service that changes an instance in
   memory (an idea's status, a user's cached roles) cannot leak into the next test.
 
@@ -33,6 +35,7 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from tests.consumers import run_consumers
 from tests.personas import make_personas
 
 PERSONA_NAMES = ("home_org", "other_org", "employee", "coordinator", "project_leader",
@@ -53,6 +56,10 @@ def module_world(build: Callable[[], dict]):
             outer.__enter__()
             try:
                 built = build()
+                # As the writers' commits leave it: the consumers have run (notices, indicator
+                # marks), so each test's own run of them handles what that test wrote, not the
+                # whole world's backlog again (rolled back after every test).
+                run_consumers()
             except BaseException:
                 transaction.set_rollback(True)
                 outer.__exit__(None, None, None)
