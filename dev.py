@@ -122,7 +122,11 @@ def test(argv: list[str]) -> int:
     # transactional tests (whose flush empties the database) still run after the others; the
     # extra worker runs the browser tests, which mostly wait, beside the others from the start.
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in argv):
-        workers = os.environ.get("INNOPORTAL_TEST_WORKERS", str((os.cpu_count() or 1) + 1))
+        # The extra worker is the browser lane: a run that leaves the browser tests out
+        # (`--ignore=tests/browser`, as CI's zero-setup run does) gets one worker per core.
+        browser = not any(a.rstrip("/") == "--ignore=tests/browser" for a in argv)
+        workers = os.environ.get("INNOPORTAL_TEST_WORKERS",
+                                 str((os.cpu_count() or 1) + (1 if browser else 0)))
         argv = ["-n", workers, "--dist", "loadscope", *argv]
     env = dict(os.environ)
     if env.pop("PYTHONDONTWRITEBYTECODE", None):
