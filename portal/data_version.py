@@ -119,13 +119,15 @@ def install(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     return missing + extra
 
 
-def current(using: str = DEFAULT_DB_ALIAS) -> int | None:
+def current(using: str = DEFAULT_DB_ALIAS, *, clear_mark: bool = False) -> int | None:
     """The data version, or None where there is none (SQLite). portal.sessions reads it with
-    the session."""
+    the session. `clear_mark`: clear the transaction's mark in the same statement, as a
+    request's read does, so the next write in this transaction makes a new version."""
     if not supported(using):
         return None
     with connections[using].cursor() as cursor:
-        cursor.execute(CURRENT_SQL)
+        cursor.execute(f"SELECT ({CURRENT_SQL}), {CLEAR_MARK_SQL}" if clear_mark
+                       else CURRENT_SQL)
         return int(cursor.fetchone()[0])
 
 

@@ -1,9 +1,11 @@
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,8 +134,6 @@ def test_plain_http_is_redirected_to_https_in_production():
 def test_the_cache_may_live_in_a_redis_of_its_own(cache_url):
     """CACHE_URL puts the cache (cached pages among it) apart from the broker, as
     docker-compose.yml does; without it both share REDIS_URL."""
-    import json
-
     script = ("import django, json; django.setup(); from django.conf import settings as s; "
               "print(json.dumps([s.CACHES['default'].get('LOCATION'), s.CELERY_BROKER_URL]))")
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE",
@@ -147,8 +147,6 @@ def test_the_cache_may_live_in_a_redis_of_its_own(cache_url):
     location, broker = json.loads(result.stdout.strip().splitlines()[-1])
     assert broker == "redis://broker.internal:6379/0"
     assert location == (cache_url or broker)
-    import yaml
-
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert compose["x-app"]["environment"]["CACHE_URL"] == "redis://cache:6379/0"
     assert "allkeys-lru" in compose["services"]["cache"]["command"]

@@ -179,6 +179,11 @@ class Fingerprints:
     every_table: str
     unversioned: str | None
 
+    @property
+    def quick(self) -> str:
+        """What a write is compared on when the version stayed (or there is none)."""
+        return self.unversioned or self.every_table
+
     @classmethod
     def build(cls) -> Fingerprints:
         if not data_version.supported():
@@ -216,17 +221,6 @@ def outcome(response) -> str:
     return str(response.status_code)
 
 
-def _version_clearing_mark() -> int:
-    """The data version, read with the transaction's mark cleared, so that whatever the next
-    request writes makes a new version even though the probes share one transaction (the
-    world's own writes set the mark long before)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ({data_version.CURRENT_SQL}), {data_version.CLEAR_MARK_SQL}")
-        return int(cursor.fetchone()[0])
-
-
 def ask(client: Client, method: str, url: str, *, api: bool,
         sql: Fingerprints) -> tuple[str, str]:
     """(outcome, detail) of one request, rolled back afterwards, cookies included (a logout
@@ -240,16 +234,15 @@ def ask(client: Client, method: str, url: str, *, api: bool,
     database's only if the version moved — "after" inside the request's savepoint, "before"
     once the savepoint's rollback has restored it."""
     writes = method in WRITE_METHODS
-    versioned = sql.unversioned is not None
-    before = fingerprint(sql.every_table) if writes and not versioned else None
-    before_unversioned = fingerprint(sql.unversioned) if writes and versioned else None
+    before = fingerprint(sql.quick) if writes else None
     after = None
     refusals = _refusals() if writes else None
     detail = ""
     changed = False
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
-        version = _version_clearing_mark() if versioned else None
+        # The mark cleared: the world's own writes set it long before this request.
+        version = data_version.current(clear_mark=True)
         try:
             if api:
                 response = getattr(client, method)(url, data=json.dumps({}) if method != "get"
@@ -268,15 +261,13 @@ def ask(client: Client, method: str, url: str, *, api: bool,
             # test's transaction.
             b"".join(response.streaming_content)
         result = outcome(response)
-        moved = versioned and data_version.current() != version
+        moved = version is not None and data_version.current() != version
         if not writes:
             changed = moved
-        elif not versioned:
-            changed = fingerprint(sql.every_table) != before
         elif moved:
             after = fingerprint(sql.every_table)
         else:
-            changed = fingerprint(sql.unversioned) != before_unversioned
+            changed = fingerprint(sql.quick) != before
         if refusals is not None and response.status_code == 403 and _refusals() == refusals:
             # Every refused write is in the security log (portal.middleware).
             result = f"{result} (no security event)"
