@@ -4,9 +4,13 @@ codes the schema declares, and every response must match the schema.
 
 Bounded for CI: a few examples per operation, derandomized (the same cases every run), no
 Hypothesis deadline (SQLite on a shared machine is slow now and then). A small portfolio
-exists so that list, detail and nested routes answer with content, not just 404s."""
+exists, and every case that does not vary a path parameter is sent to rows of it that exist,
+so that list, detail and nested routes answer with content, and a body's variants reach the
+serializers rather than a 404 (with generated ids, 3 913 of 5 779 requests were 404s)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import schemathesis
@@ -15,6 +19,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
@@ -46,15 +51,57 @@ def _portfolio(people: dict) -> dict:
     """A small portfolio in the home organisation (and one elsewhere, to be refused), and the
     manager's personal API token; built once for the module (tests/worlds.py), each case
     runs in the test's savepoint, rolled back after it."""
-    home_org, employee = people["home_org"], people["employee"]
-    build_world(home_org, people["other_org"], screener=people["coordinator"],
-                manager=people["manager"], leader=people["project_leader"],
-                token_owner=employee, job_owner=people["org_admin"])
+    home_org, employee, manager = people["home_org"], people["employee"], people["manager"]
+    targets = build_world(home_org, people["other_org"], screener=people["coordinator"],
+                          manager=manager, leader=people["project_leader"],
+                          token_owner=manager, job_owner=manager)
     idea = idea_services.idea_create(actor=employee, organisation=home_org,
                                      title="Digital nattevakt", need="Færre forstyrrelser")
     idea_services.idea_submit(actor=employee, idea=idea)
-    _token, key = api_token_create(user=people["manager"], name="fuzz")
-    return {"headers": {"Authorization": f"Token {key}"}}
+    _token, key = api_token_create(user=manager, name="fuzz")
+    return {"headers": {"Authorization": f"Token {key}"}, "rows": _rows(targets)}
+
+
+def _rows(targets: dict[str, dict]) -> dict[str, str]:
+    """The API's collections (a path up to one of its parameters, without the version and
+    the other parameters: "projects/costs") → the key of a row of the world in it that the
+    manager may see, as the path carries it (a string)."""
+    rows = {
+        "ideas": targets["idea"]["pk"],
+        "ideas/comments": targets["api-comment"]["comment_pk"],
+        "projects": targets["project"]["pk"],
+        "benefits": targets["benefit"]["pk"],
+        "indicators/jobs": targets["job"]["pk"],
+        "portfolio/import/jobs": targets["import-job"]["pk"],
+        "notifications": targets["notification"]["pk"],
+        "organisations": targets["api-org"]["org_number"],
+        "units": targets["api-unit"]["pk"],
+    }
+    rows.update({f"projects/{name.removeprefix('api-')}": target["pk"]
+                 for name, target in targets.items()
+                 if name.startswith("api-") and set(target) == {"project_pk", "pk"}})
+    return {name: str(key) for name, key in rows.items()}
+
+
+def collection(path: str, parameter: str) -> str:
+    """ "/api/v1/projects/{project_pk}/costs/{id}/", "id" → "projects/costs"."""
+    before = path.split("{" + parameter + "}")[0].removeprefix("/api/v1/")
+    return "/".join(part for part in before.split("/") if part and not part.startswith("{"))
+
+
+def path_parameters(path: str) -> list[str]:
+    return re.findall(r"{(\w+)}", path)
+
+
+def existing_rows(case, rows: dict[str, str]) -> None:
+    """Point the case's path at rows that exist, unless the case is about the path itself
+    (the coverage phase's variants of a path parameter: wrong types, out of range)."""
+    phase = getattr(getattr(case, "meta", None), "phase", None)
+    if getattr(getattr(phase, "data", None), "parameter_location", None) == ParameterLocation.PATH:
+        return
+    if case.path_parameters:
+        case.path_parameters = {**case.path_parameters, **{
+            name: rows[collection(case.path, name)] for name in path_parameters(case.path)}}
 
 
 globals().update(shared_personas(build=_portfolio))
@@ -92,9 +139,22 @@ schema = _load_schema()
 @schema.parametrize()
 @hypothesis_settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
-def test_api_answers_as_its_schema_says(case, manager_headers, localhost_allowed,
+def test_api_answers_as_its_schema_says(case, world, manager_headers, localhost_allowed,
                                         keep_connection):
+    existing_rows(case, world["rows"])
     case.call_and_validate(headers=manager_headers, checks=CHECKS)
+
+
+def test_every_path_parameter_names_a_row_of_the_world(world):
+    """Guard for existing_rows: a new route whose path parameter has no row here would fail
+    with a KeyError in the fuzz; this says which collection is missing."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    wanted = {collection(path, name) for path in paths for name in path_parameters(path)}
+    assert wanted - set(world["rows"]) == set()
+    assert collection("/api/v1/projects/{project_pk}/costs/{id}/", "id") == "projects/costs"
+    assert collection("/api/v1/projects/{project_pk}/costs/{id}/", "project_pk") == "projects"
 
 
 def test_the_schema_lists_the_api():
