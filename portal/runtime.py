@@ -16,12 +16,19 @@ import gc
 
 
 def settle_worker() -> int:
-    """Load what every request needs (the URL resolver's lookups), collect once, and freeze
-    the survivors. Returns how many objects are frozen."""
+    """Load what every request needs (the URL resolver's lookups, the cache backends), collect
+    once, and freeze the survivors. Returns how many objects are frozen."""
+    from django.conf import settings
+    from django.core.cache import caches
     from django.urls import get_resolver
 
     resolver = get_resolver()
     resolver.reverse_dict  # noqa: B018 - populates the resolver (reverse() on every page)
+    # Every signed-in page reads the cache (portal.page_cache). Its backend is made on first
+    # use, importing the Redis client then: 50-90 ms in the first such request of each worker
+    # (the p95 of bench/pages.py's first page). Made here, no connection yet, and frozen.
+    for alias in settings.CACHES:
+        caches[alias]  # noqa: B018
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()

@@ -47,3 +47,24 @@ def test_each_gunicorn_worker_settles_after_loading_the_application(monkeypatch)
     monkeypatch.setattr("portal.runtime.settle_worker", lambda: called.append(True) or 1)
     conf.post_worker_init(worker=None)
     assert called == [True]
+
+
+def test_settling_makes_the_cache_backends_before_the_freeze():
+    """The first page a worker serves used to import the Redis client when it first touched
+    the cache (50-90 ms). A fresh process: after django.setup() the cache module is not loaded;
+    after settle_worker() it is, without a connection (the Redis here is never reached)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = ("import django, json, sys; django.setup(); before = 'portal.cache' in sys.modules; "
+              "from portal.runtime import settle_worker; settle_worker(); "
+              "print(json.dumps([before, 'portal.cache' in sys.modules]))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "innoportal.test_settings",
+           "REDIS_URL": "redis://127.0.0.1:1/0"}
+    env.pop("CACHE_URL", None)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, True]
