@@ -27,6 +27,24 @@ def run_manage(*args, env_overrides):
                           capture_output=True, text=True)
 
 
+# Variables of the tests' own environment that would change what the production settings say.
+NOT_INHERITED = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL",
+                 "SECURE_COOKIES", "SECURE_HSTS_SECONDS", "CACHE_URL", "DATABASE_JIT"}
+
+
+def production_json(expression: str, **variables: str):
+    """The JSON value of `expression` (Python over `s`, the settings) in a fresh process with
+    the production settings, PRODUCTION_ENV and `variables`."""
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
+    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="innoportal.settings", **variables)
+    script = ("import django, json; django.setup(); from django.conf import settings as s; "
+              f"print(json.dumps({expression}))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_check_deploy_is_clean_with_production_variables():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING",
                         env_overrides=PRODUCTION_ENV)
@@ -63,24 +81,12 @@ def test_production_settings_secure_cookies_hsts_and_no_inline_csp():
     """With DEBUG off and the production variables: cookies only over HTTPS and out of reach
     of scripts where the app does not need them, HSTS for a year, HTTPS redirects, and a
     Content-Security-Policy without inline script or style."""
-    script = (
-        "import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps({k: getattr(s, k) for k in ['DEBUG', 'SESSION_COOKIE_SECURE', "
+    values = production_json(
+        "{k: getattr(s, k) for k in ['DEBUG', 'SESSION_COOKIE_SECURE', "
         "'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'SESSION_COOKIE_SAMESITE', "
         "'CSRF_COOKIE_SAMESITE', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', "
         "'SECURE_SSL_REDIRECT', 'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS']} | "
-        "{'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']}))")
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
-    for name in ("SECRET_KEY", "SECURE_SSL_REDIRECT", "REDIS_URL", "SECURE_COOKIES",
-                 "SECURE_HSTS_SECONDS"):
-        env.pop(name, None)
-    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="innoportal.settings")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    import json
-
-    values = json.loads(result.stdout.strip().splitlines()[-1])
+        "{'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES']}")
     assert values.pop("csp")["script-src"] == ["'self'"]
     assert values == {
         "DEBUG": False, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
@@ -134,17 +140,10 @@ def test_plain_http_is_redirected_to_https_in_production():
 def test_the_cache_may_live_in_a_redis_of_its_own(cache_url):
     """CACHE_URL puts the cache (cached pages among it) apart from the broker, as
     docker-compose.yml does; without it both share REDIS_URL."""
-    script = ("import django, json; django.setup(); from django.conf import settings as s; "
-              "print(json.dumps([s.CACHES['default'].get('LOCATION'), s.CELERY_BROKER_URL]))")
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE",
-                                                             "CACHE_URL"}}
-    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="innoportal.settings",
-               REDIS_URL="redis://broker.internal:6379/0", **({"CACHE_URL": cache_url}
-                                                              if cache_url else {}))
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    location, broker = json.loads(result.stdout.strip().splitlines()[-1])
+    location, broker = production_json(
+        "[s.CACHES['default'].get('LOCATION'), s.CELERY_BROKER_URL]",
+        REDIS_URL="redis://broker.internal:6379/0", **({"CACHE_URL": cache_url}
+                                                      if cache_url else {}))
     assert broker == "redis://broker.internal:6379/0"
     assert location == (cache_url or broker)
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -162,17 +161,10 @@ def test_postgresql_connections_run_without_jit_unless_asked(url_options, jit, e
     the indicator page's peer comparison spent 54 of its 98 ms compiling, at national scale.
     The site's connections turn JIT off (options given in DATABASE_URL are kept);
     DATABASE_JIT=true leaves PostgreSQL's setting alone."""
-    script = ("import django, json; django.setup(); from django.conf import settings as s; "
-              "print(json.dumps(s.DATABASES['default']['OPTIONS'].get('options')))")
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_JIT"}}
-    env.update(PRODUCTION_ENV, DJANGO_SETTINGS_MODULE="innoportal.settings",
-               DATABASE_URL=f"postgres://app@db.internal:5432/innoportal{url_options}",
-               **({"DATABASE_JIT": jit} if jit else {}))
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
+    assert production_json(
+        "s.DATABASES['default']['OPTIONS'].get('options')",
+        DATABASE_URL=f"postgres://app@db.internal:5432/innoportal{url_options}",
+        **({"DATABASE_JIT": jit} if jit else {})) == expected
 
 
 @pytest.mark.django_db

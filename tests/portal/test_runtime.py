@@ -2,6 +2,10 @@
 
 import gc
 import importlib.util
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,11 +57,6 @@ def test_settling_makes_the_cache_backends_before_the_freeze():
     """The first page a worker serves used to import the Redis client when it first touched
     the cache (50-90 ms). A fresh process: after django.setup() the cache module is not loaded;
     after settle_worker() it is, without a connection (the Redis here is never reached)."""
-    import json
-    import os
-    import subprocess
-    import sys
-
     script = ("import django, json, sys; django.setup(); before = 'portal.cache' in sys.modules; "
               "from portal.runtime import settle_worker; settle_worker(); "
               "print(json.dumps([before, 'portal.cache' in sys.modules]))")
